@@ -1,0 +1,193 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Message types of the session WebSocket envelope.
+const (
+	TypeHello          = "hello"           // server → client: your role and session state after connect
+	TypePeerJoined     = "peer-joined"     // server → client: the other participant is connected
+	TypePeerLeft       = "peer-left"       // server → client: the other participant dropped (resume window runs)
+	TypeChat           = "chat"            // relayed, never stored
+	TypeOffer          = "offer"           // sharer → helper (the daemon offers)
+	TypeAnswer         = "answer"          // helper → sharer
+	TypeCandidate      = "candidate"       // both ways
+	TypeConsent        = "consent"         // sharer → helper: screen granted/denied
+	TypeControlRequest = "control-request" // helper → sharer
+	TypeControl        = "control"         // sharer → helper: granted/denied/revoked; helper → sharer: released
+	TypePause          = "pause"           // sharer → helper
+	TypeResume         = "resume"          // sharer → helper
+	TypeMonitors       = "monitors"        // sharer → helper: the list of monitors
+	TypeSwitchMonitor  = "switch-monitor"  // helper → sharer
+	TypeFeature        = "feature"         // client → server: a feature was used (telemetry)
+	TypeEnd            = "end"             // client → server: end the session with a reason
+	TypeSessionEnded   = "session-ended"   // server → client: the session is over
+	TypeError          = "error"           // server → client: a message was refused
+	TypePing           = "ping"            // application keep-alive, both ways (optional)
+)
+
+// States carried by consent and control messages.
+const (
+	StateGranted  = "granted"
+	StateDenied   = "denied"
+	StateRevoked  = "revoked"
+	StateReleased = "released"
+)
+
+// End reasons.
+const (
+	ReasonHelperEnded  = "helper-ended"
+	ReasonSharerEnded  = "sharer-ended"
+	ReasonSharerDenied = "sharer-denied"
+	ReasonTimeout      = "timeout"   // a participant did not come back within the resume window
+	ReasonCancelled    = "cancelled" // the helper cancelled before the sharer joined
+	ReasonExpired      = "expired"   // the code expired unused
+	ReasonReported     = "reported"  // the sharer reported abuse
+	ReasonShutdown     = "shutdown"  // the service is shutting down
+	ReasonPolicy       = "policy"    // organisation policy ended it
+	ReasonError        = "error"
+)
+
+// Limits of envelope fields. The service's read limit is MaxEnvelopeBytes.
+const (
+	MaxEnvelopeBytes = 64 << 10
+	MaxChatRunes     = 4000
+	MaxSDPBytes      = 48 << 10
+	MaxCandidateLen  = 1024
+	MaxReasonLen     = 64
+	MaxMonitors      = 16
+)
+
+// Envelope is the one JSON object carried on the session WebSocket. Fields
+// not meaningful for a Type are empty. The service sets From and TS.
+type Envelope struct {
+	Type      string        `json:"type"`
+	From      string        `json:"from,omitempty"` // role of the sender, set by the service
+	TS        int64         `json:"ts,omitempty"`   // unix milliseconds, set by the service
+	Role      string        `json:"role,omitempty"` // hello: your role; peer-joined/left: theirs
+	Text      string        `json:"text,omitempty"` // chat
+	SDP       string        `json:"sdp,omitempty"`  // offer/answer
+	Candidate *ICECandidate `json:"candidate,omitempty"`
+	State     string        `json:"state,omitempty"`  // consent/control
+	Reason    string        `json:"reason,omitempty"` // end/session-ended/error/peer-left
+	Feature   string        `json:"feature,omitempty"`
+	Helper    *HelperInfo   `json:"helper,omitempty"`   // hello to the sharer
+	Monitors  []Monitor     `json:"monitors,omitempty"` // monitors
+	Monitor   int           `json:"monitor,omitempty"`  // switch-monitor: index; monitors: current
+	Peer      bool          `json:"peer,omitempty"`     // hello: the other participant is connected
+	Restart   bool          `json:"restart,omitempty"`  // offer: this is an ICE restart
+}
+
+// ICECandidate mirrors webrtc.ICECandidateInit without importing pion.
+type ICECandidate struct {
+	Candidate        string  `json:"candidate"`
+	SDPMid           *string `json:"sdpMid,omitempty"`
+	SDPMLineIndex    *uint16 `json:"sdpMLineIndex,omitempty"`
+	UsernameFragment *string `json:"usernameFragment,omitempty"`
+}
+
+// Monitor describes one of the sharer's displays.
+type Monitor struct {
+	Index   int    `json:"index"`
+	Name    string `json:"name,omitempty"`
+	X       int    `json:"x"`
+	Y       int    `json:"y"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Primary bool   `json:"primary,omitempty"`
+}
+
+// ErrInvalidEnvelope is wrapped by every DecodeEnvelope error.
+var ErrInvalidEnvelope = errors.New("wire: invalid envelope")
+
+var knownTypes = map[string]bool{
+	TypeHello: true, TypePeerJoined: true, TypePeerLeft: true, TypeChat: true,
+	TypeOffer: true, TypeAnswer: true, TypeCandidate: true, TypeConsent: true,
+	TypeControlRequest: true, TypeControl: true, TypePause: true, TypeResume: true,
+	TypeMonitors: true, TypeSwitchMonitor: true, TypeFeature: true, TypeEnd: true,
+	TypeSessionEnded: true, TypeError: true, TypePing: true,
+}
+
+// DecodeEnvelope parses and validates one envelope from untrusted bytes.
+func DecodeEnvelope(b []byte) (Envelope, error) {
+	var e Envelope
+	if len(b) > MaxEnvelopeBytes {
+		return e, fmt.Errorf("%w: %d bytes exceeds %d", ErrInvalidEnvelope, len(b), MaxEnvelopeBytes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&e); err != nil {
+		return Envelope{}, fmt.Errorf("%w: %v", ErrInvalidEnvelope, err)
+	}
+	if dec.More() {
+		return Envelope{}, fmt.Errorf("%w: trailing data", ErrInvalidEnvelope)
+	}
+	if err := e.Validate(); err != nil {
+		return Envelope{}, err
+	}
+	return e, nil
+}
+
+// Validate checks the type and the size and shape of every field.
+func (e *Envelope) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidEnvelope, fmt.Sprintf(format, args...))
+	}
+	if !knownTypes[e.Type] {
+		return bad("unknown type %q", truncate(e.Type, 32))
+	}
+	if !utf8.ValidString(e.Text) || utf8.RuneCountInString(e.Text) > MaxChatRunes {
+		return bad("chat text too long or not UTF-8")
+	}
+	if len(e.SDP) > MaxSDPBytes {
+		return bad("sdp too long")
+	}
+	if e.Candidate != nil && len(e.Candidate.Candidate) > MaxCandidateLen {
+		return bad("candidate too long")
+	}
+	if len(e.Reason) > MaxReasonLen || len(e.Feature) > MaxReasonLen || len(e.State) > MaxReasonLen || len(e.Role) > MaxReasonLen {
+		return bad("field too long")
+	}
+	if len(e.Monitors) > MaxMonitors || e.Monitor < 0 || e.Monitor >= MaxMonitors {
+		return bad("monitor out of range")
+	}
+	switch e.Type {
+	case TypeChat:
+		if e.Text == "" {
+			return bad("empty chat")
+		}
+	case TypeOffer, TypeAnswer:
+		if e.SDP == "" {
+			return bad("missing sdp")
+		}
+	case TypeCandidate:
+		if e.Candidate == nil {
+			return bad("missing candidate")
+		}
+	case TypeConsent:
+		if e.State != StateGranted && e.State != StateDenied {
+			return bad("consent state %q", truncate(e.State, 16))
+		}
+	case TypeControl:
+		switch e.State {
+		case StateGranted, StateDenied, StateRevoked, StateReleased:
+		default:
+			return bad("control state %q", truncate(e.State, 16))
+		}
+	}
+	return nil
+}
+
+// Encode marshals an envelope.
+func (e Envelope) Encode() ([]byte, error) { return json.Marshal(e) }
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

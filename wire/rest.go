@@ -1,0 +1,157 @@
+package wire
+
+import "time"
+
+// Roles of a session participant and of a helper account.
+const (
+	RoleHelper = "helper"
+	RoleSharer = "sharer"
+	RoleAdmin  = "admin"
+)
+
+// REST paths of the service. {id} is a session ID.
+const (
+	PathLogin         = "/v1/auth/login"
+	PathLogout        = "/v1/auth/logout"
+	PathSessions      = "/v1/sessions"             // POST: create a code (helper)
+	PathJoin          = "/v1/join"                 // POST: join with a code (no auth)
+	PathSessionWS     = "/v1/sessions/{id}/ws"     // GET: session WebSocket (participant)
+	PathSessionCancel = "/v1/sessions/{id}"        // DELETE: helper cancels a code or ends
+	PathReport        = "/v1/sessions/{id}/report" // POST: sharer reports abuse
+	PathAdminSessions = "/v1/admin/sessions"       // GET: session records (admin)
+	PathAdminReports  = "/v1/admin/reports"        // GET: abuse reports (admin)
+	PathAdminOrg      = "/v1/admin/org"            // GET/PUT: organisation policy (admin)
+	PathAdminUsers    = "/v1/admin/users/{id}"     // PATCH: suspend/enable a helper (admin)
+	PathHealth        = "/healthz"
+	PathMetrics       = "/metrics"
+)
+
+// LoginRequest is the body of POST /v1/auth/login.
+type LoginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// User is a helper or admin account as the service shows it to its owner.
+type User struct {
+	ID           string `json:"id"`
+	Email        string `json:"email"`
+	FirstName    string `json:"firstName"`
+	LastName     string `json:"lastName"`
+	Role         string `json:"role"`
+	Organization string `json:"organization"`
+	Disabled     bool   `json:"disabled,omitempty"`
+}
+
+// LoginResponse answers a successful sign-in.
+type LoginResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	User      User      `json:"user"`
+}
+
+// ICEServer is one STUN/TURN server with optional ephemeral credentials.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
+// CreateSessionResponse answers POST /v1/sessions. Token is the helper's
+// participant token for the session WebSocket.
+type CreateSessionResponse struct {
+	SessionID  string      `json:"sessionId"`
+	Code       string      `json:"code"` // displayed form, ABCD-EFGH
+	ExpiresAt  time.Time   `json:"expiresAt"`
+	Token      string      `json:"token"`
+	ICEServers []ICEServer `json:"iceServers"`
+}
+
+// JoinRequest is the body of POST /v1/join.
+type JoinRequest struct {
+	Code string `json:"code"`
+}
+
+// HelperInfo is all a sharer ever learns about the helper.
+type HelperInfo struct {
+	DisplayName  string `json:"displayName"` // first name and last initial: "Alex P."
+	Organization string `json:"organization"`
+}
+
+// JoinResponse answers a successful join.
+type JoinResponse struct {
+	SessionID  string      `json:"sessionId"`
+	Token      string      `json:"token"`
+	Helper     HelperInfo  `json:"helper"`
+	ICEServers []ICEServer `json:"iceServers"`
+}
+
+// ReportRequest is the body of POST /v1/sessions/{id}/report.
+type ReportRequest struct {
+	Comment string `json:"comment,omitempty"`
+}
+
+// Error is the body of every non-2xx answer. Code is stable and machine
+// readable; Message is plain language for people.
+type Error struct {
+	Code    string `json:"error"`
+	Message string `json:"message"`
+}
+
+// Stable error codes.
+const (
+	ErrCodeBadRequest    = "bad_request"
+	ErrCodeUnauthorized  = "unauthorized"
+	ErrCodeForbidden     = "forbidden"
+	ErrCodeOrgDisabled   = "org_disabled"
+	ErrCodeNotFound      = "not_found" // also: unknown, expired or used code
+	ErrCodeRateLimited   = "rate_limited"
+	ErrCodeSessionFull   = "session_full"
+	ErrCodeInternal      = "internal"
+	ErrCodeUnavailable   = "unavailable"
+	ErrCodeHelperSuspend = "helper_suspended"
+)
+
+// SessionRecord is the minimal telemetry kept about a session: never chat,
+// SDP, codes, tokens or addresses.
+type SessionRecord struct {
+	ID         string     `json:"id"`
+	OrgID      string     `json:"orgId"`
+	HelperID   string     `json:"helperId"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	StartedAt  *time.Time `json:"startedAt,omitempty"`
+	EndedAt    *time.Time `json:"endedAt,omitempty"`
+	EndReason  string     `json:"endReason,omitempty"`
+	ErrorCodes []string   `json:"errorCodes"`
+	Features   []string   `json:"features"`
+}
+
+// Features a session may use (SessionRecord.Features).
+const (
+	FeatureViewOnly   = "view-only"
+	FeatureControl    = "control"
+	FeatureAnnotation = "annotation"
+	FeaturePause      = "pause"
+	FeatureChat       = "chat"
+	FeatureReport     = "report"
+)
+
+// AbuseReport is what admins see of a sharer's report.
+type AbuseReport struct {
+	ID        string    `json:"id"`
+	SessionID string    `json:"sessionId"`
+	HelperID  string    `json:"helperId"`
+	Comment   string    `json:"comment"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// OrgPolicy is an organisation's service-side policy.
+type OrgPolicy struct {
+	Name     string `json:"name"`
+	Disabled bool   `json:"disabled"`
+}
+
+// UserPatch is the body of PATCH /v1/admin/users/{id}.
+type UserPatch struct {
+	Disabled *bool `json:"disabled,omitempty"`
+}
