@@ -1,0 +1,59 @@
+# QuickHelp: one entry point for setting up, building, running and testing.
+#   make run    set up, build and start a complete local installation
+#   make test   set up, build and run every test (what CI runs)
+
+SHELL := /bin/bash
+VERSION ?= $(shell cat VERSION 2>/dev/null || echo 0.0.0-dev)
+LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VERSION)
+GO ?= go
+BIN := bin
+
+.PHONY: all deps frontend build build-go build-desktop run test test-go test-frontend test-e2e lint bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+frontend:
+	@if [ -f frontend/package.json ]; then npm run build --workspace frontend --silent; fi
+	@mkdir -p frontend/dist && touch frontend/dist/.gitkeep
+
+build-go: frontend
+	@mkdir -p $(BIN)
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./signaling/cmd/quickhelp-server $(wildcard ./daemon/cmd/quickhelp-sharer)
+	@if [ -f main.go ]; then $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/quickhelp . ; fi
+
+# The desktop app through the Wails CLI: Linux (WebKitGTK 4.1) and a Windows cross-build.
+build-desktop: frontend
+	@if [ -f wails.json ]; then \
+	  $(BIN)/wails build -s -tags webkit2_41 -ldflags '$(LDFLAGS)' -o quickhelp && \
+	  $(BIN)/wails build -s -platform windows/amd64 -ldflags '$(LDFLAGS)' -o quickhelp.exe; \
+	fi
+
+build: deps build-go
+
+run: build
+	@scripts/run.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=windows $(GO) vet ./wire/... $(wildcard ./daemon/input/...) $(wildcard ./daemon/capture/...)
+
+test-go:
+	$(GO) test -race -timeout 20m ./...
+
+test-frontend:
+	@if [ -f frontend/package.json ]; then npm run check --workspace frontend && npm test --workspace frontend; fi
+
+test-e2e:
+	@if [ -f test/e2e/package.json ]; then npm test --workspace test/e2e; fi
+
+test: build lint test-go test-frontend test-e2e
+
+bench: build
+	@scripts/bench.sh
+
+clean:
+	rm -rf $(BIN) build/bin dist bench/results

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything QuickHelp needs to build, run and test on Debian 12:
+# Debian packages, npm packages and the Wails CLI. Idempotent: it only does
+# work that is missing, so `make run` and `make test` can call it every time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential pkg-config git ca-certificates
+  libvpx-dev libyuv-dev                       # VP8 encode/decode, colour conversion
+  xvfb xdotool x11-utils x11-xkb-utils xkb-data x11-xserver-utils imagemagick  # test desktop
+  libgtk-3-dev libwebkit2gtk-4.1-dev          # desktop app (Wails, Linux)
+  chromium                                    # browser for end-to-end tests (never downloaded)
+  nsis msitools osslsigncode                  # Windows installers and signing
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v go >/dev/null || { echo "deps: Go 1.26 or newer is required (https://go.dev/dl)"; exit 1; }
+command -v npm >/dev/null || { echo "deps: Node.js 20 and npm are required"; exit 1; }
+
+# npm workspaces (frontend, end-to-end tests): reinstall only when the lock file changed.
+if [ -f package-lock.json ]; then
+  stamp=node_modules/.deps-stamp
+  sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    echo "deps: installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$sum" > "$stamp"
+  fi
+fi
+
+# The Wails CLI, built from a small wrapper module (tools/wails) that pins a
+# golang.org/x/tools new enough for current Go.
+if [ ! -x bin/wails ] || [ tools/wails/go.sum -nt bin/wails ]; then
+  echo "deps: building the Wails CLI"
+  mkdir -p bin
+  (cd tools/wails && go build -o ../../bin/wails github.com/wailsapp/wails/v2/cmd/wails)
+fi
+
+go mod download
+echo "deps: ready"
