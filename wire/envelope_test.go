@@ -1,0 +1,63 @@
+package wire
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestDecodeEnvelope(t *testing.T) {
+	tests := []struct {
+		in string
+		ok bool
+	}{
+		{`{"type":"chat","text":"hello"}`, true},
+		{`{"type":"chat","text":""}`, false},
+		{`{"type":"chat","text":"` + strings.Repeat("x", MaxChatRunes+1) + `"}`, false},
+		{`{"type":"offer","sdp":"v=0"}`, true},
+		{`{"type":"offer"}`, false},
+		{`{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host"}}`, true},
+		{`{"type":"candidate"}`, false},
+		{`{"type":"consent","state":"granted"}`, true},
+		{`{"type":"consent","state":"revoked"}`, false},
+		{`{"type":"control","state":"revoked"}`, true},
+		{`{"type":"control","state":"maybe"}`, false},
+		{`{"type":"switch-monitor","monitor":2}`, true},
+		{`{"type":"switch-monitor","monitor":-1}`, false},
+		{`{"type":"teleport"}`, false},
+		{`{"type":"end","reason":"helper-ended"} trailing`, false},
+		{`[]`, false},
+	}
+	for _, tt := range tests {
+		_, err := DecodeEnvelope([]byte(tt.in))
+		if (err == nil) != tt.ok {
+			t.Errorf("DecodeEnvelope(%.50q) error = %v, want ok=%v", tt.in, err, tt.ok)
+		}
+		if err != nil && !errors.Is(err, ErrInvalidEnvelope) {
+			t.Errorf("DecodeEnvelope(%.50q) error %v does not wrap ErrInvalidEnvelope", tt.in, err)
+		}
+	}
+	if _, err := DecodeEnvelope(make([]byte, MaxEnvelopeBytes+1)); err == nil {
+		t.Error("DecodeEnvelope accepted an oversized message")
+	}
+}
+
+func TestFrameRoundTrip(t *testing.T) {
+	in := Frame{Keyframe: true, Codec: CodecVP8, CaptureUsec: 1_700_000_000_123_456, Seq: 42, Data: []byte("vp8")}
+	b := AppendFrame(nil, in)
+	if len(b) != FrameHeaderSize+3 {
+		t.Fatalf("len = %d, want %d", len(b), FrameHeaderSize+3)
+	}
+	out, err := DecodeFrame(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Keyframe != in.Keyframe || out.Codec != in.Codec || out.CaptureUsec != in.CaptureUsec || out.Seq != in.Seq || string(out.Data) != "vp8" {
+		t.Errorf("DecodeFrame(AppendFrame(%+v)) = %+v", in, out)
+	}
+	for _, bad := range [][]byte{nil, b[:FrameHeaderSize-1], append([]byte{9}, b[1:]...), append([]byte{1, 0, 7}, b[3:]...)} {
+		if _, err := DecodeFrame(bad); !errors.Is(err, ErrInvalidFrame) {
+			t.Errorf("DecodeFrame(% x) error = %v, want ErrInvalidFrame", bad[:min(len(bad), 4)], err)
+		}
+	}
+}
