@@ -1,0 +1,241 @@
+// Command quickhelp-sharer is the sharer's daemon: it joins a session with
+// the code the helper read out, asks the local user before sharing the
+// screen and again before giving control, and is driven by the commands
+// below through a per-user local socket.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/quickhelp/quickhelp/daemon/localapi"
+	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/internal/version"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+const usage = `Usage: quickhelp-sharer COMMAND [flags]
+
+Get help:
+  join CODE        join the helper's session with the code they read to you and
+                   stay running until the session ends (asks before sharing)
+  daemon           run idle, waiting for a join from the QuickHelp app
+
+Answer and control a running session:
+  allow | deny                     let the helper see your screen, or refuse
+  allow-control | deny-control     let the helper use your mouse and keyboard, or refuse
+  revoke-control                   take control back at once
+  pause | resume                   stop showing your screen for a while, or continue
+  stop                             end the session
+  chat TEXT                        send a chat message to the helper
+  report [COMMENT]                 report the helper for abuse (also ends the session)
+  status                           show the session state
+  events                           print events as JSON lines
+
+Flags (also from the environment):
+  --server URL     QuickHelp service (QUICKHELP_SERVER; default %s)
+  --consent MODE   "local" (answer with allow/deny or the prompt window) or
+                   "terminal" (answer here); default local
+  --display :N     X display to share (DISPLAY)
+  --monitor N      monitor to share first (0)
+  --max-fps N      capture frame-rate cap (30)
+  --socket PATH    local API socket (QUICKHELP_SHARER_SOCKET)
+  --log-level L    debug, info, warn, error (info)
+  --version        print the version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+type options struct {
+	server, consentMode, display, socket, logLevel string
+	monitor, maxFPS                                int
+}
+
+func parse(args []string, stderr io.Writer) (cmd string, rest []string, o options, err error) {
+	fs := flag.NewFlagSet("quickhelp-sharer", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.server, "server", envOr("QUICKHELP_SERVER", sharer.DefaultServerURL), "")
+	fs.StringVar(&o.consentMode, "consent", "local", "")
+	fs.StringVar(&o.display, "display", os.Getenv("DISPLAY"), "")
+	fs.StringVar(&o.socket, "socket", localapi.DefaultPath(), "")
+	fs.StringVar(&o.logLevel, "log-level", "info", "")
+	fs.IntVar(&o.monitor, "monitor", 0, "")
+	fs.IntVar(&o.maxFPS, "max-fps", 30, "")
+	showVersion := fs.Bool("version", false, "")
+	// Flags may come before or after the command and its arguments.
+	var positional []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return "", nil, o, err
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			positional = append(positional, args[0])
+			args = args[1:]
+		}
+	}
+	if *showVersion {
+		return "version", nil, o, nil
+	}
+	if len(positional) == 0 {
+		return "", nil, o, errors.New("no command given")
+	}
+	if o.consentMode != "local" && o.consentMode != "terminal" {
+		return "", nil, o, fmt.Errorf("--consent must be local or terminal, not %q", o.consentMode)
+	}
+	return positional[0], positional[1:], o, nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd, rest, o, err := parse(args, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n\n", err)
+		fmt.Fprintf(stderr, usage, sharer.DefaultServerURL)
+		return 2
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "quickhelp-sharer", version.Version)
+		return 0
+	case "help":
+		fmt.Fprintf(stdout, usage, sharer.DefaultServerURL)
+		return 0
+	case "join":
+		if len(rest) != 1 {
+			fmt.Fprintln(stderr, "quickhelp-sharer: join needs the code your helper gave you, e.g. join ABCD-EFGH")
+			return 2
+		}
+		return serve(o, rest[0], stdin, stdout, stderr)
+	case "daemon":
+		return serve(o, "", stdin, stdout, stderr)
+	case "events":
+		return events(o, stdout, stderr)
+	}
+	req := wire.LocalRequest{Cmd: cmd}
+	switch cmd {
+	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
+		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop, wire.LocalStatus:
+	case wire.LocalChat:
+		req.Text = strings.Join(rest, " ")
+	case wire.LocalReport:
+		req.Comment = strings.Join(rest, " ")
+	default:
+		fmt.Fprintf(stderr, "quickhelp-sharer: unknown command %q\n\n", cmd)
+		fmt.Fprintf(stderr, usage, sharer.DefaultServerURL)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := localapi.Client{Path: o.socket}.Call(ctx, req)
+	if err != nil {
+		if errors.Is(err, localapi.ErrNotRunning) {
+			fmt.Fprintln(stderr, "quickhelp-sharer: no session is running (start one with: quickhelp-sharer join CODE)")
+		} else {
+			fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+		}
+		return 1
+	}
+	if !resp.OK {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", resp.Error)
+		return 1
+	}
+	if resp.Status != nil {
+		fmt.Fprintln(stdout, describe(*resp.Status))
+	}
+	return 0
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// serve runs the daemon until the session ends (join) or a signal (daemon).
+func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) int {
+	logger := newLogger(o.logLevel, stderr)
+	d, err := sharer.New(sharer.Config{
+		ServerURL: o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+		return 2
+	}
+	defer d.Close()
+	api, err := localapi.Serve(o.socket, d, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+		return 1
+	}
+	defer api.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	events, unsubscribe := d.Subscribe()
+	defer unsubscribe()
+
+	var answers <-chan string
+	if o.consentMode == "terminal" {
+		answers = readLines(stdin)
+	}
+	if code != "" {
+		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := d.Join(jctx, code, o.server)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+			return 1
+		}
+	} else {
+		fmt.Fprintln(stdout, "QuickHelp sharer is ready and waiting for a code from the QuickHelp app.")
+	}
+	p := prompter{d: d, out: stdout, answers: answers, terminal: o.consentMode == "terminal"}
+	for {
+		select {
+		case <-ctx.Done():
+			d.Close()
+			return 0
+		case ev, ok := <-events:
+			if !ok {
+				return 0
+			}
+			if ended := p.handle(ctx, ev); ended && code != "" {
+				return 0
+			}
+		}
+	}
+}
+
+func events(o options, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ch, err := localapi.Client{Path: o.socket}.Events(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+		return 1
+	}
+	for ev := range ch {
+		printJSON(stdout, ev)
+	}
+	return 0
+}

@@ -1,0 +1,246 @@
+// Package sharer wires one sharing session of the daemon together: the
+// service (join, session WebSocket), the local user's consent, capture,
+// encoding, the WebRTC peer, input injection and the annotation overlay.
+// Daemon implements localapi.Controller, so the CLI, the prompt UI and the
+// sharing bar drive it through the per-user socket.
+package sharer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/daemon/capture"
+	"github.com/quickhelp/quickhelp/daemon/input"
+	"github.com/quickhelp/quickhelp/daemon/overlay"
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// DefaultServerURL is the service of a local installation.
+const DefaultServerURL = "http://127.0.0.1:7443"
+
+// DefaultConsentTimeout is how long a prompt waits before counting as Deny.
+const DefaultConsentTimeout = 60 * time.Second
+
+// Config configures the daemon. The OS-boundary constructors are optional;
+// nil means the real implementation for this platform.
+type Config struct {
+	ServerURL      string        // service used when a join names none
+	Display        string        // X display; "" means $DISPLAY
+	Monitor        int           // monitor shared first
+	MaxFPS         int           // capture cap; 0 means capture.DefaultMaxFPS
+	BitrateKbps    int           // initial video bitrate; 0 means 2000
+	ConsentTimeout time.Duration // unanswered prompt counts as Deny; 0 means DefaultConsentTimeout
+	Logger         *slog.Logger
+
+	NewSource   func(capture.Config) (capture.Source, error)
+	NewEncoder  NewEncoderFunc
+	NewInjector func(display string) (input.Injector, error)
+	Overlay     overlay.Overlay
+	// Connect tunes the session WebSocket (tests shorten the resume window).
+	Connect client.ConnectOptions
+	// PeerSettings adjusts the WebRTC setting engine (tests: loopback only).
+	PeerSettings func(*webrtc.SettingEngine)
+	// AllowServer, when set, vets the service URL of every join (machine
+	// policy); a non-nil error is shown to the user as is.
+	AllowServer func(serverURL string) error
+	// AllowHelper, when set, vets the helper after the join (machine
+	// policy: allowed helper organisations).
+	AllowHelper func(h wire.HelperInfo) error
+}
+
+// Daemon runs at most one session at a time.
+type Daemon struct {
+	cfg    Config
+	logger *slog.Logger
+	events *hub
+
+	// mu guards the fields below.
+	mu     sync.Mutex
+	sess   *session
+	last   wire.SharerStatus // status of the last ended session
+	closed bool
+}
+
+// New validates cfg and returns an idle daemon.
+func New(cfg Config) (*Daemon, error) {
+	if cfg.ServerURL == "" {
+		cfg.ServerURL = DefaultServerURL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxFPS == 0 {
+		cfg.MaxFPS = capture.DefaultMaxFPS
+	}
+	if cfg.BitrateKbps == 0 {
+		cfg.BitrateKbps = 2000
+	}
+	if cfg.ConsentTimeout == 0 {
+		cfg.ConsentTimeout = DefaultConsentTimeout
+	}
+	if cfg.Monitor < 0 || cfg.Monitor >= wire.MaxMonitors {
+		return nil, fmt.Errorf("sharer: monitor %d out of range", cfg.Monitor)
+	}
+	if cfg.NewSource == nil {
+		cfg.NewSource = capture.New
+	}
+	if cfg.NewEncoder == nil {
+		cfg.NewEncoder = newVP8Encoder
+	}
+	if cfg.NewInjector == nil {
+		cfg.NewInjector = newNativeInjector
+	}
+	if cfg.Overlay == nil {
+		cfg.Overlay = &overlay.Nop{}
+	}
+	return &Daemon{
+		cfg:    cfg,
+		logger: cfg.Logger.With("component", "sharer"),
+		events: newHub(),
+		last:   wire.SharerStatus{State: wire.SharerIdle, Control: wire.ControlNone},
+	}, nil
+}
+
+// Subscribe implements localapi.Controller.
+func (d *Daemon) Subscribe() (<-chan wire.LocalEvent, func()) { return d.events.subscribe() }
+
+// Status returns the current status.
+func (d *Daemon) Status() wire.SharerStatus {
+	d.mu.Lock()
+	s := d.sess
+	last := d.last
+	d.mu.Unlock()
+	if s == nil {
+		return last
+	}
+	return s.status()
+}
+
+// Join joins the session of code through serverURL ("" = the configured
+// service) and returns once the session WebSocket is up and the local user
+// is being asked for consent. Errors are plain language.
+func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
+	if serverURL == "" {
+		serverURL = d.cfg.ServerURL
+	}
+	if d.cfg.AllowServer != nil {
+		if err := d.cfg.AllowServer(serverURL); err != nil {
+			return err
+		}
+	}
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return errors.New("the sharer daemon is shutting down")
+	}
+	if d.sess != nil {
+		d.mu.Unlock()
+		return errors.New("a session is already in progress; stop it first")
+	}
+	// Reserve the slot so two joins cannot race.
+	d.sess = &session{}
+	d.mu.Unlock()
+
+	s, err := startSession(ctx, d, code, serverURL)
+	d.mu.Lock()
+	if err != nil {
+		d.sess = nil
+		d.mu.Unlock()
+		return err
+	}
+	d.sess = s
+	d.mu.Unlock()
+	return nil
+}
+
+// ended is called by a session when it is over.
+func (d *Daemon) ended(s *session, st wire.SharerStatus) {
+	d.mu.Lock()
+	if d.sess == s {
+		d.sess = nil
+	}
+	d.last = st
+	d.mu.Unlock()
+	d.events.publish(wire.LocalEvent{Type: wire.EventStatus, Status: &st})
+}
+
+// Do implements localapi.Controller.
+func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalResponse {
+	switch req.Cmd {
+	case wire.LocalStatus:
+		st := d.Status()
+		return wire.LocalResponse{OK: true, Status: &st}
+	case wire.LocalJoin:
+		if err := d.Join(ctx, req.Code, req.Server); err != nil {
+			return wire.LocalResponse{Error: err.Error()}
+		}
+		st := d.Status()
+		return wire.LocalResponse{OK: true, Status: &st}
+	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
+		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop,
+		wire.LocalChat, wire.LocalReport:
+		d.mu.Lock()
+		s := d.sess
+		d.mu.Unlock()
+		if s == nil || s.cmds == nil {
+			return wire.LocalResponse{Error: "there is no session in progress"}
+		}
+		if err := s.command(ctx, req); err != nil {
+			return wire.LocalResponse{Error: err.Error()}
+		}
+		st := d.Status()
+		return wire.LocalResponse{OK: true, Status: &st}
+	default:
+		return wire.LocalResponse{Error: fmt.Sprintf("unknown command %q", truncate(req.Cmd, 32))}
+	}
+}
+
+// Close ends the session, if any, and waits for it.
+func (d *Daemon) Close() error {
+	d.mu.Lock()
+	d.closed = true
+	s := d.sess
+	d.mu.Unlock()
+	if s != nil && s.cmds != nil {
+		s.stop(wire.ReasonSharerEnded)
+	}
+	d.events.close()
+	return nil
+}
+
+// joinError turns a service error into words for the sharer.
+func joinError(err error) error {
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		return errors.New("that code is not valid or has expired: ask your helper for a new one")
+	case errors.Is(err, client.ErrRateLimited):
+		return errors.New("too many wrong codes: wait a few minutes and try again")
+	case errors.Is(err, client.ErrOrgDisabled):
+		return errors.New("QuickHelp has been turned off by the helper's organisation")
+	case errors.Is(err, client.ErrUnreachable):
+		return errors.New("cannot reach the QuickHelp service: check your internet connection")
+	}
+	if msg := client.UserMessage(err); msg != "" {
+		return errors.New(msg)
+	}
+	return errors.New("joining failed; please try again")
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// normaliseCode keeps the code's characters for the service to check; the
+// service owns the alphabet rules.
+func normaliseCode(code string) string { return strings.TrimSpace(code) }

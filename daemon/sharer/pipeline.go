@@ -1,0 +1,172 @@
+package sharer
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/quickhelp/quickhelp/daemon/capture"
+)
+
+// VideoEncoder turns captured images into encoded frames.
+type VideoEncoder interface {
+	// Encode returns the encoded frame (nil when the encoder dropped it)
+	// and whether it is a keyframe.
+	Encode(img *capture.Image, forceKeyframe bool) (frame []byte, keyframe bool, err error)
+	SetBitrate(kbps int) error
+	Close() error
+}
+
+// NewEncoderFunc makes an encoder for one frame size.
+type NewEncoderFunc func(width, height, bitrateKbps, fps int) (VideoEncoder, error)
+
+// frameSink receives encoded frames (the peer connection's WriteFrame).
+type frameSink func(data []byte, keyframe bool, captured time.Time) error
+
+// pipeline runs capture → encode → send on one goroutine, only while the
+// consent gate allows sending. Capture is event driven: Next blocks until
+// the screen changes, so a static screen costs nothing and sends nothing.
+type pipeline struct {
+	src     capture.Source
+	newEnc  NewEncoderFunc
+	sink    frameSink
+	maySend func() bool
+	logger  *slog.Logger
+	fps     int
+
+	forceKey atomic.Bool
+	bitrate  atomic.Int32 // pending target in kbit/s, 0 = none
+	frames   atomic.Uint64
+
+	wake chan struct{} // one token: the gate or a request changed something
+
+	// mu guards kick, which cancels a Next that is blocked waiting for damage.
+	mu   sync.Mutex
+	kick context.CancelFunc
+}
+
+func newPipeline(src capture.Source, newEnc NewEncoderFunc, sink frameSink, maySend func() bool, fps, initialKbps int, logger *slog.Logger) *pipeline {
+	p := &pipeline{src: src, newEnc: newEnc, sink: sink, maySend: maySend, fps: fps, logger: logger, wake: make(chan struct{}, 1)}
+	p.bitrate.Store(int32(initialKbps))
+	p.forceKey.Store(true)
+	return p
+}
+
+// poke wakes the loop: after a consent change, so a pause stops a blocked
+// capture at once and a resume starts one.
+func (p *pipeline) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	p.mu.Lock()
+	if p.kick != nil {
+		p.kick()
+	}
+	p.mu.Unlock()
+}
+
+// requestKeyframe makes the next frame a keyframe and captures it even if
+// the screen has not changed (the helper lost a frame or just connected).
+func (p *pipeline) requestKeyframe() {
+	p.forceKey.Store(true)
+	p.src.ForceNext()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *pipeline) setBitrate(kbps int) { p.bitrate.Store(int32(kbps)) }
+
+func (p *pipeline) run(ctx context.Context) {
+	var (
+		enc           VideoEncoder
+		width, height int
+		kbps          = int(p.bitrate.Load())
+	)
+	defer func() {
+		if enc != nil {
+			enc.Close()
+		}
+	}()
+	for ctx.Err() == nil {
+		if !p.maySend() {
+			select {
+			case <-p.wake:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		next, cancel := context.WithCancel(ctx)
+		p.mu.Lock()
+		p.kick = cancel
+		p.mu.Unlock()
+		img, err := p.src.Next(next)
+		p.mu.Lock()
+		p.kick = nil
+		p.mu.Unlock()
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if !errors.Is(err, context.Canceled) {
+				p.logger.Warn("capture failed", "err", err)
+				sleepCtx(ctx, 200*time.Millisecond)
+			}
+			continue
+		}
+		if !p.maySend() {
+			continue
+		}
+		if enc == nil || img.Width != width || img.Height != height {
+			if enc != nil {
+				enc.Close()
+			}
+			enc, err = p.newEnc(img.Width, img.Height, kbps, p.fps)
+			if err != nil {
+				p.logger.Error("encoder setup failed", "err", err, "width", img.Width, "height", img.Height)
+				enc = nil
+				sleepCtx(ctx, time.Second)
+				continue
+			}
+			width, height = img.Width, img.Height
+			p.forceKey.Store(true)
+		}
+		if b := int(p.bitrate.Swap(0)); b > 0 && b != kbps {
+			kbps = b
+			if err := enc.SetBitrate(kbps); err != nil {
+				p.logger.Warn("bitrate change failed", "err", err)
+			}
+		}
+		data, key, err := enc.Encode(img, p.forceKey.Swap(false))
+		if err != nil {
+			p.logger.Warn("encode failed", "err", err)
+			p.forceKey.Store(true)
+			continue
+		}
+		// The gate is checked again right before sending: a pause or deny
+		// that happened during capture or encode wins over this frame.
+		if len(data) == 0 || !p.maySend() {
+			continue
+		}
+		if err := p.sink(data, key, img.Captured); err != nil {
+			p.logger.Debug("frame not sent", "err", err)
+			continue
+		}
+		p.frames.Add(1)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
