@@ -123,6 +123,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "quickhelp-sharer: join needs the code your helper gave you, e.g. join ABCD-EFGH")
 			return 2
 		}
+		// A daemon already running (started by the app or at login) takes
+		// the join; otherwise this process becomes the daemon.
+		if code := forwardJoin(o, rest[0], stdout, stderr); code >= 0 {
+			return code
+		}
 		return serve(o, rest[0], stdin, stdout, stderr)
 	case "daemon":
 		return serve(o, "", stdin, stdout, stderr)
@@ -236,6 +241,31 @@ func events(o options, stdout, stderr io.Writer) int {
 	}
 	for ev := range ch {
 		printJSON(stdout, ev)
+	}
+	return 0
+}
+
+// forwardJoin hands the join to a running daemon. It returns -1 when no
+// daemon is running, else the exit code.
+func forwardJoin(o options, code string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cl := localapi.Client{Path: o.socket}
+	if _, err := cl.Call(ctx, wire.LocalRequest{Cmd: wire.LocalStatus}); err != nil {
+		return -1
+	}
+	resp, err := cl.Call(ctx, wire.LocalRequest{Cmd: wire.LocalJoin, Code: code, Server: o.server})
+	if err != nil {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+		return 1
+	}
+	if !resp.OK {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", resp.Error)
+		return 1
+	}
+	if st := resp.Status; st != nil {
+		fmt.Fprintf(stdout, "%s wants to see your screen.\n%s\n", helperName(st), scamWarning)
+		fmt.Fprintln(stdout, "To allow: quickhelp-sharer allow    To refuse: quickhelp-sharer deny")
 	}
 	return 0
 }

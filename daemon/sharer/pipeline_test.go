@@ -1,0 +1,115 @@
+package sharer
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/quickhelp/quickhelp/daemon/capture"
+)
+
+type sentFrame struct {
+	size int
+	key  bool
+}
+
+type recordingSink struct {
+	mu     sync.Mutex
+	frames []sentFrame
+}
+
+func (r *recordingSink) write(data []byte, key bool, _ time.Time) error {
+	r.mu.Lock()
+	r.frames = append(r.frames, sentFrame{len(data), key})
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *recordingSink) snapshot() []sentFrame {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sentFrame(nil), r.frames...)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The pipeline runs the real VP8 encoder on the in-memory pattern source
+// and must honour the gate: no frame while sending is not allowed, a
+// keyframe first and after every request.
+func TestPipelineGateAndKeyframes(t *testing.T) {
+	src := capture.NewPattern(320, 240)
+	var allowed atomic.Bool
+	sink := &recordingSink{}
+	p := newPipeline(src, newVP8Encoder, sink.write, allowed.Load, 30, 500, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	time.Sleep(200 * time.Millisecond)
+	if n := len(sink.snapshot()); n != 0 {
+		t.Fatalf("%d frames sent before sending was allowed", n)
+	}
+
+	allowed.Store(true)
+	p.poke()
+	waitFor(t, "10 frames", func() bool { return len(sink.snapshot()) >= 10 })
+	frames := sink.snapshot()
+	if !frames[0].key {
+		t.Error("first frame is not a keyframe")
+	}
+	for i, f := range frames[1:] {
+		if f.key {
+			t.Errorf("frame %d is a keyframe without a request", i+1)
+		}
+	}
+
+	allowed.Store(false)
+	p.poke()
+	time.Sleep(100 * time.Millisecond)
+	stopped := len(sink.snapshot())
+	time.Sleep(300 * time.Millisecond)
+	if n := len(sink.snapshot()); n != stopped {
+		t.Errorf("%d frames sent after the gate closed", n-stopped)
+	}
+
+	p.requestKeyframe()
+	allowed.Store(true)
+	p.poke()
+	waitFor(t, "a frame after reopening", func() bool { return len(sink.snapshot()) > stopped })
+	if f := sink.snapshot()[stopped]; !f.key {
+		t.Error("first frame after a keyframe request is not a keyframe")
+	}
+	if p.frames.Load() != uint64(len(sink.snapshot())) {
+		t.Errorf("frames counter = %d, sink saw %d", p.frames.Load(), len(sink.snapshot()))
+	}
+}
+
+// A congestion-control bitrate change reaches the encoder mid-stream and
+// frames keep flowing.
+func TestPipelineBitrateChange(t *testing.T) {
+	src := capture.NewPattern(320, 240)
+	sink := &recordingSink{}
+	p := newPipeline(src, newVP8Encoder, sink.write, func() bool { return true }, 30, 500, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.run(ctx); close(done) }()
+	waitFor(t, "frames", func() bool { return len(sink.snapshot()) >= 3 })
+	p.setBitrate(300)
+	n := len(sink.snapshot())
+	waitFor(t, "frames after a bitrate change", func() bool { return len(sink.snapshot()) >= n+3 })
+	cancel()
+	<-done
+}

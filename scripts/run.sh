@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Starts a complete local QuickHelp installation on embedded defaults:
+#   - quickhelp-server on 127.0.0.1:7443 (SQLite + embedded TURN) with a demo
+#     organisation and helper account,
+#   - the helper console (desktop window where a display and WebKitGTK exist,
+#     otherwise web mode in your browser),
+#   - a sharer daemon on your display, or on a virtual Xvfb desktop,
+# then prints what to do next. Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=bin
+SERVER_URL="http://127.0.0.1:7443"
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/quickhelp-run.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT INT TERM
+
+# 1. The service, with a demo account.
+"$BIN/quickhelp-server" demo > "$RUN_DIR/demo.txt"
+"$BIN/quickhelp-server" serve > "$RUN_DIR/server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  curl -fsS "$SERVER_URL/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "$SERVER_URL/healthz" >/dev/null || { echo "the service did not start:"; cat "$RUN_DIR/server.log"; exit 1; }
+
+# 2. The sharer's desktop: the real one if there is one, else a virtual one.
+SHARER_DISPLAY="${DISPLAY:-}"
+if [ -z "$SHARER_DISPLAY" ] || ! xdpyinfo -display "$SHARER_DISPLAY" >/dev/null 2>&1; then
+  n=57
+  while [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+  SHARER_DISPLAY=":$n"
+  Xvfb "$SHARER_DISPLAY" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+  if command -v xterm >/dev/null; then
+    DISPLAY="$SHARER_DISPLAY" xterm -geometry 100x30+200+150 -e bash -c 'echo "This is the sharer'"'"'s virtual desktop."; exec bash' >/dev/null 2>&1 &
+    pids+=($!)
+  fi
+  VIRTUAL=1
+fi
+
+# 3. The sharer daemon, idle until it gets a code.
+export QUICKHELP_SHARER_SOCKET="$RUN_DIR/sharer.sock"
+"$BIN/quickhelp-sharer" daemon --server "$SERVER_URL" --display "$SHARER_DISPLAY" > "$RUN_DIR/sharer.log" 2>&1 &
+pids+=($!)
+
+# 4. The helper console.
+CONSOLE_URL=""
+if [ -x "$BIN/quickhelp" ]; then
+  "$BIN/quickhelp" console --listen 127.0.0.1:0 --server "$SERVER_URL" > "$RUN_DIR/console.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    CONSOLE_URL=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+/[^ ]*' "$RUN_DIR/console.log" | head -1 || true)
+    [ -n "$CONSOLE_URL" ] && break
+    sleep 0.1
+  done
+fi
+
+cat <<MSG
+
+QuickHelp is running on this machine.
+
+$(cat "$RUN_DIR/demo.txt")
+
+Helper (support person):
+  1. Open the helper console: ${CONSOLE_URL:-(not built: run make build)}
+  2. Sign in with the demo account above and choose "Help someone".
+  3. Read the code shown to the sharer.
+
+Sharer (the person who needs help), in another terminal:
+  export QUICKHELP_SHARER_SOCKET=$QUICKHELP_SHARER_SOCKET
+  $BIN/quickhelp-sharer join CODE            # or: the app's "Get help"
+  $BIN/quickhelp-sharer allow                # share the screen (${VIRTUAL:+virtual desktop }$SHARER_DISPLAY)
+  $BIN/quickhelp-sharer allow-control        # after the helper asks for control
+  $BIN/quickhelp-sharer stop
+
+Logs are in $RUN_DIR. Press Ctrl-C to stop everything.
+MSG
+wait -n "${pids[@]}" || true
+echo "a QuickHelp process exited; stopping."
