@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		args    []string
+		cmd     string
+		rest    []string
+		consent string
+		wantErr bool
+	}{
+		{[]string{"join", "ABCD-EFGH"}, "join", []string{"ABCD-EFGH"}, "local", false},
+		{[]string{"--consent", "terminal", "join", "abcd efgh"}, "join", []string{"abcd efgh"}, "terminal", false},
+		{[]string{"join", "ABCD-EFGH", "--consent", "terminal"}, "join", []string{"ABCD-EFGH"}, "terminal", false},
+		{[]string{"chat", "hello", "there"}, "chat", []string{"hello", "there"}, "local", false},
+		{[]string{"--consent", "remote", "join", "X"}, "", nil, "", true},
+		{[]string{}, "", nil, "", true},
+		{[]string{"--bogus"}, "", nil, "", true},
+	}
+	for _, tt := range tests {
+		cmd, rest, o, err := parse(tt.args, nil)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("parse(%q) error = %v, want error %v", tt.args, err, tt.wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if cmd != tt.cmd || strings.Join(rest, "|") != strings.Join(tt.rest, "|") || o.consentMode != tt.consent {
+			t.Errorf("parse(%q) = %q %q %q, want %q %q %q", tt.args, cmd, rest, o.consentMode, tt.cmd, tt.rest, tt.consent)
+		}
+	}
+}
+
+func TestRunErrorsArePlain(t *testing.T) {
+	dir, err := os.MkdirTemp("", "qh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "none.sock")
+	tests := []struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		{[]string{"--socket", sock, "allow"}, 1, "no session is running"},
+		{[]string{"--socket", sock, "teleport"}, 2, "unknown command"},
+		{[]string{"join"}, 2, "needs the code"},
+		{[]string{"--version"}, 0, ""},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		code := run(tt.args, strings.NewReader(""), &out, &errOut)
+		if code != tt.code {
+			t.Errorf("run(%q) = %d, want %d (stderr %q)", tt.args, code, tt.code, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), tt.contains) {
+			t.Errorf("run(%q) stderr = %q, want it to contain %q", tt.args, errOut.String(), tt.contains)
+		}
+		if strings.Contains(errOut.String(), "goroutine") || strings.Contains(errOut.String(), "panic") {
+			t.Errorf("run(%q) printed a stack trace", tt.args)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	h := &wire.HelperInfo{DisplayName: "Alex P.", Organization: "Contoso"}
+	tests := []struct {
+		st   wire.SharerStatus
+		want string
+	}{
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h}, "Sharing your screen with Alex P. · Contoso; view only."},
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlGranted, Helper: h}, "Sharing your screen with Alex P. · Contoso; the helper controls your mouse and keyboard."},
+		{wire.SharerStatus{State: wire.SharerPaused, Control: wire.ControlNone, Helper: h}, "Sharing is paused (Alex P. · Contoso); view only."},
+		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonSharerDenied}, "The session has ended (you did not allow sharing)."},
+	}
+	for _, tt := range tests {
+		if got := describe(tt.st); got != tt.want {
+			t.Errorf("describe(%+v) = %q, want %q", tt.st, got, tt.want)
+		}
+	}
+}
