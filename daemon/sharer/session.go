@@ -51,7 +51,8 @@ type session struct {
 	cancel     context.CancelFunc
 	workers    sync.WaitGroup // pipeline and cursor loop
 	annotated  atomic.Bool
-	monitorIdx atomic.Int32 // index of the shared monitor
+	dropped    atomic.Uint64 // input events dropped by the gate, over all grants
+	monitorIdx atomic.Int32  // index of the shared monitor
 
 	// Owned by the loop goroutine.
 	src           capture.Source
@@ -134,9 +135,10 @@ func (s *session) status() wire.SharerStatus {
 	s.mu.Lock()
 	st := s.st
 	s.mu.Unlock()
+	st.Dropped = s.dropped.Load()
 	if h := s.inputHandler(); h != nil {
 		_, dropped, _ := h.Stats()
-		st.Dropped = dropped
+		st.Dropped += dropped
 	}
 	if p := s.pipe; p != nil {
 		st.Frames = p.frames.Load()
@@ -479,6 +481,8 @@ func (s *session) closeInjector() {
 	if h != nil {
 		h.ReleaseAll()
 		h.Close()
+		_, dropped, _ := h.Stats()
+		s.dropped.Add(dropped)
 	}
 	if s.injector != nil {
 		s.injector.Close()
@@ -545,6 +549,8 @@ func (s *session) onData(channel string, msg []byte) {
 		// The handler itself asks the gate before every event.
 		if h := s.inputHandler(); h != nil {
 			h.HandleMessage(channel, msg)
+		} else {
+			s.dropped.Add(1) // no control granted: the event goes nowhere
 		}
 	case wire.ChannelAnnotate:
 		a, err := wire.DecodeAnnotation(msg)

@@ -1,0 +1,380 @@
+//go:build linux
+
+package sharer_test
+
+import (
+	"context"
+	"image"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
+	"github.com/quickhelp/quickhelp/daemon/encode"
+	"github.com/quickhelp/quickhelp/daemon/localapi"
+	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/signaling/server/servertest"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// Display numbers reserved for this package's tests.
+const e2eDisplay = 100
+
+func loopbackOnly(se *webrtc.SettingEngine) {
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+}
+
+// helperSide is the helper's end: the session socket plus a Go viewer.
+type helperSide struct {
+	t    *testing.T
+	sess *client.Session
+	v    *viewer.Viewer
+
+	mu       sync.Mutex
+	frames   []wire.Frame
+	envs     []wire.Envelope
+	ended    string
+	newFrame chan struct{}
+}
+
+func (h *helperSide) run(ctx context.Context) {
+	for ev := range h.sess.Events() {
+		if ev.Kind == client.EventClosed {
+			h.mu.Lock()
+			if h.ended == "" {
+				h.ended = "closed:" + ev.Reason
+			}
+			h.mu.Unlock()
+			return
+		}
+		if ev.Kind != client.EventMessage {
+			continue
+		}
+		env := ev.Envelope
+		h.mu.Lock()
+		h.envs = append(h.envs, env)
+		if env.Type == wire.TypeSessionEnded {
+			h.ended = env.Reason
+		}
+		h.mu.Unlock()
+		switch env.Type {
+		case wire.TypeOffer, wire.TypeCandidate:
+			if err := h.v.HandleSignal(env); err != nil {
+				h.t.Logf("viewer refused %s: %v", env.Type, err)
+			}
+		}
+	}
+}
+
+func (h *helperSide) onFrame(f wire.Frame) {
+	f.Data = append([]byte(nil), f.Data...)
+	h.mu.Lock()
+	h.frames = append(h.frames, f)
+	h.mu.Unlock()
+	select {
+	case h.newFrame <- struct{}{}:
+	default:
+	}
+}
+
+func (h *helperSide) frameCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.frames)
+}
+
+func (h *helperSide) sawType(typ, state string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, e := range h.envs {
+		if e.Type == typ && (state == "" || e.State == state) {
+			return true
+		}
+	}
+	return false
+}
+
+func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func mouseLocation(t *testing.T, display string) string {
+	t.Helper()
+	cmd := exec.Command("xdotool", "getmouselocation")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("xdotool getmouselocation: %v", err)
+	}
+	f := strings.Fields(string(out)) // x:480 y:540 screen:0 window:...
+	return f[0] + " " + f[1]
+}
+
+// keyDown reports whether X keycode kc is held according to the server.
+func keyDown(t *testing.T, c *xgb.Conn, kc byte) bool {
+	t.Helper()
+	r, err := xproto.QueryKeymap(c).Reply()
+	if err != nil {
+		t.Fatalf("QueryKeymap: %v", err)
+	}
+	return r.Keys[kc/8]&(1<<(kc%8)) != 0
+}
+
+// pattern paints four large quadrants that survive lossy coding.
+var quadrants = []struct {
+	x, y int
+	rgb  uint32
+}{
+	{0, 0, 0xff0000}, {960, 0, 0x00ff00}, {0, 540, 0x0000ff}, {960, 540, 0xffffff},
+}
+
+func checkPattern(t *testing.T, img *image.YCbCr) {
+	t.Helper()
+	if b := img.Bounds(); b.Dx() != 1920 || b.Dy() != 1080 {
+		t.Fatalf("decoded frame is %v, want 1920x1080", b)
+	}
+	for _, q := range quadrants {
+		px, py := q.x+480, q.y+270 // centre of the quadrant
+		r, g, b, _ := img.At(px, py).RGBA()
+		want := [3]uint32{q.rgb >> 16 & 0xff, q.rgb >> 8 & 0xff, q.rgb & 0xff}
+		got := [3]uint32{r >> 8, g >> 8, b >> 8}
+		for i := range want {
+			d := int(got[i]) - int(want[i])
+			if d < -40 || d > 40 {
+				t.Errorf("pixel (%d,%d) = %v, want about %v", px, py, got, want)
+				break
+			}
+		}
+	}
+}
+
+func TestSharerEndToEnd(t *testing.T) {
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Skip("xdotool not installed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	x, err := xvfb.Start(ctx, e2eDisplay, 1920, 1080)
+	if err == xvfb.ErrNotInstalled {
+		t.Skip("Xvfb not installed")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	painter, err := xvfb.NewPainter(x.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer painter.Close()
+	for _, q := range quadrants {
+		if err := painter.Fill(q.x, q.y, 960, 540, q.rgb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	xgb.Logger = log.New(io.Discard, "", 0)
+	xc, err := xgb.NewConnDisplay(x.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xc.Close()
+
+	env := servertest.Start(t)
+	api, err := client.New(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := api.CreateSession(ctx, login.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hsess, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hsess.Close()
+	h := &helperSide{t: t, sess: hsess, newFrame: make(chan struct{}, 1)}
+	h.v, err = viewer.New(viewer.Config{
+		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
+		OnFrame:       h.onFrame,
+		SettingEngine: loopbackOnly,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.v.Close()
+	go h.run(ctx)
+
+	// The sharer: the daemon behind its local socket, driven like the CLI.
+	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	dir, _ := os.MkdirTemp("", "qh")
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "sharer.sock")
+	lapi, err := localapi.Serve(sock, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lapi.Close()
+	local := localapi.Client{Path: sock}
+	do := func(cmd string) wire.SharerStatus {
+		t.Helper()
+		resp, err := local.Call(ctx, wire.LocalRequest{Cmd: cmd})
+		if err != nil || !resp.OK {
+			t.Fatalf("%s: %v %q", cmd, err, resp.Error)
+		}
+		return *resp.Status
+	}
+
+	if err := d.Join(ctx, strings.ToLower(strings.ReplaceAll(created.Code, "-", " ")), ""); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	st := do(wire.LocalStatus)
+	if st.Helper == nil || st.Helper.DisplayName == "" || st.State != wire.SharerAwaitingConsent {
+		t.Fatalf("status after join = %+v, want awaiting consent with the helper's name", st)
+	}
+	eventually(t, "helper sees the sharer join", 10*time.Second, func() bool { return h.sawType(wire.TypePeerJoined, "") })
+
+	// Before allow: no offer, no frame, nothing captured.
+	time.Sleep(1500 * time.Millisecond)
+	if h.sawType(wire.TypeOffer, "") || h.frameCount() != 0 {
+		t.Fatalf("before allow: offer seen=%v, frames=%d; want none", h.sawType(wire.TypeOffer, ""), h.frameCount())
+	}
+
+	allowedAt := time.Now()
+	do(wire.LocalAllow)
+	eventually(t, "the first frame", 20*time.Second, func() bool { return h.frameCount() > 0 })
+	t.Logf("allow → first frame: %v", time.Since(allowedAt))
+	if !h.sawType(wire.TypeConsent, wire.StateGranted) {
+		t.Error("helper did not get consent granted")
+	}
+	h.mu.Lock()
+	first := h.frames[0]
+	h.mu.Unlock()
+	if !first.Keyframe {
+		t.Fatal("the first frame is not a keyframe")
+	}
+	dec, err := encode.NewVP8Decoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	img, err := dec.Decode(first.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPattern(t, img)
+
+	// Input before control is allowed changes nothing.
+	exec.Command("xdotool", "mousemove", "--display", x.Display, "10", "10").Run()
+	before := mouseLocation(t, x.Display)
+	eventually(t, "input channel open", 10*time.Second, func() bool {
+		return h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.25, Y: 0.5}) == nil
+	})
+	for i := 0; i < 20; i++ {
+		h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.25, Y: 0.5})
+		h.v.SendInput(wire.InputEvent{T: wire.InputKeyDown, Code: "KeyA"})
+	}
+	time.Sleep(500 * time.Millisecond)
+	if got := mouseLocation(t, x.Display); got != before {
+		t.Fatalf("pointer moved to %s before control was allowed (was %s)", got, before)
+	}
+	const keycodeA = 38 // evdev KEY_A (30) + 8
+	if keyDown(t, xc, keycodeA) {
+		t.Fatal("KeyA is down before control was allowed")
+	}
+
+	// The helper asks; the sharer allows; input lands.
+	if err := hsess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "control requested", 10*time.Second, func() bool { return do(wire.LocalStatus).Control == wire.ControlRequested })
+	do(wire.LocalAllowControl)
+	eventually(t, "helper sees control granted", 10*time.Second, func() bool { return h.sawType(wire.TypeControl, wire.StateGranted) })
+	eventually(t, "pointer at (480,540)", 10*time.Second, func() bool {
+		h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.25, Y: 0.5})
+		return mouseLocation(t, x.Display) == "x:480 y:540"
+	})
+	h.v.SendInput(wire.InputEvent{T: wire.InputKeyDown, Code: "KeyA"})
+	eventually(t, "KeyA held", 10*time.Second, func() bool { return keyDown(t, xc, keycodeA) })
+
+	// Revoke: the held key is released at once and nothing more is injected.
+	do(wire.LocalRevokeControl)
+	if keyDown(t, xc, keycodeA) {
+		t.Error("KeyA still held after revoke")
+	}
+	eventually(t, "helper sees control revoked", 10*time.Second, func() bool { return h.sawType(wire.TypeControl, wire.StateRevoked) })
+	for i := 0; i < 1000; i++ {
+		h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.9, Y: 0.9})
+	}
+	h.v.SendInput(wire.InputEvent{T: wire.InputKeyDown, Code: "KeyA"})
+	time.Sleep(time.Second)
+	if got := mouseLocation(t, x.Display); got != "x:480 y:540" {
+		t.Errorf("pointer moved to %s after revoke", got)
+	}
+	if keyDown(t, xc, keycodeA) {
+		t.Error("KeyA pressed after revoke")
+	}
+	if st := do(wire.LocalStatus); st.Dropped < 1000 {
+		t.Errorf("dropped = %d after 1,000 events with control revoked, want ≥ 1000", st.Dropped)
+	}
+
+	// Pause stops frames even while the screen changes; resume restarts them with a keyframe.
+	do(wire.LocalPause)
+	eventually(t, "helper sees pause", 10*time.Second, func() bool { return h.sawType(wire.TypePause, "") })
+	time.Sleep(300 * time.Millisecond)
+	paused := h.frameCount()
+	for i := 0; i < 10; i++ {
+		painter.Fill(100+i*50, 100, 40, 40, 0x123456)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := h.frameCount(); n != paused {
+		t.Errorf("%d frames arrived while paused", n-paused)
+	}
+	do(wire.LocalResume)
+	eventually(t, "a frame after resume", 20*time.Second, func() bool { return h.frameCount() > paused })
+	h.mu.Lock()
+	resumed := h.frames[paused]
+	h.mu.Unlock()
+	if !resumed.Keyframe {
+		t.Error("the first frame after resume is not a keyframe")
+	}
+
+	// Stop ends the session on both sides.
+	do(wire.LocalStop)
+	eventually(t, "helper sees the session end", 10*time.Second, func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.ended != ""
+	})
+	eventually(t, "daemon idle", 10*time.Second, func() bool { return do(wire.LocalStatus).State == wire.SharerEnded })
+}
