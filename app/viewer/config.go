@@ -1,0 +1,88 @@
+package viewer
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// Config configures a Viewer. Signal is required; everything else is optional.
+type Config struct {
+	// ICEServers are the STUN/TURN servers the service handed out.
+	ICEServers []wire.ICEServer
+	// Signal sends one answer or candidate to the sharer. It is called from
+	// the viewer's own goroutine, never concurrently.
+	Signal func(wire.Envelope) error
+	// OnFrame receives each complete encoded frame, in order, from the media
+	// goroutine. After a loss only frames from the next keyframe on arrive.
+	// A slow OnFrame delays the following frames; it must not block long.
+	OnFrame func(wire.Frame)
+	// OnCursor receives validated cursor messages from the sharer.
+	OnCursor func(wire.Cursor)
+	// OnState reports connection state changes.
+	OnState func(State)
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// SettingEngine, if set, adjusts pion's setting engine (tests use it).
+	SettingEngine func(*webrtc.SettingEngine)
+	// ICETransportPolicy forces relay-only ICE when set to
+	// webrtc.ICETransportPolicyRelay.
+	ICETransportPolicy webrtc.ICETransportPolicy
+}
+
+func (c *Config) validate() error {
+	if c.Signal == nil {
+		return fmt.Errorf("%w: Signal is required", ErrInvalidConfig)
+	}
+	for _, s := range c.ICEServers {
+		if len(s.URLs) == 0 {
+			return fmt.Errorf("%w: ICE server without URLs", ErrInvalidConfig)
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+func iceServers(in []wire.ICEServer) []webrtc.ICEServer {
+	out := make([]webrtc.ICEServer, 0, len(in))
+	for _, s := range in {
+		out = append(out, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	return out
+}
+
+// newAPI builds the receiving side: VP8 with NACK/PLI/FIR/TWCC feedback, the
+// capture-time extension, and the default interceptors (NACK generator,
+// receiver reports, TWCC feedback for the sharer's congestion control).
+func newAPI(cfg *Config) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	fb := []webrtc.RTCPFeedback{
+		{Type: webrtc.TypeRTCPFBNACK}, {Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
+		{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"}, {Type: webrtc.TypeRTCPFBTransportCC},
+	}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb},
+		PayloadType:        96,
+	}, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, fmt.Errorf("register vp8: %w", err)
+	}
+	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: AbsCaptureTimeURI}, webrtc.RTPCodecTypeVideo); err != nil {
+		return nil, fmt.Errorf("register abs-capture-time: %w", err)
+	}
+	reg := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(pionLogs{log: cfg.Logger})); err != nil {
+		return nil, fmt.Errorf("interceptors: %w", err)
+	}
+	se := webrtc.SettingEngine{}
+	se.LoggerFactory = pionLogs{log: cfg.Logger}
+	if cfg.SettingEngine != nil {
+		cfg.SettingEngine(&se)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
+}

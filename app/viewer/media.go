@@ -1,0 +1,126 @@
+package viewer
+
+import (
+	"strings"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// pliInterval limits automatic keyframe requests while waiting for one: the
+// encoder needs a moment to produce it, and each keyframe is expensive.
+const pliInterval = 300 * time.Millisecond
+
+// startTrack runs on the loop goroutine when the sharer's track arrives.
+func (v *Viewer) startTrack(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
+	if t.Kind() != webrtc.RTPCodecTypeVideo || !strings.EqualFold(t.Codec().MimeType, webrtc.MimeTypeVP8) || v.haveTrack {
+		v.log.Debug("unexpected track ignored", "kind", t.Kind().String())
+		return
+	}
+	v.haveTrack = true
+	v.ssrc.Store(uint32(t.SSRC()))
+	var extID uint8
+	for _, e := range r.GetParameters().HeaderExtensions {
+		if e.URI == AbsCaptureTimeURI && e.ID > 0 && e.ID < 15 {
+			extID = uint8(e.ID)
+		}
+	}
+	v.wg.Add(2)
+	go v.readTrack(t, extID)
+	go v.drainRTCP(r)
+}
+
+// drainRTCP reads the receiver's RTCP: the report interceptor needs the
+// sharer's sender reports to answer with correct round-trip fields.
+func (v *Viewer) drainRTCP(r *webrtc.RTPReceiver) {
+	defer v.wg.Done()
+	for {
+		if _, _, err := r.ReadRTCP(); err != nil {
+			return
+		}
+	}
+}
+
+// readTrack rebuilds frames and hands them to OnFrame. After a loss it
+// drops frames until a keyframe (a VP8 decoder cannot recover otherwise)
+// and asks for one.
+func (v *Viewer) readTrack(t *webrtc.TrackRemote, extID uint8) {
+	defer v.wg.Done()
+	var asm assembler
+	var gate keyGate
+	var seq uint32
+	for {
+		pkt, _, err := t.ReadRTP()
+		if err != nil {
+			return
+		}
+		now := time.Now()
+		v.st.packet(now, pkt.MarshalSize())
+		for _, f := range asm.push(pkt, now) {
+			if !gate.admit(f) {
+				v.st.dropFrame()
+				v.autoKeyframe(now)
+				continue
+			}
+			seq++
+			out := wire.Frame{Keyframe: f.keyframe, Codec: wire.CodecVP8, Seq: seq, Data: f.data}
+			latency := time.Duration(-1)
+			if usec, ok := captureUsec(&f.first, extID); ok {
+				out.CaptureUsec = usec
+				latency = now.Sub(time.UnixMicro(int64(usec)))
+			}
+			v.st.frame(now, latency)
+			if v.cfg.OnFrame != nil {
+				v.cfg.OnFrame(out)
+			}
+		}
+	}
+}
+
+// keyGate passes frames a decoder can use: nothing before the first
+// keyframe, and after a loss nothing until the next keyframe.
+type keyGate struct{ synced bool }
+
+func (g *keyGate) admit(f assembledFrame) bool {
+	if f.keyframe {
+		g.synced = true
+		return true
+	}
+	if f.afterGap {
+		g.synced = false
+	}
+	return g.synced
+}
+
+func (v *Viewer) autoKeyframe(now time.Time) {
+	last := v.lastPLI.Load()
+	if last != 0 && now.Sub(time.Unix(0, last)) < pliInterval {
+		return
+	}
+	v.lastPLI.Store(now.UnixNano())
+	v.sendPLI()
+}
+
+// RequestKeyframe asks the sharer's encoder for a keyframe (RTCP PLI), for
+// example when the page's decoder reported an error.
+func (v *Viewer) RequestKeyframe() {
+	if v.closed.Load() {
+		return
+	}
+	v.lastPLI.Store(time.Now().UnixNano())
+	v.sendPLI()
+}
+
+func (v *Viewer) sendPLI() {
+	ssrc := v.ssrc.Load()
+	if ssrc == 0 {
+		return
+	}
+	v.keyRequests.Add(1)
+	if err := v.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}); err != nil {
+		v.log.Debug("sending PLI failed", "err", err)
+	}
+}

@@ -1,0 +1,163 @@
+package peer
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// Cursor channel backpressure. The cursor channel is reliable and ordered
+// because a lost shape would leave the helper with the wrong pointer image
+// until the next change. Positions are replaceable: above cursorHighWater
+// buffered bytes they are not queued; the newest one is kept and sent when
+// the buffer drains below cursorLowWater. Shapes are queued up to
+// cursorHardLimit, then refused with ErrBackpressure.
+const (
+	cursorLowWater  = 16 << 10
+	cursorHighWater = 64 << 10
+	cursorHardLimit = 1 << 20
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func (c *Conn) createChannels() error {
+	specs := []struct {
+		label string
+		init  *webrtc.DataChannelInit
+	}{
+		{wire.ChannelInput, &webrtc.DataChannelInit{Ordered: ptr(true)}},
+		{wire.ChannelPointer, &webrtc.DataChannelInit{Ordered: ptr(false), MaxRetransmits: ptr[uint16](0)}},
+		{wire.ChannelAnnotate, &webrtc.DataChannelInit{Ordered: ptr(true)}},
+		{wire.ChannelCursor, &webrtc.DataChannelInit{Ordered: ptr(true)}},
+	}
+	for _, s := range specs {
+		dc, err := c.pc.CreateDataChannel(s.label, s.init)
+		if err != nil {
+			return fmt.Errorf("peer: data channel %s: %w", s.label, err)
+		}
+		c.chans[s.label] = dc
+		label := s.label
+		if label == wire.ChannelCursor {
+			c.cursor = &cursorSender{dc: dc}
+			dc.SetBufferedAmountLowThreshold(cursorLowWater)
+			dc.OnBufferedAmountLow(func() { c.post(c.cursor.flush) })
+			continue
+		}
+		dc.OnMessage(func(m webrtc.DataChannelMessage) { c.onData(label, m.Data) })
+	}
+	return nil
+}
+
+// onData runs on pion's reader goroutine of one channel. Reliable channels
+// wait for room in the queue, which backs up SCTP flow control to the
+// helper; pointer moves are dropped instead (a newer one follows).
+func (c *Conn) onData(label string, b []byte) {
+	if len(b) > wire.MaxDataMessageBytes {
+		c.dataDropped.Add(1)
+		return
+	}
+	msg := dataMsg{channel: label, b: append([]byte(nil), b...)}
+	if label == wire.ChannelPointer {
+		select {
+		case c.data <- msg:
+		default:
+			c.dataDropped.Add(1)
+		}
+		return
+	}
+	select {
+	case c.data <- msg:
+	case <-c.done:
+	}
+}
+
+func (c *Conn) dispatchLoop() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.done:
+			return
+		case m := <-c.data:
+			if c.cfg.OnData != nil {
+				c.cfg.OnData(m.channel, m.b)
+			}
+		}
+	}
+}
+
+// cursorSender applies the cursor channel's backpressure policy.
+type cursorSender struct {
+	dc *webrtc.DataChannel
+
+	mu      sync.Mutex // guards the fields below
+	pending []byte     // newest position held back while the buffer drains
+	dropped uint64
+}
+
+func (s *cursorSender) send(b []byte) error {
+	if s.dc.ReadyState() != webrtc.DataChannelStateOpen {
+		return ErrChannelNotOpen
+	}
+	if len(b) > wire.MaxDataMessageBytes {
+		return fmt.Errorf("%w: cursor message of %d bytes", ErrBackpressure, len(b))
+	}
+	buffered := s.dc.BufferedAmount()
+	if buffered > cursorHighWater {
+		// Only when congested is it worth decoding our own message.
+		if m, err := wire.DecodeCursor(b); err == nil && m.T == wire.CursorPosition {
+			s.mu.Lock()
+			if s.pending != nil {
+				s.dropped++
+			}
+			s.pending = append(s.pending[:0], b...)
+			s.mu.Unlock()
+			return nil
+		}
+		if buffered > cursorHardLimit {
+			s.mu.Lock()
+			s.dropped++
+			s.mu.Unlock()
+			return ErrBackpressure
+		}
+	} else {
+		// A queued older position is now stale.
+		s.mu.Lock()
+		if s.pending != nil {
+			s.pending = nil
+			s.dropped++
+		}
+		s.mu.Unlock()
+	}
+	return s.dc.Send(b)
+}
+
+// flush sends the held-back position once the buffer drained.
+func (s *cursorSender) flush() {
+	s.mu.Lock()
+	b := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	if b != nil && s.dc.ReadyState() == webrtc.DataChannelStateOpen {
+		_ = s.dc.Send(b)
+	}
+}
+
+func (s *cursorSender) droppedCount() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dropped
+}
+
+// SendCursor sends one encoded wire.Cursor message to the helper. Under
+// backpressure positions are coalesced (only the newest is sent when the
+// buffer drains); shapes are refused with ErrBackpressure only when the
+// buffer exceeds a hard limit.
+func (c *Conn) SendCursor(b []byte) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	return c.cursor.send(b)
+}

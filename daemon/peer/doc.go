@@ -1,0 +1,32 @@
+// Package peer is the sharer's WebRTC connection (the offerer): one VP8
+// video track to the helper and the input, pointer, annotate and cursor data
+// channels, with send-side congestion control and keyframe requests.
+//
+// Signalling is the caller's: Config.Signal sends offers and candidates,
+// HandleSignal takes answers and candidates. Trickle ICE throughout; remote
+// candidates that arrive before the answer are buffered.
+//
+// Threading: pion callbacks only post events to the connection's own
+// goroutine, which applies signalling, reports state and calls
+// OnKeyframeRequest and OnBitrate; OnData runs on a separate dispatcher so
+// a slow Signal never delays input. Config callbacks must not call Close.
+//
+// Media: WriteFrame feeds a queue of two frames; when full the oldest
+// non-keyframe is dropped, and because later VP8 deltas depend on it, deltas
+// are discarded until the next keyframe, which is requested at once. The
+// track packetises VP8 itself (pion's VP8 payloader) so that the first packet
+// of every frame carries the abs-capture-time header extension
+// (AbsCaptureTimeURI) with the capture time passed to WriteFrame; the RTP
+// timestamp follows the same capture times on the 90 kHz clock. The helper
+// reads it back to show glass-to-glass latency.
+//
+// Congestion control is pion's send-side GCC over transport-wide CC
+// feedback; its target goes to OnBitrate for the encoder. The pacer is a
+// no-op on purpose (see newAPI). The default interceptors add the NACK
+// responder, RTCP reports and stats; PLI and FIR become OnKeyframeRequest.
+//
+// Data channels: input and annotate are reliable and ordered; pointer is
+// unordered with no retransmits (a lost move is superseded by the next);
+// cursor is reliable and ordered so shapes always arrive, with positions
+// coalesced under backpressure (SendCursor).
+package peer

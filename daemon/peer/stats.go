@@ -1,0 +1,58 @@
+package peer
+
+import (
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// Stats is a snapshot of the connection's counters.
+type Stats struct {
+	FramesSent        uint64
+	FramesDropped     uint64 // written but not sent: queue full, deltas discarded while waiting for a keyframe, or not connected
+	BytesSent         uint64 // VP8 payload bytes handed to the network
+	KeyframeRequests  uint64 // requests delivered to OnKeyframeRequest
+	TargetBitrateKbps int
+	RTT               time.Duration // from RTCP receiver reports; ICE round trips before the first one
+	CursorDropped     uint64
+	DataDropped       uint64 // helper messages dropped (oversized, or pointer moves while OnData lagged)
+	State             State
+}
+
+// Stats returns the current counters. It asks pion for RTT and may take a
+// few milliseconds.
+func (c *Conn) Stats() Stats {
+	s := Stats{
+		FramesSent:        c.framesSent.Load(),
+		FramesDropped:     c.queue.droppedCount(),
+		BytesSent:         c.bytesSent.Load(),
+		KeyframeRequests:  c.keyRequests.Load(),
+		TargetBitrateKbps: int(c.bitrate.Load() / 1000),
+		CursorDropped:     c.cursor.droppedCount(),
+		DataDropped:       c.dataDropped.Load(),
+		State:             State(c.current.Load()),
+	}
+	if c.closed.Load() {
+		s.State = StateClosed
+		return s
+	}
+	s.RTT = rttOf(c.pc.GetStats())
+	return s
+}
+
+func rttOf(report webrtc.StatsReport) time.Duration {
+	var ice time.Duration
+	for _, st := range report {
+		switch v := st.(type) {
+		case webrtc.RemoteInboundRTPStreamStats:
+			if v.RoundTripTime > 0 {
+				return time.Duration(v.RoundTripTime * float64(time.Second))
+			}
+		case webrtc.ICECandidatePairStats:
+			if v.Nominated && v.CurrentRoundTripTime > 0 {
+				ice = time.Duration(v.CurrentRoundTripTime * float64(time.Second))
+			}
+		}
+	}
+	return ice
+}
