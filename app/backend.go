@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// BackendConfig configures a Backend: the bridge and the controller on one
+// loopback listener.
+type BackendConfig struct {
+	// Listen is a loopback address ("127.0.0.1:0" picks a free port).
+	Listen string
+	// Server is the default service URL. Optional.
+	Server string
+	// Assets is the built frontend. Required.
+	Assets fs.FS
+	// AllowedOrigins are extra page origins (the desktop webview's).
+	AllowedOrigins []string
+	// Logger; nil discards.
+	Logger *slog.Logger
+}
+
+// Backend is a running bridge and controller.
+type Backend struct {
+	Bridge     *Bridge
+	Controller *Controller
+	cancel     context.CancelFunc
+	done       chan error
+}
+
+// StartBackend listens, wires the controller to the bridge and serves in
+// the background until Close.
+func StartBackend(cfg BackendConfig) (*Backend, error) {
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("%w: listen address: %v", ErrInvalidConfig, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("%w: the console listens on a loopback IP address only", ErrInvalidConfig)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	br, err := NewBridge(BridgeConfig{Assets: cfg.Assets, AllowedOrigins: cfg.AllowedOrigins, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	ctl, err := NewController(ControllerConfig{Sink: br, Server: cfg.Server, Dropped: br.Dropped, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	br.SetHandler(ctl)
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		_ = ctl.Close()
+		return nil, fmt.Errorf("app: listen: %w", err)
+	}
+	// Known before Serve starts, so the URL can be printed at once.
+	br.port.Store(int32(ln.Addr().(*net.TCPAddr).Port))
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &Backend{Bridge: br, Controller: ctl, cancel: cancel, done: make(chan error, 1)}
+	go func() { b.done <- br.Serve(ctx, ln) }()
+	return b, nil
+}
+
+// Close stops serving, ends any session locally and waits.
+func (b *Backend) Close() error {
+	b.cancel()
+	err := <-b.done
+	_ = b.Controller.Close()
+	return err
+}
+
+// RunConsole is web mode: it prints the page's address with its token on
+// out (one line) and serves until SIGINT/SIGTERM or ctx ends.
+func RunConsole(ctx context.Context, cfg BackendConfig, out io.Writer) error {
+	b, err := StartBackend(cfg)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(out, "QuickHelp console: %s\n", b.Bridge.PageURL()); err != nil {
+		_ = b.Close()
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	select {
+	case <-ctx.Done():
+	case err := <-b.done:
+		b.done <- err // Close reads it
+	}
+	return b.Close()
+}
+
+// Desktop is bound to the desktop window: the page calls BridgeURL to find
+// the bridge, since the webview serves the page from its own origin.
+type Desktop struct {
+	url string
+}
+
+// NewDesktop returns the binding for a running backend.
+func NewDesktop(b *Backend) *Desktop { return &Desktop{url: b.Bridge.SocketURL()} }
+
+// BridgeURL is the bridge's WebSocket address with the token.
+func (d *Desktop) BridgeURL() string { return d.url }

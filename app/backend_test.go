@@ -1,0 +1,93 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunConsolePrintsURLAndServes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- RunConsole(ctx, BackendConfig{Listen: "127.0.0.1:0", Assets: testAssets, Server: "https://help.example.org"}, pw)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the console line: %v", err)
+	}
+	m := regexp.MustCompile(`^QuickHelp console: (http://127\.0\.0\.1:\d+)/#token=([A-Za-z0-9_-]{43})\n$`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("console line %q does not match the documented form", line)
+	}
+	go io.Copy(io.Discard, pr)
+	resp, err := http.Get(m[1] + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") != CSP {
+		t.Errorf("GET / = %d with CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("RunConsole returned %v after cancel, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("RunConsole did not stop after cancel")
+	}
+}
+
+func TestStartBackendValidates(t *testing.T) {
+	tests := []struct{ name, listen string }{
+		{"all interfaces", "0.0.0.0:0"},
+		{"host name", "localhost:0"},
+		{"public address", "192.0.2.1:0"},
+		{"no port", "127.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := StartBackend(BackendConfig{Listen: tt.listen, Assets: testAssets})
+			if err == nil {
+				b.Close()
+			}
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Errorf("StartBackend(%q) error = %v, want ErrInvalidConfig", tt.listen, err)
+			}
+		})
+	}
+	if _, err := StartBackend(BackendConfig{Assets: nil}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("StartBackend without assets error = %v, want ErrInvalidConfig", err)
+	}
+}
+
+func TestDesktopBridgeURL(t *testing.T) {
+	b, err := StartBackend(BackendConfig{Assets: testAssets, AllowedOrigins: []string{"wails://wails"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	u := NewDesktop(b).BridgeURL()
+	if !strings.HasPrefix(u, "ws://127.0.0.1:") || !strings.HasSuffix(u, BridgePath+"?token="+b.Bridge.Token()) {
+		t.Errorf("BridgeURL() = %q", u)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	base := strings.Replace(strings.SplitN(u, "/bridge", 2)[0], "ws://", "http://", 1)
+	c, _, err := dialPage(ctx, base, b.Bridge.Token(), "wails://wails")
+	if err != nil {
+		t.Fatalf("desktop origin refused: %v", err)
+	}
+	c.CloseNow()
+}

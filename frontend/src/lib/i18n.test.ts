@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { catalogues, en, pickLang, placeholders, reasonKey, translate, type Key } from './i18n';
+import { UI_STATES } from './protocol';
+
+describe('catalogues', () => {
+  const keys = Object.keys(en).sort();
+  for (const [lang, cat] of Object.entries(catalogues)) {
+    it(`${lang} has every key, no extra key, and the same placeholders`, () => {
+      expect(Object.keys(cat).sort()).toEqual(keys);
+      for (const k of keys as Key[]) {
+        expect(cat[k].trim(), `${lang}:${k}`).not.toBe('');
+        expect(placeholders(cat[k]), `${lang}:${k}`).toEqual(placeholders(en[k]));
+      }
+    });
+  }
+  it('every UI state has a text', () => {
+    for (const s of UI_STATES) expect(keys).toContain(`state.${s}`);
+  });
+  it('every reason the backend sends has a text', () => {
+    // Reasons from wire/bridge.go and wire/envelope.go.
+    const reasons = [
+      'bad-credentials', 'server-unreachable', 'bad-server-url', 'account-suspended', 'rate-limited',
+      'code-expired', 'control-denied', 'control-revoked', 'connection-lost', 'not-allowed', 'bad-request',
+      'internal', 'helper-ended', 'sharer-ended', 'sharer-denied', 'timeout', 'cancelled', 'expired',
+      'reported', 'shutdown', 'policy', 'error',
+    ];
+    for (const r of reasons) expect(reasonKey(r)).toBe(`reason.${r}`);
+    expect(reasonKey('no-such-reason')).toBe('reason.unknown');
+    expect(reasonKey(undefined)).toBe('reason.unknown');
+  });
+});
+
+describe('translate', () => {
+  it('fills placeholders', () => {
+    expect(translate('en', 'code.expires', { time: '9:59' })).toBe('The code expires in 9:59');
+    expect(translate('ja', 'live.monitor', { n: 2 })).toBe('画面 2');
+  });
+  it('leaves unknown placeholders visible', () => {
+    expect(translate('en', 'home.greeting')).toBe('Signed in as {name}');
+  });
+  it('pickLang', () => {
+    expect(pickLang('ja-JP')).toBe('ja');
+    expect(pickLang('en-GB')).toBe('en');
+    expect(pickLang('de')).toBe('en');
+    expect(pickLang(undefined)).toBe('en');
+  });
+});

@@ -1,0 +1,191 @@
+// UI-bridge JSON messages; wire/bridge.go is the reference and
+// wire/testdata/bridge-*.json the shared fixtures.
+
+export type UIState =
+  | 'signed-out'
+  | 'signing-in'
+  | 'home'
+  | 'creating'
+  | 'waiting-sharer'
+  | 'awaiting-consent'
+  | 'connecting'
+  | 'live'
+  | 'reconnecting'
+  | 'ended';
+
+export const UI_STATES: readonly UIState[] = [
+  'signed-out',
+  'signing-in',
+  'home',
+  'creating',
+  'waiting-sharer',
+  'awaiting-consent',
+  'connecting',
+  'live',
+  'reconnecting',
+  'ended',
+];
+
+export type Control = 'none' | 'requested' | 'granted';
+
+export interface InputEvent {
+  t: 'move' | 'down' | 'up' | 'wheel' | 'keydown' | 'keyup' | 'text' | 'release-all';
+  x?: number;
+  y?: number;
+  b?: number;
+  dx?: number;
+  dy?: number;
+  c?: string;
+  s?: string;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Annotation {
+  t: 'stroke' | 'laser' | 'clear';
+  id?: number;
+  color?: string;
+  width?: number;
+  points?: Point[];
+  done?: boolean;
+  x?: number;
+  y?: number;
+}
+
+export type BridgeRequest =
+  | { type: 'login'; server?: string; email: string; password: string }
+  | { type: 'chat'; text: string }
+  | { type: 'input'; input: InputEvent }
+  | { type: 'annotate'; annotation: Annotation }
+  | { type: 'switch-monitor'; monitor: number }
+  | {
+      type:
+        | 'logout'
+        | 'create-session'
+        | 'cancel'
+        | 'request-control'
+        | 'release-control'
+        | 'keyframe'
+        | 'end'
+        | 'reset';
+    };
+
+export interface Status {
+  state: UIState;
+  server?: string;
+  userName?: string;
+  control: Control;
+  paused?: boolean;
+  sharerPresent?: boolean;
+  reason?: string;
+  reconnectUntil?: number;
+}
+
+export interface ChatLine {
+  from: 'helper' | 'sharer';
+  text: string;
+  ts: number;
+}
+
+export interface Cursor {
+  t: 'pos' | 'shape';
+  x?: number;
+  y?: number;
+  visible?: boolean;
+  w?: number;
+  h?: number;
+  hotX?: number;
+  hotY?: number;
+  /** base64 PNG */
+  png?: string;
+  serial?: number;
+}
+
+export interface Monitor {
+  index: number;
+  name?: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  primary?: boolean;
+}
+
+export interface Stats {
+  fps: number;
+  bitrateKbps: number;
+  rttMs: number;
+  latencyMs: number;
+  dropped: number;
+  width?: number;
+  height?: number;
+}
+
+export type BridgeEvent =
+  | { type: 'state'; status: Status }
+  | { type: 'session'; code: string; expiresAt: number }
+  | { type: 'chat'; chat: ChatLine }
+  | { type: 'cursor'; cursor: Cursor }
+  | { type: 'monitors'; monitors?: Monitor[]; monitor?: number }
+  | { type: 'stats'; stats: Stats }
+  | { type: 'notice'; reason?: string; message?: string }
+  | { type: 'error'; reason?: string; message?: string };
+
+export class ProtocolError extends Error {}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function num(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** parseEvent validates one JSON text from the backend. */
+export function parseEvent(text: string): BridgeEvent {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('bridge event is not JSON');
+  }
+  if (!isObj(v) || typeof v.type !== 'string') throw new ProtocolError('bridge event without type');
+  switch (v.type) {
+    case 'state': {
+      const s = v.status;
+      if (!isObj(s) || !UI_STATES.includes(s.state as UIState)) throw new ProtocolError('bad state');
+      if (s.control === undefined) s.control = 'none';
+      if (!['none', 'requested', 'granted'].includes(s.control as string)) throw new ProtocolError('bad control');
+      return v as BridgeEvent;
+    }
+    case 'session':
+      if (typeof v.code !== 'string' || !num(v.expiresAt)) throw new ProtocolError('bad session');
+      return v as BridgeEvent;
+    case 'chat': {
+      const c = v.chat;
+      if (!isObj(c) || typeof c.text !== 'string' || (c.from !== 'helper' && c.from !== 'sharer') || !num(c.ts)) {
+        throw new ProtocolError('bad chat');
+      }
+      return v as BridgeEvent;
+    }
+    case 'cursor': {
+      const c = v.cursor;
+      if (!isObj(c) || (c.t !== 'pos' && c.t !== 'shape')) throw new ProtocolError('bad cursor');
+      return v as BridgeEvent;
+    }
+    case 'monitors':
+      if (v.monitors !== undefined && !Array.isArray(v.monitors)) throw new ProtocolError('bad monitors');
+      return v as BridgeEvent;
+    case 'stats':
+      if (!isObj(v.stats)) throw new ProtocolError('bad stats');
+      return v as BridgeEvent;
+    case 'notice':
+    case 'error':
+      return v as BridgeEvent;
+    default:
+      throw new ProtocolError(`unknown bridge event ${String(v.type).slice(0, 16)}`);
+  }
+}

@@ -1,0 +1,138 @@
+// The page's state: the backend's status (authoritative) plus what the page
+// keeps itself (code, chat log, monitors, stats, cursor, notices).
+
+import { Bridge, bridgeURL } from './bridge';
+import { pickLang, reasonKey, translate, type Key, type Lang } from './i18n';
+import type { BridgeEvent, BridgeRequest, ChatLine, Cursor, Monitor, Stats, Status } from './protocol';
+
+export type BridgeState = 'connecting' | 'open' | 'lost' | 'no-token' | 'replaced';
+
+/** MAX_CHAT_LINES bounds the chat log kept in the page; older lines scroll away. */
+const MAX_CHAT_LINES = 500;
+
+export interface Notice {
+  kind: 'error' | 'notice';
+  reason?: string;
+  message?: string;
+  id: number;
+}
+
+export interface CursorState {
+  x: number;
+  y: number;
+  visible: boolean;
+  shape: { w: number; h: number; hotX: number; hotY: number; png: string; serial: number } | null;
+}
+
+export class AppStore {
+  lang = $state<Lang>('en');
+  bridgeState = $state<BridgeState>('connecting');
+  status = $state<Status>({ state: 'signed-out', control: 'none' });
+  code = $state('');
+  expiresAt = $state(0);
+  chat = $state<ChatLine[]>([]);
+  monitors = $state<Monitor[]>([]);
+  monitor = $state(0);
+  stats = $state<Stats | null>(null);
+  cursor = $state<CursorState>({ x: 0, y: 0, visible: false, shape: null });
+  notice = $state<Notice | null>(null);
+  now = $state(Date.now());
+
+  /** frameSink receives binary frames while the live view is mounted. */
+  frameSink: ((buf: ArrayBuffer) => void) | null = null;
+  private bridge: Bridge | null = null;
+  private noticeSeq = 0;
+  private ticker: ReturnType<typeof setInterval> | null = null;
+
+  constructor(language?: string) {
+    this.lang = pickLang(language);
+  }
+
+  t = (key: Key, vars?: Record<string, string | number>): string => translate(this.lang, key, vars);
+
+  reasonText(reason: string | undefined, fallback?: string): string {
+    const key = reasonKey(reason);
+    if (key === 'reason.unknown' && fallback) return fallback;
+    return this.t(key);
+  }
+
+  async start(): Promise<void> {
+    this.ticker = setInterval(() => (this.now = Date.now()), 250);
+    const url = await bridgeURL();
+    if (!url) {
+      this.bridgeState = 'no-token';
+      return;
+    }
+    this.bridge = new Bridge(url, {
+      onOpen: () => (this.bridgeState = 'open'),
+      onClose: (replaced) => (this.bridgeState = replaced ? 'replaced' : 'lost'),
+      onEvent: (e) => this.apply(e),
+      onFrame: (buf) => this.frameSink?.(buf),
+    });
+    this.bridge.connect();
+  }
+
+  stop(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.bridge?.close();
+  }
+
+  send(req: BridgeRequest): boolean {
+    return this.bridge?.send(req) ?? false;
+  }
+
+  dismissNotice(): void {
+    this.notice = null;
+  }
+
+  apply(e: BridgeEvent): void {
+    switch (e.type) {
+      case 'state': {
+        const prev = this.status.state;
+        this.status = e.status;
+        if (e.status.state === 'home' || e.status.state === 'signed-out') {
+          this.code = '';
+          this.expiresAt = 0;
+          this.stats = null;
+          this.monitors = [];
+        }
+        if (prev !== e.status.state && (e.status.state === 'creating' || e.status.state === 'home')) {
+          this.chat = [];
+        }
+        break;
+      }
+      case 'session':
+        this.code = e.code;
+        this.expiresAt = e.expiresAt;
+        break;
+      case 'chat':
+        this.chat = [...this.chat, e.chat].slice(-MAX_CHAT_LINES);
+        break;
+      case 'cursor':
+        this.applyCursor(e.cursor);
+        break;
+      case 'monitors':
+        this.monitors = e.monitors ?? [];
+        this.monitor = e.monitor ?? 0;
+        break;
+      case 'stats':
+        this.stats = e.stats;
+        break;
+      case 'notice':
+      case 'error':
+        this.notice = { kind: e.type, reason: e.reason, message: e.message, id: ++this.noticeSeq };
+        break;
+    }
+  }
+
+  private applyCursor(c: Cursor): void {
+    if (c.t === 'pos') {
+      this.cursor = { ...this.cursor, x: c.x ?? 0, y: c.y ?? 0, visible: c.visible ?? false };
+    } else if (c.png && c.w && c.h) {
+      this.cursor = {
+        ...this.cursor,
+        shape: { w: c.w, h: c.h, hotX: c.hotX ?? 0, hotY: c.hotY ?? 0, png: c.png, serial: c.serial ?? 0 },
+      };
+    }
+  }
+}

@@ -1,0 +1,127 @@
+// VideoView decodes bridge frames with WebCodecs and draws them on a canvas.
+
+import { codecString, decodeFrame, FrameGate, type Frame } from './frame';
+
+export interface VideoViewOptions {
+  /** ask the backend for a keyframe (decoder lost sync) */
+  requestKeyframe(): void;
+  /** the picture size changed (new monitor, first frame) */
+  onSize(width: number, height: number): void;
+  /** a frame was drawn */
+  onDrawn(f: { seq: number; captureUsec: number }): void;
+  /** decoding is impossible (no WebCodecs, unsupported codec) */
+  onFatal(message: string): void;
+}
+
+/** The decoder may hold this many frames before the view gives up on catching up and waits for a keyframe. */
+const MAX_DECODE_QUEUE = 8;
+
+export class VideoView {
+  private decoder: VideoDecoder | null = null;
+  private codec = 0;
+  private readonly gate = new FrameGate();
+  private readonly ctx: CanvasRenderingContext2D;
+  private width = 0;
+  private height = 0;
+  private closed = false;
+  decoded = 0;
+  dropped = 0;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly opts: VideoViewOptions,
+  ) {
+    const ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
+    if (!ctx) throw new Error('canvas 2d context unavailable');
+    this.ctx = ctx;
+  }
+
+  push(buf: ArrayBuffer): void {
+    if (this.closed) return;
+    let f: Frame;
+    try {
+      f = decodeFrame(buf);
+    } catch (err) {
+      console.warn('video: malformed frame', err);
+      return;
+    }
+    if (this.decoder && this.decoder.decodeQueueSize > MAX_DECODE_QUEUE && !f.keyframe) {
+      this.gate.lost();
+    }
+    const verdict = this.gate.accept(f);
+    if (verdict.requestKeyframe) this.opts.requestKeyframe();
+    if (!verdict.decode) {
+      this.dropped++;
+      return;
+    }
+    if (!this.ensureDecoder(f)) return;
+    try {
+      this.decoder!.decode(
+        new EncodedVideoChunk({ type: f.keyframe ? 'key' : 'delta', timestamp: f.captureUsec, data: f.data }),
+      );
+    } catch (err) {
+      console.warn('video: decode refused', err);
+      this.reset();
+    }
+  }
+
+  private ensureDecoder(f: Frame): boolean {
+    if (this.decoder && this.decoder.state === 'configured' && this.codec === f.codec) return true;
+    if (typeof VideoDecoder === 'undefined') {
+      this.opts.onFatal('This browser cannot decode video (no WebCodecs).');
+      this.closed = true;
+      return false;
+    }
+    if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
+    this.decoder = new VideoDecoder({
+      output: (frame) => this.draw(frame),
+      error: (err) => {
+        console.warn('video: decoder error', err);
+        this.reset();
+      },
+    });
+    this.codec = f.codec;
+    this.decoder.configure({ codec: codecString(f.codec), optimizeForLatency: true });
+    return true;
+  }
+
+  private draw(frame: VideoFrame): void {
+    try {
+      if (this.closed) return;
+      const w = frame.displayWidth;
+      const h = frame.displayHeight;
+      if (w !== this.width || h !== this.height) {
+        this.width = w;
+        this.height = h;
+        this.canvas.width = w;
+        this.canvas.height = h;
+        this.opts.onSize(w, h);
+      }
+      this.ctx.drawImage(frame, 0, 0, w, h);
+      this.decoded++;
+      this.opts.onDrawn({ seq: this.decoded, captureUsec: frame.timestamp });
+    } finally {
+      frame.close();
+    }
+  }
+
+  /** reset drops the decoder after an error; the next keyframe builds a new one. */
+  private reset(): void {
+    if (this.decoder && this.decoder.state !== 'closed') {
+      try {
+        this.decoder.close();
+      } catch {
+        // already closed by the error
+      }
+    }
+    this.decoder = null;
+    this.gate.lost();
+    this.opts.requestKeyframe();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
+    this.decoder = null;
+  }
+}

@@ -1,0 +1,47 @@
+//go:build desktop
+
+package main
+
+import (
+	"net/http"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+
+	"github.com/quickhelp/quickhelp/app"
+)
+
+// Origins of the page inside the desktop webview: WebKitGTK and WKWebView
+// use the wails scheme, WebView2 a localhost name.
+var desktopOrigins = []string{"wails://wails", "http://wails.localhost", "https://wails.localhost"}
+
+// runDesktop shows the console in a window. The page comes from the
+// webview's own asset server and reaches the same loopback bridge as in web
+// mode through the bound Desktop.BridgeURL method.
+func runDesktop(cfg app.BackendConfig) error {
+	cfg.AllowedOrigins = append(cfg.AllowedOrigins, desktopOrigins...)
+	backend, err := app.StartBackend(cfg)
+	if err != nil {
+		return err
+	}
+	defer backend.Close()
+	return wails.Run(&options.App{
+		Title:     "QuickHelp",
+		Width:     1280,
+		Height:    800,
+		MinWidth:  720,
+		MinHeight: 520,
+		AssetServer: &assetserver.Options{
+			Assets: cfg.Assets,
+			Middleware: func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Security-Policy", app.CSP)
+					w.Header().Set("X-Content-Type-Options", "nosniff")
+					next.ServeHTTP(w, r)
+				})
+			},
+		},
+		Bind: []any{app.NewDesktop(backend)},
+	})
+}

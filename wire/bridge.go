@@ -1,0 +1,254 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"unicode/utf8"
+)
+
+// The UI bridge is the one loopback WebSocket between the helper app's Go
+// backend and its page (webview or browser). Text messages are JSON: the page
+// sends BridgeRequest, the backend sends BridgeEvent. Binary messages go
+// backend → page only and carry one video frame each (see frame.go).
+
+// Page → backend request types (BridgeRequest.Type).
+const (
+	BridgeLogin          = "login"           // Server, Email, Password
+	BridgeLogout         = "logout"          // forget the sign-in
+	BridgeCreateSession  = "create-session"  // ask the service for a code
+	BridgeCancel         = "cancel"          // cancel the code before the sharer joins
+	BridgeRequestControl = "request-control" // ask the sharer for control
+	BridgeReleaseControl = "release-control" // give control back
+	BridgeInput          = "input"           // Input: one input event
+	BridgeAnnotate       = "annotate"        // Annotation
+	BridgeChat           = "chat"            // Text (both ways; see BridgeEvent.Chat)
+	BridgeSwitchMonitor  = "switch-monitor"  // Monitor
+	BridgeKeyframe       = "keyframe"        // the decoder lost sync: ask for a keyframe
+	BridgeEnd            = "end"             // end the live session
+	BridgeReset          = "reset"           // leave an ended session for the home screen
+)
+
+// Backend → page event types (BridgeEvent.Type).
+const (
+	BridgeState    = "state"    // Status: the whole UI state, sent on every change
+	BridgeSession  = "session"  // Code, ExpiresAt: a new code to read to the sharer
+	BridgeChatMsg  = "chat"     // Chat: one chat line, the helper's own lines echoed
+	BridgeCursor   = "cursor"   // Cursor: the sharer's cursor
+	BridgeMonitors = "monitors" // Monitors, Monitor: the sharer's displays
+	BridgeStats    = "stats"    // Stats: once a second while live
+	BridgeNotice   = "notice"   // Reason: a one-off event (control denied, revoked ...)
+	BridgeError    = "error"    // Reason, Message: a request failed
+)
+
+// UI states (BridgeStatus.State). The page shows one screen per state.
+const (
+	UIStateSignedOut       = "signed-out"       // sign-in form
+	UIStateSigningIn       = "signing-in"       // sign-in request in flight
+	UIStateHome            = "home"             // signed in, no session
+	UIStateCreating        = "creating"         // asking the service for a code
+	UIStateWaitingSharer   = "waiting-sharer"   // code shown, the sharer has not joined
+	UIStateAwaitingConsent = "awaiting-consent" // the sharer joined, deciding about sharing
+	UIStateConnecting      = "connecting"       // consent given, media connecting
+	UIStateLive            = "live"             // video flowing
+	UIStateReconnecting    = "reconnecting"     // connection lost, trying again until ReconnectUntil
+	UIStateEnded           = "ended"            // Reason says why
+)
+
+// Reasons of notices, errors and the ended state, stable for the page to
+// translate. Session end reasons (ReasonSharerEnded ...) are used as they are.
+const (
+	BridgeReasonBadCredentials = "bad-credentials"
+	BridgeReasonUnreachable    = "server-unreachable"
+	BridgeReasonBadServer      = "bad-server-url"
+	BridgeReasonSuspended      = "account-suspended"
+	BridgeReasonRateLimited    = "rate-limited"
+	BridgeReasonCodeExpired    = "code-expired"
+	BridgeReasonControlDenied  = "control-denied"
+	BridgeReasonControlRevoked = "control-revoked"
+	BridgeReasonConnectionLost = "connection-lost"
+	BridgeReasonNotAllowed     = "not-allowed" // the request does not fit the current state
+	BridgeReasonBadRequest     = "bad-request"
+	BridgeReasonInternal       = "internal"
+)
+
+// Limits of bridge messages. MaxBridgeMessageBytes is the backend's read limit.
+const (
+	MaxBridgeMessageBytes = 32 << 10
+	MaxBridgeFieldLen     = 512
+	MaxPasswordLen        = 1024
+)
+
+// BridgeRequest is one JSON message from the page.
+type BridgeRequest struct {
+	Type       string      `json:"type"`
+	Server     string      `json:"server,omitempty"`
+	Email      string      `json:"email,omitempty"`
+	Password   string      `json:"password,omitempty"`
+	Text       string      `json:"text,omitempty"`
+	Monitor    int         `json:"monitor,omitempty"`
+	Input      *InputEvent `json:"input,omitempty"`
+	Annotation *Annotation `json:"annotation,omitempty"`
+}
+
+// BridgeStatus is the page's whole view of the backend's state.
+type BridgeStatus struct {
+	State          string `json:"state"`
+	Server         string `json:"server,omitempty"`         // the service URL in use
+	UserName       string `json:"userName,omitempty"`       // the signed-in helper's display name
+	Control        string `json:"control"`                  // ControlNone, ControlRequested, ControlGranted
+	Paused         bool   `json:"paused,omitempty"`         // the sharer paused sharing
+	SharerPresent  bool   `json:"sharerPresent,omitempty"`  // the sharer is connected (chat possible)
+	Reason         string `json:"reason,omitempty"`         // UIStateEnded: why
+	ReconnectUntil int64  `json:"reconnectUntil,omitempty"` // UIStateReconnecting: unix ms deadline
+}
+
+// BridgeChatLine is one chat message shown in the chat panel.
+type BridgeChatLine struct {
+	From string `json:"from"` // RoleHelper or RoleSharer
+	Text string `json:"text"`
+	TS   int64  `json:"ts"` // unix milliseconds
+}
+
+// BridgeStatsInfo is the live session's status line.
+type BridgeStatsInfo struct {
+	FPS         float64 `json:"fps"`
+	BitrateKbps float64 `json:"bitrateKbps"`
+	RTTMs       float64 `json:"rttMs"`     // 0 when not measured yet
+	LatencyMs   float64 `json:"latencyMs"` // capture to forwarded-to-page; -1 when unknown (clocks not comparable)
+	Dropped     uint64  `json:"dropped"`   // frames dropped for a slow page
+	Width       int     `json:"width,omitempty"`
+	Height      int     `json:"height,omitempty"`
+}
+
+// BridgeEvent is one JSON message to the page.
+type BridgeEvent struct {
+	Type      string           `json:"type"`
+	Status    *BridgeStatus    `json:"status,omitempty"`
+	Code      string           `json:"code,omitempty"`
+	ExpiresAt int64            `json:"expiresAt,omitempty"` // unix ms
+	Chat      *BridgeChatLine  `json:"chat,omitempty"`
+	Cursor    *Cursor          `json:"cursor,omitempty"`
+	Monitors  []Monitor        `json:"monitors,omitempty"`
+	Monitor   int              `json:"monitor,omitempty"`
+	Stats     *BridgeStatsInfo `json:"stats,omitempty"`
+	Reason    string           `json:"reason,omitempty"`
+	Message   string           `json:"message,omitempty"` // English fallback text
+}
+
+// ErrInvalidBridgeMessage is wrapped by every bridge decode error.
+var ErrInvalidBridgeMessage = errors.New("wire: invalid bridge message")
+
+// DecodeBridgeRequest parses and validates one page request from untrusted bytes.
+func DecodeBridgeRequest(b []byte) (BridgeRequest, error) {
+	var r BridgeRequest
+	if len(b) > MaxBridgeMessageBytes {
+		return r, fmt.Errorf("%w: %d bytes", ErrInvalidBridgeMessage, len(b))
+	}
+	if err := decodeJSONStrict(b, &r); err != nil {
+		return BridgeRequest{}, fmt.Errorf("%w: %v", ErrInvalidBridgeMessage, err)
+	}
+	if err := r.Validate(); err != nil {
+		return BridgeRequest{}, err
+	}
+	return r, nil
+}
+
+// Validate checks the type and the fields that type needs.
+func (r BridgeRequest) Validate() error {
+	bad := func(why string) error {
+		return fmt.Errorf("%w: %s %s", ErrInvalidBridgeMessage, truncate(r.Type, 16), why)
+	}
+	if len(r.Email) > MaxBridgeFieldLen || len(r.Server) > MaxBridgeFieldLen || len(r.Password) > MaxPasswordLen {
+		return bad("field too long")
+	}
+	switch r.Type {
+	case BridgeLogin:
+		if r.Email == "" || r.Password == "" {
+			return bad("missing email or password")
+		}
+		if r.Server != "" {
+			u, err := url.Parse(r.Server)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return bad("server is not an http(s) URL")
+			}
+		}
+	case BridgeChat:
+		if r.Text == "" || !utf8.ValidString(r.Text) || utf8.RuneCountInString(r.Text) > MaxChatRunes {
+			return bad("chat text empty, too long or not UTF-8")
+		}
+	case BridgeInput:
+		if r.Input == nil {
+			return bad("missing input")
+		}
+		if err := r.Input.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidBridgeMessage, err)
+		}
+	case BridgeAnnotate:
+		if r.Annotation == nil {
+			return bad("missing annotation")
+		}
+		if err := r.Annotation.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidBridgeMessage, err)
+		}
+	case BridgeSwitchMonitor:
+		if r.Monitor < 0 || r.Monitor >= MaxMonitors {
+			return bad("monitor out of range")
+		}
+	case BridgeLogout, BridgeCreateSession, BridgeCancel, BridgeRequestControl,
+		BridgeReleaseControl, BridgeKeyframe, BridgeEnd, BridgeReset:
+	default:
+		return bad("unknown type")
+	}
+	return nil
+}
+
+// DecodeBridgeEvent parses one backend event; the page's decoder mirrors it.
+func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
+	var e BridgeEvent
+	if len(b) > MaxBridgeMessageBytes {
+		return e, fmt.Errorf("%w: %d bytes", ErrInvalidBridgeMessage, len(b))
+	}
+	if err := decodeJSONStrict(b, &e); err != nil {
+		return BridgeEvent{}, fmt.Errorf("%w: %v", ErrInvalidBridgeMessage, err)
+	}
+	switch e.Type {
+	case BridgeState:
+		if e.Status == nil || e.Status.State == "" {
+			return BridgeEvent{}, fmt.Errorf("%w: state without status", ErrInvalidBridgeMessage)
+		}
+	case BridgeSession:
+		if e.Code == "" || e.ExpiresAt <= 0 {
+			return BridgeEvent{}, fmt.Errorf("%w: session without code or expiry", ErrInvalidBridgeMessage)
+		}
+	case BridgeChatMsg:
+		if e.Chat == nil {
+			return BridgeEvent{}, fmt.Errorf("%w: chat without line", ErrInvalidBridgeMessage)
+		}
+	case BridgeCursor:
+		if e.Cursor == nil {
+			return BridgeEvent{}, fmt.Errorf("%w: cursor without cursor", ErrInvalidBridgeMessage)
+		}
+	case BridgeStats:
+		if e.Stats == nil {
+			return BridgeEvent{}, fmt.Errorf("%w: stats without stats", ErrInvalidBridgeMessage)
+		}
+	case BridgeMonitors, BridgeNotice, BridgeError:
+	default:
+		return BridgeEvent{}, fmt.Errorf("%w: unknown type %q", ErrInvalidBridgeMessage, truncate(e.Type, 16))
+	}
+	return e, nil
+}
+
+func decodeJSONStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data")
+	}
+	return nil
+}
