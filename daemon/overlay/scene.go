@@ -1,0 +1,155 @@
+package overlay
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// MaxStrokePoints bounds the points kept per stroke; points past it are
+// dropped (the stroke stops growing) so one endless stroke cannot grow
+// memory or repaint cost without limit.
+const MaxStrokePoints = 4096
+
+// stroke is one annotation stroke in monitor pixels.
+type stroke struct {
+	id    uint32
+	rgb   uint32 // 0xRRGGBB
+	width int    // pixels, ≥ 1
+	pts   []image.Point
+	drawn int // points already drawn into the platform's shape/bitmap
+}
+
+// scene is the platform-independent annotation state: bounded strokes in
+// creation order, in pixels of a w×h monitor. It is not safe for
+// concurrent use; its owner locks.
+type scene struct {
+	w, h    int
+	strokes []*stroke // oldest first
+	byID    map[uint32]*stroke
+}
+
+func newScene(w, h int) scene {
+	return scene{w: w, h: h, byID: make(map[uint32]*stroke)}
+}
+
+// toPixel maps a normalised point to a monitor pixel.
+func (s *scene) toPixel(x, y float64) image.Point {
+	px := int(math.Round(x * float64(s.w-1)))
+	py := int(math.Round(y * float64(s.h-1)))
+	return image.Point{X: clamp(px, 0, s.w-1), Y: clamp(py, 0, s.h-1)}
+}
+
+func clamp(v, lo, hi int) int {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+// addStroke appends the annotation's points to its stroke, creating it
+// (and evicting the oldest stroke when MaxStrokes are kept) on first use.
+// It reports whether a stroke was evicted, which forces a full redraw.
+func (s *scene) addStroke(a wire.Annotation) (evicted bool, err error) {
+	rgb, err := parseColor(a.Color)
+	if err != nil {
+		return false, err
+	}
+	st, ok := s.byID[a.ID]
+	if !ok {
+		if len(s.strokes) >= MaxStrokes {
+			old := s.strokes[0]
+			delete(s.byID, old.id)
+			s.strokes[0] = nil
+			s.strokes = s.strokes[1:]
+			evicted = true
+		}
+		st = &stroke{id: a.ID, rgb: rgb, width: strokeWidth(a.Width)}
+		s.byID[a.ID] = st
+		s.strokes = append(s.strokes, st)
+	}
+	for _, p := range a.Points {
+		if len(st.pts) >= MaxStrokePoints {
+			break
+		}
+		px := s.toPixel(p.X, p.Y)
+		if n := len(st.pts); n > 0 && st.pts[n-1] == px {
+			continue // same pixel: nothing new to draw
+		}
+		st.pts = append(st.pts, px)
+	}
+	return evicted, nil
+}
+
+// strokeWidth rounds a width to whole pixels within the protocol's range
+// (Validate checks it; this keeps the scene safe on its own).
+func strokeWidth(w float64) int {
+	if !(w >= 1) { // also NaN
+		return 1
+	}
+	return int(math.Round(math.Min(w, wire.MaxStrokeWidth)))
+}
+
+// reset forgets every stroke.
+func (s *scene) reset() {
+	s.strokes = nil
+	s.byID = make(map[uint32]*stroke)
+}
+
+// counts reports the strokes kept and their total points.
+func (s *scene) counts() (strokes, points int) {
+	for _, st := range s.strokes {
+		points += len(st.pts)
+	}
+	return len(s.strokes), points
+}
+
+// parseColor reads "#rrggbb".
+func parseColor(c string) (uint32, error) {
+	if len(c) != 7 || c[0] != '#' {
+		return 0, fmt.Errorf("%w: colour %q", ErrInvalid, c)
+	}
+	v, err := strconv.ParseUint(c[1:], 16, 32)
+	if err != nil {
+		return 0, fmt.Errorf("%w: colour %q", ErrInvalid, c)
+	}
+	return uint32(v), nil
+}
+
+// Timing shared by the on-screen overlays. The periodic raise is a safety
+// net for windows that go above the overlay without it being told (on X11
+// an empty shape gets no VisibilityNotify).
+const (
+	defaultLaserTimeout = 600 * time.Millisecond // the protocol promises < 1 s
+	raiseEvery          = 2 * time.Second
+)
+
+// laserRadius is the laser dot's radius in pixels.
+const laserRadius = 9
+
+// LaserColor is the laser dot's colour (0xRRGGBB).
+const LaserColor = 0xff2020
+
+// discSpans returns one-pixel-high rectangles that make up a filled disc
+// of radius r centred at c, as image rectangles; both the shape and the
+// paint use them so the painted pixels match the shaped ones exactly.
+func discSpans(c image.Point, r int) []image.Rectangle {
+	spans := make([]image.Rectangle, 0, 2*r+1)
+	for dy := -r; dy <= r; dy++ {
+		half := int(math.Sqrt(float64(r*r - dy*dy)))
+		spans = append(spans, image.Rect(c.X-half, c.Y+dy, c.X+half+1, c.Y+dy+1))
+	}
+	return spans
+}
+
+// laserBox bounds the laser dot centred at c.
+func laserBox(c image.Point) image.Rectangle {
+	return image.Rect(c.X-laserRadius, c.Y-laserRadius, c.X+laserRadius+1, c.Y+laserRadius+1)
+}
