@@ -1,0 +1,147 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// Sentinel errors. An *APIError matches the sentinel of its code with
+// errors.Is; network failures wrap ErrUnreachable.
+var (
+	ErrBadRequest      = errors.New("client: bad request")
+	ErrUnauthorized    = errors.New("client: unauthorized")
+	ErrForbidden       = errors.New("client: forbidden")
+	ErrOrgDisabled     = errors.New("client: organisation disabled")
+	ErrHelperSuspended = errors.New("client: helper suspended")
+	ErrNotFound        = errors.New("client: not found") // also a wrong, used or expired code
+	ErrRateLimited     = errors.New("client: rate limited")
+	ErrSessionFull     = errors.New("client: session full")
+	ErrUnavailable     = errors.New("client: service unavailable")
+	ErrInternal        = errors.New("client: service error")
+	ErrUnreachable     = errors.New("client: service unreachable")
+	ErrInvalidURL      = errors.New("client: invalid base URL")
+	ErrBadResponse     = errors.New("client: malformed response")
+
+	// ErrClosed is returned by Session.Send after the session closed.
+	ErrClosed = errors.New("client: session closed")
+	// ErrSessionEnded is the closed-event cause when the service ended the session.
+	ErrSessionEnded = errors.New("client: session ended")
+	// ErrResumeTimeout is the closed-event cause when reconnecting did not
+	// succeed within the resume window.
+	ErrResumeTimeout = errors.New("client: could not reconnect in time")
+)
+
+// APIError is a non-2xx answer of the service.
+type APIError struct {
+	Status int    // HTTP status
+	Code   string // wire.ErrCode*, stable
+	// Message is plain language, fit to show to a person.
+	Message string
+	// RetryAfter is how long the service asked the caller to wait (429/503).
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("client: service answered %d %s", e.Status, e.Code)
+}
+
+// Is makes errors.Is(err, ErrNotFound) and friends work.
+func (e *APIError) Is(target error) bool {
+	return sentinelFor(e.Code) == target
+}
+
+var sentinels = map[string]error{
+	wire.ErrCodeBadRequest:    ErrBadRequest,
+	wire.ErrCodeUnauthorized:  ErrUnauthorized,
+	wire.ErrCodeForbidden:     ErrForbidden,
+	wire.ErrCodeOrgDisabled:   ErrOrgDisabled,
+	wire.ErrCodeHelperSuspend: ErrHelperSuspended,
+	wire.ErrCodeNotFound:      ErrNotFound,
+	wire.ErrCodeRateLimited:   ErrRateLimited,
+	wire.ErrCodeSessionFull:   ErrSessionFull,
+	wire.ErrCodeUnavailable:   ErrUnavailable,
+	wire.ErrCodeInternal:      ErrInternal,
+}
+
+func sentinelFor(code string) error { return sentinels[code] }
+
+// plainMessages are used when the service sent no message of its own (a
+// proxy's error page, an empty body).
+var plainMessages = map[string]string{
+	wire.ErrCodeBadRequest:    "Something in the request was not right. Please try again.",
+	wire.ErrCodeUnauthorized:  "Please sign in again.",
+	wire.ErrCodeForbidden:     "You are not allowed to do that.",
+	wire.ErrCodeOrgDisabled:   "Your organisation has turned off QuickHelp.",
+	wire.ErrCodeHelperSuspend: "This helper account is suspended.",
+	wire.ErrCodeNotFound:      "That code is not valid. Check it with the person helping you; codes expire after 10 minutes.",
+	wire.ErrCodeRateLimited:   "Too many attempts. Please wait a moment and try again.",
+	wire.ErrCodeSessionFull:   "Someone has already joined with this code.",
+	wire.ErrCodeUnavailable:   "The QuickHelp service is busy. Please try again shortly.",
+	wire.ErrCodeInternal:      "The QuickHelp service had a problem. Please try again.",
+}
+
+// codeForStatus guesses a code when the body is not a wire.Error.
+func codeForStatus(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
+		return wire.ErrCodeBadRequest
+	case http.StatusUnauthorized:
+		return wire.ErrCodeUnauthorized
+	case http.StatusForbidden:
+		return wire.ErrCodeForbidden
+	case http.StatusNotFound, http.StatusGone:
+		return wire.ErrCodeNotFound
+	case http.StatusConflict:
+		return wire.ErrCodeSessionFull
+	case http.StatusTooManyRequests:
+		return wire.ErrCodeRateLimited
+	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return wire.ErrCodeUnavailable
+	default:
+		return wire.ErrCodeInternal
+	}
+}
+
+// parseRetryAfter reads delta-seconds or an HTTP date; bad values mean 0.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// UserMessage returns a plain-language sentence for any error from this
+// package, for showing in the UI; internal causes stay in err.
+func UserMessage(err error) string {
+	var api *APIError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &api):
+		return api.Message
+	case errors.Is(err, ErrUnreachable):
+		return "Cannot reach the QuickHelp service. Check your internet connection and try again."
+	case errors.Is(err, ErrResumeTimeout):
+		return "The connection was lost and could not be restored."
+	case errors.Is(err, ErrSessionEnded):
+		return "The session has ended."
+	case errors.Is(err, ErrClosed):
+		return "The session is closed."
+	default:
+		return "Something went wrong. Please try again."
+	}
+}

@@ -1,0 +1,153 @@
+package client
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+func TestNewValidatesURL(t *testing.T) {
+	tests := []struct {
+		in     string
+		wantWS string
+		ok     bool
+	}{
+		{"http://127.0.0.1:8080", "ws://127.0.0.1:8080/v1/sessions/s1/ws", true},
+		{"https://help.example.org/", "wss://help.example.org/v1/sessions/s1/ws", true},
+		{"https://help.example.org/qh/", "wss://help.example.org/qh/v1/sessions/s1/ws", true},
+		{"ftp://help.example.org", "", false},
+		{"help.example.org", "", false},
+		{"http://", "", false},
+		{"http://user:pw@host", "", false},
+		{"http://host/?q=1", "", false},
+		{"http://host/#frag", "", false},
+		{"://bad", "", false},
+	}
+	for _, tt := range tests {
+		c, err := New(tt.in)
+		if !tt.ok {
+			if err == nil || !errors.Is(err, ErrInvalidURL) {
+				t.Errorf("New(%q) error = %v, want ErrInvalidURL", tt.in, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("New(%q) = %v, want success", tt.in, err)
+			continue
+		}
+		if got := endpoint(c.wsBase, wire.PathSessionWS, "s1"); got != tt.wantWS {
+			t.Errorf("ws endpoint for %q = %q, want %q", tt.in, got, tt.wantWS)
+		}
+	}
+}
+
+func TestEndpointEscapesID(t *testing.T) {
+	c, err := New("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := endpoint(c.base, wire.PathSessionCancel, "a/b?c")
+	if want := "http://127.0.0.1:1/v1/sessions/a%2Fb%3Fc"; got != want {
+		t.Errorf("endpoint = %q, want %q", got, want)
+	}
+}
+
+func TestAPIErrorMapping(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	c, err := New("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.now = func() time.Time { return now }
+	tests := []struct {
+		name       string
+		status     int
+		body       string
+		retryAfter string
+		want       error
+		wantMsg    string
+		wantRetry  time.Duration
+	}{
+		{"wire not found", 404, `{"error":"not_found","message":"That code is not valid."}`, "", ErrNotFound, "That code is not valid.", 0},
+		{"rate limited seconds", 429, `{"error":"rate_limited","message":"Slow down."}`, "7", ErrRateLimited, "Slow down.", 7 * time.Second},
+		{"rate limited date", 429, `{"error":"rate_limited"}`, now.Add(90 * time.Second).Format(http.TimeFormat), ErrRateLimited, plainMessages[wire.ErrCodeRateLimited], 90 * time.Second},
+		{"org disabled", 403, `{"error":"org_disabled","message":"Off."}`, "", ErrOrgDisabled, "Off.", 0},
+		{"proxy page", 502, `<html>bad gateway</html>`, "", ErrUnavailable, plainMessages[wire.ErrCodeUnavailable], 0},
+		{"unknown code uses status", 401, `{"error":"brand_new","message":"x"}`, "", ErrUnauthorized, plainMessages[wire.ErrCodeUnauthorized], 0},
+		{"empty body", 403, ``, "junk", ErrForbidden, plainMessages[wire.ErrCodeForbidden], 0},
+		{"negative retry", 429, `{"error":"rate_limited"}`, "-3", ErrRateLimited, plainMessages[wire.ErrCodeRateLimited], 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.retryAfter != "" {
+				h.Set("Retry-After", tt.retryAfter)
+			}
+			err := c.apiError(tt.status, h, strings.NewReader(tt.body))
+			if !errors.Is(err, tt.want) {
+				t.Errorf("apiError(%d, %q) = %v, want errors.Is %v", tt.status, tt.body, err, tt.want)
+			}
+			var api *APIError
+			if !errors.As(err, &api) {
+				t.Fatalf("apiError returned %T, want *APIError", err)
+			}
+			if api.Status != tt.status || api.Message != tt.wantMsg || api.RetryAfter != tt.wantRetry {
+				t.Errorf("APIError = %+v, want status %d message %q retry %v", *api, tt.status, tt.wantMsg, tt.wantRetry)
+			}
+			if got := UserMessage(err); got != tt.wantMsg {
+				t.Errorf("UserMessage = %q, want %q", got, tt.wantMsg)
+			}
+			for _, other := range []error{ErrInternal, ErrSessionFull} {
+				if other != tt.want && errors.Is(err, other) {
+					t.Errorf("apiError matched %v as well", other)
+				}
+			}
+		})
+	}
+}
+
+func TestUserMessageCoversSentinels(t *testing.T) {
+	for _, err := range []error{ErrUnreachable, ErrResumeTimeout, ErrSessionEnded, ErrClosed, errors.New("other")} {
+		if got := UserMessage(err); got == "" || strings.Contains(got, "client:") {
+			t.Errorf("UserMessage(%v) = %q, want a plain sentence", err, got)
+		}
+	}
+	for code := range sentinels {
+		if plainMessages[code] == "" {
+			t.Errorf("no plain message for code %q", code)
+		}
+	}
+}
+
+func FuzzAPIError(f *testing.F) {
+	f.Add(404, `{"error":"not_found","message":"x"}`, "")
+	f.Add(429, `{"error":"rate_limited"}`, "12")
+	f.Add(503, `<html>`, "Wed, 21 Oct 2015 07:28:00 GMT")
+	f.Add(418, `{"error":123}`, "-1")
+	c, err := New("http://127.0.0.1:1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, status int, body, retry string) {
+		if status < 300 || status > 599 {
+			return
+		}
+		h := http.Header{}
+		h.Set("Retry-After", retry)
+		err := c.apiError(status, h, strings.NewReader(body))
+		var api *APIError
+		if !errors.As(err, &api) {
+			t.Fatalf("apiError returned %T", err)
+		}
+		if api.Message == "" || sentinelFor(api.Code) == nil || !errors.Is(err, sentinelFor(api.Code)) {
+			t.Fatalf("apiError(%d, %q) = %+v: want a known code and a message", status, body, api)
+		}
+		if api.RetryAfter < 0 {
+			t.Fatalf("negative RetryAfter %v", api.RetryAfter)
+		}
+	})
+}

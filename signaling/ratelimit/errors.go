@@ -1,0 +1,6 @@
+package ratelimit
+
+import "errors"
+
+// ErrConfig means a configuration is invalid.
+var ErrConfig = errors.New("ratelimit: invalid config")

@@ -1,0 +1,267 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/quickhelp/quickhelp/signaling/auth"
+	"github.com/quickhelp/quickhelp/signaling/codes"
+	"github.com/quickhelp/quickhelp/signaling/store"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// MaxReportRunes bounds an abuse report's comment.
+const MaxReportRunes = 2000
+
+const (
+	msgOrgDisabled   = "QuickHelp is turned off for this organisation by its administrator."
+	msgSuspended     = "This helper account is suspended. Ask your organisation's administrator."
+	msgCodeNotFound  = "This code is not valid. Codes work once and expire after 10 minutes: ask your helper for a new one."
+	msgJoinThrottled = "Too many wrong codes. Please wait and try again."
+)
+
+func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	if u.OrgDisabled {
+		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+		return
+	}
+	id, err := auth.NewID()
+	if err != nil {
+		s.internalError(w, "session id", err)
+		return
+	}
+	tok, err := auth.NewToken()
+	if err != nil {
+		s.internalError(w, "session token", err)
+		return
+	}
+	now := s.now()
+	codeExp := now.Add(s.cfg.CodeTTL)
+	// A fresh code collides with a live one with probability ~live/2^40;
+	// a few retries make failure practically impossible.
+	for attempt := 0; ; attempt++ {
+		code, err := codes.Generate(nil)
+		if err != nil {
+			s.internalError(w, "code", err)
+			return
+		}
+		err = s.store.CreateSession(r.Context(), store.NewSession{
+			ID: id, OrgID: u.OrgID, HelperID: u.ID, CodeHash: s.hasher.Hash(code), CodeExpiresAt: codeExp,
+			HelperTokenHash: auth.HashToken(tok), TokenExpiresAt: now.Add(s.cfg.SessionTTL), CreatedAt: now,
+		})
+		if errors.Is(err, store.ErrConflict) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			s.internalError(w, "create session", err)
+			return
+		}
+		s.metrics.SessionsCreated.Add(1)
+		s.log.Info("session created", "session", id, "helper", u.ID)
+		writeJSON(w, http.StatusCreated, wire.CreateSessionResponse{
+			SessionID: id, Code: codes.Format(code), ExpiresAt: codeExp, Token: tok, ICEServers: s.iceServers(id),
+		})
+		return
+	}
+}
+
+// handleCancelSession ends a session for its helper: "cancelled" before the
+// sharer joined (the code is void), "helper-ended" after. It accepts the
+// helper's sign-in token or the helper's participant token.
+func (s *Server) handleCancelSession(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	tok := bearer(r)
+	if tok == "" {
+		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "Sign in first.")
+		return
+	}
+	now := s.now()
+	sess, err := s.store.Session(r.Context(), id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.internalError(w, "cancel lookup", err)
+		return
+	}
+	allowed := false
+	if err == nil {
+		if u, uerr := s.store.UserByAuthToken(r.Context(), auth.HashToken(tok), now); uerr == nil {
+			allowed = u.ID == sess.HelperID
+		} else if role, _, perr := s.store.ParticipantRole(r.Context(), id, auth.HashToken(tok), now); perr == nil {
+			allowed = role == wire.RoleHelper
+		}
+	}
+	if !allowed {
+		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, "No such session.")
+		return
+	}
+	reason := wire.ReasonCancelled
+	if sess.Used {
+		reason = wire.ReasonHelperEnded
+	}
+	s.endSession(id, reason, nil)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// endSession ends a session whether or not anyone is connected to it.
+func (s *Server) endSession(id, reason string, extraFeature []string) {
+	if r := s.hub.get(id); r != nil {
+		for _, f := range extraFeature {
+			r.addFeature(f)
+		}
+		r.end(reason)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ok, err := s.store.EndSession(ctx, id, reason, extraFeature, nil, s.now())
+	if err != nil {
+		s.log.Error("end session", "session", id, "err", err)
+		return
+	}
+	if ok {
+		s.metrics.SessionEnded(reason)
+		s.log.Info("session ended", "session", id, "reason", reason)
+	}
+}
+
+func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
+	key, now := s.clientKey(r), s.now()
+	if open, retry := s.breaker.Open(now); open {
+		s.metrics.RateLimited.Add(1)
+		s.metrics.BreakerTrips.Add(1)
+		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for a moment. Please try again shortly.", retry)
+		return
+	}
+	if ok, retry := s.joinLimiter.Allow(key, now); !ok {
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, msgJoinThrottled, retry)
+		return
+	}
+	var req wire.JoinRequest
+	if decodeJSON(w, r, &req) != nil {
+		return
+	}
+	notFound := func() {
+		s.joinLimiter.Fail(key, now)
+		s.breaker.Fail(now)
+		s.metrics.JoinsFailed.Add(1)
+		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, msgCodeNotFound)
+	}
+	hash, ok := s.lookupHash(req.Code)
+	if !ok {
+		notFound()
+		return
+	}
+	sess, err := s.store.SessionByCode(r.Context(), hash, now)
+	if errors.Is(err, store.ErrNotFound) {
+		notFound()
+		return
+	}
+	if err != nil {
+		s.internalError(w, "join lookup", err)
+		return
+	}
+	helper, err := s.store.UserByID(r.Context(), sess.HelperID)
+	if err != nil {
+		s.internalError(w, "join helper", err)
+		return
+	}
+	// Policy is checked before the code is consumed, so re-enabling the
+	// organisation within the code's lifetime lets the same code work.
+	if helper.OrgDisabled {
+		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+		return
+	}
+	if helper.Disabled {
+		writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, msgSuspended)
+		return
+	}
+	tok, err := auth.NewToken()
+	if err != nil {
+		s.internalError(w, "join token", err)
+		return
+	}
+	sess, err = s.store.ConsumeCode(r.Context(), hash, auth.HashToken(tok), now)
+	if errors.Is(err, store.ErrNotFound) {
+		// Another join won the race for this code.
+		notFound()
+		return
+	}
+	if err != nil {
+		s.internalError(w, "join consume", err)
+		return
+	}
+	s.metrics.JoinsOK.Add(1)
+	s.log.Info("sharer joined", "session", sess.ID)
+	writeJSON(w, http.StatusOK, wire.JoinResponse{
+		SessionID: sess.ID, Token: tok, Helper: helperInfo(helper), ICEServers: s.iceServers(sess.ID),
+	})
+}
+
+// lookupHash parses a typed code and returns its keyed hash: the path every
+// join takes before touching the database.
+func (s *Server) lookupHash(typed string) ([]byte, bool) {
+	code, err := codes.Parse(typed)
+	if err != nil {
+		return nil, false
+	}
+	return s.hasher.Hash(code), true
+}
+
+// helperInfo is all a sharer learns about the helper: first name, last
+// initial and organisation.
+func helperInfo(u store.User) wire.HelperInfo {
+	name := strings.TrimSpace(u.FirstName)
+	if last := strings.TrimSpace(u.LastName); last != "" {
+		r, _ := utf8.DecodeRuneInString(last)
+		name += " " + string(r) + "."
+	}
+	return wire.HelperInfo{DisplayName: strings.TrimSpace(name), Organization: u.OrgName}
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	tok := bearer(r)
+	role, sess, err := s.store.ParticipantRole(r.Context(), id, auth.HashToken(tok), s.now())
+	if tok == "" || errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "This session is over or the token is not valid.")
+		return
+	}
+	if err != nil {
+		s.internalError(w, "report lookup", err)
+		return
+	}
+	if role != wire.RoleSharer {
+		writeError(w, http.StatusForbidden, wire.ErrCodeForbidden, "Only the person sharing their screen can report a session.")
+		return
+	}
+	var req wire.ReportRequest
+	if decodeJSON(w, r, &req) != nil {
+		return
+	}
+	if !utf8.ValidString(req.Comment) || utf8.RuneCountInString(req.Comment) > MaxReportRunes {
+		writeError(w, http.StatusBadRequest, wire.ErrCodeBadRequest, "The comment must be at most 2000 characters.")
+		return
+	}
+	rid, err := auth.NewID()
+	if err != nil {
+		s.internalError(w, "report id", err)
+		return
+	}
+	if err := s.store.CreateReport(r.Context(), store.Report{ID: rid, SessionID: id, OrgID: sess.OrgID,
+		HelperID: sess.HelperID, Comment: req.Comment, CreatedAt: s.now()}); err != nil {
+		s.internalError(w, "report", err)
+		return
+	}
+	s.metrics.Reports.Add(1)
+	s.log.Warn("session reported", "session", id, "helper", sess.HelperID)
+	s.endSession(id, wire.ReasonReported, []string{wire.FeatureReport})
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,322 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/quickhelp/quickhelp/signaling/store"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// hub holds the live rooms: one per session with someone connected or
+// inside the resume window.
+type hub struct {
+	s *Server
+
+	// mu guards rooms and conns.
+	mu    sync.Mutex
+	rooms map[string]*room
+	conns map[*peerConn]struct{} // every open session WebSocket
+}
+
+func newHub(s *Server) *hub {
+	return &hub{s: s, rooms: map[string]*room{}, conns: map[*peerConn]struct{}{}}
+}
+
+func (h *hub) get(id string) *room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rooms[id]
+}
+
+// room returns the live room of a session, creating it if needed.
+func (h *hub) room(sess store.Session, helper wire.HelperInfo) *room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r := h.rooms[sess.ID]; r != nil {
+		return r
+	}
+	r := &room{
+		h: h, id: sess.ID, orgID: sess.OrgID, helperID: sess.HelperID, helper: helper,
+		conns: map[string]*peerConn{}, timers: map[string]*time.Timer{}, features: map[string]bool{},
+		errorCodes: map[string]bool{},
+	}
+	h.rooms[sess.ID] = r
+	h.s.metrics.SessionsActive.Add(1)
+	if !sess.Used {
+		// Tell a waiting helper as soon as the code expires unused, rather
+		// than at the next retention run.
+		r.expiry = time.AfterFunc(sess.CodeExpiresAt.Sub(h.s.now()), r.expireUnused)
+	}
+	return r
+}
+
+func (h *hub) remove(r *room) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rooms[r.id] == r {
+		delete(h.rooms, r.id)
+		h.s.metrics.SessionsActive.Add(-1)
+	}
+}
+
+func (h *hub) snapshot() []*room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		out = append(out, r)
+	}
+	return out
+}
+
+func (h *hub) endWhere(match func(*room) bool, reason string) {
+	for _, r := range h.snapshot() {
+		if match(r) {
+			r.end(reason)
+		}
+	}
+}
+
+func (h *hub) endAll(reason string) { h.endWhere(func(*room) bool { return true }, reason) }
+
+// closeAllNow cuts every connection without waiting for queues to drain.
+func (h *hub) closeAllNow() {
+	h.mu.Lock()
+	conns := make([]*peerConn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.ws.CloseNow()
+	}
+}
+
+// addConn and removeConn keep the set closeAllNow works on.
+func (h *hub) addConn(c *peerConn) {
+	h.mu.Lock()
+	h.conns[c] = struct{}{}
+	h.mu.Unlock()
+}
+
+func (h *hub) removeConn(c *peerConn) {
+	h.mu.Lock()
+	delete(h.conns, c)
+	h.mu.Unlock()
+}
+
+// room pairs the two participants of one session.
+type room struct {
+	h        *hub
+	id       string
+	orgID    string
+	helperID string
+	helper   wire.HelperInfo
+
+	// mu guards everything below.
+	mu         sync.Mutex
+	conns      map[string]*peerConn   // by role: the connected participants
+	timers     map[string]*time.Timer // by role: resume windows running
+	features   map[string]bool
+	errorCodes map[string]bool
+	ended      bool
+	released   bool        // dropped unused by releaseIfUnused
+	expiry     *time.Timer // ends the session when the code expires unused
+}
+
+// expireUnused ends the session with reason expired if its code was never
+// used.
+func (r *room) expireUnused() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	sess, err := r.h.s.store.Session(ctx, r.id)
+	if err != nil || sess.Used {
+		return
+	}
+	r.end(wire.ReasonExpired)
+}
+
+func otherRole(role string) string {
+	if role == wire.RoleHelper {
+		return wire.RoleSharer
+	}
+	return wire.RoleHelper
+}
+
+// attach adds a participant and sends the hellos. It fails if the role is
+// already connected or the session ended.
+func (r *room) attach(c *peerConn) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended || r.released {
+		return ErrSessionEnded
+	}
+	if r.conns[c.role] != nil {
+		return ErrSessionFull
+	}
+	if t := r.timers[c.role]; t != nil {
+		t.Stop()
+		delete(r.timers, c.role)
+	}
+	r.conns[c.role] = c
+	peer := r.conns[otherRole(c.role)]
+	hello := wire.Envelope{Type: wire.TypeHello, Role: c.role, Peer: peer != nil}
+	if c.role == wire.RoleSharer {
+		h := r.helper
+		hello.Helper = &h
+	}
+	r.sendLocked(c, hello)
+	if peer != nil {
+		r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerJoined, Role: c.role})
+	}
+	return nil
+}
+
+// connected reports whether role has a live connection.
+func (r *room) connected(role string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.conns[role] != nil
+}
+
+// detach removes a participant whose connection ended: the other side is
+// told and the resume window starts.
+func (r *room) detach(c *peerConn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.conns[c.role] != c {
+		return
+	}
+	delete(r.conns, c.role)
+	if r.ended {
+		return
+	}
+	if peer := r.conns[otherRole(c.role)]; peer != nil {
+		r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerLeft, Role: c.role})
+	}
+	// The timer's goroutine is owned by the room: end stops it, and a
+	// late firing is a no-op because end runs once.
+	r.timers[c.role] = time.AfterFunc(r.h.s.cfg.ResumeWindow, func() { r.end(wire.ReasonTimeout) })
+}
+
+// releaseIfUnused drops a room that never got a participant (the upgrade
+// failed) so it does not linger. A handler still holding it fails to attach
+// and its client retries into a fresh room.
+func (r *room) releaseIfUnused() {
+	r.h.mu.Lock()
+	defer r.h.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended || r.released || len(r.conns) > 0 || len(r.timers) > 0 {
+		return
+	}
+	r.released = true
+	if r.expiry != nil {
+		r.expiry.Stop()
+	}
+	if r.h.rooms[r.id] == r {
+		delete(r.h.rooms, r.id)
+		r.h.s.metrics.SessionsActive.Add(-1)
+	}
+}
+
+// sendLocked queues env for c, stamping the time. A full queue means the
+// consumer is not reading: it is cut off with StatusPolicyViolation rather
+// than letting it stall the sender.
+func (r *room) sendLocked(c *peerConn, env wire.Envelope) {
+	env.TS = r.h.s.now().UnixMilli()
+	b, err := env.Encode()
+	if err != nil {
+		r.h.s.log.Error("encode envelope", "type", env.Type, "err", err)
+		return
+	}
+	if !c.enqueue(b) {
+		r.errorCodes["slow-consumer"] = true
+		r.h.s.metrics.SlowConsumers.Add(1)
+		r.h.s.log.Info("slow consumer dropped", "session", r.id, "role", c.role)
+	}
+}
+
+func (r *room) addFeature(f string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.addFeatureLocked(f)
+}
+
+func (r *room) addFeatureLocked(f string) bool {
+	if r.features[f] {
+		return false
+	}
+	r.features[f] = true
+	return true
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	// Small sets: insertion sort keeps records stable without importing sort.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func (r *room) usage() ([]string, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return sortedKeys(r.features), sortedKeys(r.errorCodes)
+}
+
+// persistUsage writes the features and error codes seen so far.
+func (r *room) persistUsage() {
+	f, e := r.usage()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.h.s.store.SetUsage(ctx, r.id, f, e); err != nil {
+		r.h.s.log.Error("persist usage", "session", r.id, "err", err)
+	}
+}
+
+// end finishes the session once: both sides get session-ended and are closed
+// normally after their queues drain, and the record is written.
+func (r *room) end(reason string) {
+	r.mu.Lock()
+	if r.ended {
+		r.mu.Unlock()
+		return
+	}
+	r.ended = true
+	if r.expiry != nil {
+		r.expiry.Stop()
+	}
+	for role, t := range r.timers {
+		t.Stop()
+		delete(r.timers, role)
+	}
+	for role, c := range r.conns {
+		r.sendLocked(c, wire.Envelope{Type: wire.TypeSessionEnded, Reason: reason})
+		c.finish()
+		delete(r.conns, role)
+	}
+	features, errs := sortedKeys(r.features), sortedKeys(r.errorCodes)
+	r.mu.Unlock()
+
+	s := r.h.s
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ok, err := s.store.EndSession(ctx, r.id, reason, features, errs, s.now())
+	if err != nil {
+		s.log.Error("end session", "session", r.id, "err", err)
+	}
+	if ok {
+		s.metrics.SessionEnded(reason)
+		s.log.Info("session ended", "session", r.id, "reason", reason, "features", features)
+	}
+	r.h.remove(r)
+}

@@ -1,0 +1,269 @@
+// Package server is QuickHelp's HTTP service: sign-in, session codes, join,
+// the session WebSocket that pairs a helper with a sharer and relays chat and
+// WebRTC signaling between them, abuse reports, the admin API, health and
+// metrics.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/quickhelp/quickhelp/signaling/codes"
+	"github.com/quickhelp/quickhelp/signaling/ratelimit"
+	"github.com/quickhelp/quickhelp/signaling/store"
+	"github.com/quickhelp/quickhelp/signaling/telemetry"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// ICEProvider hands out the STUN/TURN servers (with credentials) for one
+// session. The embedded TURN relay implements it.
+type ICEProvider interface {
+	ICEServers(sessionID string) []wire.ICEServer
+}
+
+// MaxCodeTTL is the longest a code may live.
+const MaxCodeTTL = 10 * time.Minute
+
+// Config configures a Server. Durations left zero take the defaults named.
+type Config struct {
+	// Store is required. The caller owns it and closes it after Close.
+	Store *store.Store
+	// Secret keys the code hashes; required, at least 32 bytes.
+	Secret []byte
+
+	// Logger is optional; nil discards.
+	Logger *slog.Logger
+	// Now is the clock; optional, nil means time.Now.
+	Now func() time.Time
+	// ICE is optional; nil means no ICE servers are handed out.
+	ICE ICEProvider
+	// TURNAllocations feeds the TURN allocations gauge; optional.
+	TURNAllocations func() int64
+	// OriginPatterns are the browser origins allowed on the session
+	// WebSocket (host patterns as in coder/websocket). Requests without an
+	// Origin header (native clients) are always allowed.
+	OriginPatterns []string
+	// TrustProxyHeader makes the client address come from the last entry
+	// of X-Forwarded-For. Only set it behind a proxy that sets the header.
+	TrustProxyHeader bool
+
+	CodeTTL       time.Duration // default and maximum 10 min
+	TokenTTL      time.Duration // sign-in tokens; default 12 h
+	SessionTTL    time.Duration // participant tokens; default 12 h
+	ResumeWindow  time.Duration // default 30 s
+	Retention     time.Duration // default and maximum 72 h
+	PurgeInterval time.Duration // default 5 min; negative disables the background job
+
+	JoinRules    []ratelimit.Rule        // failed joins per client; default 5/min and 20/h
+	LoginRules   []ratelimit.Rule        // failed sign-ins per client; default 10/min and 50/h
+	JoinBreaker  ratelimit.BreakerConfig // default: more than 1000 failures/min open it for 1 min
+	SendQueue    int                     // messages queued per connection; default 64
+	WriteTimeout time.Duration           // per WebSocket write; default 10 s
+	PingInterval time.Duration           // WebSocket keep-alive; default 20 s
+}
+
+func (c *Config) setDefaults() error {
+	if c.Store == nil {
+		return fmt.Errorf("%w: Store is required", ErrConfig)
+	}
+	if len(c.Secret) < codes.MinKeyLen {
+		return fmt.Errorf("%w: Secret must be at least %d bytes", ErrConfig, codes.MinKeyLen)
+	}
+	if c.CodeTTL > MaxCodeTTL || c.CodeTTL < 0 {
+		return fmt.Errorf("%w: CodeTTL %v exceeds %v", ErrConfig, c.CodeTTL, MaxCodeTTL)
+	}
+	if c.Retention > telemetry.MaxRetention || c.Retention < 0 {
+		return fmt.Errorf("%w: Retention %v exceeds %v", ErrConfig, c.Retention, telemetry.MaxRetention)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.CodeTTL, MaxCodeTTL)
+	def(&c.TokenTTL, 12*time.Hour)
+	def(&c.SessionTTL, 12*time.Hour)
+	def(&c.ResumeWindow, 30*time.Second)
+	def(&c.Retention, telemetry.MaxRetention)
+	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.PingInterval, 20*time.Second)
+	if c.PurgeInterval == 0 {
+		c.PurgeInterval = 5 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if len(c.JoinRules) == 0 {
+		c.JoinRules = []ratelimit.Rule{{Window: time.Minute, Max: 5}, {Window: time.Hour, Max: 20}}
+	}
+	if len(c.LoginRules) == 0 {
+		c.LoginRules = []ratelimit.Rule{{Window: time.Minute, Max: 10}, {Window: time.Hour, Max: 50}}
+	}
+	if c.JoinBreaker == (ratelimit.BreakerConfig{}) {
+		c.JoinBreaker = ratelimit.BreakerConfig{Threshold: 1000, Window: time.Minute, Cooldown: time.Minute}
+	}
+	if c.SendQueue <= 0 {
+		c.SendQueue = 64
+	}
+	return nil
+}
+
+// Server is the QuickHelp HTTP service. It implements http.Handler.
+type Server struct {
+	cfg          Config
+	log          *slog.Logger
+	store        *store.Store
+	hasher       *codes.Hasher
+	metrics      *telemetry.Metrics
+	joinLimiter  *ratelimit.Limiter
+	loginLimiter *ratelimit.Limiter
+	breaker      *ratelimit.Breaker
+	hub          *hub
+	handler      http.Handler
+
+	// ctx is the server's lifetime; cancel stops the background job.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// trackMu orders wg.Add by WebSocket handlers before Shutdown's
+	// wg.Wait: once closed is set no handler is added.
+	trackMu sync.Mutex
+	// wg tracks the background job and every WebSocket handler.
+	wg     sync.WaitGroup
+	closed atomic.Bool
+}
+
+// track registers a WebSocket handler with wg unless shutting down; the
+// caller must call s.wg.Done when it returns true.
+func (s *Server) track() bool {
+	s.trackMu.Lock()
+	defer s.trackMu.Unlock()
+	if s.closed.Load() {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// New validates cfg and returns a Server whose retention job is running.
+// Call Close (or Shutdown) to stop it.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	hasher, err := codes.NewHasher(cfg.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	joinLimiter, err := ratelimit.New(ratelimit.Config{Rules: cfg.JoinRules})
+	if err != nil {
+		return nil, fmt.Errorf("%w: join rules: %w", ErrConfig, err)
+	}
+	loginLimiter, err := ratelimit.New(ratelimit.Config{Rules: cfg.LoginRules})
+	if err != nil {
+		return nil, fmt.Errorf("%w: login rules: %w", ErrConfig, err)
+	}
+	breaker, err := ratelimit.NewBreaker(cfg.JoinBreaker)
+	if err != nil {
+		return nil, fmt.Errorf("%w: breaker: %w", ErrConfig, err)
+	}
+	s := &Server{
+		cfg:          cfg,
+		log:          cfg.Logger.With("component", "server"),
+		store:        cfg.Store,
+		hasher:       hasher,
+		metrics:      telemetry.NewMetrics(cfg.TURNAllocations),
+		joinLimiter:  joinLimiter,
+		loginLimiter: loginLimiter,
+		breaker:      breaker,
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.hub = newHub(s)
+	s.handler = s.routes()
+	if cfg.PurgeInterval > 0 {
+		j, err := telemetry.NewJanitor(telemetry.JanitorConfig{
+			Store: cfg.Store, Retention: cfg.Retention, Interval: cfg.PurgeInterval, Now: cfg.Now,
+			Logger: cfg.Logger.With("component", "retention"), OnExpired: s.codesExpired,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			j.Run(s.ctx)
+		}()
+	}
+	return s, nil
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Metrics returns the server's counters.
+func (s *Server) Metrics() *telemetry.Metrics { return s.metrics }
+
+// Shutdown ends every live session with reason shutdown (both sides get
+// session-ended), refuses new WebSockets, stops the retention job and waits
+// for WebSocket handlers to finish or ctx to expire.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.trackMu.Lock()
+	first := !s.closed.Swap(true)
+	s.trackMu.Unlock()
+	if first {
+		s.hub.endAll(wire.ReasonShutdown)
+	}
+	s.cancel()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		// Handlers still writing to dead peers: cut their connections.
+		s.hub.closeAllNow()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Close is Shutdown with a 10 s limit.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+func (s *Server) iceServers(sessionID string) []wire.ICEServer {
+	if s.cfg.ICE == nil {
+		return []wire.ICEServer{}
+	}
+	ice := s.cfg.ICE.ICEServers(sessionID)
+	if ice == nil {
+		return []wire.ICEServer{}
+	}
+	return ice
+}
+
+// codesExpired is called by the retention job for sessions whose code
+// expired unused: a waiting helper is told.
+func (s *Server) codesExpired(ids []string) {
+	for _, id := range ids {
+		s.metrics.SessionEnded(wire.ReasonExpired)
+		if r := s.hub.get(id); r != nil {
+			r.end(wire.ReasonExpired)
+		}
+	}
+}

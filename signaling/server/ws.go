@@ -1,0 +1,232 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/coder/websocket"
+
+	"github.com/quickhelp/quickhelp/signaling/auth"
+	"github.com/quickhelp/quickhelp/signaling/store"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// Error reasons sent in error envelopes (Envelope.Reason).
+const (
+	ReasonInvalidMessage = "invalid-message"
+	ReasonNotAllowed     = "not-allowed"
+	ReasonPeerAbsent     = "peer-absent"
+)
+
+// originAllowed mirrors coder/websocket's check so that a refusal is
+// answered with a wire.Error body: no Origin (native clients) and the
+// server's own host pass; others must match a configured pattern.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, p := range s.cfg.OriginPatterns {
+		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(u.Host)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	if !s.track() {
+		writeError(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "The service is shutting down.")
+		return
+	}
+	defer s.wg.Done()
+	if !s.originAllowed(r) {
+		writeError(w, http.StatusForbidden, wire.ErrCodeForbidden, "This web origin may not connect.")
+		return
+	}
+	id, tok := r.PathValue("id"), bearer(r)
+	role, sess, err := s.store.ParticipantRole(r.Context(), id, auth.HashToken(tok), s.now())
+	if tok == "" || errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "This session is over or the token is not valid.")
+		return
+	}
+	if err != nil {
+		s.internalError(w, "ws lookup", err)
+		return
+	}
+	helper, err := s.store.UserByID(r.Context(), sess.HelperID)
+	if err != nil {
+		s.internalError(w, "ws helper", err)
+		return
+	}
+	rm := s.hub.room(sess, helperInfo(helper))
+	if rm.connected(role) {
+		rm.releaseIfUnused()
+		writeError(w, http.StatusConflict, wire.ErrCodeSessionFull, "This participant is already connected.")
+		return
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns})
+	if err != nil {
+		rm.releaseIfUnused()
+		s.log.Debug("websocket upgrade failed", "err", err)
+		return
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(wire.MaxEnvelopeBytes)
+
+	c := newPeerConn(role, ws, s.cfg.SendQueue)
+	s.hub.addConn(c)
+	defer s.hub.removeConn(c)
+	if err := rm.attach(c); err != nil {
+		rm.releaseIfUnused()
+		ws.Close(websocket.StatusPolicyViolation, "session full or over")
+		return
+	}
+	if s.closed.Load() {
+		// Shutdown began after this handler was tracked and may have
+		// missed the room: end it here.
+		rm.end(wire.ReasonShutdown)
+	}
+	s.metrics.WSConnections.Add(1)
+	defer s.metrics.WSConnections.Add(-1)
+	log := s.log.With("session", id, "role", role)
+	log.Info("participant connected")
+	c.start(s.cfg.WriteTimeout, s.cfg.PingInterval)
+	s.readLoop(rm, c, log)
+	rm.detach(c)
+	c.stop()
+	log.Info("participant disconnected")
+}
+
+func (s *Server) readLoop(rm *room, c *peerConn, log *slog.Logger) {
+	for {
+		typ, b, err := c.ws.Read(c.ctx)
+		if err != nil {
+			// Too-big messages are closed with StatusMessageTooBig by the
+			// library itself.
+			log.Debug("read ended", "status", int(websocket.CloseStatus(err)))
+			return
+		}
+		if typ != websocket.MessageText {
+			c.kick(websocket.StatusUnsupportedData, "text messages only")
+			return
+		}
+		env, err := wire.DecodeEnvelope(b)
+		if err != nil {
+			rm.refuse(c, ReasonInvalidMessage)
+			continue
+		}
+		if rm.handle(c, env) {
+			rm.persistUsage()
+		}
+	}
+}
+
+// refuse answers a participant's message with an error envelope.
+func (r *room) refuse(c *peerConn, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errorCodes[reason] = true
+	r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: reason})
+}
+
+// direction says who may send a relayed type: the role, or "" for both.
+var direction = map[string]string{
+	wire.TypeChat:           "",
+	wire.TypeCandidate:      "",
+	wire.TypeOffer:          wire.RoleSharer,
+	wire.TypeConsent:        wire.RoleSharer,
+	wire.TypePause:          wire.RoleSharer,
+	wire.TypeResume:         wire.RoleSharer,
+	wire.TypeMonitors:       wire.RoleSharer,
+	wire.TypeAnswer:         wire.RoleHelper,
+	wire.TypeControlRequest: wire.RoleHelper,
+	wire.TypeSwitchMonitor:  wire.RoleHelper,
+	wire.TypeControl:        "", // checked by state below
+}
+
+// reportable features a client may declare with a feature message.
+var reportable = map[string]bool{
+	wire.FeatureAnnotation: true, wire.FeatureViewOnly: true, wire.FeatureControl: true,
+	wire.FeaturePause: true, wire.FeatureChat: true,
+}
+
+// endReasons a participant may give; anything else becomes its default.
+var endReasons = map[string]map[string]bool{
+	wire.RoleHelper: {wire.ReasonHelperEnded: true, wire.ReasonError: true},
+	wire.RoleSharer: {wire.ReasonSharerEnded: true, wire.ReasonSharerDenied: true, wire.ReasonError: true},
+}
+
+// handle applies one message from c and reports whether the session's
+// usage (features, error codes) changed. Message contents are never logged.
+func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
+	switch env.Type {
+	case wire.TypePing:
+		r.mu.Lock()
+		r.sendLocked(c, wire.Envelope{Type: wire.TypePing})
+		r.mu.Unlock()
+		return false
+	case wire.TypeFeature:
+		if !reportable[env.Feature] {
+			r.refuse(c, ReasonNotAllowed)
+			return true
+		}
+		return r.addFeature(env.Feature)
+	case wire.TypeEnd:
+		reason := env.Reason
+		if !endReasons[c.role][reason] {
+			reason = wire.ReasonHelperEnded
+			if c.role == wire.RoleSharer {
+				reason = wire.ReasonSharerEnded
+			}
+		}
+		r.end(reason)
+		return false
+	}
+	who, relayed := direction[env.Type]
+	if env.Type == wire.TypeControl {
+		who = wire.RoleSharer
+		if env.State == wire.StateReleased {
+			who = wire.RoleHelper
+		}
+	}
+	if !relayed || (who != "" && who != c.role) {
+		r.refuse(c, ReasonNotAllowed)
+		return true
+	}
+	out := wire.Envelope{
+		Type: env.Type, From: c.role, Text: env.Text, SDP: env.SDP, Candidate: env.Candidate,
+		State: env.State, Reason: env.Reason, Monitors: env.Monitors, Monitor: env.Monitor, Restart: env.Restart,
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	peer := r.conns[otherRole(c.role)]
+	if peer == nil {
+		r.errorCodes[ReasonPeerAbsent] = true
+		r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: ReasonPeerAbsent})
+		return false
+	}
+	r.sendLocked(peer, out)
+	switch {
+	case env.Type == wire.TypeChat:
+		return r.addFeatureLocked(wire.FeatureChat)
+	case env.Type == wire.TypePause:
+		return r.addFeatureLocked(wire.FeaturePause)
+	case env.Type == wire.TypeConsent && env.State == wire.StateGranted:
+		return r.addFeatureLocked(wire.FeatureViewOnly)
+	case env.Type == wire.TypeControl && env.State == wire.StateGranted:
+		return r.addFeatureLocked(wire.FeatureControl)
+	}
+	return false
+}

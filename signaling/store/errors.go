@@ -1,0 +1,12 @@
+package store
+
+import "errors"
+
+var (
+	// ErrNotFound means no matching row (or a code that is unknown, used or
+	// expired: callers cannot tell these apart, on purpose).
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict means a unique value (e-mail, organisation name, code
+	// hash) is already taken.
+	ErrConflict = errors.New("store: conflict")
+)

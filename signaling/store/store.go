@@ -1,0 +1,136 @@
+// Package store keeps QuickHelp's accounts, sessions, session records and
+// abuse reports in SQLite (modernc.org/sqlite, pure Go, WAL mode). It stores
+// no chat, SDP, codes in clear, tokens in clear or client addresses.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store is a handle on the database. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS orgs (
+	id TEXT PRIMARY KEY,
+	name TEXT NOT NULL UNIQUE,
+	disabled INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+	id TEXT PRIMARY KEY,
+	org_id TEXT NOT NULL REFERENCES orgs(id),
+	email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	first_name TEXT NOT NULL,
+	last_name TEXT NOT NULL,
+	role TEXT NOT NULL,
+	password_hash TEXT NOT NULL,
+	disabled INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth_tokens (
+	token_hash TEXT PRIMARY KEY,
+	user_id TEXT NOT NULL REFERENCES users(id),
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auth_tokens_expiry ON auth_tokens(expires_at);
+CREATE TABLE IF NOT EXISTS sessions (
+	id TEXT PRIMARY KEY,
+	org_id TEXT NOT NULL,
+	helper_id TEXT NOT NULL,
+	code_hash BLOB UNIQUE,
+	code_expires_at INTEGER NOT NULL,
+	used INTEGER NOT NULL DEFAULT 0,
+	helper_token_hash TEXT,
+	sharer_token_hash TEXT,
+	token_expires_at INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	started_at INTEGER,
+	ended_at INTEGER,
+	end_reason TEXT NOT NULL DEFAULT '',
+	error_codes TEXT NOT NULL DEFAULT '',
+	features TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sessions_created ON sessions(created_at);
+CREATE INDEX IF NOT EXISTS sessions_org ON sessions(org_id, created_at);
+CREATE TABLE IF NOT EXISTS reports (
+	id TEXT PRIMARY KEY,
+	session_id TEXT NOT NULL,
+	org_id TEXT NOT NULL,
+	helper_id TEXT NOT NULL,
+	comment TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
+`
+
+// Open opens (creating if needed) the database file at path, in WAL mode,
+// and applies the schema.
+func Open(path string) (*Store, error) {
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	// Deleted rows (purged records, forgotten hashes) are overwritten, not
+	// left in free pages of the file.
+	q.Add("_pragma", "secure_delete(1)")
+	q.Add("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	// One connection: SQLite serialises writers anyway, and a single
+	// connection rules out SQLITE_BUSY between our own goroutines.
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: schema: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

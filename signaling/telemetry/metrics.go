@@ -1,0 +1,95 @@
+// Package telemetry counts what the service does for Prometheus and runs the
+// retention job that deletes session records after at most 72 hours.
+package telemetry
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// Metrics are the service's counters and gauges. The zero value is not
+// usable; call NewMetrics.
+type Metrics struct {
+	SessionsCreated atomic.Int64
+	SessionsActive  atomic.Int64 // sessions with a live room (someone connected)
+	JoinsOK         atomic.Int64
+	JoinsFailed     atomic.Int64
+	RateLimited     atomic.Int64
+	BreakerTrips    atomic.Int64
+	LoginsFailed    atomic.Int64
+	Reports         atomic.Int64
+	WSConnections   atomic.Int64
+	SlowConsumers   atomic.Int64
+
+	// TURNAllocations reads the TURN relay's current allocations; optional.
+	turnAllocations func() int64
+
+	// mu guards endedByReason.
+	mu            sync.Mutex
+	endedByReason map[string]int64
+}
+
+// NewMetrics returns empty Metrics. turnAllocations may be nil.
+func NewMetrics(turnAllocations func() int64) *Metrics {
+	return &Metrics{turnAllocations: turnAllocations, endedByReason: map[string]int64{}}
+}
+
+// SessionEnded counts a session that ended with reason.
+func (m *Metrics) SessionEnded(reason string) {
+	m.mu.Lock()
+	m.endedByReason[reason]++
+	m.mu.Unlock()
+}
+
+// EndedByReason returns a copy of the ended-session counts.
+func (m *Metrics) EndedByReason() map[string]int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]int64, len(m.endedByReason))
+	for k, v := range m.endedByReason {
+		out[k] = v
+	}
+	return out
+}
+
+// WritePrometheus writes the metrics in the Prometheus text format 0.0.4.
+func (m *Metrics) WritePrometheus(w io.Writer) error {
+	var err error
+	p := func(format string, args ...any) {
+		if err == nil {
+			_, err = fmt.Fprintf(w, format, args...)
+		}
+	}
+	metric := func(name, kind, help string, v int64) {
+		p("# HELP %s %s\n# TYPE %s %s\n%s %d\n", name, help, name, kind, name, v)
+	}
+	metric("quickhelp_sessions_created_total", "counter", "Sessions (codes) created.", m.SessionsCreated.Load())
+	metric("quickhelp_sessions_active", "gauge", "Sessions with at least one participant connected.", m.SessionsActive.Load())
+	p("# HELP quickhelp_sessions_ended_total Sessions ended, by reason.\n# TYPE quickhelp_sessions_ended_total counter\n")
+	ended := m.EndedByReason()
+	reasons := make([]string, 0, len(ended))
+	for r := range ended {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		p("quickhelp_sessions_ended_total{reason=%q} %d\n", r, ended[r])
+	}
+	metric("quickhelp_joins_total", "counter", "Successful joins.", m.JoinsOK.Load())
+	metric("quickhelp_joins_failed_total", "counter", "Joins with an unknown, used or expired code.", m.JoinsFailed.Load())
+	metric("quickhelp_rate_limited_total", "counter", "Requests refused by a rate limit or the global breaker.", m.RateLimited.Load())
+	metric("quickhelp_breaker_trips_total", "counter", "Requests refused while the global join breaker was open.", m.BreakerTrips.Load())
+	metric("quickhelp_logins_failed_total", "counter", "Failed sign-ins.", m.LoginsFailed.Load())
+	metric("quickhelp_reports_total", "counter", "Abuse reports received.", m.Reports.Load())
+	metric("quickhelp_websocket_connections", "gauge", "Open session WebSockets.", m.WSConnections.Load())
+	metric("quickhelp_slow_consumers_total", "counter", "Session WebSockets closed for not reading.", m.SlowConsumers.Load())
+	var turn int64
+	if m.turnAllocations != nil {
+		turn = m.turnAllocations()
+	}
+	metric("quickhelp_turn_allocations", "gauge", "Current TURN relay allocations.", turn)
+	return err
+}

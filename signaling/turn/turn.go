@@ -1,0 +1,269 @@
+// Package turn runs the service's embedded TURN relay (pion/turn) and issues
+// short-lived TURN REST credentials bound to a session.
+package turn
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	pionturn "github.com/pion/turn/v5"
+
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// Defaults and bounds.
+const (
+	DefaultListen = "127.0.0.1:3478"
+	DefaultRealm  = "quickhelp"
+	MaxTTL        = time.Hour
+	// DefaultMaxAllocations bounds relay sockets (one file descriptor each).
+	DefaultMaxAllocations = 4096
+	// DefaultMaxPerSession allows both participants a UDP and a TCP
+	// allocation plus an ICE restart's worth of replacements.
+	DefaultMaxPerSession = 8
+	minSecretLen         = 16
+)
+
+// Config configures a Server.
+type Config struct {
+	// Realm is the TURN realm; empty means DefaultRealm.
+	Realm string
+	// ListenUDP and ListenTCP are the listen addresses; empty means
+	// DefaultListen. "off" disables that transport.
+	ListenUDP, ListenTCP string
+	// PublicIP is the address put in relay candidates and ICE URLs; empty
+	// means the listen IP, which must then not be unspecified.
+	PublicIP string
+	// Secret is the HMAC key for credentials; required, at least 16 bytes.
+	Secret []byte
+	// TTL is how long issued credentials stay valid; 0 means MaxTTL.
+	TTL time.Duration
+	// DevMode allows relaying to loopback and private peers (local installs
+	// and tests). Never on a public deployment.
+	DevMode bool
+	// MaxAllocations and MaxPerSession bound allocations; 0 means default.
+	MaxAllocations, MaxPerSession int
+	// Logger is optional; nil discards.
+	Logger *slog.Logger
+	// Clock is optional; nil means time.Now. Tests move it to expire
+	// credentials.
+	Clock func() time.Time
+}
+
+// Server is a running TURN relay.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	now       func() time.Time
+	publicIP  netip.Addr
+	udpAddr   *net.UDPAddr // nil when UDP is off
+	tcpAddr   *net.TCPAddr // nil when TCP is off
+	pion      *pionturn.Server
+	tcpLn     *trackingListener
+	allocs    atomic.Int64
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+
+	mu sync.Mutex
+	// perSession counts live allocations by session ID (guarded by mu).
+	perSession map[string]int
+}
+
+func (c *Config) validate() error {
+	if len(c.Secret) < minSecretLen {
+		return fmt.Errorf("%w: secret must be at least %d bytes", ErrConfig, minSecretLen)
+	}
+	if c.TTL < 0 || c.TTL > MaxTTL {
+		return fmt.Errorf("%w: TTL %v outside (0, %v]", ErrConfig, c.TTL, MaxTTL)
+	}
+	if c.MaxAllocations < 0 || c.MaxPerSession < 0 {
+		return fmt.Errorf("%w: negative limit", ErrConfig)
+	}
+	if c.ListenUDP == "off" && c.ListenTCP == "off" {
+		return fmt.Errorf("%w: both transports off", ErrConfig)
+	}
+	return nil
+}
+
+func (c *Config) setDefaults() {
+	if c.Realm == "" {
+		c.Realm = DefaultRealm
+	}
+	if c.ListenUDP == "" {
+		c.ListenUDP = DefaultListen
+	}
+	if c.ListenTCP == "" {
+		c.ListenTCP = DefaultListen
+	}
+	if c.TTL == 0 {
+		c.TTL = MaxTTL
+	}
+	if c.MaxAllocations == 0 {
+		c.MaxAllocations = DefaultMaxAllocations
+	}
+	if c.MaxPerSession == 0 {
+		c.MaxPerSession = DefaultMaxPerSession
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+}
+
+// New validates cfg, binds the listeners and starts relaying.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg.setDefaults()
+	s := &Server{
+		cfg:        cfg,
+		log:        cfg.Logger.With("component", "turn"),
+		now:        cfg.Clock,
+		perSession: make(map[string]int),
+	}
+	var listenIP netip.Addr
+	pc := pionturn.ServerConfig{
+		Realm:         cfg.Realm,
+		LoggerFactory: slogFactory{s.log},
+		AuthHandler:   s.authenticate,
+		QuotaHandler:  s.quota,
+		EventHandler: pionturn.EventHandler{
+			OnAllocationCreated: s.onAllocationCreated,
+			OnAllocationDeleted: s.onAllocationDeleted,
+		},
+	}
+	cleanup := func() {
+		if pc := pc.PacketConnConfigs; len(pc) > 0 {
+			_ = pc[0].PacketConn.Close()
+		}
+		if s.tcpLn != nil {
+			_ = s.tcpLn.Close()
+		}
+	}
+	if cfg.ListenUDP != "off" {
+		conn, err := net.ListenPacket("udp", cfg.ListenUDP) //nolint:noctx // bound once at start
+		if err != nil {
+			return nil, fmt.Errorf("turn: listen udp: %w", err)
+		}
+		s.udpAddr = conn.LocalAddr().(*net.UDPAddr)
+		listenIP = addrOf(s.udpAddr.IP)
+		pc.PacketConnConfigs = []pionturn.PacketConnConfig{{PacketConn: conn}}
+	}
+	if cfg.ListenTCP != "off" {
+		ln, err := net.Listen("tcp", cfg.ListenTCP) //nolint:noctx // bound once at start
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("turn: listen tcp: %w", err)
+		}
+		s.tcpLn = newTrackingListener(ln, 2*cfg.MaxAllocations)
+		s.tcpAddr = ln.Addr().(*net.TCPAddr)
+		if !listenIP.IsValid() {
+			listenIP = addrOf(s.tcpAddr.IP)
+		}
+		pc.ListenerConfigs = []pionturn.ListenerConfig{{Listener: s.tcpLn}}
+	}
+	if cfg.PublicIP != "" {
+		ip, err := netip.ParseAddr(cfg.PublicIP)
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("%w: public IP: %v", ErrConfig, err)
+		}
+		s.publicIP = ip.Unmap()
+	} else {
+		s.publicIP = listenIP
+	}
+	if !s.publicIP.IsValid() || s.publicIP.IsUnspecified() {
+		cleanup()
+		return nil, fmt.Errorf("%w: PublicIP is required when listening on all interfaces", ErrConfig)
+	}
+	// Relay sockets bind the listen IP (all interfaces when the listener
+	// does) and are advertised under the public IP.
+	gen := func() pionturn.RelayAddressGenerator {
+		return &pionturn.RelayAddressGeneratorStatic{
+			RelayAddress: net.IP(s.publicIP.AsSlice()),
+			Address:      listenIP.String(),
+		}
+	}
+	for i := range pc.PacketConnConfigs {
+		pc.PacketConnConfigs[i].RelayAddressGenerator = gen()
+		pc.PacketConnConfigs[i].PermissionHandler = s.permit
+	}
+	for i := range pc.ListenerConfigs {
+		pc.ListenerConfigs[i].RelayAddressGenerator = gen()
+		pc.ListenerConfigs[i].PermissionHandler = s.permit
+	}
+	srv, err := pionturn.NewServer(pc)
+	if err != nil {
+		cleanup()
+		return nil, fmt.Errorf("turn: start: %w", err)
+	}
+	s.pion = srv
+	s.log.Info("turn relay started", "udp", s.udpAddr != nil, "tcp", s.tcpAddr != nil, "dev_mode", cfg.DevMode)
+	return s, nil
+}
+
+func addrOf(ip net.IP) netip.Addr {
+	a, _ := netip.AddrFromSlice(ip)
+	return a.Unmap()
+}
+
+// ICEServers returns the relay's URLs with fresh credentials for one
+// session: one entry per transport so clients can tell them apart. It
+// returns nil after Close.
+func (s *Server) ICEServers(sessionID string) []wire.ICEServer {
+	if s.closed.Load() {
+		return nil
+	}
+	user := Username(s.now().Add(s.cfg.TTL), sessionID)
+	pass := Password(s.cfg.Secret, user)
+	var out []wire.ICEServer
+	host := s.publicIP.String()
+	if s.publicIP.Is6() {
+		host = "[" + host + "]"
+	}
+	if s.udpAddr != nil {
+		out = append(out, wire.ICEServer{
+			URLs:     []string{"turn:" + host + ":" + strconv.Itoa(s.udpAddr.Port) + "?transport=udp"},
+			Username: user, Credential: pass,
+		})
+	}
+	if s.tcpAddr != nil {
+		out = append(out, wire.ICEServer{
+			URLs:     []string{"turn:" + host + ":" + strconv.Itoa(s.tcpAddr.Port) + "?transport=tcp"},
+			Username: user, Credential: pass,
+		})
+	}
+	return out
+}
+
+// UDPAddr and TCPAddr return the bound listen addresses (nil when off).
+func (s *Server) UDPAddr() *net.UDPAddr { return s.udpAddr }
+
+// TCPAddr returns the bound TCP listen address, nil when TCP is off.
+func (s *Server) TCPAddr() *net.TCPAddr { return s.tcpAddr }
+
+// Allocations returns the number of live allocations.
+func (s *Server) Allocations() int64 { return s.allocs.Load() }
+
+// Close stops the relay and closes every client connection. It is safe to
+// call more than once.
+func (s *Server) Close() error {
+	s.closed.Store(true)
+	s.closeOnce.Do(func() {
+		s.closeErr = s.pion.Close()
+		// pion closes the listener but not connections it accepted; close
+		// them so their read loops end and allocations are freed.
+		s.tcpLn.closeConns()
+	})
+	return s.closeErr
+}
