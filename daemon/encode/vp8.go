@@ -1,0 +1,272 @@
+// Package encode turns captured BGRA frames into VP8 with a small cgo
+// wrapper over libvpx (realtime mode, CBR, no lag) and libyuv (SIMD colour
+// conversion), and decodes VP8 for tests and checks.
+//
+// Both need the C libraries at build time: libvpx-dev and libyuv-dev on
+// Debian.
+package encode
+
+/*
+#cgo pkg-config: vpx
+#cgo LDFLAGS: -lyuv
+#include <stdlib.h>
+#include "vp8.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/quickhelp/quickhelp/daemon/capture"
+)
+
+// Defaults for zero Config fields, chosen for 1080p screen content on two
+// cores: cpu-used 12 keeps a frame near 8 ms.
+const (
+	DefaultBitrateKbps = 2500
+	DefaultFPS         = 30
+	DefaultCPUUsed     = 12
+	DefaultThreads     = 2
+
+	// MaxDimension is VP8's largest frame side.
+	MaxDimension = 16383
+	// staticThreshold makes the encoder skip macroblocks whose change is
+	// below it: on a still desktop frames shrink to a few hundred bytes.
+	staticThreshold = 100
+)
+
+// Config describes an encoder. Zero fields take the defaults above.
+type Config struct {
+	Width, Height int
+	BitrateKbps   int
+	FPS           int // expected rate; the rate control uses real timestamps
+	// CPUUsed is libvpx's speed knob, 4..16 (higher is faster, blurrier).
+	CPUUsed int
+	Threads int
+}
+
+func (c *Config) normalise() error {
+	if c.BitrateKbps == 0 {
+		c.BitrateKbps = DefaultBitrateKbps
+	}
+	if c.FPS == 0 {
+		c.FPS = DefaultFPS
+	}
+	if c.CPUUsed == 0 {
+		c.CPUUsed = DefaultCPUUsed
+	}
+	if c.Threads == 0 {
+		c.Threads = DefaultThreads
+	}
+	switch {
+	case c.Width < 2 || c.Height < 2 || c.Width > MaxDimension || c.Height > MaxDimension:
+		return fmt.Errorf("%w: size %dx%d", ErrBadConfig, c.Width, c.Height)
+	case c.BitrateKbps < 50 || c.BitrateKbps > 100_000:
+		return fmt.Errorf("%w: bitrate %d kbps", ErrBadConfig, c.BitrateKbps)
+	case c.FPS < 1 || c.FPS > 240:
+		return fmt.Errorf("%w: fps %d", ErrBadConfig, c.FPS)
+	case c.CPUUsed < 4 || c.CPUUsed > 16:
+		return fmt.Errorf("%w: cpu-used %d", ErrBadConfig, c.CPUUsed)
+	case c.Threads < 1 || c.Threads > 16:
+		return fmt.Errorf("%w: threads %d", ErrBadConfig, c.Threads)
+	}
+	return nil
+}
+
+// VP8 is a realtime VP8 encoder. Its methods are safe for concurrent use
+// (SetBitrate typically comes from the congestion controller while Encode
+// runs in the capture loop).
+type VP8 struct {
+	mu      sync.Mutex // guards all fields
+	cfg     Config
+	enc     *C.qh_enc
+	start   time.Time // capture time of the first frame: pts 0
+	lastPts int64     // milliseconds; -1 before the first frame
+}
+
+// NewVP8 validates cfg and opens an encoder.
+func NewVP8(cfg Config) (*VP8, error) {
+	if err := cfg.normalise(); err != nil {
+		return nil, err
+	}
+	e := &VP8{cfg: cfg}
+	if err := e.open(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *VP8) open() error {
+	// Screen-content mode 1 tunes VP8 for sharp text and still regions.
+	c := C.qh_enc_config{
+		width: C.int(e.cfg.Width), height: C.int(e.cfg.Height),
+		bitrate_kbps: C.int(e.cfg.BitrateKbps), fps: C.int(e.cfg.FPS),
+		cpu_used: C.int(e.cfg.CPUUsed), threads: C.int(e.cfg.Threads),
+		static_threshold: staticThreshold, screen_content: 1,
+	}
+	var errBuf [256]C.char
+	enc := C.qh_enc_open(&c, &errBuf[0], C.size_t(len(errBuf)))
+	if enc == nil {
+		return fmt.Errorf("%w: %s", ErrCodec, C.GoString(&errBuf[0]))
+	}
+	e.enc = enc
+	e.lastPts = -1
+	return nil
+}
+
+// Size reports the encoder's current frame size.
+func (e *VP8) Size() (width, height int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cfg.Width, e.cfg.Height
+}
+
+// Resize re-creates the encoder for a new frame size (monitor switch);
+// the next frame is a keyframe. The bitrate and speed settings are kept.
+func (e *VP8) Resize(width, height int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.resizeLocked(width, height)
+}
+
+func (e *VP8) resizeLocked(width, height int) error {
+	if e.enc == nil {
+		return ErrClosed
+	}
+	cfg := e.cfg
+	cfg.Width, cfg.Height = width, height
+	if err := cfg.normalise(); err != nil {
+		return err
+	}
+	old := e.enc
+	oldCfg := e.cfg
+	e.cfg = cfg
+	if err := e.open(); err != nil {
+		e.cfg, e.enc = oldCfg, old
+		return err
+	}
+	C.qh_enc_close(old)
+	return nil
+}
+
+// SetBitrate changes the target bitrate of the running encoder.
+func (e *VP8) SetBitrate(kbps int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.enc == nil {
+		return ErrClosed
+	}
+	cfg := e.cfg
+	cfg.BitrateKbps = kbps
+	if err := cfg.normalise(); err != nil {
+		return err
+	}
+	if C.qh_enc_set_bitrate(e.enc, C.int(kbps)) != 0 {
+		return fmt.Errorf("%w: set bitrate: %s", ErrCodec, C.GoString(C.qh_enc_error(e.enc)))
+	}
+	e.cfg.BitrateKbps = kbps
+	return nil
+}
+
+// Bitrate reports the current target in kbps.
+func (e *VP8) Bitrate() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cfg.BitrateKbps
+}
+
+// Encode encodes a captured frame. A frame of another size than the
+// encoder's re-creates the encoder first (the result is a keyframe).
+// frame is nil when the encoder produced nothing for this input.
+func (e *VP8) Encode(img *capture.Image, forceKeyframe bool) (frame []byte, keyframe bool, err error) {
+	if img == nil {
+		return nil, false, fmt.Errorf("%w: nil image", ErrBadInput)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.enc != nil && (img.Width != e.cfg.Width || img.Height != e.cfg.Height) {
+		if err := e.resizeLocked(img.Width, img.Height); err != nil {
+			return nil, false, err
+		}
+	}
+	return e.encodeLocked(img.Pix, img.Stride, img.Captured, forceKeyframe)
+}
+
+// EncodeBGRA encodes Width×Height BGRA pixels rows stride bytes apart,
+// captured at at (zero: now).
+func (e *VP8) EncodeBGRA(pix []byte, stride int, at time.Time, forceKeyframe bool) ([]byte, bool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.encodeLocked(pix, stride, at, forceKeyframe)
+}
+
+func (e *VP8) encodeLocked(pix []byte, stride int, at time.Time, forceKeyframe bool) ([]byte, bool, error) {
+	if e.enc == nil {
+		return nil, false, ErrClosed
+	}
+	if err := checkBGRA(pix, stride, e.cfg.Width, e.cfg.Height); err != nil {
+		return nil, false, err
+	}
+	if at.IsZero() {
+		at = time.Now()
+	}
+	pts, duration := e.timestamp(at)
+	var (
+		out    *C.uint8_t
+		outLen C.size_t
+		key    C.int
+		force  C.int
+	)
+	if forceKeyframe {
+		force = 1
+	}
+	// pix is Go memory without Go pointers, read only during the call.
+	rc := C.qh_enc_encode(e.enc, (*C.uint8_t)(unsafe.Pointer(&pix[0])), C.int(stride),
+		C.int64_t(pts), C.ulong(duration), force, &out, &outLen, &key)
+	if rc != 0 {
+		return nil, false, fmt.Errorf("%w: encode: %s", ErrCodec, C.GoString(C.qh_enc_error(e.enc)))
+	}
+	if outLen == 0 {
+		return nil, false, nil
+	}
+	return C.GoBytes(unsafe.Pointer(out), C.int(outLen)), key != 0, nil
+}
+
+// timestamp maps a capture time to a strictly increasing pts in
+// milliseconds and the duration since the previous frame.
+func (e *VP8) timestamp(at time.Time) (pts, duration int64) {
+	if e.lastPts < 0 {
+		e.start = at
+		e.lastPts = 0
+		return 0, int64(1000 / e.cfg.FPS)
+	}
+	pts = at.Sub(e.start).Milliseconds()
+	if pts <= e.lastPts {
+		pts = e.lastPts + 1
+	}
+	duration = pts - e.lastPts
+	e.lastPts = pts
+	return pts, duration
+}
+
+// checkBGRA rejects buffers the C side would read past.
+func checkBGRA(pix []byte, stride, w, h int) error {
+	if stride < w*4 || stride > 4*MaxDimension+64 || len(pix) < stride*(h-1)+w*4 {
+		return fmt.Errorf("%w: %d bytes, stride %d for %dx%d", ErrBadInput, len(pix), stride, w, h)
+	}
+	return nil
+}
+
+// Close frees the encoder; later calls return ErrClosed.
+func (e *VP8) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.enc != nil {
+		C.qh_enc_close(e.enc)
+		e.enc = nil
+	}
+	return nil
+}
