@@ -58,6 +58,9 @@ func main() {
 }
 
 type options struct {
+	// serverSet is true when the service was named by flag or environment;
+	// a join forwarded to a running daemon then uses it, else the daemon's own.
+	serverSet                                      bool
 	server, consentMode, display, socket, logLevel string
 	monitor, maxFPS                                int
 }
@@ -85,6 +88,12 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 			args = args[1:]
 		}
 	}
+	o.serverSet = os.Getenv("QUICKHELP_SERVER") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "server" {
+			o.serverSet = true
+		}
+	})
 	if *showVersion {
 		return "version", nil, o, nil
 	}
@@ -254,7 +263,11 @@ func forwardJoin(o options, code string, stdout, stderr io.Writer) int {
 	if _, err := cl.Call(ctx, wire.LocalRequest{Cmd: wire.LocalStatus}); err != nil {
 		return -1
 	}
-	resp, err := cl.Call(ctx, wire.LocalRequest{Cmd: wire.LocalJoin, Code: code, Server: o.server})
+	req := wire.LocalRequest{Cmd: wire.LocalJoin, Code: code}
+	if o.serverSet {
+		req.Server = o.server
+	}
+	resp, err := cl.Call(ctx, req)
 	if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
 		return 1

@@ -87,19 +87,28 @@ export class Harness {
   async start() {
     this.dir = await mkdtemp(join(tmpdir(), 'qh-e2e-'));
     await mkdir(artifacts, { recursive: true });
+    this.sharerBin = bin('quickhelp-sharer');
+    this.xrecorder = join(this.dir, 'xrecorder');
+    this.xpattern = join(this.dir, 'xpattern');
+    await execFileP('go', ['build', '-o', this.dir, './test/e2e/xrecorder', './test/e2e/xpattern'], { cwd: root });
     this.xvfb = this.spawn('xvfb', 'Xvfb', [this.display, '-screen', '0', '1920x1080x24', '-nolisten', 'tcp', '-noreset']);
-    await eventually('Xvfb', () => access(`/tmp/.X11-unix/X${this.n}`).then(() => true), 10000);
+    await eventually('Xvfb', async () => {
+      if (this.xvfb.child.exitCode !== null) throw new Error(`Xvfb exited: ${this.xvfb.out}`);
+      await access(`/tmp/.X11-unix/X${this.n}`);
+      await this.run('xdpyinfo', []);
+      return true;
+    }, 10000);
 
     this.port = await freePort();
     this.turnPort = await freePort();
     this.serverURL = `http://127.0.0.1:${this.port}`;
     const data = join(this.dir, 'server');
     const common = ['--data', data];
-    await this.run(bin('quickhelp-server'), [...common, 'demo']);
+    await this.run(bin('quickhelp-server'), ['demo', ...common]);
     this.password = (await readFile(join(data, 'demo-password.txt'), 'utf8')).trim();
     this.email = 'alex@example.com';
     this.server = this.spawn('server', bin('quickhelp-server'), [
-      ...common, 'serve', '--listen', `127.0.0.1:${this.port}`, '--turn-listen', `127.0.0.1:${this.turnPort}`,
+      'serve', ...common, '--listen', `127.0.0.1:${this.port}`, '--turn-listen', `127.0.0.1:${this.turnPort}`,
     ]);
     await eventually('the service', async () => (await fetch(`${this.serverURL}/healthz`)).ok, 20000);
 
@@ -124,11 +133,6 @@ export class Harness {
   // sharerCLI runs one quickhelp-sharer command against the daemon.
   async sharerCLI(...args) {
     return this.run(bin('quickhelp-sharer'), ['--socket', this.socket, ...args]);
-  }
-
-  async sharerStatus() {
-    const out = await this.run(bin('quickhelp-sharer'), ['--socket', this.socket, 'events'], {}).catch(() => '');
-    return out;
   }
 
   async mouse() {
@@ -157,11 +161,5 @@ export class Harness {
 
 // paintPattern shows four coloured quadrants on the root window.
 export async function paintPattern(h) {
-  const png = join(h.dir, 'pattern.png');
-  await execFileP('convert', ['-size', '1920x1080', 'xc:#ffffff',
-    '-fill', '#ff0000', '-draw', 'rectangle 0,0 959,539',
-    '-fill', '#00c000', '-draw', 'rectangle 960,0 1919,539',
-    '-fill', '#0000ff', '-draw', 'rectangle 0,540 959,1079',
-    png]);
-  await h.run('display', ['-window', 'root', png]);
+  await h.run(h.xpattern, ['-display', h.display]);
 }
