@@ -43,7 +43,10 @@ type Config struct {
 	NewSource   func(capture.Config) (capture.Source, error)
 	NewEncoder  NewEncoderFunc
 	NewInjector func(display string) (input.Injector, error)
-	Overlay     overlay.Overlay
+	// NewOverlay makes the annotation overlay of one session for the shared
+	// monitor (screen pixels); nil means overlay.New (the on-screen overlay,
+	// or a Nop where none can be shown).
+	NewOverlay func(display string, monitor func() wire.Monitor, logger *slog.Logger) overlay.Overlay
 	// Connect tunes the session WebSocket (tests shorten the resume window).
 	Connect client.ConnectOptions
 	// PeerSettings adjusts the WebRTC setting engine (tests: loopback only).
@@ -98,8 +101,8 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.NewInjector == nil {
 		cfg.NewInjector = newNativeInjector
 	}
-	if cfg.Overlay == nil {
-		cfg.Overlay = &overlay.Nop{}
+	if cfg.NewOverlay == nil {
+		cfg.NewOverlay = overlay.New
 	}
 	return &Daemon{
 		cfg:    cfg,

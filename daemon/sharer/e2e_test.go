@@ -142,6 +142,17 @@ func keyDown(t *testing.T, c *xgb.Conn, kc byte) bool {
 	return r.Keys[kc/8]&(1<<(kc%8)) != 0
 }
 
+// rootPixel reads one pixel of the screen as 0xRRGGBB.
+func rootPixel(t *testing.T, c *xgb.Conn, x, y int) uint32 {
+	t.Helper()
+	root := xproto.Setup(c).DefaultScreen(c).Root
+	r, err := xproto.GetImage(c, xproto.ImageFormatZPixmap, xproto.Drawable(root), int16(x), int16(y), 1, 1, 0xffffffff).Reply()
+	if err != nil || len(r.Data) < 3 {
+		t.Fatalf("GetImage: %v", err)
+	}
+	return uint32(r.Data[2])<<16 | uint32(r.Data[1])<<8 | uint32(r.Data[0])
+}
+
 // pattern paints four large quadrants that survive lossy coding.
 var quadrants = []struct {
 	x, y int
@@ -347,6 +358,21 @@ func TestSharerEndToEnd(t *testing.T) {
 	if st := do(wire.LocalStatus); st.Dropped < 1000 {
 		t.Errorf("dropped = %d after 1,000 events with control revoked, want ≥ 1000", st.Dropped)
 	}
+
+	// Annotations from the helper appear on the sharer's real screen (view-only too).
+	stroke := wire.Annotation{T: wire.AnnotateStroke, ID: 1, Color: "#ff00ff", Width: 8,
+		Points: []wire.Point{{X: 0.1, Y: 0.1}, {X: 0.4, Y: 0.1}}, Done: true}
+	if err := h.v.SendAnnotation(stroke); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the stroke on screen", 10*time.Second, func() bool { return rootPixel(t, xc, 480, 108) == 0xff00ff })
+	if got := rootPixel(t, xc, 480, 300); got != 0xff0000 {
+		t.Errorf("pixel away from the stroke = %06x, want the red quadrant", got)
+	}
+	h.v.SendAnnotation(wire.Annotation{T: wire.AnnotateClear})
+	// The root window has no backing store, so the cleared area shows the
+	// root background rather than the painted quadrant: check the colour left.
+	eventually(t, "the stroke cleared", 10*time.Second, func() bool { return rootPixel(t, xc, 480, 108) != 0xff00ff })
 
 	// Pause stops frames even while the screen changes; resume restarts them with a keyframe.
 	do(wire.LocalPause)

@@ -13,6 +13,7 @@ import (
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/daemon/input"
+	"github.com/quickhelp/quickhelp/daemon/overlay"
 	"github.com/quickhelp/quickhelp/daemon/peer"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
@@ -62,6 +63,10 @@ type session struct {
 	consentTimer  *time.Timer
 	controlTimer  *time.Timer
 	endTimer      *time.Timer
+
+	// overlay is set once on allow, before the peer exists, and read by the
+	// data-channel callbacks after that.
+	overlay overlay.Overlay
 
 	// refMu guards pc and inputH: the loop replaces them; the pipeline, the
 	// cursor loop and data-channel callbacks read them.
@@ -416,6 +421,7 @@ func (s *session) allow() error {
 		return errors.New("your screen cannot be captured on this system")
 	}
 	s.src = src
+	s.overlay = s.cfg.NewOverlay(s.cfg.Display, s.monitor, s.cfg.Logger)
 	s.pipe = newPipeline(src, s.cfg.NewEncoder, s.writeFrame, s.gate.MaySend, s.cfg.MaxFPS, s.cfg.BitrateKbps, s.logger)
 	s.workers.Add(2)
 	go func() { defer s.workers.Done(); s.pipe.run(s.ctx) }()
@@ -528,7 +534,9 @@ func (s *session) teardown(reason string) {
 	}
 	s.gate.End()
 	s.closeInjector()
-	s.cfg.Overlay.Clear()
+	if s.overlay != nil {
+		s.overlay.Close()
+	}
 	s.cancel()
 	s.closePeer()
 	s.sig.Close()
@@ -560,7 +568,12 @@ func (s *session) onData(channel string, msg []byte) {
 		if !s.gate.MaySend() {
 			return
 		}
-		s.cfg.Overlay.Apply(a)
+		if s.overlay == nil {
+			return
+		}
+		if err := s.overlay.Apply(a); err != nil {
+			s.logger.Debug("annotation not shown", "err", err)
+		}
 		if !s.annotated.Swap(true) {
 			s.send(wire.Envelope{Type: wire.TypeFeature, Feature: wire.FeatureAnnotation})
 		}

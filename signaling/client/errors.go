@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -133,6 +134,8 @@ func UserMessage(err error) string {
 		return ""
 	case errors.As(err, &api):
 		return api.Message
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The QuickHelp service did not answer in time. Please try again."
 	case errors.Is(err, ErrUnreachable):
 		return "Cannot reach the QuickHelp service. Check your internet connection and try again."
 	case errors.Is(err, ErrResumeTimeout):

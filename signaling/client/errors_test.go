@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -111,7 +112,7 @@ func TestAPIErrorMapping(t *testing.T) {
 }
 
 func TestUserMessageCoversSentinels(t *testing.T) {
-	for _, err := range []error{ErrUnreachable, ErrResumeTimeout, ErrSessionEnded, ErrClosed, errors.New("other")} {
+	for _, err := range []error{context.DeadlineExceeded, ErrUnreachable, ErrResumeTimeout, ErrSessionEnded, ErrClosed, errors.New("other")} {
 		if got := UserMessage(err); got == "" || strings.Contains(got, "client:") {
 			t.Errorf("UserMessage(%v) = %q, want a plain sentence", err, got)
 		}

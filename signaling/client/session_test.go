@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"runtime"
 	"strings"
@@ -199,6 +200,7 @@ func TestFullFlow(t *testing.T) {
 	if _, err := c.CreateSession(ctx, p.helperToken); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("CreateSession after logout = %v, want ErrUnauthorized", err)
 	}
+	checkNoSessionGoroutines(t)
 }
 
 func TestLoginErrors(t *testing.T) {
@@ -397,6 +399,10 @@ func TestCloseIsIdempotentAndStopsSend(t *testing.T) {
 	if p.sharer.Err() != nil {
 		t.Errorf("Err after local Close = %v, want nil", p.sharer.Err())
 	}
+	if err := p.helper.Close(); err != nil {
+		t.Fatalf("helper Close: %v", err)
+	}
+	checkNoSessionGoroutines(t)
 }
 
 func TestConnectRefused(t *testing.T) {
@@ -460,5 +466,66 @@ func TestAdminHelpers(t *testing.T) {
 	}
 	if _, err := c.SetUserDisabled(ctx, admin.Token, "", true); !errors.Is(err, ErrBadRequest) {
 		t.Errorf("SetUserDisabled(empty id) = %v, want ErrBadRequest", err)
+	}
+}
+
+// checkNoSessionGoroutines fails if any Session goroutine outlives Close.
+func checkNoSessionGoroutines(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(stacks, "client.(*Session)") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("session goroutines still running after Close:\n%s", stacks)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestFullEventsDropMessagesButNotSessionEnded(t *testing.T) {
+	env := servertest.Start(t)
+	ctx := testCtx(t)
+	c := newTestClient(t, env.URL)
+	p := connectPair(t, ctx, c, c, ConnectOptions{EventBuffer: 1, EventWait: time.Second})
+	// Nobody reads the sharer's events now: one chat fills the channel, the
+	// others wait a second each and are dropped.
+	const sent = 4
+	for i := range sent {
+		if err := p.helper.Send(ctx, wire.Envelope{Type: wire.TypeChat, Text: fmt.Sprintf("msg %d", i)}); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for p.sharer.Dropped() < sent-2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("Dropped() = %d, want at least %d", p.sharer.Dropped(), sent-2)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := p.helper.Send(ctx, wire.Envelope{Type: wire.TypeEnd, Reason: wire.ReasonHelperEnded}); err != nil {
+		t.Fatalf("Send end: %v", err)
+	}
+	time.Sleep(2 * time.Second) // longer than EventWait: session-ended must still wait for the reader
+	var chats int
+	var ended, closed bool
+	for ev := range p.sharer.Events() {
+		switch {
+		case ev.Kind == EventMessage && ev.Envelope.Type == wire.TypeChat:
+			chats++
+		case ev.Kind == EventMessage && ev.Envelope.Type == wire.TypeSessionEnded:
+			ended = true
+		case ev.Kind == EventClosed:
+			closed = true
+		}
+	}
+	if !ended || !closed {
+		t.Errorf("after a full channel: session-ended %v, closed %v; want both delivered", ended, closed)
+	}
+	if got := int64(chats) + p.sharer.Dropped(); got != sent {
+		t.Errorf("chats delivered %d + dropped %d = %d, want %d", chats, p.sharer.Dropped(), got, sent)
 	}
 }

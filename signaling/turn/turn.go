@@ -47,6 +47,10 @@ type Config struct {
 	// DevMode allows relaying to loopback and private peers (local installs
 	// and tests). Never on a public deployment.
 	DevMode bool
+	// RelayPortMin and RelayPortMax, when both set, keep relay sockets in
+	// that inclusive range so a firewall can open just it; zero means any
+	// ephemeral port.
+	RelayPortMin, RelayPortMax uint16
 	// MaxAllocations and MaxPerSession bound allocations; 0 means default.
 	MaxAllocations, MaxPerSession int
 	// Logger is optional; nil discards.
@@ -85,6 +89,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxAllocations < 0 || c.MaxPerSession < 0 {
 		return fmt.Errorf("%w: negative limit", ErrConfig)
+	}
+	if (c.RelayPortMin == 0) != (c.RelayPortMax == 0) || c.RelayPortMin > c.RelayPortMax {
+		return fmt.Errorf("%w: relay port range %d-%d", ErrConfig, c.RelayPortMin, c.RelayPortMax)
 	}
 	if c.ListenUDP == "off" && c.ListenTCP == "off" {
 		return fmt.Errorf("%w: both transports off", ErrConfig)
@@ -189,6 +196,14 @@ func New(cfg Config) (*Server, error) {
 	// Relay sockets bind the listen IP (all interfaces when the listener
 	// does) and are advertised under the public IP.
 	gen := func() pionturn.RelayAddressGenerator {
+		if cfg.RelayPortMin != 0 {
+			return &pionturn.RelayAddressGeneratorPortRange{
+				RelayAddress: net.IP(s.publicIP.AsSlice()),
+				Address:      listenIP.String(),
+				MinPort:      cfg.RelayPortMin,
+				MaxPort:      cfg.RelayPortMax,
+			}
+		}
 		return &pionturn.RelayAddressGeneratorStatic{
 			RelayAddress: net.IP(s.publicIP.AsSlice()),
 			Address:      listenIP.String(),

@@ -315,6 +315,8 @@ func TestNewValidates(t *testing.T) {
 		{"no secret", Config{ListenUDP: "127.0.0.1:0", ListenTCP: "127.0.0.1:0"}},
 		{"short secret", Config{Secret: []byte("short"), ListenUDP: "127.0.0.1:0", ListenTCP: "127.0.0.1:0"}},
 		{"ttl too long", Config{Secret: testSecret, TTL: 2 * time.Hour, ListenUDP: "127.0.0.1:0", ListenTCP: "127.0.0.1:0"}},
+		{"half a port range", Config{Secret: testSecret, RelayPortMin: 50000, ListenUDP: "127.0.0.1:0", ListenTCP: "off"}},
+		{"inverted port range", Config{Secret: testSecret, RelayPortMin: 50010, RelayPortMax: 50000, ListenUDP: "127.0.0.1:0", ListenTCP: "off"}},
 		{"both off", Config{Secret: testSecret, ListenUDP: "off", ListenTCP: "off"}},
 		{"unspecified without public IP", Config{Secret: testSecret, ListenUDP: "0.0.0.0:0", ListenTCP: "off"}},
 		{"bad public IP", Config{Secret: testSecret, PublicIP: "turn.example", ListenUDP: "127.0.0.1:0", ListenTCP: "off"}},
@@ -334,3 +336,18 @@ func TestNewValidates(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestRelayPortRange(t *testing.T) {
+	const lo, hi = 47000, 47099
+	s := startServer(t, func(c *Config) { c.RelayPortMin, c.RelayPortMax = lo, hi })
+	user, pass := credsFrom(t, s, "sess-range")
+	relay, err := allocate(t, newClient(t, s, false, user, pass))
+	if err != nil {
+		t.Fatalf("Allocate: %v", err)
+	}
+	defer relay.Close()
+	port := relay.LocalAddr().(*net.UDPAddr).Port
+	if port < lo || port > hi {
+		t.Errorf("relay port %d outside %d-%d", port, lo, hi)
+	}
+}
