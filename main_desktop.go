@@ -1,13 +1,18 @@
-//go:build desktop
+//go:build desktop || bindings
 
 package main
 
 import (
+	"context"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/quickhelp/quickhelp/app"
 )
@@ -42,6 +47,21 @@ func runDesktop(cfg app.BackendConfig) error {
 				})
 			},
 		},
-		Bind: []any{app.NewDesktop(backend)},
+		Bind:      []any{app.NewDesktop(backend)},
+		OnStartup: quitOnSignal,
 	})
+}
+
+// quitOnSignal closes the window cleanly on SIGINT or SIGTERM (a session
+// logout, a package upgrade, or a test), so the backend ends its session.
+func quitOnSignal(ctx context.Context) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sig:
+			runtime.Quit(ctx)
+		case <-ctx.Done():
+		}
+	}()
 }

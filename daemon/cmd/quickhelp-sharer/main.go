@@ -19,6 +19,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/daemon/localapi"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/daemon/tray"
 	"github.com/quickhelp/quickhelp/internal/version"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -48,6 +49,7 @@ Flags (also from the environment):
   --display :N     X display to share (DISPLAY)
   --monitor N      monitor to share first (0)
   --max-fps N      capture frame-rate cap (30)
+  --consent-timeout D  an unanswered question counts as "deny" after D (60s, at most 60s)
   --socket PATH    local API socket (QUICKHELP_SHARER_SOCKET)
   --log-level L    debug, info, warn, error (info)
   --version        print the version
@@ -63,6 +65,7 @@ type options struct {
 	serverSet                                      bool
 	server, consentMode, display, socket, logLevel string
 	monitor, maxFPS                                int
+	consentTimeout                                 time.Duration
 }
 
 func parse(args []string, stderr io.Writer) (cmd string, rest []string, o options, err error) {
@@ -75,6 +78,7 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 	fs.StringVar(&o.logLevel, "log-level", "info", "")
 	fs.IntVar(&o.monitor, "monitor", 0, "")
 	fs.IntVar(&o.maxFPS, "max-fps", 30, "")
+	fs.DurationVar(&o.consentTimeout, "consent-timeout", sharer.DefaultConsentTimeout, "")
 	showVersion := fs.Bool("version", false, "")
 	// Flags may come before or after the command and its arguments.
 	var positional []string
@@ -99,6 +103,9 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 	}
 	if len(positional) == 0 {
 		return "", nil, o, errors.New("no command given")
+	}
+	if o.consentTimeout < time.Second || o.consentTimeout > sharer.DefaultConsentTimeout {
+		return "", nil, o, fmt.Errorf("--consent-timeout must be between 1s and %v", sharer.DefaultConsentTimeout)
 	}
 	if o.consentMode != "local" && o.consentMode != "terminal" {
 		return "", nil, o, fmt.Errorf("--consent must be local or terminal, not %q", o.consentMode)
@@ -190,6 +197,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	logger := newLogger(o.logLevel, stderr)
 	d, err := sharer.New(sharer.Config{
 		ServerURL: o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
+		ConsentTimeout: o.consentTimeout,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
@@ -207,6 +215,19 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	defer stop()
 	events, unsubscribe := d.Subscribe()
 	defer unsubscribe()
+
+	// The tray icon offers Stop / Revoke / Pause while a session runs; where
+	// no tray host exists it logs that once and does nothing.
+	async := func(cmd string) func() {
+		return func() { go d.Do(ctx, wire.LocalRequest{Cmd: cmd}) }
+	}
+	tr, err := tray.Start(ctx, tray.Config{Logger: logger, Actions: tray.Actions{
+		Stop: async(wire.LocalStop), RevokeControl: async(wire.LocalRevokeControl),
+		Pause: async(wire.LocalPause), Resume: async(wire.LocalResume),
+	}})
+	if err == nil {
+		defer tr.Close()
+	}
 
 	var answers <-chan string
 	if o.consentMode == "terminal" {
@@ -232,6 +253,9 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		case ev, ok := <-events:
 			if !ok {
 				return 0
+			}
+			if tr != nil && ev.Status != nil {
+				tr.Update(*ev.Status)
 			}
 			if ended := p.handle(ctx, ev); ended && code != "" {
 				return 0
