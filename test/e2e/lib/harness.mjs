@@ -163,3 +163,21 @@ export class Harness {
 export async function paintPattern(h) {
   await h.run(h.xpattern, ['-display', h.display]);
 }
+
+// liveSession signs in on page, creates a code, has the sharer join and
+// allow, and waits until video is decoded in the page.
+export async function liveSession(h, page) {
+  await page.goto(h.consoleURL);
+  await page.getByTestId('login-email').fill(h.email);
+  await page.getByTestId('login-password').fill(h.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('help-someone').click();
+  const code = (await page.getByTestId('session-code').textContent()).trim();
+  await h.sharerCLI('join', code);
+  await eventually('awaiting consent', async () =>
+    (await page.getByTestId('session-state').getAttribute('data-state')) === 'awaiting-consent');
+  await h.sharerCLI('allow');
+  await eventually('live video', async () =>
+    Number(await page.getByTestId('remote-screen').getAttribute('data-decoded')) > 0, 30000);
+  return code;
+}
