@@ -107,7 +107,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	}
 	if d.cfg.AllowHelper != nil {
 		if err := d.cfg.AllowHelper(jr.Helper); err != nil {
-			// Tell the helper politely that the sharer's machine refused.
+			refuseSession(ctx, api, jr, d.logger)
 			return nil, err
 		}
 	}
@@ -670,6 +670,34 @@ func (s *session) onPeerState(st peer.State) {
 					s.logger.Warn("ICE restart failed", "err", err)
 				}
 			}
+		}
+	}
+}
+
+// refuseSession ends a session the sharer's machine policy does not allow,
+// so the helper learns at once instead of waiting for a timeout.
+func refuseSession(ctx context.Context, api *client.Client, jr wire.JoinResponse, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	sig, err := api.Connect(ctx, jr.SessionID, jr.Token, client.ConnectOptions{ResumeWindow: time.Second})
+	if err != nil {
+		logger.Warn("could not tell the service about a refused helper", "err", err)
+		return
+	}
+	defer sig.Close()
+	if err := sig.Send(ctx, wire.Envelope{Type: wire.TypeEnd, Reason: wire.ReasonPolicy}); err != nil {
+		logger.Warn("could not tell the service about a refused helper", "err", err)
+		return
+	}
+	// Wait for the service to confirm, so the end is not lost on close.
+	for {
+		select {
+		case ev, ok := <-sig.Events():
+			if !ok || ev.Kind == client.EventClosed || (ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeSessionEnded) {
+				return
+			}
+		case <-ctx.Done():
+			return
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/quickhelp/quickhelp/daemon/localapi"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/tray"
+	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/version"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -195,8 +196,23 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 // serve runs the daemon until the session ends (join) or a signal (daemon).
 func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := newLogger(o.logLevel, stderr)
+	// The machine policy is read again at every join, so IT can change it
+	// without restarting the daemon; a broken policy file fails closed.
+	loadPolicy := func() policy.Policy {
+		p, err := policy.Load(policy.Config{})
+		if err != nil {
+			logger.Error("machine policy unreadable; QuickHelp is disabled", "err", err)
+		}
+		return p
+	}
+	if err := loadPolicy().Check(); err != nil {
+		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+		return 1
+	}
 	d, err := sharer.New(sharer.Config{
-		ServerURL: o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
+		AllowServer: func(u string) error { return loadPolicy().CheckServer(u) },
+		AllowHelper: func(h wire.HelperInfo) error { return loadPolicy().CheckHelper(h) },
+		ServerURL:   o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
 		ConsentTimeout: o.consentTimeout,
 	})
 	if err != nil {
