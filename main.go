@@ -14,6 +14,7 @@ import (
 	"os"
 
 	"github.com/quickhelp/quickhelp/app"
+	"github.com/quickhelp/quickhelp/daemon/localapi"
 )
 
 //go:embed all:frontend/dist
@@ -37,18 +38,25 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "console" {
 		return runConsole(args[1:], assets, stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "prompt" {
+		return runPromptMode(args[1:], assets, stderr)
+	}
 	fl := flag.NewFlagSet("quickhelp", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	server := fl.String("server", os.Getenv("QUICKHELP_SERVER"), "default QuickHelp service URL")
 	verbose := fl.Bool("v", false, "verbose logging")
+	sharerSocket := sharerSocketFlag(fl)
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: quickhelp [-server URL] [-v]\n       quickhelp console [-listen 127.0.0.1:0] [-server URL] [-v]")
+		fmt.Fprintln(stderr, "usage: quickhelp [-server URL] [-sharer-socket PATH] [-v]\n"+
+			"       quickhelp console [-listen 127.0.0.1:0] [-server URL] [-sharer-socket PATH] [-v]\n"+
+			"       quickhelp prompt [-server URL] [-sharer-socket PATH] [-v]")
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	return runDesktop(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose)})
+	return runDesktop(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose),
+		Sharer: app.SharerConfig{Socket: *sharerSocket}})
 }
 
 func runConsole(args []string, assets fs.FS, stdout, stderr io.Writer) error {
@@ -57,14 +65,40 @@ func runConsole(args []string, assets fs.FS, stdout, stderr io.Writer) error {
 	listen := fl.String("listen", "127.0.0.1:0", "loopback address to serve the console on")
 	server := fl.String("server", os.Getenv("QUICKHELP_SERVER"), "default QuickHelp service URL")
 	verbose := fl.Bool("v", false, "verbose logging")
+	sharerSocket := sharerSocketFlag(fl)
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	if fl.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
 	}
-	cfg := app.BackendConfig{Listen: *listen, Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose)}
+	cfg := app.BackendConfig{Listen: *listen, Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose),
+		Sharer: app.SharerConfig{Socket: *sharerSocket}}
 	return app.RunConsole(context.Background(), cfg, stdout)
+}
+
+// sharerSocketFlag names the sharer daemon's local socket that "Get help"
+// talks to (and starts the daemon on when nothing answers there).
+func sharerSocketFlag(fl *flag.FlagSet) *string {
+	return fl.String("sharer-socket", localapi.DefaultPath(), "the sharer daemon's local socket (QUICKHELP_SHARER_SOCKET)")
+}
+
+// runPromptMode is "quickhelp prompt": the sharer's consent prompts and
+// sharing bar in a small always-on-top window at the corner of the screen.
+func runPromptMode(args []string, assets fs.FS, stderr io.Writer) error {
+	fl := flag.NewFlagSet("quickhelp prompt", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	server := fl.String("server", os.Getenv("QUICKHELP_SERVER"), "default QuickHelp service URL")
+	verbose := fl.Bool("v", false, "verbose logging")
+	sharerSocket := sharerSocketFlag(fl)
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if fl.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
+	}
+	return runPrompt(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose),
+		Sharer: app.SharerConfig{Socket: *sharerSocket}})
 }
 
 func newLogger(w io.Writer, verbose bool) *slog.Logger {

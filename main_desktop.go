@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -15,6 +17,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/quickhelp/quickhelp/app"
+	"github.com/quickhelp/quickhelp/wire"
 )
 
 // Origins of the page inside the desktop webview: WebKitGTK and WKWebView
@@ -64,4 +67,79 @@ func quitOnSignal(ctx context.Context) {
 		case <-ctx.Done():
 		}
 	}()
+}
+
+// Size of the prompt window and its distance from the screen's corner
+// (room for a bottom panel or taskbar).
+const (
+	promptWidth   = 440
+	promptHeight  = 420
+	promptMarginX = 16
+	promptMarginY = 64
+)
+
+// runPrompt shows the sharer's consent prompts and sharing bar in a small
+// frameless window that stays on top at the bottom-right corner, where a
+// helper's windows cannot cover it. It closes itself a few seconds after
+// the session is over.
+func runPrompt(cfg app.BackendConfig) error {
+	cfg.AllowedOrigins = append(cfg.AllowedOrigins, desktopOrigins...)
+	var (
+		wctx       atomic.Pointer[context.Context]
+		seenActive atomic.Bool
+		quitting   atomic.Bool
+	)
+	cfg.Sharer.OnState = func(st wire.BridgeSharer) {
+		switch st.State {
+		case wire.SharerJoining, wire.SharerAwaitingConsent, wire.SharerSharing, wire.SharerPaused:
+			seenActive.Store(true)
+		case wire.SharerEnded, wire.SharerIdle:
+			if seenActive.Load() && !quitting.Swap(true) {
+				time.AfterFunc(5*time.Second, func() {
+					if c := wctx.Load(); c != nil {
+						runtime.Quit(*c)
+					}
+				})
+			}
+		}
+	}
+	backend, err := app.StartBackend(cfg)
+	if err != nil {
+		return err
+	}
+	defer backend.Close()
+	return wails.Run(&options.App{
+		Title:       "QuickHelp",
+		Width:       promptWidth,
+		Height:      promptHeight,
+		Frameless:   true,
+		AlwaysOnTop: true,
+		AssetServer: &assetserver.Options{
+			Assets: cfg.Assets,
+			Middleware: func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Security-Policy", app.CSP)
+					w.Header().Set("X-Content-Type-Options", "nosniff")
+					next.ServeHTTP(w, r)
+				})
+			},
+		},
+		OnStartup: func(ctx context.Context) {
+			wctx.Store(&ctx)
+			quitOnSignal(ctx)
+		},
+		OnDomReady: func(ctx context.Context) {
+			screens, err := runtime.ScreenGetAll(ctx)
+			if err != nil {
+				return
+			}
+			for _, s := range screens {
+				if s.IsPrimary || len(screens) == 1 {
+					runtime.WindowSetPosition(ctx, s.Size.Width-promptWidth-promptMarginX, s.Size.Height-promptHeight-promptMarginY)
+					return
+				}
+			}
+		},
+		Bind: []any{app.NewPromptDesktop(backend)},
+	})
 }

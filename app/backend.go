@@ -23,6 +23,9 @@ type BackendConfig struct {
 	Assets fs.FS
 	// AllowedOrigins are extra page origins (the desktop webview's).
 	AllowedOrigins []string
+	// Sharer configures the "Get help" side; its Sink, Server (when empty)
+	// and Logger (when nil) come from this config.
+	Sharer SharerConfig
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -31,6 +34,7 @@ type BackendConfig struct {
 type Backend struct {
 	Bridge     *Bridge
 	Controller *Controller
+	Sharer     *SharerService
 	cancel     context.CancelFunc
 	done       chan error
 }
@@ -59,16 +63,30 @@ func StartBackend(cfg BackendConfig) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	br.SetHandler(ctl)
+	sc := cfg.Sharer
+	sc.Sink = br
+	if sc.Server == "" {
+		sc.Server = cfg.Server
+	}
+	if sc.Logger == nil {
+		sc.Logger = cfg.Logger
+	}
+	sh, err := NewSharerService(sc)
+	if err != nil {
+		_ = ctl.Close()
+		return nil, err
+	}
+	br.SetHandler(router{helper: ctl, sharer: sh})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		_ = ctl.Close()
+		_ = sh.Close()
 		return nil, fmt.Errorf("app: listen: %w", err)
 	}
 	// Known before Serve starts, so the URL can be printed at once.
 	br.port.Store(int32(ln.Addr().(*net.TCPAddr).Port))
 	ctx, cancel := context.WithCancel(context.Background())
-	b := &Backend{Bridge: br, Controller: ctl, cancel: cancel, done: make(chan error, 1)}
+	b := &Backend{Bridge: br, Controller: ctl, Sharer: sh, cancel: cancel, done: make(chan error, 1)}
 	go func() { b.done <- br.Serve(ctx, ln) }()
 	return b, nil
 }
@@ -78,6 +96,7 @@ func (b *Backend) Close() error {
 	b.cancel()
 	err := <-b.done
 	_ = b.Controller.Close()
+	_ = b.Sharer.Close()
 	return err
 }
 
@@ -105,11 +124,24 @@ func RunConsole(ctx context.Context, cfg BackendConfig, out io.Writer) error {
 // Desktop is bound to the desktop window: the page calls BridgeURL to find
 // the bridge, since the webview serves the page from its own origin.
 type Desktop struct {
-	url string
+	url  string
+	mode string
 }
 
 // NewDesktop returns the binding for a running backend.
 func NewDesktop(b *Backend) *Desktop { return &Desktop{url: b.Bridge.SocketURL()} }
+
+// NewPromptDesktop returns the binding of the small prompt window
+// ("quickhelp prompt"): the page shows only the sharer's prompts and bar.
+func NewPromptDesktop(b *Backend) *Desktop {
+	return &Desktop{url: b.Bridge.SocketURL(), mode: ModePrompt}
+}
+
+// ModePrompt is what Mode returns in the prompt window.
+const ModePrompt = "prompt"
+
+// Mode is "" for the app window and ModePrompt for the prompt window.
+func (d *Desktop) Mode() string { return d.mode }
 
 // BridgeURL is the bridge's WebSocket address with the token.
 func (d *Desktop) BridgeURL() string { return d.url }

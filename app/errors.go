@@ -14,4 +14,6 @@ var (
 	ErrSendQueueFull = errors.New("app: signalling send queue full")
 	// ErrNoSession means a request needs a session that does not exist.
 	ErrNoSession = errors.New("app: no session")
+	// ErrNoDaemon means the sharer daemon could not be started or did not answer.
+	ErrNoDaemon = errors.New("app: the sharer daemon is not available")
 )

@@ -29,6 +29,21 @@ const (
 	BridgeKeyframe       = "keyframe"        // the decoder lost sync: ask for a keyframe
 	BridgeEnd            = "end"             // end the live session
 	BridgeReset          = "reset"           // leave an ended session for the home screen
+
+	// The sharer's side ("Get help"): the backend relays these to the
+	// sharer daemon's local API.
+	BridgeGetHelp            = "get-help"              // Code: join the helper's session
+	BridgeSharerAllow        = "sharer-allow"          // allow screen sharing
+	BridgeSharerDeny         = "sharer-deny"           // refuse screen sharing
+	BridgeSharerAllowControl = "sharer-allow-control"  // allow the helper to control
+	BridgeSharerDenyControl  = "sharer-deny-control"   // refuse control
+	BridgeSharerRevoke       = "sharer-revoke-control" // take control back
+	BridgeSharerPause        = "sharer-pause"          // stop showing the screen for a while
+	BridgeSharerResume       = "sharer-resume"         // show it again
+	BridgeSharerStop         = "sharer-stop"           // end the session
+	BridgeSharerChat         = "sharer-chat"           // Text: a chat line to the helper
+	BridgeSharerReport       = "sharer-report"         // Comment (optional): report abuse, ends the session
+	BridgeSharerKeepSharing  = "sharer-keep-sharing"   // answer "yes" to "Keep sharing?"
 )
 
 // Backend → page event types (BridgeEvent.Type).
@@ -41,6 +56,16 @@ const (
 	BridgeStats    = "stats"    // Stats: once a second while live
 	BridgeNotice   = "notice"   // Reason: a one-off event (control denied, revoked ...)
 	BridgeError    = "error"    // Reason, Message: a request failed
+
+	BridgeSharerState   = "sharer"      // Sharer: the sharer side's whole state
+	BridgeSharerChatMsg = "sharer-chat" // Chat: one chat line of the sharer's session
+)
+
+// Prompts the sharer's page shows (BridgeSharer.Prompt).
+const (
+	PromptScreen      = "screen"       // allow the helper to see the screen?
+	PromptControl     = "control"      // allow the helper to control?
+	PromptKeepSharing = "keep-sharing" // still sharing after a long time?
 )
 
 // UI states (BridgeStatus.State). The page shows one screen per state.
@@ -72,6 +97,15 @@ const (
 	BridgeReasonNotAllowed     = "not-allowed" // the request does not fit the current state
 	BridgeReasonBadRequest     = "bad-request"
 	BridgeReasonInternal       = "internal"
+
+	// Reasons of the sharer side's errors.
+	BridgeReasonWrongCode      = "wrong-code"         // the code is not valid or has expired
+	BridgeReasonNoConnection   = "no-connection"      // the service cannot be reached
+	BridgeReasonOrgDisabled    = "org-disabled"       // an organisation turned QuickHelp off
+	BridgeReasonSessionBusy    = "session-busy"       // a session is already in progress
+	BridgeReasonNoDaemon       = "sharer-unavailable" // the sharer program could not be started or reached
+	BridgeReasonSharerFailed   = "sharer-failed"      // any other refusal; Message has the daemon's words
+	BridgeReasonKeepSharingEnd = "keep-sharing-timeout"
 )
 
 // Limits of bridge messages. MaxBridgeMessageBytes is the backend's read limit.
@@ -79,6 +113,8 @@ const (
 	MaxBridgeMessageBytes = 32 << 10
 	MaxBridgeFieldLen     = 512
 	MaxPasswordLen        = 1024
+	MaxHelpCodeLen        = 32   // a code as typed, spaces and dashes included
+	MaxReportCommentRunes = 2000 // the service's limit of an abuse report's comment
 )
 
 // BridgeRequest is one JSON message from the page.
@@ -91,6 +127,8 @@ type BridgeRequest struct {
 	Monitor    int         `json:"monitor,omitempty"`
 	Input      *InputEvent `json:"input,omitempty"`
 	Annotation *Annotation `json:"annotation,omitempty"`
+	Code       string      `json:"code,omitempty"`    // get-help
+	Comment    string      `json:"comment,omitempty"` // sharer-report
 }
 
 // BridgeStatus is the page's whole view of the backend's state.
@@ -136,6 +174,20 @@ type BridgeEvent struct {
 	Stats     *BridgeStatsInfo `json:"stats,omitempty"`
 	Reason    string           `json:"reason,omitempty"`
 	Message   string           `json:"message,omitempty"` // English fallback text
+	Sharer    *BridgeSharer    `json:"sharer,omitempty"`
+}
+
+// BridgeSharer is the sharer side's state: the daemon's status plus the
+// prompt the page must show.
+type BridgeSharer struct {
+	SharerStatus
+	// Available is false while the sharer daemon cannot be reached.
+	Available bool `json:"available"`
+	// Prompt is PromptScreen, PromptControl, PromptKeepSharing or "".
+	Prompt string `json:"prompt,omitempty"`
+	// PromptUntil is when an unanswered keep-sharing prompt ends the
+	// session (unix ms); 0 when not known.
+	PromptUntil int64 `json:"promptUntil,omitempty"`
 }
 
 // ErrInvalidBridgeMessage is wrapped by every bridge decode error.
@@ -197,8 +249,22 @@ func (r BridgeRequest) Validate() error {
 		if r.Monitor < 0 || r.Monitor >= MaxMonitors {
 			return bad("monitor out of range")
 		}
+	case BridgeGetHelp:
+		if r.Code == "" || len(r.Code) > MaxHelpCodeLen || !utf8.ValidString(r.Code) {
+			return bad("code empty, too long or not UTF-8")
+		}
+	case BridgeSharerChat:
+		if r.Text == "" || !utf8.ValidString(r.Text) || utf8.RuneCountInString(r.Text) > MaxChatRunes {
+			return bad("chat text empty, too long or not UTF-8")
+		}
+	case BridgeSharerReport:
+		if !utf8.ValidString(r.Comment) || utf8.RuneCountInString(r.Comment) > MaxReportCommentRunes {
+			return bad("comment too long or not UTF-8")
+		}
 	case BridgeLogout, BridgeCreateSession, BridgeCancel, BridgeRequestControl,
-		BridgeReleaseControl, BridgeKeyframe, BridgeEnd, BridgeReset:
+		BridgeReleaseControl, BridgeKeyframe, BridgeEnd, BridgeReset,
+		BridgeSharerAllow, BridgeSharerDeny, BridgeSharerAllowControl, BridgeSharerDenyControl,
+		BridgeSharerRevoke, BridgeSharerPause, BridgeSharerResume, BridgeSharerStop, BridgeSharerKeepSharing:
 	default:
 		return bad("unknown type")
 	}
@@ -223,7 +289,7 @@ func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 		if e.Code == "" || e.ExpiresAt <= 0 {
 			return BridgeEvent{}, fmt.Errorf("%w: session without code or expiry", ErrInvalidBridgeMessage)
 		}
-	case BridgeChatMsg:
+	case BridgeChatMsg, BridgeSharerChatMsg:
 		if e.Chat == nil {
 			return BridgeEvent{}, fmt.Errorf("%w: chat without line", ErrInvalidBridgeMessage)
 		}
@@ -234,6 +300,10 @@ func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 	case BridgeStats:
 		if e.Stats == nil {
 			return BridgeEvent{}, fmt.Errorf("%w: stats without stats", ErrInvalidBridgeMessage)
+		}
+	case BridgeSharerState:
+		if e.Sharer == nil || e.Sharer.State == "" {
+			return BridgeEvent{}, fmt.Errorf("%w: sharer without state", ErrInvalidBridgeMessage)
 		}
 	case BridgeMonitors, BridgeNotice, BridgeError:
 	default:

@@ -80,8 +80,10 @@ func TestJoinRefusedByHelperPolicy(t *testing.T) {
 // A server the policy does not allow is refused before anything is sent.
 func TestJoinRefusedByServerPolicy(t *testing.T) {
 	d, err := sharer.New(sharer.Config{
-		ServerURL:   "http://127.0.0.1:1",
-		AllowServer: func(string) error { return errors.New("Your organisation only allows QuickHelp services at: https://help.contoso.com") },
+		ServerURL: "http://127.0.0.1:1",
+		AllowServer: func(string) error {
+			return errors.New("Your organisation only allows QuickHelp services at: https://help.contoso.com")
+		},
 	})
 	if err != nil {
 		t.Fatal(err)

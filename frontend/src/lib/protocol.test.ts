@@ -29,6 +29,10 @@ describe('bridge requests match wire/testdata', () => {
     },
     'bridge-request-switch-monitor.json': { type: 'switch-monitor', monitor: 1 },
     'bridge-request-keyframe.json': { type: 'keyframe' },
+    'bridge-request-get-help.json': { type: 'get-help', code: 'abcd efgh' },
+    'bridge-request-sharer-allow.json': { type: 'sharer-allow' },
+    'bridge-request-sharer-chat.json': { type: 'sharer-chat', text: 'Yes, I can see the pointer.' },
+    'bridge-request-sharer-report.json': { type: 'sharer-report', comment: 'He said he was from my bank.' },
   };
   for (const f of files.filter((f) => f.startsWith('bridge-request-'))) {
     it(f, () => {
@@ -39,7 +43,7 @@ describe('bridge requests match wire/testdata', () => {
 });
 
 describe('parseEvent rejects', () => {
-  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}'];
+  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}', '{"type":"sharer","sharer":{"state":"hacking"}}', '{"type":"sharer","sharer":{"state":"sharing","prompt":"format"}}', '{"type":"sharer-chat","chat":{"from":"x","text":"","ts":1}}'];
   for (const c of cases) {
     it(c, () => expect(() => parseEvent(c)).toThrow(ProtocolError));
   }

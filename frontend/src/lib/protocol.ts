@@ -57,6 +57,21 @@ export interface Annotation {
 
 export type BridgeRequest =
   | { type: 'login'; server?: string; email: string; password: string }
+  | { type: 'get-help'; code: string }
+  | { type: 'sharer-chat'; text: string }
+  | { type: 'sharer-report'; comment?: string }
+  | {
+      type:
+        | 'sharer-allow'
+        | 'sharer-deny'
+        | 'sharer-allow-control'
+        | 'sharer-deny-control'
+        | 'sharer-revoke-control'
+        | 'sharer-pause'
+        | 'sharer-resume'
+        | 'sharer-stop'
+        | 'sharer-keep-sharing';
+    }
   | { type: 'chat'; text: string }
   | { type: 'input'; input: InputEvent }
   | { type: 'annotate'; annotation: Annotation }
@@ -124,8 +139,38 @@ export interface Stats {
   height?: number;
 }
 
+/** The sharer daemon's states (wire/localapi.go). */
+export type SharerState = 'idle' | 'joining' | 'awaiting-consent' | 'sharing' | 'paused' | 'ended';
+export const SHARER_STATES: readonly SharerState[] = ['idle', 'joining', 'awaiting-consent', 'sharing', 'paused', 'ended'];
+
+export type PromptKind = 'screen' | 'control' | 'keep-sharing';
+
+export interface HelperInfo {
+  displayName: string;
+  organization: string;
+}
+
+/** The sharer side's state ("Get help"), relayed from the sharer daemon by the backend. */
+export interface SharerStatus {
+  state: SharerState;
+  control: Control;
+  helper?: HelperInfo;
+  sessionId?: string;
+  reason?: string;
+  connected: boolean;
+  dropped: number;
+  frames: number;
+  /** false while the sharer program cannot be reached */
+  available: boolean;
+  prompt?: PromptKind;
+  /** unix ms: when an unanswered keep-sharing question ends the session */
+  promptUntil?: number;
+}
+
 export type BridgeEvent =
   | { type: 'state'; status: Status }
+  | { type: 'sharer'; sharer: SharerStatus }
+  | { type: 'sharer-chat'; chat: ChatLine }
   | { type: 'session'; code: string; expiresAt: number }
   | { type: 'chat'; chat: ChatLine }
   | { type: 'cursor'; cursor: Cursor }
@@ -164,7 +209,21 @@ export function parseEvent(text: string): BridgeEvent {
     case 'session':
       if (typeof v.code !== 'string' || !num(v.expiresAt)) throw new ProtocolError('bad session');
       return v as BridgeEvent;
-    case 'chat': {
+    case 'sharer': {
+      const s = v.sharer;
+      if (!isObj(s) || !SHARER_STATES.includes(s.state as SharerState)) throw new ProtocolError('bad sharer state');
+      if (s.control === undefined) s.control = 'none';
+      if (!['none', 'requested', 'granted'].includes(s.control as string)) throw new ProtocolError('bad control');
+      if (s.prompt !== undefined && !['screen', 'control', 'keep-sharing'].includes(s.prompt as string)) {
+        throw new ProtocolError('bad prompt');
+      }
+      if (s.helper !== undefined && (!isObj(s.helper) || typeof s.helper.displayName !== 'string')) {
+        throw new ProtocolError('bad helper');
+      }
+      return v as BridgeEvent;
+    }
+    case 'chat':
+    case 'sharer-chat': {
       const c = v.chat;
       if (!isObj(c) || typeof c.text !== 'string' || (c.from !== 'helper' && c.from !== 'sharer') || !num(c.ts)) {
         throw new ProtocolError('bad chat');

@@ -3,7 +3,7 @@
 
 import { Bridge, bridgeURL } from './bridge';
 import { pickLang, reasonKey, translate, type Key, type Lang } from './i18n';
-import type { BridgeEvent, BridgeRequest, ChatLine, Cursor, Monitor, Stats, Status } from './protocol';
+import type { BridgeEvent, BridgeRequest, ChatLine, Cursor, Monitor, SharerStatus, Stats, Status } from './protocol';
 
 export type BridgeState = 'connecting' | 'open' | 'lost' | 'no-token' | 'replaced';
 
@@ -37,6 +37,11 @@ export class AppStore {
   cursor = $state<CursorState>({ x: 0, y: 0, visible: false, shape: null });
   notice = $state<Notice | null>(null);
   now = $state(Date.now());
+  /** The sharer side ("Get help"): the daemon's state as the backend relays it. */
+  sharer = $state<SharerStatus>({ state: 'idle', control: 'none', connected: false, dropped: 0, frames: 0, available: false });
+  sharerChat = $state<ChatLine[]>([]);
+  /** The ended sharing session the person closed; its end screen is not shown again. */
+  sharerDismissed = $state('');
 
   /** frameSink receives binary frames while the live view is mounted. */
   frameSink: ((buf: ArrayBuffer) => void) | null = null;
@@ -101,6 +106,13 @@ export class AppStore {
         }
         break;
       }
+      case 'sharer':
+        if (e.sharer.sessionId !== this.sharer.sessionId) this.sharerChat = [];
+        this.sharer = e.sharer;
+        break;
+      case 'sharer-chat':
+        this.sharerChat = [...this.sharerChat, e.chat].slice(-MAX_CHAT_LINES);
+        break;
       case 'session':
         this.code = e.code;
         this.expiresAt = e.expiresAt;
