@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VE
 GO ?= go
 BIN := bin
 
-.PHONY: all deps frontend build build-go build-desktop run test test-go test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
+.PHONY: all deps frontend build build-go build-desktop build-desktop-linux run test test-go test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
 
 all: build
 
@@ -27,9 +27,12 @@ build-go: frontend
 # The desktop app through the Wails CLI: Linux (WebKitGTK 4.1) and a Windows cross-build.
 build-desktop: frontend
 	@if [ -f wails.json ]; then \
-	  $(BIN)/wails build -s -tags webkit2_41 -ldflags '$(LDFLAGS)' -o quickhelp && \
-	  $(BIN)/wails build -s -platform windows/amd64 -ldflags '$(LDFLAGS)' -o quickhelp.exe; \
+	  $(BIN)/wails build -s -tags "desktop webkit2_41" -ldflags '$(LDFLAGS)' -o quickhelp-desktop && \
+	  $(BIN)/wails build -s -platform windows/amd64 -tags desktop -ldflags '$(LDFLAGS)' -o quickhelp.exe; \
 	fi
+
+build-desktop-linux: frontend
+	$(BIN)/wails build -s -tags "desktop webkit2_41" -ldflags '$(LDFLAGS)' -o quickhelp-desktop
 
 build: deps build-go
 

@@ -51,9 +51,15 @@ export QUICKHELP_SHARER_SOCKET="$RUN_DIR/sharer.sock"
 "$BIN/quickhelp-sharer" daemon --server "$SERVER_URL" --display "$SHARER_DISPLAY" > "$RUN_DIR/sharer.log" 2>&1 &
 pids+=($!)
 
-# 4. The helper console.
+# 4. The helper console: a desktop window when this session has a display
+# and WebKitGTK, else web mode for any Chromium-based browser.
 CONSOLE_URL=""
-if [ -x "$BIN/quickhelp" ]; then
+if [ -n "${DISPLAY:-}" ] && [ -z "${VIRTUAL:-}" ] && pkg-config --exists webkit2gtk-4.1 2>/dev/null; then
+  [ -x build/bin/quickhelp-desktop ] || make --no-print-directory build-desktop-linux >/dev/null
+  build/bin/quickhelp-desktop --server "$SERVER_URL" > "$RUN_DIR/console.log" 2>&1 &
+  pids+=($!)
+  CONSOLE_URL="(the QuickHelp window that just opened)"
+elif [ -x "$BIN/quickhelp" ]; then
   "$BIN/quickhelp" console --listen 127.0.0.1:0 --server "$SERVER_URL" > "$RUN_DIR/console.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
