@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config git ca-certificates
   libvpx-dev libyuv-dev                       # VP8 encode/decode, colour conversion
-  xvfb xdotool x11-utils x11-xkb-utils xkb-data x11-xserver-utils imagemagick  # test desktop
+  xvfb xdotool x11-utils x11-xkb-utils xkb-data x11-xserver-utils imagemagick xterm  # test desktop
   libgtk-3-dev libwebkit2gtk-4.1-dev          # desktop app (Wails, Linux)
   chromium                                    # browser for end-to-end tests (never downloaded)
-  nsis msitools osslsigncode                  # Windows installers and signing
+  nsis msitools wixl osslsigncode openssl     # Windows installers and signing
+  unzip curl file systemd desktop-file-utils  # package checks
+  dbus                                        # tray icon tests (private session bus)
 )
 
 missing=()
