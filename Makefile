@@ -34,7 +34,7 @@ build-desktop: frontend
 build-desktop-linux: frontend
 	$(BIN)/wails build -s -tags "desktop webkit2_41" -ldflags '$(LDFLAGS)' -o quickhelp-desktop
 
-build: deps build-go
+build: deps build-go build-desktop
 
 run: build
 	@scripts/run.sh

@@ -393,8 +393,7 @@ func (s *SharerService) answered(resp wire.LocalResponse, err error) bool {
 		return false
 	}
 	if !resp.OK {
-		reason := sharerReason(resp.Error)
-		s.fail(reason, resp.Error)
+		s.fail(sharerReason(resp.Reason), resp.Error)
 		return false
 	}
 	// While the event stream is up it is the only source of states: an
@@ -406,20 +405,20 @@ func (s *SharerService) answered(resp wire.LocalResponse, err error) bool {
 	return true
 }
 
-// sharerReason maps the daemon's plain-language refusals to stable reasons
-// the page translates; anything else keeps the daemon's words.
-func sharerReason(msg string) string {
-	m := strings.ToLower(msg)
-	switch {
-	case strings.Contains(m, "code is not valid"), strings.Contains(m, "expired"):
+// sharerReason maps the daemon's machine-readable refusal to the stable
+// reason the page translates; anything else, such as this machine's policy
+// naming the organisations it allows, shows the daemon's own words.
+func sharerReason(local string) string {
+	switch local {
+	case wire.LocalReasonWrongCode:
 		return wire.BridgeReasonWrongCode
-	case strings.Contains(m, "too many"):
+	case wire.LocalReasonRateLimited:
 		return wire.BridgeReasonRateLimited
-	case strings.Contains(m, "turned off"), strings.Contains(m, "only allows"), strings.Contains(m, "not allowed"):
+	case wire.LocalReasonOrgDisabled:
 		return wire.BridgeReasonOrgDisabled
-	case strings.Contains(m, "cannot reach"), strings.Contains(m, "internet connection"):
+	case wire.LocalReasonNoConnection:
 		return wire.BridgeReasonNoConnection
-	case strings.Contains(m, "already in progress"):
+	case wire.LocalReasonBusy:
 		return wire.BridgeReasonSessionBusy
 	}
 	return wire.BridgeReasonSharerFailed

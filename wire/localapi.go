@@ -64,9 +64,22 @@ type SharerStatus struct {
 // LocalResponse answers one LocalRequest.
 type LocalResponse struct {
 	OK     bool          `json:"ok"`
-	Error  string        `json:"error,omitempty"` // plain language
+	Error  string        `json:"error,omitempty"`  // plain language
+	Reason string        `json:"reason,omitempty"` // LocalReason*, for UIs that translate
 	Status *SharerStatus `json:"status,omitempty"`
 }
+
+// Machine-readable reasons of a refused local request (LocalResponse.Reason).
+const (
+	LocalReasonWrongCode    = "wrong-code"    // the code is not valid or has expired
+	LocalReasonRateLimited  = "rate-limited"  // too many wrong codes
+	LocalReasonOrgDisabled  = "org-disabled"  // the helper's organisation turned QuickHelp off
+	LocalReasonPolicy       = "policy"        // this machine's policy refuses it
+	LocalReasonNoConnection = "no-connection" // the service cannot be reached
+	LocalReasonBusy         = "busy"          // a session is already in progress
+	LocalReasonNoSession    = "no-session"    // the command needs a session
+	LocalReasonFailed       = "failed"        // anything else; Error has the words
+)
 
 // Local event kinds (LocalEvent.Type).
 const (

@@ -9,15 +9,25 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
+// initRandR enables RandR 1.5 once, at setup: Init registers the extension
+// in the connection's tables, which the reader goroutine uses, so it must
+// not run again while the connection is live.
+func (s *x11Source) initRandR() {
+	if err := randr.Init(s.conn); err != nil {
+		return
+	}
+	if _, err := randr.QueryVersion(s.conn, 1, 5).Reply(); err != nil {
+		return
+	}
+	s.randr = true
+}
+
 // readMonitors lists RandR 1.5 monitors, falling back to the whole screen
 // when RandR is missing (e.g. old Xvnc).
 func (s *x11Source) readMonitors() []wire.Monitor {
 	screen := xproto.Setup(s.conn).DefaultScreen(s.conn)
 	whole := []wire.Monitor{{Name: "screen", Width: int(screen.WidthInPixels), Height: int(screen.HeightInPixels), Primary: true}}
-	if err := randr.Init(s.conn); err != nil {
-		return whole
-	}
-	if _, err := randr.QueryVersion(s.conn, 1, 5).Reply(); err != nil {
+	if !s.randr {
 		return whole
 	}
 	r, err := randr.GetMonitors(s.conn, s.root, true).Reply()

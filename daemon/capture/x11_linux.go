@@ -30,6 +30,7 @@ type x11Source struct {
 	root     xproto.Window
 	damage   damage.Damage
 	shm      *shmSegment // nil: no MIT-SHM
+	randr    bool        // RandR 1.5 is available; set once in setup
 	loopDone chan struct{}
 
 	// wake has room for one token: the event loop and ForceNext never
@@ -119,6 +120,7 @@ func (s *x11Source) setup(cfg Config) error {
 	}
 	s.damage = id
 
+	s.initRandR()
 	s.monitors = s.readMonitors()
 	if cfg.Monitor >= len(s.monitors) {
 		return ErrBadMonitor

@@ -136,7 +136,7 @@ func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 	}
 	if d.cfg.AllowServer != nil {
 		if err := d.cfg.AllowServer(serverURL); err != nil {
-			return err
+			return refuse(wire.LocalReasonPolicy, err.Error())
 		}
 	}
 	d.mu.Lock()
@@ -146,7 +146,7 @@ func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 	}
 	if d.sess != nil {
 		d.mu.Unlock()
-		return errors.New("a session is already in progress; stop it first")
+		return refuse(wire.LocalReasonBusy, "a session is already in progress; stop it first")
 	}
 	// Reserve the slot so two joins cannot race.
 	d.sess = &session{}
@@ -183,7 +183,7 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		return wire.LocalResponse{OK: true, Status: &st}
 	case wire.LocalJoin:
 		if err := d.Join(ctx, req.Code, req.Server); err != nil {
-			return wire.LocalResponse{Error: err.Error()}
+			return wire.LocalResponse{Error: err.Error(), Reason: reasonOf(err)}
 		}
 		st := d.Status()
 		return wire.LocalResponse{OK: true, Status: &st}
@@ -194,15 +194,15 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		s := d.sess
 		d.mu.Unlock()
 		if s == nil || s.cmds == nil {
-			return wire.LocalResponse{Error: "there is no session in progress"}
+			return wire.LocalResponse{Error: "there is no session in progress", Reason: wire.LocalReasonNoSession}
 		}
 		if err := s.command(ctx, req); err != nil {
-			return wire.LocalResponse{Error: err.Error()}
+			return wire.LocalResponse{Error: err.Error(), Reason: reasonOf(err)}
 		}
 		st := d.Status()
 		return wire.LocalResponse{OK: true, Status: &st}
 	default:
-		return wire.LocalResponse{Error: fmt.Sprintf("unknown command %q", truncate(req.Cmd, 32))}
+		return wire.LocalResponse{Error: fmt.Sprintf("unknown command %q", truncate(req.Cmd, 32)), Reason: wire.LocalReasonFailed}
 	}
 }
 
@@ -219,17 +219,35 @@ func (d *Daemon) Close() error {
 	return nil
 }
 
+// refusal is an error shown to the sharer as is, with a reason UIs translate.
+type refusal struct {
+	reason, msg string
+}
+
+func (r *refusal) Error() string { return r.msg }
+
+func refuse(reason, msg string) error { return &refusal{reason, msg} }
+
+// reasonOf is the machine-readable reason of an error from Join or a command.
+func reasonOf(err error) string {
+	var r *refusal
+	if errors.As(err, &r) {
+		return r.reason
+	}
+	return wire.LocalReasonFailed
+}
+
 // joinError turns a service error into words for the sharer.
 func joinError(err error) error {
 	switch {
 	case errors.Is(err, client.ErrNotFound):
-		return errors.New("that code is not valid or has expired: ask your helper for a new one")
+		return refuse(wire.LocalReasonWrongCode, "that code is not valid or has expired: ask your helper for a new one")
 	case errors.Is(err, client.ErrRateLimited):
-		return errors.New("too many wrong codes: wait a few minutes and try again")
+		return refuse(wire.LocalReasonRateLimited, "too many wrong codes: wait a few minutes and try again")
 	case errors.Is(err, client.ErrOrgDisabled):
-		return errors.New("QuickHelp has been turned off by the helper's organisation")
+		return refuse(wire.LocalReasonOrgDisabled, "QuickHelp has been turned off by the helper's organisation")
 	case errors.Is(err, client.ErrUnreachable):
-		return errors.New("cannot reach the QuickHelp service: check your internet connection")
+		return refuse(wire.LocalReasonNoConnection, "cannot reach the QuickHelp service: check your internet connection")
 	}
 	if msg := client.UserMessage(err); msg != "" {
 		return errors.New(msg)

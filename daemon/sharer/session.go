@@ -54,6 +54,7 @@ type session struct {
 	annotated  atomic.Bool
 	dropped    atomic.Uint64 // input events dropped by the gate, over all grants
 	monitorIdx atomic.Int32  // index of the shared monitor
+	shared     atomic.Pointer[wire.Monitor]
 
 	// Owned by the loop goroutine.
 	src           capture.Source
@@ -108,7 +109,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	if d.cfg.AllowHelper != nil {
 		if err := d.cfg.AllowHelper(jr.Helper); err != nil {
 			refuseSession(ctx, api, jr, d.logger)
-			return nil, err
+			return nil, refuse(wire.LocalReasonPolicy, err.Error())
 		}
 	}
 	gate, err := consent.New(consent.Config{Logger: d.cfg.Logger})
@@ -306,7 +307,7 @@ func (s *session) onSignal(ev client.Event) (reason string, over bool) {
 		if s.src != nil {
 			if err := s.src.SetMonitor(env.Monitor); err == nil {
 				s.monitorIdx.Store(int32(env.Monitor))
-				s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: s.src.Monitors(), Monitor: env.Monitor})
+				s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: s.refreshMonitor(), Monitor: env.Monitor})
 			}
 		}
 	case wire.TypeChat:
@@ -421,6 +422,8 @@ func (s *session) allow() error {
 		return errors.New("your screen cannot be captured on this system")
 	}
 	s.src = src
+	s.monitorIdx.Store(int32(s.cfg.Monitor))
+	s.refreshMonitor()
 	s.overlay = s.cfg.NewOverlay(s.cfg.Display, s.monitor, s.cfg.Logger)
 	s.pipe = newPipeline(src, s.cfg.NewEncoder, s.writeFrame, s.gate.MaySend, s.cfg.MaxFPS, s.cfg.BitrateKbps, s.logger)
 	s.workers.Add(2)
@@ -428,7 +431,7 @@ func (s *session) allow() error {
 	go func() { defer s.workers.Done(); s.cursorLoop(s.ctx) }()
 	s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
 	s.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
-	s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: src.Monitors(), Monitor: s.cfg.Monitor})
+	s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: s.refreshMonitor(), Monitor: s.cfg.Monitor})
 	if s.helperPresent && s.peerConn() == nil {
 		s.startPeer()
 	}
@@ -496,19 +499,28 @@ func (s *session) closeInjector() {
 	}
 }
 
+// monitor is the geometry of the shared monitor in screen pixels. The input
+// handler and the overlay ask for it per event, so it is cached here and
+// refreshed by the loop when sharing starts or the monitor changes.
 func (s *session) monitor() wire.Monitor {
-	src := s.src
-	if src == nil {
-		return wire.Monitor{}
-	}
-	mons := src.Monitors()
-	if idx := int(s.monitorIdx.Load()); idx < len(mons) {
-		return mons[idx]
-	}
-	if len(mons) > 0 {
-		return mons[0]
+	if m := s.shared.Load(); m != nil {
+		return *m
 	}
 	return wire.Monitor{}
+}
+
+// refreshMonitor re-reads the layout and returns it. Loop goroutine only.
+func (s *session) refreshMonitor() []wire.Monitor {
+	mons := s.src.Monitors()
+	idx := int(s.monitorIdx.Load())
+	if idx >= len(mons) {
+		idx = 0
+	}
+	if len(mons) > 0 {
+		m := mons[idx]
+		s.shared.Store(&m)
+	}
+	return mons
 }
 
 func (s *session) requestEnd(reason string) {
