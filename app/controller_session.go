@@ -157,7 +157,11 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 		}})
 	case wire.TypeConsent:
 		if env.State == wire.StateDenied {
-			c.endSession(wire.ReasonSharerDenied)
+			reason := wire.ReasonSharerDenied
+			if env.Reason == wire.ReasonConsentTimeout {
+				reason = env.Reason
+			}
+			c.endSession(reason)
 			return
 		}
 		if c.st.State == wire.UIStateAwaitingConsent || c.st.State == wire.UIStateWaitingSharer {

@@ -324,10 +324,10 @@ func TestSharerServiceDenyAndTimeout(t *testing.T) {
 		svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
 		sink.waitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
 		st := sink.waitSharer(t, "ended without an answer", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded })
-		if st.Prompt != "" {
-			t.Errorf("after the timeout the prompt is still %q", st.Prompt)
+		if st.Prompt != "" || st.Reason != wire.ReasonConsentTimeout {
+			t.Errorf("after the timeout: prompt %q reason %q, want none and %q", st.Prompt, st.Reason, wire.ReasonConsentTimeout)
 		}
-		waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, "") })
+		waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, wire.ReasonConsentTimeout) })
 	})
 }
 

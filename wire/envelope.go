@@ -41,16 +41,17 @@ const (
 
 // End reasons.
 const (
-	ReasonHelperEnded  = "helper-ended"
-	ReasonSharerEnded  = "sharer-ended"
-	ReasonSharerDenied = "sharer-denied"
-	ReasonTimeout      = "timeout"   // a participant did not come back within the resume window
-	ReasonCancelled    = "cancelled" // the helper cancelled before the sharer joined
-	ReasonExpired      = "expired"   // the code expired unused
-	ReasonReported     = "reported"  // the sharer reported abuse
-	ReasonShutdown     = "shutdown"  // the service is shutting down
-	ReasonPolicy       = "policy"    // organisation policy ended it
-	ReasonError        = "error"
+	ReasonHelperEnded    = "helper-ended"
+	ReasonSharerEnded    = "sharer-ended"
+	ReasonSharerDenied   = "sharer-denied"
+	ReasonConsentTimeout = "consent-timeout" // the sharer did not answer the consent prompt in time
+	ReasonTimeout        = "timeout"         // a participant did not come back within the resume window
+	ReasonCancelled      = "cancelled"       // the helper cancelled before the sharer joined
+	ReasonExpired        = "expired"         // the code expired unused
+	ReasonReported       = "reported"        // the sharer reported abuse
+	ReasonShutdown       = "shutdown"        // the service is shutting down
+	ReasonPolicy         = "policy"          // organisation policy ended it
+	ReasonError          = "error"
 )
 
 // Limits of envelope fields. The service's read limit is MaxEnvelopeBytes.

@@ -228,7 +228,7 @@ func (s *session) run() string {
 		case <-timerC(s.consentTimer):
 			s.consentTimer = nil
 			s.logger.Info("screen consent not answered in time: denied")
-			s.deny()
+			s.deny(wire.ReasonConsentTimeout)
 		case <-timerC(s.controlTimer):
 			s.controlTimer = nil
 			s.logger.Info("control request not answered in time: denied")
@@ -353,7 +353,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 	case wire.LocalAllow:
 		return s.allow()
 	case wire.LocalDeny:
-		return s.deny()
+		return s.deny(wire.ReasonSharerDenied)
 	case wire.LocalAllowControl:
 		return s.allowControl()
 	case wire.LocalDenyControl:
@@ -438,13 +438,15 @@ func (s *session) allow() error {
 	return nil
 }
 
-func (s *session) deny() error {
+// deny refuses screen sharing; reason says whether the sharer chose to
+// or the prompt went unanswered.
+func (s *session) deny(reason string) error {
 	stopTimer(&s.consentTimer)
 	if err := s.gate.DenyScreen(); err != nil {
 		return errors.New("there is no pending request to share your screen")
 	}
-	s.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateDenied})
-	s.requestEnd(wire.ReasonSharerDenied)
+	s.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateDenied, Reason: reason})
+	s.requestEnd(reason)
 	return nil
 }
 

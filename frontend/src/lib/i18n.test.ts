@@ -21,7 +21,7 @@ describe('catalogues', () => {
     const reasons = [
       'bad-credentials', 'server-unreachable', 'bad-server-url', 'account-suspended', 'rate-limited',
       'code-expired', 'control-denied', 'control-revoked', 'connection-lost', 'not-allowed', 'bad-request',
-      'internal', 'helper-ended', 'sharer-ended', 'sharer-denied', 'timeout', 'cancelled', 'expired',
+      'internal', 'helper-ended', 'sharer-ended', 'sharer-denied', 'consent-timeout', 'timeout', 'cancelled', 'expired',
       'reported', 'shutdown', 'policy', 'error',
     ];
     for (const r of reasons) expect(reasonKey(r)).toBe(`reason.${r}`);

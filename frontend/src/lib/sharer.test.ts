@@ -105,7 +105,7 @@ describe('sharer texts', () => {
       expect(reasonKey(r)).toBe(`reason.${r}`);
     }
     expect(reasonKey('sharer-failed')).toBe('reason.unknown');
-    for (const r of ['helper-ended', 'sharer-ended', 'sharer-denied', 'reported', 'timeout', 'shutdown', 'policy', 'error']) {
+    for (const r of ['helper-ended', 'sharer-ended', 'sharer-denied', 'consent-timeout', 'reported', 'timeout', 'shutdown', 'policy', 'error']) {
       expect(sharerEndKey(r)).toBe(`sharerEnd.${r}`);
     }
     expect(sharerEndKey('heading')).toBe('sharerEnd.unknown');

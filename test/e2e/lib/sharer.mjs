@@ -1,12 +1,9 @@
 // Helpers for the sharer's side of the end-to-end tests: a second console
 // process for the sharer's page (the bridge admits one page per backend),
 // an admin account for the abuse-report check, and small page helpers.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { bin, eventually } from './harness.mjs';
-
-const execFileP = promisify(execFile);
 
 // startSharerConsole runs "quickhelp console" bound to the sharer daemon's
 // socket and returns its page address.
@@ -50,15 +47,6 @@ export async function adminReports(h, token) {
   return res.text();
 }
 
-// daemonSupports reports whether "quickhelp-sharer" knows a flag.
-export async function daemonSupports(flag) {
-  try {
-    const { stdout } = await execFileP(bin('quickhelp-sharer'), ['help']);
-    return stdout.includes(flag);
-  } catch (e) {
-    return String(e.stdout ?? '').includes(flag);
-  }
-}
 
 export async function state(page) {
   return page.getByTestId('session-state').getAttribute('data-state');
