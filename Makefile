@@ -22,7 +22,7 @@ frontend:
 build-go: frontend
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./signaling/cmd/quickhelp-server $(wildcard ./daemon/cmd/quickhelp-sharer)
-	@if [ -f main.go ]; then $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/quickhelp . ; fi
+	$(GO) build -tags desktop,production,webkit2_41 -ldflags '$(LDFLAGS)' -o $(BIN)/quickhelp .
 
 # The desktop app through the Wails CLI: Linux (WebKitGTK 4.1) and a Windows cross-build.
 build-desktop: frontend

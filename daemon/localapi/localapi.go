@@ -52,6 +52,7 @@ type Server struct {
 
 	closed atomic.Bool
 	conns  atomic.Int32
+	subs   atomic.Int32 // connections streaming events (UIs listening)
 	wg     sync.WaitGroup
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -145,9 +146,15 @@ func (s *Server) serveConn(c net.Conn) {
 	}
 }
 
+// Subscribers reports how many local clients are listening to events, so
+// the daemon knows whether a UI will show its questions.
+func (s *Server) Subscribers() int { return int(s.subs.Load()) }
+
 func (s *Server) streamEvents(c net.Conn) {
 	events, cancel := s.ctl.Subscribe()
 	defer cancel()
+	s.subs.Add(1)
+	defer s.subs.Add(-1)
 	if err := writeJSON(c, wire.LocalResponse{OK: true}); err != nil {
 		return
 	}

@@ -144,6 +144,9 @@ func TestEventsStream(t *testing.T) {
 	for rec.publish(wire.LocalEvent{Type: wire.EventChat, Text: "hello"}) == 0 {
 		time.Sleep(10 * time.Millisecond)
 	}
+	for s.Subscribers() != 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
 	select {
 	case ev := <-events:
 		if ev.Type != wire.EventChat || ev.Text != "hello" {
@@ -151,6 +154,14 @@ func TestEventsStream(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("no event received")
+	}
+	cancel()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Subscribers() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("Subscribers() = %d after the client left, want 0", s.Subscribers())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -261,6 +261,9 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		fmt.Fprintln(stdout, "QuickHelp sharer is ready and waiting for a code from the QuickHelp app.")
 	}
 	p := prompter{d: d, out: stdout, answers: answers, terminal: o.consentMode == "terminal"}
+	if o.consentMode == "local" {
+		p.window = newPromptWindow(o.display, o.socket, api.Subscribers, logger)
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -21,6 +21,7 @@ type prompter struct {
 	out      io.Writer
 	answers  <-chan string
 	terminal bool
+	window   *promptWindow // nil: no prompt window (terminal mode)
 }
 
 func helperName(st *wire.SharerStatus) string {
@@ -41,6 +42,7 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 		if p.terminal {
 			p.ask(ctx, "Allow sharing your screen? [y/N] ", wire.LocalAllow, wire.LocalDeny)
 		} else {
+			p.showWindow()
 			fmt.Fprintln(p.out, "To allow: quickhelp-sharer allow    To refuse: quickhelp-sharer deny")
 		}
 	case wire.EventControlRequest:
@@ -52,6 +54,7 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 		if p.terminal {
 			p.ask(ctx, "Allow control? [y/N] ", wire.LocalAllowControl, wire.LocalDenyControl)
 		} else {
+			p.showWindow()
 			fmt.Fprintln(p.out, "To allow: quickhelp-sharer allow-control    To refuse: quickhelp-sharer deny-control")
 		}
 	case wire.EventChat:
@@ -63,6 +66,12 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 		}
 	}
 	return false
+}
+
+func (p *prompter) showWindow() {
+	if p.window != nil {
+		p.window.ask()
+	}
 }
 
 // ask reads one answer; anything but yes is a refusal. The daemon's own
