@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libgtk-3-dev libwebkit2gtk-4.1-dev          # desktop app (Wails, Linux)
   chromium                                    # browser for end-to-end tests (never downloaded)
   nsis msitools wixl osslsigncode openssl     # Windows installers and signing
+  gcc-mingw-w64-x86-64 nasm dpkg-dev          # Windows daemon: libvpx cross-built from Debian's source
   unzip curl file systemd desktop-file-utils  # package checks
   dbus                                        # tray icon tests (private session bus)
 )

@@ -96,9 +96,22 @@ say "building quickhelp-sharer (linux/amd64)"
 build_go "$STAGE/linux/quickhelp-sharer" ./daemon/cmd/quickhelp-sharer GOOS=linux GOARCH=amd64 \
   || warn "quickhelp-sharer does not build for Linux: $(last_lines 3 "$STAGE/linux/quickhelp-sharer.log")"
 
-say "building quickhelp-sharer.exe (windows/amd64, no cgo)"
-build_go "$STAGE/windows/quickhelp-sharer.exe" ./daemon/cmd/quickhelp-sharer CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
-  || warn "quickhelp-sharer does not cross-build for Windows without cgo (the daemon's encoder needs cgo?): $(grep -m3 -v '^#' "$STAGE/windows/quickhelp-sharer.exe.log" | tr '\n' ' ')"
+# The sharer's encoder is cgo over libvpx, which Debian does not ship for
+# Windows: build a static one from Debian's source (cached in .cache/), then
+# link everything statically so the .exe needs only Windows' own DLLs.
+say "building libvpx for windows/amd64 (scripts/build-libvpx-windows.sh; cached)"
+if vpx_pc=$(scripts/build-libvpx-windows.sh 2>"$STAGE/windows/libvpx.log" | tail -n 1) && [ -f "$vpx_pc/vpx.pc" ]; then
+  # The Go build cache does not see pkg-config's output nor the library
+  # itself; naming this libvpx build in CGO_CFLAGS (part of the cache key)
+  # makes a rebuilt libvpx relink the encoder.
+  vpx_id=$(cat "$vpx_pc/../libvpx.a" "$vpx_pc/vpx.pc" | sha256sum | cut -c1-16)
+  say "building quickhelp-sharer.exe (windows/amd64, cgo, static libvpx)"
+  build_go "$STAGE/windows/quickhelp-sharer.exe" ./daemon/cmd/quickhelp-sharer CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
+    CC=x86_64-w64-mingw32-gcc PKG_CONFIG_PATH="$vpx_pc" CGO_CFLAGS="-O2 -g -DQH_LIBVPX_ID=$vpx_id" CGO_LDFLAGS=-static \
+    || warn "quickhelp-sharer does not cross-build for Windows: $(grep -m3 -v '^#' "$STAGE/windows/quickhelp-sharer.exe.log" | tr '\n' ' ')"
+else
+  warn "libvpx does not build for Windows, so no quickhelp-sharer.exe: $(last_lines 3 "$STAGE/windows/libvpx.log")"
+fi
 
 # The desktop app goes through the Wails CLI (scripts/deps.sh builds bin/wails).
 APP_OK=0

@@ -69,3 +69,13 @@ func BenchmarkEncodeScrolling(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConvertGoParallel measures the conversion Windows uses.
+func BenchmarkConvertGoParallel(b *testing.B) {
+	src := patternFrame(benchW, benchH, 0)
+	dst := image.NewYCbCr(image.Rect(0, 0, benchW, benchH), image.YCbCrSubsampleRatio420)
+	b.SetBytes(int64(len(src.Pix)))
+	for b.Loop() {
+		bgraToI420Parallel(dst, src.Pix, src.Stride)
+	}
+}

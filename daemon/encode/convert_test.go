@@ -81,3 +81,43 @@ func TestLumaPSNR(t *testing.T) {
 		t.Errorf("LumaPSNR(different sizes) = %v, want ErrBadInput", err)
 	}
 }
+
+// TestParallelConversionMatchesReference checks that the banded conversion
+// (the one Windows encodes with) writes exactly what the plain reference
+// does, at sizes with one band, several bands, odd sides and padded rows.
+func TestParallelConversionMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	tests := []struct {
+		name      string
+		w, h, pad int
+	}{
+		{"tiny", 2, 2, 0},
+		{"one band odd", 33, 17, 0},
+		{"bands odd height", 641, 481, 12},
+		{"1080p", 1920, 1080, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stride := tt.w*4 + tt.pad
+			pix := make([]byte, stride*tt.h)
+			for i := range pix {
+				pix[i] = byte(r.Uint32())
+			}
+			rect := image.Rect(0, 0, tt.w, tt.h)
+			got := image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
+			want := image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
+			bgraToI420Parallel(got, pix, stride)
+			bgraToI420Go(want, pix, stride)
+			for _, p := range []struct {
+				name      string
+				got, want []byte
+			}{{"Y", got.Y, want.Y}, {"Cb", got.Cb, want.Cb}, {"Cr", got.Cr, want.Cr}} {
+				for i := range p.want {
+					if p.got[i] != p.want[i] {
+						t.Fatalf("%s[%d] = %d (parallel), want %d (reference)", p.name, i, p.got[i], p.want[i])
+					}
+				}
+			}
+		})
+	}
+}

@@ -4,8 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+// QH_NO_LIBYUV (set by the Windows build, where Debian has no libyuv): the
+// Go side converts into the encoder's image and calls qh_enc_encode_image.
+#ifndef QH_NO_LIBYUV
 #include <libyuv/convert.h>
 #include <libyuv/convert_argb.h>
+#endif
 #include <vpx/vp8cx.h>
 #include <vpx/vp8dx.h>
 #include <vpx/vpx_decoder.h>
@@ -89,6 +93,7 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 	return e;
 }
 
+#ifndef QH_NO_LIBYUV
 int qh_enc_encode(qh_enc *e, const uint8_t *bgra, int stride, int64_t pts, unsigned long duration,
                   int force_kf, const uint8_t **out, size_t *outlen, int *keyframe) {
 	vpx_image_t *img = e->img;
@@ -100,6 +105,25 @@ int qh_enc_encode(qh_enc *e, const uint8_t *bgra, int stride, int64_t pts, unsig
 	               (int)img->d_w, (int)img->d_h) != 0) {
 		return -1;
 	}
+	return qh_enc_encode_image(e, pts, duration, force_kf, out, outlen, keyframe);
+}
+#endif
+
+void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int *us, int *vs) {
+	vpx_image_t *img = e->img;
+	*y = img->planes[VPX_PLANE_Y];
+	*u = img->planes[VPX_PLANE_U];
+	*v = img->planes[VPX_PLANE_V];
+	*ys = img->stride[VPX_PLANE_Y];
+	*us = img->stride[VPX_PLANE_U];
+	*vs = img->stride[VPX_PLANE_V];
+}
+
+int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int force_kf,
+                        const uint8_t **out, size_t *outlen, int *keyframe) {
+	vpx_image_t *img = e->img;
+	*outlen = 0;
+	*keyframe = 0;
 	vpx_enc_frame_flags_t flags = force_kf ? VPX_EFLAG_FORCE_KF : 0;
 	if (vpx_codec_encode(&e->ctx, img, pts, duration, flags, VPX_DL_REALTIME) != VPX_CODEC_OK) {
 		return -1;
@@ -211,6 +235,7 @@ void qh_dec_close(qh_dec *d) {
 	free(d);
 }
 
+#ifndef QH_NO_LIBYUV
 int qh_bgra_to_i420(const uint8_t *bgra, int stride, uint8_t *y, int ys, uint8_t *u, int us,
                     uint8_t *v, int vs, int w, int h) {
 	return ARGBToI420(bgra, stride, y, ys, u, us, v, vs, w, h);
@@ -221,3 +246,4 @@ int qh_i420_to_rgba(const uint8_t *y, int ys, const uint8_t *u, int us, const ui
 	// libyuv names formats by little-endian word order: "ABGR" is R,G,B,A in memory.
 	return I420ToABGR(y, ys, u, us, v, vs, rgba, stride, w, h);
 }
+#endif

@@ -3,12 +3,15 @@
 // conversion), and decodes VP8 for tests and checks.
 //
 // Both need the C libraries at build time: libvpx-dev and libyuv-dev on
-// Debian.
+// Debian. Windows builds link a static libvpx cross-built from Debian's
+// source (scripts/build-libvpx-windows.sh) and, without libyuv there,
+// convert colours in parallel Go (convert_windows.go).
 package encode
 
 /*
 #cgo pkg-config: vpx
-#cgo LDFLAGS: -lyuv
+#cgo !windows LDFLAGS: -lyuv
+#cgo windows CFLAGS: -DQH_NO_LIBYUV
 #include <stdlib.h>
 #include "vp8.h"
 */
@@ -223,11 +226,8 @@ func (e *VP8) encodeLocked(pix []byte, stride int, at time.Time, forceKeyframe b
 	if forceKeyframe {
 		force = 1
 	}
-	// pix is Go memory without Go pointers, read only during the call.
-	rc := C.qh_enc_encode(e.enc, (*C.uint8_t)(unsafe.Pointer(&pix[0])), C.int(stride),
-		C.int64_t(pts), C.ulong(duration), force, &out, &outLen, &key)
-	if rc != 0 {
-		return nil, false, fmt.Errorf("%w: encode: %s", ErrCodec, C.GoString(C.qh_enc_error(e.enc)))
+	if err := e.convertAndEncode(pix, stride, pts, duration, force, &out, &outLen, &key); err != nil {
+		return nil, false, err
 	}
 	if outLen == 0 {
 		return nil, false, nil

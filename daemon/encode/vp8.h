@@ -27,6 +27,11 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen);
 // *outlen is 0 when the encoder dropped the frame) and *keyframe set.
 int qh_enc_encode(qh_enc *e, const uint8_t *bgra, int stride, int64_t pts, unsigned long duration,
                   int force_kf, const uint8_t **out, size_t *outlen, int *keyframe);
+// qh_enc_image exposes the encoder's I420 input image, which
+// qh_enc_encode_image encodes as it is (the caller filled it).
+void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int *us, int *vs);
+int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int force_kf,
+                        const uint8_t **out, size_t *outlen, int *keyframe);
 int qh_enc_set_bitrate(qh_enc *e, int kbps);
 const char *qh_enc_error(qh_enc *e);
 void qh_enc_close(qh_enc *e);
