@@ -69,8 +69,20 @@ type Daemon struct {
 	mu     sync.Mutex
 	sess   *session
 	last   wire.SharerStatus // status of the last ended session
+	report *reportTicket     // lets the sharer report the last session after it ended
 	closed bool
 }
+
+// reportTicket is what the daemon keeps of an ended session so the sharer
+// can still report it (the service allows one report within a day).
+type reportTicket struct {
+	api       *client.Client
+	id, token string
+	until     time.Time
+}
+
+// reportWindow mirrors the service's window for reports after a session.
+const reportWindow = 24 * time.Hour
 
 // New validates cfg and returns an idle daemon.
 func New(cfg Config) (*Daemon, error) {
@@ -171,6 +183,10 @@ func (d *Daemon) ended(s *session, st wire.SharerStatus) {
 		d.sess = nil
 	}
 	d.last = st
+	d.report = nil
+	if st.Reason != wire.ReasonReported {
+		d.report = &reportTicket{api: s.api, id: s.id, token: s.token, until: time.Now().Add(reportWindow)}
+	}
 	d.mu.Unlock()
 	d.events.publish(wire.LocalEvent{Type: wire.EventStatus, Status: &st})
 }
@@ -187,9 +203,21 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		}
 		st := d.Status()
 		return wire.LocalResponse{OK: true, Status: &st}
+	case wire.LocalReport:
+		d.mu.Lock()
+		s, ticket := d.sess, d.report
+		d.mu.Unlock()
+		if s == nil {
+			return d.reportEnded(ctx, ticket, req.Comment)
+		}
+		if err := s.command(ctx, req); err != nil {
+			return wire.LocalResponse{Error: err.Error(), Reason: reasonOf(err)}
+		}
+		st := d.Status()
+		return wire.LocalResponse{OK: true, Status: &st}
 	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
 		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop,
-		wire.LocalChat, wire.LocalReport:
+		wire.LocalChat:
 		d.mu.Lock()
 		s := d.sess
 		d.mu.Unlock()
@@ -204,6 +232,27 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 	default:
 		return wire.LocalResponse{Error: fmt.Sprintf("unknown command %q", truncate(req.Cmd, 32)), Reason: wire.LocalReasonFailed}
 	}
+}
+
+// reportEnded reports the last session after it ended.
+func (d *Daemon) reportEnded(ctx context.Context, t *reportTicket, comment string) wire.LocalResponse {
+	if t == nil || time.Now().After(t.until) {
+		return wire.LocalResponse{Error: "there is no recent session to report", Reason: wire.LocalReasonNoSession}
+	}
+	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
+	defer cancel()
+	if err := t.api.Report(ctx, t.token, t.id, comment); err != nil {
+		return wire.LocalResponse{Error: "the report could not be sent: " + client.UserMessage(err), Reason: wire.LocalReasonFailed}
+	}
+	d.mu.Lock()
+	if d.report == t {
+		d.report = nil
+	}
+	d.last.Reason = wire.ReasonReported
+	st := d.last
+	d.mu.Unlock()
+	d.events.publish(wire.LocalEvent{Type: wire.EventStatus, Status: &st})
+	return wire.LocalResponse{OK: true, Status: &st}
 }
 
 // Close ends the session, if any, and waits for it.

@@ -412,4 +412,21 @@ func TestSharerEndToEnd(t *testing.T) {
 		return h.ended != ""
 	})
 	eventually(t, "daemon idle", 10*time.Second, func() bool { return do(wire.LocalStatus).State == wire.SharerEnded })
+
+	// The sharer can still report the session after it ended, once.
+	resp, err := local.Call(ctx, wire.LocalRequest{Cmd: wire.LocalReport, Comment: "asked me to install something"})
+	if err != nil || !resp.OK {
+		t.Fatalf("report after the end: %v %q", err, resp.Error)
+	}
+	if resp, _ := local.Call(ctx, wire.LocalRequest{Cmd: wire.LocalReport}); resp.OK || resp.Reason != wire.LocalReasonNoSession {
+		t.Errorf("second report = %+v, want refused with %q", resp, wire.LocalReasonNoSession)
+	}
+	admin, err := api.Login(ctx, env.AdminEmail, env.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports, err := api.AdminReports(ctx, admin.Token)
+	if err != nil || len(reports) != 1 || reports[0].Comment != "asked me to install something" {
+		t.Errorf("admin reports = %+v, %v; want the one report", reports, err)
+	}
 }

@@ -17,6 +17,10 @@ import (
 // MaxReportRunes bounds an abuse report's comment.
 const MaxReportRunes = 2000
 
+// ReportWindow is how long after joining a sharer may still report the
+// session, including after it has ended (well inside the 72 h retention).
+const ReportWindow = 24 * time.Hour
+
 const (
 	msgOrgDisabled   = "QuickHelp is turned off for this organisation by its administrator."
 	msgSuspended     = "This helper account is suspended. Ask your organisation's administrator."
@@ -198,6 +202,9 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "join consume", err)
 		return
 	}
+	if err := s.store.SetReportKey(r.Context(), sess.ID, auth.HashToken(tok), now.Add(ReportWindow)); err != nil {
+		s.log.Warn("report key not stored", "session", sess.ID, "err", err)
+	}
 	s.metrics.JoinsOK.Add(1)
 	s.log.Info("sharer joined", "session", sess.ID)
 	writeJSON(w, http.StatusOK, wire.JoinResponse{
@@ -229,16 +236,12 @@ func helperInfo(u store.User) wire.HelperInfo {
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	tok := bearer(r)
-	role, sess, err := s.store.ParticipantRole(r.Context(), id, auth.HashToken(tok), s.now())
-	if tok == "" || errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "This session is over or the token is not valid.")
-		return
-	}
-	if err != nil {
+	role, _, err := s.store.ParticipantRole(r.Context(), id, auth.HashToken(tok), s.now())
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.internalError(w, "report lookup", err)
 		return
 	}
-	if role != wire.RoleSharer {
+	if err == nil && role != wire.RoleSharer {
 		writeError(w, http.StatusForbidden, wire.ErrCodeForbidden, "Only the person sharing their screen can report a session.")
 		return
 	}
@@ -248,6 +251,17 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	}
 	if !utf8.ValidString(req.Comment) || utf8.RuneCountInString(req.Comment) > MaxReportRunes {
 		writeError(w, http.StatusBadRequest, wire.ErrCodeBadRequest, "The comment must be at most 2000 characters.")
+		return
+	}
+	// The sharer's report key allows one report, during the session or
+	// after it ended, within ReportWindow of joining.
+	sess, err := s.store.UseReportKey(r.Context(), id, auth.HashToken(tok), s.now())
+	if tok == "" || errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "This session can no longer be reported, or it was reported already.")
+		return
+	}
+	if err != nil {
+		s.internalError(w, "report lookup", err)
 		return
 	}
 	rid, err := auth.NewID()

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -135,5 +137,39 @@ func TestReportEndsSessionAndIsListed(t *testing.T) {
 	// The sharer's token died with the session.
 	if st, _ := env.Do(t, http.MethodPost, path, p.join.Token, wire.ReportRequest{}, nil); st != http.StatusUnauthorized {
 		t.Errorf("second report: %d, want 401", st)
+	}
+}
+
+// A sharer may report after the session has ended (the helper often hangs up
+// first), once, within ReportWindow of joining.
+func TestReportAfterSessionEnded(t *testing.T) {
+	env := servertest.Start(t)
+	p := connectPair(t, env)
+	path := servertest.SessionPath(wire.PathReport, p.create.SessionID)
+	p.helper.send(wire.Envelope{Type: wire.TypeEnd})
+	p.sharer.expect(wire.TypeSessionEnded)
+
+	if st, _ := env.Do(t, http.MethodPost, path, p.create.Token, wire.ReportRequest{Comment: "x"}, nil); st != http.StatusUnauthorized {
+		t.Errorf("helper report after the end: %d, want 401", st)
+	}
+	if st, werr := env.Do(t, http.MethodPost, path, p.join.Token, wire.ReportRequest{Comment: "asked for my bank code"}, nil); st != http.StatusNoContent {
+		t.Fatalf("report after the end: %d %+v, want 204", st, werr)
+	}
+	if st, _ := env.Do(t, http.MethodPost, path, p.join.Token, wire.ReportRequest{Comment: "again"}, nil); st != http.StatusUnauthorized {
+		t.Errorf("second report: %d, want 401", st)
+	}
+	var reps []wire.AbuseReport
+	if st, _ := env.Do(t, http.MethodGet, wire.PathAdminReports, env.AdminToken(t), nil, &reps); st != http.StatusOK || len(reps) != 1 || reps[0].Comment != "asked for my bank code" {
+		t.Fatalf("reports: %d %+v, want the one report", st, reps)
+	}
+
+	// Past the window the key is gone.
+	q := connectPair(t, env)
+	q.sharer.send(wire.Envelope{Type: wire.TypeEnd})
+	q.helper.expect(wire.TypeSessionEnded)
+	env.Clock.Advance(server.ReportWindow + time.Second)
+	late := servertest.SessionPath(wire.PathReport, q.create.SessionID)
+	if st, _ := env.Do(t, http.MethodPost, late, q.join.Token, wire.ReportRequest{}, nil); st != http.StatusUnauthorized {
+		t.Errorf("report after the window: %d, want 401", st)
 	}
 }

@@ -87,6 +87,32 @@ func (s *Store) ConsumeCode(ctx context.Context, codeHash []byte, sharerTokenHas
 	return scanSession(row)
 }
 
+// SetReportKey keeps the sharer's token hash for one abuse report after
+// the session has ended, until expires (a sharer often reports only once
+// the helper has gone). It is used once and purged at expiry.
+func (s *Store) SetReportKey(ctx context.Context, sessionID, tokenHash string, expires time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO report_keys(session_id, token_hash, expires_at) VALUES(?,?,?)`,
+		sessionID, tokenHash, ms(expires)); err != nil {
+		return fmt.Errorf("store: report key: %w", err)
+	}
+	return nil
+}
+
+// UseReportKey consumes the report key of session id if tokenHash matches
+// and it has not expired; exactly one caller succeeds. It returns the
+// session for the report.
+func (s *Store) UseReportKey(ctx context.Context, id, tokenHash string, now time.Time) (Session, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM report_keys WHERE session_id=? AND token_hash=? AND expires_at>?`,
+		id, tokenHash, ms(now))
+	if err != nil {
+		return Session{}, fmt.Errorf("store: use report key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Session{}, fmt.Errorf("store: use report key: %w", ErrNotFound)
+	}
+	return s.Session(ctx, id)
+}
+
 // ParticipantRole returns the role (wire.RoleHelper or wire.RoleSharer)
 // that tokenHash grants in the live session id.
 func (s *Store) ParticipantRole(ctx context.Context, id, tokenHash string, now time.Time) (string, Session, error) {
@@ -227,7 +253,7 @@ func (s *Store) ExpireCodes(ctx context.Context, now time.Time) ([]string, error
 
 // PurgeResult counts what Purge deleted.
 type PurgeResult struct {
-	Sessions, Reports, Tokens int64
+	Sessions, Reports, Tokens, ReportKeys int64
 }
 
 // Purge deletes session records and reports created before cutoff, and
@@ -243,6 +269,7 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, 
 		{&r.Sessions, `DELETE FROM sessions WHERE created_at<?`, ms(cutoff)},
 		{&r.Reports, `DELETE FROM reports WHERE created_at<?`, ms(cutoff)},
 		{&r.Tokens, `DELETE FROM auth_tokens WHERE expires_at<=?`, ms(now)},
+		{&r.ReportKeys, `DELETE FROM report_keys WHERE expires_at<=?`, ms(now)},
 	} {
 		res, err := s.db.ExecContext(ctx, q.query, q.arg)
 		if err != nil {

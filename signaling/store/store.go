@@ -72,6 +72,12 @@ CREATE TABLE IF NOT EXISTS reports (
 	created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
+CREATE TABLE IF NOT EXISTS report_keys (
+	session_id TEXT PRIMARY KEY,
+	token_hash TEXT NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS report_keys_expiry ON report_keys(expires_at);
 `
 
 // Open opens (creating if needed) the database file at path, in WAL mode,

@@ -166,6 +166,16 @@ test('sharer: get help, consent, control, pause, revoke, chat, deny, report', as
     await eventually('stopped', async () => (await state(helper)) === 'ended');
     assert.equal(await helper.getByTestId('ended-reason').getAttribute('data-reason'), 'sharer-ended');
 
+    // After the session the sharer can still report it, from the ended screen.
+    await sharer.getByTestId('ended-report').click();
+    await sharer.getByTestId('ended-report-comment').fill('Only later I saw it was a scam.');
+    await sharer.getByTestId('ended-report-send').click();
+    await eventually('report after the end visible to admins', async () =>
+      (await adminReports(h, adminToken)).includes('Only later I saw it was a scam.'));
+    await eventually('ended screen says reported', async () =>
+      (await sharer.getByTestId('sharer-ended').getAttribute('data-reason')) === 'reported');
+    await shot(sharer, '12b-reported-after-end');
+
     // Japanese: the same screens are translated.
     await sharer.locator('select').selectOption('ja');
     await sharer.getByTestId('sharer-ended-close').click();

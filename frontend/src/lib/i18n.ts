@@ -160,6 +160,7 @@ export const en = {
   'sharerEnd.error': 'The session ended because of an error.',
   'sharerEnd.unknown': 'The session has ended.',
   'sharerEnd.close': 'Close',
+  'sharerEnd.reportSend': 'Send report',
 } as const;
 
 export type Key = keyof typeof en;
@@ -323,6 +324,7 @@ export const ja: Catalogue = {
   'sharerEnd.error': 'エラーのためセッションが終了しました。',
   'sharerEnd.unknown': 'セッションは終了しました。',
   'sharerEnd.close': '閉じる',
+  'sharerEnd.reportSend': '報告を送信',
 };
 
 export type Lang = 'en' | 'ja';
@@ -352,7 +354,7 @@ export function reasonKey(reason: string | undefined): Key {
 /** sharerEndKey is the catalogue key telling the sharer why their session ended. */
 export function sharerEndKey(reason: string | undefined): Key {
   const k = `sharerEnd.${reason ?? ''}`;
-  return (k in en && k !== 'sharerEnd.heading' && k !== 'sharerEnd.close' ? k : 'sharerEnd.unknown') as Key;
+  return (k in en && k !== 'sharerEnd.heading' && k !== 'sharerEnd.close' && k !== 'sharerEnd.reportSend' ? k : 'sharerEnd.unknown') as Key;
 }
 
 /** placeholders lists the {names} in a catalogue string, sorted. */
