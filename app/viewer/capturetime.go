@@ -4,11 +4,13 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"github.com/quickhelp/quickhelp/internal/rtc"
 )
 
 // AbsCaptureTimeURI is the RTP header extension carrying the sharer's
 // capture time of each frame (NTP format, sharer clock).
-const AbsCaptureTimeURI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
+const AbsCaptureTimeURI = rtc.AbsCaptureTimeURI
 
 // Plausible capture times; anything else is a corrupt or hostile extension.
 var (

@@ -46,7 +46,7 @@ func (v *Viewer) SendAnnotation(a wire.Annotation) error {
 }
 
 func (v *Viewer) send(label string, b []byte) error {
-	if v.closed.Load() {
+	if v.q.Closed() {
 		return ErrClosed
 	}
 	if len(b) > wire.MaxDataMessageBytes {
@@ -88,7 +88,7 @@ func (v *Viewer) cursorLoop() {
 	defer v.wg.Done()
 	for {
 		select {
-		case <-v.done:
+		case <-v.q.Done():
 			return
 		case b := <-v.cursorQ:
 			v.handleCursor(b)

@@ -7,6 +7,7 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -38,10 +39,8 @@ func (c *Config) validate() error {
 	if c.Signal == nil {
 		return fmt.Errorf("%w: Signal is required", ErrInvalidConfig)
 	}
-	for _, s := range c.ICEServers {
-		if len(s.URLs) == 0 {
-			return fmt.Errorf("%w: ICE server without URLs", ErrInvalidConfig)
-		}
+	if err := rtc.CheckICEServers(c.ICEServers); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -49,38 +48,20 @@ func (c *Config) validate() error {
 	return nil
 }
 
-func iceServers(in []wire.ICEServer) []webrtc.ICEServer {
-	out := make([]webrtc.ICEServer, 0, len(in))
-	for _, s := range in {
-		out = append(out, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
-	}
-	return out
-}
-
 // newAPI builds the receiving side: VP8 with NACK/PLI/FIR/TWCC feedback, the
 // capture-time extension, and the default interceptors (NACK generator,
 // receiver reports, TWCC feedback for the sharer's congestion control).
 func newAPI(cfg *Config) (*webrtc.API, error) {
-	m := &webrtc.MediaEngine{}
-	fb := []webrtc.RTCPFeedback{
-		{Type: webrtc.TypeRTCPFBNACK}, {Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
-		{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"}, {Type: webrtc.TypeRTCPFBTransportCC},
-	}
-	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
-		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb},
-		PayloadType:        96,
-	}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, fmt.Errorf("register vp8: %w", err)
-	}
-	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: AbsCaptureTimeURI}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, fmt.Errorf("register abs-capture-time: %w", err)
+	m, err := rtc.NewMediaEngine()
+	if err != nil {
+		return nil, err
 	}
 	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(pionLogs{log: cfg.Logger})); err != nil {
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(rtc.PionLogs(cfg.Logger))); err != nil {
 		return nil, fmt.Errorf("interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}
-	se.LoggerFactory = pionLogs{log: cfg.Logger}
+	se.LoggerFactory = rtc.PionLogs(cfg.Logger)
 	if cfg.SettingEngine != nil {
 		cfg.SettingEngine(&se)
 	}

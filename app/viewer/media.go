@@ -107,7 +107,7 @@ func (v *Viewer) autoKeyframe(now time.Time) {
 // RequestKeyframe asks the sharer's encoder for a keyframe (RTCP PLI), for
 // example when the page's decoder reported an error.
 func (v *Viewer) RequestKeyframe() {
-	if v.closed.Load() {
+	if v.q.Closed() {
 		return
 	}
 	v.lastPLI.Store(time.Now().UnixNano())

@@ -100,7 +100,7 @@ func (v *Viewer) Stats() Stats {
 		s.LatencyMs = float64(v.st.latency) / float64(time.Millisecond)
 	}
 	v.st.mu.Unlock()
-	if v.closed.Load() {
+	if v.q.Closed() {
 		s.State = StateClosed
 		return s
 	}

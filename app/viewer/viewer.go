@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -29,11 +30,9 @@ type Viewer struct {
 	pc  *webrtc.PeerConnection
 	st  *meter
 
-	events  chan func()
+	q       *rtc.Loop // runs pion callbacks and public calls on one goroutine
 	cursorQ chan []byte
-	done    chan struct{}
 	wg      sync.WaitGroup
-	closed  atomic.Bool
 	current atomic.Int32  // State, for Stats
 	ssrc    atomic.Uint32 // remote video SSRC, 0 before the track arrives
 	lastPLI atomic.Int64  // unix nanoseconds of the last automatic PLI
@@ -61,7 +60,7 @@ func New(cfg Config) (*Viewer, error) {
 		return nil, fmt.Errorf("viewer: %w", err)
 	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:         iceServers(cfg.ICEServers),
+		ICEServers:         rtc.ICEServers(cfg.ICEServers),
 		ICETransportPolicy: cfg.ICETransportPolicy,
 		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
 	})
@@ -73,14 +72,16 @@ func New(cfg Config) (*Viewer, error) {
 		log:     cfg.Logger.With("component", "viewer"),
 		pc:      pc,
 		st:      newMeter(),
-		events:  make(chan func(), eventQueue),
+		q:       rtc.NewLoop(eventQueue, ErrClosed),
 		cursorQ: make(chan []byte, cursorQueue),
-		done:    make(chan struct{}),
 		chans:   map[string]*webrtc.DataChannel{},
 	}
 	v.setup()
 	v.wg.Add(2)
-	go v.loop()
+	go func() {
+		defer v.wg.Done()
+		v.q.Run()
+	}()
 	go v.cursorLoop()
 	return v, nil
 }
@@ -91,18 +92,18 @@ func (v *Viewer) setup() {
 			return
 		}
 		init := c.ToJSON()
-		v.post(func() { v.sendCandidate(init) })
+		v.q.Post(func() { v.sendCandidate(init) })
 	})
 	v.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		v.post(func() { v.setState(stateOf(s)) })
+		v.q.Post(func() { v.setState(rtc.StateOf(s)) })
 	})
 	v.pc.SCTP().Transport().OnStateChange(func(s webrtc.DTLSTransportState) {
 		if s == webrtc.DTLSTransportStateClosed {
-			v.post(func() { v.setState(StateDisconnected) })
+			v.q.Post(func() { v.setState(StateDisconnected) })
 		}
 	})
 	v.pc.OnTrack(func(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
-		v.post(func() { v.startTrack(t, r) })
+		v.q.Post(func() { v.startTrack(t, r) })
 	})
 	// Registering handlers is not work: it must happen before pion starts
 	// the channel's reader, or the first messages (a cursor shape) are lost.
@@ -124,47 +125,6 @@ func (v *Viewer) setup() {
 	})
 }
 
-func (v *Viewer) post(fn func()) {
-	select {
-	case <-v.done:
-	case v.events <- fn:
-	}
-}
-
-func (v *Viewer) do(ctx context.Context, fn func() error) error {
-	if v.closed.Load() {
-		return ErrClosed
-	}
-	res := make(chan error, 1)
-	select {
-	case v.events <- func() { res <- fn() }:
-	case <-v.done:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-res:
-		return err
-	case <-v.done:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (v *Viewer) loop() {
-	defer v.wg.Done()
-	for {
-		select {
-		case <-v.done:
-			return
-		case fn := <-v.events:
-			fn()
-		}
-	}
-}
-
 func (v *Viewer) setState(s State) {
 	if s == v.state {
 		return
@@ -179,11 +139,7 @@ func (v *Viewer) setState(s State) {
 }
 
 func (v *Viewer) sendCandidate(init webrtc.ICECandidateInit) {
-	env := wire.Envelope{Type: wire.TypeCandidate, Candidate: &wire.ICECandidate{
-		Candidate: init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex,
-		UsernameFragment: init.UsernameFragment,
-	}}
-	if err := v.cfg.Signal(env); err != nil {
+	if err := v.cfg.Signal(rtc.CandidateEnvelope(init)); err != nil {
 		v.log.Warn("sending candidate failed", "err", err)
 	}
 }
@@ -197,16 +153,13 @@ func (v *Viewer) HandleSignal(env wire.Envelope) error {
 		if env.SDP == "" {
 			return fmt.Errorf("%w: offer without sdp", ErrBadSignal)
 		}
-		return v.do(context.Background(), func() error { return v.answer(env.SDP) })
+		return v.q.Do(context.Background(), func() error { return v.answer(env.SDP) })
 	case wire.TypeCandidate:
 		if env.Candidate == nil {
 			return fmt.Errorf("%w: candidate missing", ErrBadSignal)
 		}
-		init := webrtc.ICECandidateInit{
-			Candidate: env.Candidate.Candidate, SDPMid: env.Candidate.SDPMid,
-			SDPMLineIndex: env.Candidate.SDPMLineIndex, UsernameFragment: env.Candidate.UsernameFragment,
-		}
-		return v.do(context.Background(), func() error { return v.addCandidate(init) })
+		init := rtc.CandidateInit(env.Candidate)
+		return v.q.Do(context.Background(), func() error { return v.addCandidate(init) })
 	default:
 		return fmt.Errorf("%w: unexpected type %q", ErrBadSignal, env.Type)
 	}
@@ -256,10 +209,9 @@ func (v *Viewer) addCandidate(init webrtc.ICECandidateInit) error {
 // Close tears the connection down and waits for its goroutines. It must
 // not be called from inside a Config callback (use `go v.Close()` there).
 func (v *Viewer) Close() error {
-	if v.closed.Swap(true) {
+	if !v.q.Close() {
 		return nil
 	}
-	close(v.done)
 	err := v.pc.Close()
 	v.wg.Wait()
 	if v.cfg.OnState != nil {

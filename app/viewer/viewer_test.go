@@ -1,10 +1,7 @@
 package viewer
 
 import (
-	"bytes"
 	"errors"
-	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -221,30 +218,6 @@ func TestKeyGate(t *testing.T) {
 	for _, tc := range tests {
 		if got := g.admit(assembledFrame{keyframe: tc.key, afterGap: tc.gap}); got != tc.admit {
 			t.Errorf("admit(%s) = %v, want %v", tc.name, got, tc.admit)
-		}
-	}
-}
-
-func TestPionLogsStayAtDebug(t *testing.T) {
-	tests := []struct {
-		level slog.Level
-		want  bool
-	}{
-		{slog.LevelDebug, true},
-		{slog.LevelInfo, false},
-	}
-	for _, tc := range tests {
-		var buf bytes.Buffer
-		l := pionLogs{log: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: tc.level}))}.NewLogger("ice")
-		l.Errorf("pair %d failed", 7)
-		l.Warn("plain warning")
-		l.Tracef("never %d", 1)
-		out := buf.String()
-		if got := strings.Contains(out, "pair 7 failed") && strings.Contains(out, "plain warning"); got != tc.want {
-			t.Errorf("handler at %v: logged = %v, want %v (%q)", tc.level, got, tc.want, out)
-		}
-		if strings.Contains(out, "never") {
-			t.Errorf("trace message logged: %q", out)
 		}
 	}
 }

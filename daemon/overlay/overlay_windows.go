@@ -5,8 +5,6 @@ import (
 	"image"
 	"log/slog"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -40,18 +38,7 @@ type Windows struct {
 	now     func() time.Time
 	monitor func() wire.Monitor
 
-	wake   chan struct{} // capacity 1
-	done   chan struct{}
-	closed atomic.Bool
-	wg     sync.WaitGroup
-
-	// mu guards the fields below.
-	mu         sync.Mutex
-	mon        image.Rectangle
-	geomDirty  bool
-	scene      scene
-	laser      *image.Point
-	laserUntil time.Time
+	board
 }
 
 var (
@@ -169,8 +156,7 @@ func NewWindows(cfg WindowsConfig) (*Windows, error) {
 		logger:  cfg.Logger.With("component", "overlay"),
 		now:     cfg.Now,
 		monitor: cfg.Monitor,
-		wake:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
+		board:   newBoard(),
 	}
 	o.mon = o.currentMonitor()
 	if o.mon.Empty() {
@@ -201,71 +187,20 @@ func (o *Windows) currentMonitor() image.Rectangle {
 
 // Apply shows one annotation.
 func (o *Windows) Apply(a wire.Annotation) error {
-	if o.closed.Load() {
-		return ErrClosed
-	}
-	if err := a.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	mon := o.currentMonitor()
-	o.mu.Lock()
-	if mon != o.mon && !mon.Empty() {
-		o.mon, o.geomDirty = mon, true
-		o.scene = newScene(mon.Dx(), mon.Dy())
-		o.laser = nil
-	}
-	var err error
-	switch a.T {
-	case wire.AnnotateStroke:
-		_, err = o.scene.addStroke(a)
-	case wire.AnnotateLaser:
-		p := o.scene.toPixel(a.X, a.Y)
-		o.laser = &p
-		o.laserUntil = o.now().Add(defaultLaserTimeout)
-	case wire.AnnotateClear:
-		o.scene.reset()
-	}
-	o.mu.Unlock()
-	o.poke()
-	return err
+	return o.apply(a, o.currentMonitor, o.now, defaultLaserTimeout)
 }
 
 // Clear removes every stroke and the laser dot.
-func (o *Windows) Clear() error {
-	if o.closed.Load() {
-		return ErrClosed
-	}
-	o.mu.Lock()
-	o.scene.reset()
-	o.laser = nil
-	o.mu.Unlock()
-	o.poke()
-	return nil
-}
+func (o *Windows) Clear() error { return o.clear() }
 
 // Close destroys the window and waits for its goroutine.
 func (o *Windows) Close() error {
-	if o.closed.Swap(true) {
-		return nil
-	}
-	close(o.done)
-	o.wg.Wait()
+	o.close()
 	return nil
 }
 
 // Counts reports how many strokes are kept and their total points.
-func (o *Windows) Counts() (strokes, points int) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.scene.counts()
-}
-
-func (o *Windows) poke() {
-	select {
-	case o.wake <- struct{}{}:
-	default: // already pending
-	}
-}
+func (o *Windows) Counts() (strokes, points int) { return o.counts() }
 
 func (o *Windows) run(ready chan<- error) {
 	defer o.wg.Done()

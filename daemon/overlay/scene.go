@@ -5,6 +5,8 @@ import (
 	"image"
 	"math"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/quickhelp/quickhelp/wire"
@@ -121,6 +123,109 @@ func parseColor(c string) (uint32, error) {
 		return 0, fmt.Errorf("%w: colour %q", ErrInvalid, c)
 	}
 	return uint32(v), nil
+}
+
+// board is what both on-screen overlays share between Apply/Clear (any
+// goroutine) and the one goroutine that owns the window and draws: the
+// wake-up and shutdown channels, and under mu the monitor, the scene and
+// the laser dot. X11 and Windows embed it, so their drawing code reads the
+// fields directly.
+type board struct {
+	wake   chan struct{} // capacity 1: a pending wake-up is enough
+	done   chan struct{}
+	closed atomic.Bool
+	wg     sync.WaitGroup
+
+	// mu guards the fields below; the owner goroutine reads them while
+	// drawing, Apply/Clear write them.
+	mu         sync.Mutex
+	mon        image.Rectangle // the shared monitor in screen pixels
+	geomDirty  bool            // mon changed: move the window, new mask
+	scene      scene
+	rebuild    bool         // strokes were removed: redraw from scratch (X11's mask; Windows repaints fully anyway)
+	laser      *image.Point // current laser position, nil when hidden
+	laserUntil time.Time
+}
+
+func newBoard() board {
+	return board{wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// apply validates a and shows it on the monitor mon reports. A laser dot
+// stays until now()+laserTimeout. Invalid annotations are rejected with
+// ErrInvalid; nothing is drawn for them.
+func (b *board) apply(a wire.Annotation, mon func() image.Rectangle, now func() time.Time, laserTimeout time.Duration) error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	if err := a.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	m := mon()
+	b.mu.Lock()
+	if m != b.mon && !m.Empty() {
+		// Strokes were drawn on the old monitor's content: drop them. An
+		// empty monitor (Windows could not tell) keeps the current one.
+		b.mon, b.geomDirty = m, true
+		b.scene = newScene(m.Dx(), m.Dy())
+		b.laser = nil
+	}
+	var err error
+	switch a.T {
+	case wire.AnnotateStroke:
+		var evicted bool
+		evicted, err = b.scene.addStroke(a)
+		b.rebuild = b.rebuild || evicted
+	case wire.AnnotateLaser:
+		p := b.scene.toPixel(a.X, a.Y)
+		b.laser = &p
+		b.laserUntil = now().Add(laserTimeout)
+	case wire.AnnotateClear:
+		b.scene.reset()
+		b.rebuild = true
+	}
+	b.mu.Unlock()
+	b.poke()
+	return err
+}
+
+// clear removes every stroke and the laser dot.
+func (b *board) clear() error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	b.mu.Lock()
+	b.scene.reset()
+	b.laser = nil
+	b.rebuild = true
+	b.mu.Unlock()
+	b.poke()
+	return nil
+}
+
+// close stops the owner goroutine and waits for it; only the first call
+// does anything.
+func (b *board) close() {
+	if b.closed.Swap(true) {
+		return
+	}
+	close(b.done)
+	b.wg.Wait()
+}
+
+// counts reports how many strokes are kept and their total points.
+func (b *board) counts() (strokes, points int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.scene.counts()
+}
+
+// poke wakes the owner goroutine.
+func (b *board) poke() {
+	select {
+	case b.wake <- struct{}{}:
+	default: // a wake-up is already pending; it will see this change too
+	}
 }
 
 // Timing shared by the on-screen overlays. The periodic raise is a safety

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"image"
 	"testing"
+	"time"
 
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -127,4 +128,80 @@ func FuzzSceneStroke(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBoardApply drives the state both on-screen overlays share, without a
+// window: monitor switches, strokes, laser expiry time, clear, wake-ups
+// and the closed and invalid paths.
+func TestBoardApply(t *testing.T) {
+	mon := image.Rect(0, 0, 101, 101)
+	monitor := func() image.Rectangle { return mon }
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := func() time.Time { return t0 }
+	stroke := wire.Annotation{T: wire.AnnotateStroke, ID: 1, Color: "#ff0000", Width: 3,
+		Points: []wire.Point{{X: 0, Y: 0}, {X: 1, Y: 1}}}
+
+	b := newBoard()
+	b.mon = mon
+	b.scene = newScene(mon.Dx(), mon.Dy())
+	if err := b.apply(stroke, monitor, now, time.Second); err != nil {
+		t.Fatalf("apply(stroke) = %v, want nil", err)
+	}
+	if s, p := b.counts(); s != 1 || p != 2 {
+		t.Errorf("counts() after one stroke = %d, %d, want 1, 2", s, p)
+	}
+	select {
+	case <-b.wake:
+	default:
+		t.Error("apply did not wake the owner")
+	}
+	if err := b.apply(wire.Annotation{T: wire.AnnotateLaser, X: 0.5, Y: 0.5}, monitor, now, time.Second); err != nil {
+		t.Fatalf("apply(laser) = %v, want nil", err)
+	}
+	if b.laser == nil || *b.laser != (image.Point{X: 50, Y: 50}) || !b.laserUntil.Equal(t0.Add(time.Second)) {
+		t.Errorf("laser = %v until %v, want (50,50) until %v", b.laser, b.laserUntil, t0.Add(time.Second))
+	}
+
+	// An empty monitor keeps the current one and its strokes.
+	empty := func() image.Rectangle { return image.Rectangle{} }
+	if err := b.apply(stroke, empty, now, time.Second); err != nil || b.mon != mon || b.geomDirty {
+		t.Errorf("apply on an empty monitor = %v, mon %v, geomDirty %v; want nil, %v, false", err, b.mon, b.geomDirty, mon)
+	}
+	// A new monitor drops strokes and laser and marks the geometry.
+	other := image.Rect(200, 0, 401, 201)
+	if err := b.apply(wire.Annotation{T: wire.AnnotateLaser, X: 1, Y: 1},
+		func() image.Rectangle { return other }, now, time.Second); err != nil {
+		t.Fatalf("apply on a new monitor = %v, want nil", err)
+	}
+	if s, _ := b.counts(); s != 0 || b.mon != other || !b.geomDirty || *b.laser != (image.Point{X: 200, Y: 200}) {
+		t.Errorf("after monitor switch: strokes %d, mon %v, geomDirty %v, laser %v; want 0, %v, true, (200,200)",
+			s, b.mon, b.geomDirty, b.laser, other)
+	}
+
+	tests := []struct {
+		name string
+		a    wire.Annotation
+		want error
+	}{
+		{"bad colour", wire.Annotation{T: wire.AnnotateStroke, ID: 2, Color: "red", Width: 3}, ErrInvalid},
+		{"unknown kind", wire.Annotation{T: "boom"}, ErrInvalid},
+	}
+	for _, tc := range tests {
+		if err := b.apply(tc.a, monitor, now, time.Second); !errors.Is(err, tc.want) {
+			t.Errorf("apply(%s) = %v, want %v", tc.name, err, tc.want)
+		}
+	}
+
+	b.rebuild = false
+	if err := b.clear(); err != nil || b.laser != nil || !b.rebuild {
+		t.Errorf("clear() = %v, laser %v, rebuild %v; want nil, nil, true", err, b.laser, b.rebuild)
+	}
+	b.close()
+	b.close() // a second close must not panic on the closed channel
+	if err := b.apply(stroke, monitor, now, time.Second); !errors.Is(err, ErrClosed) {
+		t.Errorf("apply after close = %v, want %v", err, ErrClosed)
+	}
+	if err := b.clear(); !errors.Is(err, ErrClosed) {
+		t.Errorf("clear after close = %v, want %v", err, ErrClosed)
+	}
 }

@@ -6,8 +6,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jezek/xgb"
@@ -62,20 +60,7 @@ type X11 struct {
 	maskGC xproto.Gcontext // on the depth-1 mask pixmap
 	winGC  xproto.Gcontext // on the window
 
-	wake   chan struct{} // capacity 1: a pending wake-up is enough
-	done   chan struct{}
-	closed atomic.Bool
-	wg     sync.WaitGroup
-
-	// mu guards the fields below; the owner goroutine reads them while
-	// drawing, Apply/Clear write them.
-	mu         sync.Mutex
-	mon        image.Rectangle // the shared monitor in screen pixels
-	geomDirty  bool            // mon changed: move the window, new mask
-	scene      scene
-	rebuild    bool         // strokes were removed: redraw the mask from scratch
-	laser      *image.Point // current laser position, nil when hidden
-	laserUntil time.Time
+	board
 }
 
 // quietXGB silences xgb, which logs every connection's auth lookup. xgb's
@@ -112,8 +97,7 @@ func NewX11(cfg X11Config) (*X11, error) {
 		monitor:      cfg.Monitor,
 		laserTimeout: cfg.LaserTimeout,
 		conn:         conn,
-		wake:         make(chan struct{}, 1),
-		done:         make(chan struct{}),
+		board:        newBoard(),
 	}
 	if err := o.setup(); err != nil {
 		conn.Close()
@@ -242,74 +226,18 @@ func (o *X11) currentMonitor() image.Rectangle {
 // Apply shows one annotation. Invalid annotations are rejected with
 // ErrInvalid; nothing is drawn for them.
 func (o *X11) Apply(a wire.Annotation) error {
-	if o.closed.Load() {
-		return ErrClosed
-	}
-	if err := a.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	mon := o.currentMonitor()
-	o.mu.Lock()
-	if mon != o.mon {
-		// Strokes were drawn on the old monitor's content: drop them.
-		o.mon, o.geomDirty = mon, true
-		o.scene = newScene(mon.Dx(), mon.Dy())
-		o.laser = nil
-	}
-	var err error
-	switch a.T {
-	case wire.AnnotateStroke:
-		var evicted bool
-		evicted, err = o.scene.addStroke(a)
-		o.rebuild = o.rebuild || evicted
-	case wire.AnnotateLaser:
-		p := o.scene.toPixel(a.X, a.Y)
-		o.laser = &p
-		o.laserUntil = o.now().Add(o.laserTimeout)
-	case wire.AnnotateClear:
-		o.scene.reset()
-		o.rebuild = true
-	}
-	o.mu.Unlock()
-	o.poke()
-	return err
+	return o.apply(a, o.currentMonitor, o.now, o.laserTimeout)
 }
 
 // Clear removes every stroke and the laser dot.
-func (o *X11) Clear() error {
-	if o.closed.Load() {
-		return ErrClosed
-	}
-	o.mu.Lock()
-	o.scene.reset()
-	o.laser = nil
-	o.rebuild = true
-	o.mu.Unlock()
-	o.poke()
-	return nil
-}
+func (o *X11) Clear() error { return o.clear() }
 
 // Close destroys the overlay window, stops the owner goroutine and waits
 // for it. It is safe to call more than once.
 func (o *X11) Close() error {
-	if o.closed.Swap(true) {
-		return nil
-	}
-	close(o.done)
-	o.wg.Wait()
+	o.close()
 	return nil
 }
 
 // Counts reports how many strokes are kept and their total points.
-func (o *X11) Counts() (strokes, points int) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.scene.counts()
-}
-
-func (o *X11) poke() {
-	select {
-	case o.wake <- struct{}{}:
-	default: // a wake-up is already pending; it will see this change too
-	}
-}
+func (o *X11) Counts() (strokes, points int) { return o.counts() }

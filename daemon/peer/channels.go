@@ -43,7 +43,7 @@ func (c *Conn) createChannels() error {
 		if label == wire.ChannelCursor {
 			c.cursor = &cursorSender{dc: dc}
 			dc.SetBufferedAmountLowThreshold(cursorLowWater)
-			dc.OnBufferedAmountLow(func() { c.post(c.cursor.flush) })
+			dc.OnBufferedAmountLow(func() { c.q.Post(c.cursor.flush) })
 			continue
 		}
 		dc.OnMessage(func(m webrtc.DataChannelMessage) { c.onData(label, m.Data) })
@@ -70,7 +70,7 @@ func (c *Conn) onData(label string, b []byte) {
 	}
 	select {
 	case c.data <- msg:
-	case <-c.done:
+	case <-c.q.Done():
 	}
 }
 
@@ -78,7 +78,7 @@ func (c *Conn) dispatchLoop() {
 	defer c.wg.Done()
 	for {
 		select {
-		case <-c.done:
+		case <-c.q.Done():
 			return
 		case m := <-c.data:
 			if c.cfg.OnData != nil {
@@ -156,7 +156,7 @@ func (s *cursorSender) droppedCount() uint64 {
 // buffer drains); shapes are refused with ErrBackpressure only when the
 // buffer exceeds a hard limit.
 func (c *Conn) SendCursor(b []byte) error {
-	if c.closed.Load() {
+	if c.q.Closed() {
 		return ErrClosed
 	}
 	return c.cursor.send(b)

@@ -10,12 +10,13 @@ import (
 	"github.com/pion/interceptor/pkg/gcc"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
 // AbsCaptureTimeURI is the RTP header extension that carries each frame's
 // capture time to the helper, so it can show glass-to-glass latency.
-const AbsCaptureTimeURI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
+const AbsCaptureTimeURI = rtc.AbsCaptureTimeURI
 
 // Defaults of the bitrate bounds handed to the congestion controller.
 const (
@@ -78,10 +79,8 @@ func (c *Config) validate() error {
 	if c.MinBitrateKbps < 0 || c.MinBitrateKbps > c.InitialBitrateKbps || c.InitialBitrateKbps > c.MaxBitrateKbps {
 		return fmt.Errorf("%w: bitrates must satisfy 0 < min <= initial <= max", ErrInvalidConfig)
 	}
-	for _, s := range c.ICEServers {
-		if len(s.URLs) == 0 {
-			return fmt.Errorf("%w: ICE server without URLs", ErrInvalidConfig)
-		}
+	if err := rtc.CheckICEServers(c.ICEServers); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -89,32 +88,14 @@ func (c *Config) validate() error {
 	return nil
 }
 
-func iceServers(in []wire.ICEServer) []webrtc.ICEServer {
-	out := make([]webrtc.ICEServer, 0, len(in))
-	for _, s := range in {
-		out = append(out, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
-	}
-	return out
-}
-
 // newAPI builds the pion API of one connection: VP8 with NACK/PLI/TWCC
 // feedback, the capture-time extension, the default interceptors (NACK
 // responder, RTCP reports, stats) and send-side GCC. The estimator of the
 // connection is returned through est when the PeerConnection is built.
 func newAPI(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.API, error) {
-	m := &webrtc.MediaEngine{}
-	fb := []webrtc.RTCPFeedback{
-		{Type: webrtc.TypeRTCPFBNACK}, {Type: webrtc.TypeRTCPFBNACK, Parameter: "pli"},
-		{Type: webrtc.TypeRTCPFBCCM, Parameter: "fir"}, {Type: webrtc.TypeRTCPFBTransportCC},
-	}
-	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
-		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: fb},
-		PayloadType:        96,
-	}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, fmt.Errorf("register vp8: %w", err)
-	}
-	if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: AbsCaptureTimeURI}, webrtc.RTPCodecTypeVideo); err != nil {
-		return nil, fmt.Errorf("register abs-capture-time: %w", err)
+	m, err := rtc.NewMediaEngine()
+	if err != nil {
+		return nil, err
 	}
 	reg := &interceptor.Registry{}
 	// The pacer is a no-op on purpose: pion's leaky-bucket pacer queues a
@@ -127,7 +108,7 @@ func newAPI(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.API, error) {
 			gcc.SendSideBWEMinBitrate(cfg.MinBitrateKbps*1000),
 			gcc.SendSideBWEMaxBitrate(cfg.MaxBitrateKbps*1000),
 			gcc.SendSideBWEPacer(gcc.NewNoOpPacer()),
-			gcc.WithLoggerFactory(pionLogs{log: cfg.Logger}),
+			gcc.WithLoggerFactory(rtc.PionLogs(cfg.Logger)),
 		)
 	})
 	if err != nil {
@@ -140,7 +121,7 @@ func newAPI(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.API, error) {
 	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, reg); err != nil {
 		return nil, fmt.Errorf("twcc: %w", err)
 	}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(pionLogs{log: cfg.Logger})); err != nil {
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(rtc.PionLogs(cfg.Logger))); err != nil {
 		return nil, fmt.Errorf("interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}
@@ -149,7 +130,7 @@ func newAPI(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.API, error) {
 	// GCC blind exactly when it matters. A larger buffer costs little: the
 	// sharer reads only RTCP and data-channel traffic.
 	se.SetReceiveMTU(8192)
-	se.LoggerFactory = pionLogs{log: cfg.Logger}
+	se.LoggerFactory = rtc.PionLogs(cfg.Logger)
 	if cfg.SettingEngine != nil {
 		cfg.SettingEngine(&se)
 	}

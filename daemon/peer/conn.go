@@ -14,6 +14,7 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -39,13 +40,11 @@ type Conn struct {
 	chans  map[string]*webrtc.DataChannel // created in New, never changed
 	cursor *cursorSender
 
-	events  chan func()   // run on the loop goroutine
+	q       *rtc.Loop     // runs pion callbacks and public calls on one goroutine
 	keyReq  chan struct{} // coalesced keyframe requests
 	rateCh  chan struct{} // coalesced bitrate changes
 	data    chan dataMsg
-	done    chan struct{}
 	wg      sync.WaitGroup
-	closed  atomic.Bool
 	bitrate atomic.Int64 // bit/s
 	current atomic.Int32 // State, for Stats
 
@@ -74,18 +73,17 @@ func New(cfg Config) (*Conn, error) {
 		log:    cfg.Logger.With("component", "peer"),
 		queue:  newFrameQueue(),
 		chans:  map[string]*webrtc.DataChannel{},
-		events: make(chan func(), eventQueue),
+		q:      rtc.NewLoop(eventQueue, ErrClosed),
 		keyReq: make(chan struct{}, 1),
 		rateCh: make(chan struct{}, 1),
 		data:   make(chan dataMsg, dataQueue),
-		done:   make(chan struct{}),
 	}
 	api, err := newAPI(&c.cfg, &c.est)
 	if err != nil {
 		return nil, fmt.Errorf("peer: %w", err)
 	}
 	c.pc, err = api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:         iceServers(cfg.ICEServers),
+		ICEServers:         rtc.ICEServers(cfg.ICEServers),
 		ICETransportPolicy: cfg.ICETransportPolicy,
 		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
 	})
@@ -127,16 +125,16 @@ func (c *Conn) setup() error {
 			return // gathering finished; trickle needs no end marker here
 		}
 		init := cand.ToJSON()
-		c.post(func() { c.sendCandidate(init) })
+		c.q.Post(func() { c.sendCandidate(init) })
 	})
 	c.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		c.post(func() { c.setState(stateOf(s)) })
+		c.q.Post(func() { c.setState(rtc.StateOf(s)) })
 	})
 	// A DTLS close_notify means the helper closed on purpose: report it at
 	// once instead of waiting for ICE to time out.
 	c.pc.SCTP().Transport().OnStateChange(func(s webrtc.DTLSTransportState) {
 		if s == webrtc.DTLSTransportStateClosed {
-			c.post(func() { c.setState(StateDisconnected) })
+			c.q.Post(func() { c.setState(StateDisconnected) })
 		}
 	})
 	// The RTCP reader is started here, before Start, because interceptors
@@ -155,44 +153,13 @@ func notify(ch chan struct{}) {
 
 func randomUint32() uint32 { return rand.Uint32() }
 
-// post hands fn to the loop goroutine; after Close it is dropped.
-func (c *Conn) post(fn func()) {
-	select {
-	case <-c.done:
-	case c.events <- fn:
-	}
-}
-
-// do runs fn on the loop goroutine and waits for its result.
-func (c *Conn) do(ctx context.Context, fn func() error) error {
-	if c.closed.Load() {
-		return ErrClosed
-	}
-	res := make(chan error, 1)
-	select {
-	case c.events <- func() { res <- fn() }:
-	case <-c.done:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-res:
-		return err
-	case <-c.done:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 func (c *Conn) loop() {
 	defer c.wg.Done()
 	for {
 		select {
-		case <-c.done:
+		case <-c.q.Done():
 			return
-		case fn := <-c.events:
+		case fn := <-c.q.Events():
 			fn()
 		case <-c.keyReq:
 			c.keyRequests.Add(1)
@@ -229,11 +196,7 @@ func (c *Conn) setState(s State) {
 }
 
 func (c *Conn) sendCandidate(init webrtc.ICECandidateInit) {
-	env := wire.Envelope{Type: wire.TypeCandidate, Candidate: &wire.ICECandidate{
-		Candidate: init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex,
-		UsernameFragment: init.UsernameFragment,
-	}}
-	if err := c.cfg.Signal(env); err != nil {
+	if err := c.cfg.Signal(rtc.CandidateEnvelope(init)); err != nil {
 		c.log.Warn("sending candidate failed", "err", err)
 	}
 }
@@ -241,7 +204,7 @@ func (c *Conn) sendCandidate(init webrtc.ICECandidateInit) {
 // Start creates the offer and sends it through Config.Signal. Local
 // candidates follow as they are gathered.
 func (c *Conn) Start(ctx context.Context) error {
-	return c.do(ctx, func() error {
+	return c.q.Do(ctx, func() error {
 		if c.started {
 			return nil
 		}
@@ -256,7 +219,7 @@ func (c *Conn) Start(ctx context.Context) error {
 // Restart performs an ICE restart: a new offer with fresh credentials,
 // sent with Envelope.Restart set. Media resumes on the new path.
 func (c *Conn) Restart() error {
-	return c.do(context.Background(), func() error {
+	return c.q.Do(context.Background(), func() error {
 		if !c.started {
 			return ErrNotStarted
 		}
@@ -290,16 +253,13 @@ func (c *Conn) HandleSignal(env wire.Envelope) error {
 		if env.SDP == "" {
 			return fmt.Errorf("%w: answer without sdp", ErrBadSignal)
 		}
-		return c.do(context.Background(), func() error { return c.applyAnswer(env.SDP) })
+		return c.q.Do(context.Background(), func() error { return c.applyAnswer(env.SDP) })
 	case wire.TypeCandidate:
 		if env.Candidate == nil {
 			return fmt.Errorf("%w: candidate missing", ErrBadSignal)
 		}
-		init := webrtc.ICECandidateInit{
-			Candidate: env.Candidate.Candidate, SDPMid: env.Candidate.SDPMid,
-			SDPMLineIndex: env.Candidate.SDPMLineIndex, UsernameFragment: env.Candidate.UsernameFragment,
-		}
-		return c.do(context.Background(), func() error { return c.addCandidate(init) })
+		init := rtc.CandidateInit(env.Candidate)
+		return c.q.Do(context.Background(), func() error { return c.addCandidate(init) })
 	default:
 		return fmt.Errorf("%w: unexpected type %q", ErrBadSignal, env.Type)
 	}
@@ -359,7 +319,7 @@ func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
 // Frames written before the connection is up are discarded. data is kept
 // until it is sent: the caller must not modify it afterwards.
 func (c *Conn) WriteFrame(data []byte, keyframe bool, captured time.Time) error {
-	if c.closed.Load() {
+	if c.q.Closed() {
 		return ErrClosed
 	}
 	if len(data) > wire.MaxFrameBytes {
@@ -381,7 +341,7 @@ func (c *Conn) writeLoop() {
 	defer c.wg.Done()
 	for {
 		select {
-		case <-c.done:
+		case <-c.q.Done():
 			return
 		case <-c.queue.ready:
 		}
@@ -393,7 +353,7 @@ func (c *Conn) writeLoop() {
 			n, err := c.track.writeFrame(f)
 			c.bytesSent.Add(uint64(n))
 			if err != nil {
-				if errors.Is(err, ErrClosed) || c.closed.Load() {
+				if errors.Is(err, ErrClosed) || c.q.Closed() {
 					return
 				}
 				c.log.Debug("writing frame failed", "err", err)
@@ -407,10 +367,9 @@ func (c *Conn) writeLoop() {
 // Close tears the connection down and waits for its goroutines. It must
 // not be called from inside a Config callback (use `go c.Close()` there).
 func (c *Conn) Close() error {
-	if c.closed.Swap(true) {
+	if !c.q.Close() {
 		return nil
 	}
-	close(c.done)
 	err := c.pc.Close()
 	c.wg.Wait()
 	if c.cfg.OnState != nil {

@@ -35,7 +35,7 @@ func FuzzHandleSignal(f *testing.F) {
 			return // the signalling client drops these before they get here
 		}
 		_ = c.HandleSignal(env)
-		if c.closed.Load() {
+		if c.q.Closed() {
 			t.Fatal("connection closed by a signalling message")
 		}
 	})

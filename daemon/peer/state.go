@@ -1,50 +1,16 @@
 package peer
 
-import "github.com/pion/webrtc/v4"
+import "github.com/quickhelp/quickhelp/internal/rtc"
 
 // State is the connection state reported through Config.OnState.
-type State int
+type State = rtc.State
 
 // Connection states, in the order a healthy session passes them.
 const (
-	StateNew State = iota
-	StateConnecting
-	StateConnected
-	StateDisconnected // media stopped flowing or the other side left; an ICE restart may recover
-	StateFailed       // ICE gave up; only a restart or a new connection helps
-	StateClosed       // Close was called
+	StateNew          = rtc.StateNew
+	StateConnecting   = rtc.StateConnecting
+	StateConnected    = rtc.StateConnected
+	StateDisconnected = rtc.StateDisconnected // media stopped flowing or the other side left; an ICE restart may recover
+	StateFailed       = rtc.StateFailed       // ICE gave up; only a restart or a new connection helps
+	StateClosed       = rtc.StateClosed       // Close was called
 )
-
-func (s State) String() string {
-	switch s {
-	case StateNew:
-		return "new"
-	case StateConnecting:
-		return "connecting"
-	case StateConnected:
-		return "connected"
-	case StateDisconnected:
-		return "disconnected"
-	case StateFailed:
-		return "failed"
-	case StateClosed:
-		return "closed"
-	}
-	return "unknown"
-}
-
-func stateOf(s webrtc.PeerConnectionState) State {
-	switch s {
-	case webrtc.PeerConnectionStateConnecting:
-		return StateConnecting
-	case webrtc.PeerConnectionStateConnected:
-		return StateConnected
-	case webrtc.PeerConnectionStateDisconnected:
-		return StateDisconnected
-	case webrtc.PeerConnectionStateFailed:
-		return StateFailed
-	case webrtc.PeerConnectionStateClosed:
-		return StateClosed
-	}
-	return StateNew
-}

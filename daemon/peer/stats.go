@@ -32,7 +32,7 @@ func (c *Conn) Stats() Stats {
 		DataDropped:       c.dataDropped.Load(),
 		State:             State(c.current.Load()),
 	}
-	if c.closed.Load() {
+	if c.q.Closed() {
 		s.State = StateClosed
 		return s
 	}

@@ -1,4 +1,4 @@
-package viewer
+package rtc
 
 import (
 	"context"
@@ -44,3 +44,7 @@ func (l pionLogger) Warn(msg string)           { l.out("warn", msg) }
 func (l pionLogger) Warnf(f string, a ...any)  { l.outf("warn", f, a...) }
 func (l pionLogger) Error(msg string)          { l.out("error", msg) }
 func (l pionLogger) Errorf(f string, a ...any) { l.outf("error", f, a...) }
+
+// PionLogs returns a pion logger factory that writes every pion message to
+// log at Debug level.
+func PionLogs(log *slog.Logger) logging.LoggerFactory { return pionLogs{log: log} }

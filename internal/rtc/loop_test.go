@@ -1,0 +1,136 @@
+package rtc
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+var errTestClosed = errors.New("test: closed")
+
+// running starts l.Run on a goroutine the test owns; the returned stop
+// closes the loop and waits for it.
+func running(t *testing.T, l *Loop) (stop func()) {
+	t.Helper()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); l.Run() }()
+	stop = func() { l.Close(); wg.Wait() }
+	t.Cleanup(stop)
+	return stop
+}
+
+func TestLoopRunsInOrder(t *testing.T) {
+	l := NewLoop(4, errTestClosed)
+	running(t, l)
+	var got []int // touched only on the loop goroutine, read after Do
+	for i := range 20 {
+		l.Post(func() { got = append(got, i) })
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var n int
+	if err := l.Do(ctx, func() error { n = len(got); return nil }); err != nil {
+		t.Fatalf("Do = %v, want nil", err)
+	}
+	if n != 20 {
+		t.Fatalf("Do saw %d posted functions, want 20", n)
+	}
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("function %d ran as number %d, want in order: %v", v, i, got)
+		}
+	}
+}
+
+func TestLoopDo(t *testing.T) {
+	errFn := errors.New("fn failed")
+	tests := []struct {
+		name    string
+		run     bool // start Run
+		closed  bool // Close before Do
+		timeout time.Duration
+		fn      func() error
+		want    error
+	}{
+		{"returns nil", true, false, 10 * time.Second, func() error { return nil }, nil},
+		{"returns fn's error", true, false, 10 * time.Second, func() error { return errFn }, errFn},
+		{"after close", true, true, 10 * time.Second, func() error { return nil }, errTestClosed},
+		{"loop not running, queue has room", false, false, 50 * time.Millisecond, func() error { return nil }, context.DeadlineExceeded},
+		{"closed and not running", false, true, 10 * time.Second, func() error { return nil }, errTestClosed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := NewLoop(1, errTestClosed)
+			if tc.run {
+				running(t, l)
+			}
+			if tc.closed {
+				l.Close()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
+			defer cancel()
+			if got := l.Do(ctx, tc.fn); !errors.Is(got, tc.want) || (tc.want == nil) != (got == nil) {
+				t.Errorf("Do = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestLoopCloseReleasesWaiters checks that Post and Do blocked on a full
+// queue return once the Loop is closed, and that Close reports only once.
+func TestLoopCloseReleasesWaiters(t *testing.T) {
+	l := NewLoop(1, errTestClosed)
+	l.Post(func() {}) // fills the queue; nothing runs it
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	posted := make(chan struct{})
+	did := make(chan error, 1)
+	go func() { l.Post(func() {}); close(posted) }()
+	go func() { did <- l.Do(ctx, func() error { return nil }) }()
+	if !l.Close() {
+		t.Fatal("first Close = false, want true")
+	}
+	if l.Close() {
+		t.Error("second Close = true, want false")
+	}
+	if !l.Closed() {
+		t.Error("Closed() = false after Close, want true")
+	}
+	select {
+	case <-posted:
+	case <-ctx.Done():
+		t.Fatal("Post still blocked after Close")
+	}
+	select {
+	case err := <-did:
+		if !errors.Is(err, errTestClosed) {
+			t.Errorf("Do blocked on a full queue = %v, want %v", err, errTestClosed)
+		}
+	case <-ctx.Done():
+		t.Fatal("Do still blocked after Close")
+	}
+	select {
+	case <-l.Done():
+	default:
+		t.Error("Done not closed after Close")
+	}
+}
+
+// TestLoopEvents checks the path of owners that run their own select.
+func TestLoopEvents(t *testing.T) {
+	l := NewLoop(2, errTestClosed)
+	ran := false
+	l.Post(func() { ran = true })
+	select {
+	case fn := <-l.Events():
+		fn()
+	default:
+		t.Fatal("Events() empty after Post")
+	}
+	if !ran {
+		t.Error("function from Events() did not run the posted one")
+	}
+}
