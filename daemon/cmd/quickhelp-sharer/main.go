@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/quickhelp/quickhelp/daemon/hotkey"
 	"github.com/quickhelp/quickhelp/daemon/localapi"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/tray"
@@ -42,6 +43,8 @@ Answer and control a running session:
   report [COMMENT]                 report the helper for abuse (also ends the session)
   status                           show the session state
   events                           print events as JSON lines
+
+Ctrl+Alt+Shift+S stops sharing at once, from any window.
 
 Flags (also from the environment):
   --server URL     QuickHelp service (QUICKHELP_SERVER; default %s)
@@ -243,6 +246,16 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	}})
 	if err == nil {
 		defer tr.Close()
+	}
+	// Ctrl+Alt+Shift+S stops sharing from any window; without it (no
+	// display, taken by another program) the tray and CLI still stop.
+	hk, err := hotkey.Register(hotkey.Config{Display: o.display, Logger: logger, OnPress: func() {
+		go d.Do(ctx, wire.LocalRequest{Cmd: wire.LocalStop})
+	}})
+	if err == nil {
+		defer hk.Close()
+	} else {
+		logger.Info("stop shortcut unavailable", "shortcut", hotkey.Shortcut, "err", err)
 	}
 
 	var answers <-chan string

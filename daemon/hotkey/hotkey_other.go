@@ -1,0 +1,5 @@
+//go:build !linux && !windows
+
+package hotkey
+
+func register(Config) (*Hotkey, error) { return nil, ErrUnsupported }
