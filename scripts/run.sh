@@ -69,23 +69,34 @@ elif [ -x "$BIN/quickhelp" ]; then
   done
 fi
 
+# 5. The sharer's app ("Get help") in web mode, bound to the daemon above.
+SHARER_URL=""
+if [ -x "$BIN/quickhelp" ]; then
+  "$BIN/quickhelp" console --listen 127.0.0.1:0 --server "$SERVER_URL" --sharer-socket "$QUICKHELP_SHARER_SOCKET" > "$RUN_DIR/sharer-console.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    SHARER_URL=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+/[^ ]*' "$RUN_DIR/sharer-console.log" | head -1 || true)
+    [ -n "$SHARER_URL" ] && break
+    sleep 0.1
+  done
+fi
+
 cat <<MSG
 
-QuickHelp is running on this machine.
+QuickHelp is running on this machine. You play both people.
 
 $(cat "$RUN_DIR/demo.txt")
 
-Helper (support person):
-  1. Open the helper console: ${CONSOLE_URL:-(not built: run make build)}
-  2. Sign in with the demo account above and choose "Help someone".
-  3. Read the code shown to the sharer.
+1. The helper (support person): open ${CONSOLE_URL:-(the console did not start: see $RUN_DIR/console.log)}
+   sign in with the demo account above and choose "Help someone". A code appears.
+2. The sharer (the person who needs help): open ${SHARER_URL:-(not started)}
+   in another browser window, choose "Get help", type the code and press Allow.
+   The shared screen is ${VIRTUAL:+the virtual desktop }$SHARER_DISPLAY. Ctrl+Alt+Shift+S there stops sharing at once.
+3. In the helper's window: watch, chat, draw, "Request control" (the sharer allows it in a second prompt).
 
-Sharer (the person who needs help), in another terminal:
+The sharer can also answer from a terminal:
   export QUICKHELP_SHARER_SOCKET=$QUICKHELP_SHARER_SOCKET
-  $BIN/quickhelp-sharer join CODE            # or: the app's "Get help"
-  $BIN/quickhelp-sharer allow                # share the screen (${VIRTUAL:+virtual desktop }$SHARER_DISPLAY)
-  $BIN/quickhelp-sharer allow-control        # after the helper asks for control
-  $BIN/quickhelp-sharer stop
+  $BIN/quickhelp-sharer join CODE | allow | allow-control | revoke-control | pause | resume | stop
 
 Logs are in $RUN_DIR. Press Ctrl-C to stop everything.
 MSG
