@@ -15,6 +15,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app"
 	"github.com/quickhelp/quickhelp/daemon/localapi"
+	"github.com/quickhelp/quickhelp/internal/policy"
 )
 
 //go:embed all:frontend/dist
@@ -55,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	return runDesktop(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose),
+	return runDesktop(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
 		Sharer: app.SharerConfig{Socket: *sharerSocket}})
 }
 
@@ -72,7 +73,7 @@ func runConsole(args []string, assets fs.FS, stdout, stderr io.Writer) error {
 	if fl.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
 	}
-	cfg := app.BackendConfig{Listen: *listen, Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose),
+	cfg := app.BackendConfig{Listen: *listen, Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
 		Sharer: app.SharerConfig{Socket: *sharerSocket}}
 	return app.RunConsole(context.Background(), cfg, stdout)
 }
@@ -97,7 +98,7 @@ func runPromptMode(args []string, assets fs.FS, stderr io.Writer) error {
 	if fl.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
 	}
-	return runPrompt(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose),
+	return runPrompt(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
 		Sharer: app.SharerConfig{Socket: *sharerSocket}})
 }
 
@@ -107,4 +108,19 @@ func newLogger(w io.Writer, verbose bool) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// machinePolicy reads this machine's QuickHelp policy afresh at every check,
+// so IT can change it without restarting the app; an unreadable policy
+// fails closed (see internal/policy).
+type machinePolicy struct{}
+
+func (machinePolicy) Check() error {
+	p, _ := policy.Load(policy.Config{})
+	return p.Check()
+}
+
+func (machinePolicy) CheckServer(serverURL string) error {
+	p, _ := policy.Load(policy.Config{})
+	return p.CheckServer(serverURL)
 }

@@ -26,6 +26,8 @@ type BackendConfig struct {
 	// Sharer configures the "Get help" side; its Sink, Server (when empty)
 	// and Logger (when nil) come from this config.
 	Sharer SharerConfig
+	// Policy is this machine's QuickHelp policy; nil allows everything.
+	Policy MachinePolicy
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -59,7 +61,7 @@ func StartBackend(cfg BackendConfig) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctl, err := NewController(ControllerConfig{Sink: br, Server: cfg.Server, Dropped: br.Dropped, Logger: cfg.Logger})
+	ctl, err := NewController(ControllerConfig{Sink: br, Server: cfg.Server, Dropped: br.Dropped, Policy: cfg.Policy, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -32,8 +32,18 @@ type ControllerConfig struct {
 	Dropped func() uint64
 	// ViewerSettings, if set, adjusts each viewer's config (tests use it).
 	ViewerSettings func(*viewer.Config)
+	// Policy, if set, is this machine's QuickHelp policy: Check says whether
+	// QuickHelp may run at all, CheckServer whether a service may be used.
+	// Their errors are shown to people as they are.
+	Policy MachinePolicy
 	// Logger; nil discards.
 	Logger *slog.Logger
+}
+
+// MachinePolicy is the part of internal/policy the console needs.
+type MachinePolicy interface {
+	Check() error
+	CheckServer(serverURL string) error
 }
 
 // Controller runs the helper's side of a session: sign-in, code, waiting for
@@ -120,6 +130,11 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		sendQ:     make(chan sendItem, sendQSize),
 		st:        wire.BridgeStatus{State: wire.UIStateSignedOut, Server: cfg.Server, Control: wire.ControlNone},
 		statsTick: time.NewTicker(cfg.StatsInterval),
+	}
+	if cfg.Policy != nil {
+		if err := cfg.Policy.Check(); err != nil {
+			c.st.State, c.st.Reason = wire.UIStateDisabled, err.Error()
+		}
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.wg.Add(2)
@@ -278,6 +293,10 @@ func (c *Controller) HandleRequest(r wire.BridgeRequest) {
 }
 
 func (c *Controller) handle(r wire.BridgeRequest) {
+	if c.st.State == wire.UIStateDisabled {
+		c.fail(wire.BridgeReasonMachinePolicy, c.st.Reason)
+		return
+	}
 	switch r.Type {
 	case wire.BridgeLogin:
 		c.login(r)
@@ -339,6 +358,12 @@ func (c *Controller) login(r wire.BridgeRequest) {
 	if err != nil {
 		c.fail(wire.BridgeReasonBadServer, "The server address does not look right.")
 		return
+	}
+	if c.cfg.Policy != nil {
+		if err := c.cfg.Policy.CheckServer(server); err != nil {
+			c.fail(wire.BridgeReasonMachinePolicy, err.Error())
+			return
+		}
 	}
 	c.st.Server = server
 	c.setState(wire.UIStateSigningIn)

@@ -80,6 +80,7 @@ const (
 	UIStateLive            = "live"             // video flowing
 	UIStateReconnecting    = "reconnecting"     // connection lost, trying again until ReconnectUntil
 	UIStateEnded           = "ended"            // Reason says why
+	UIStateDisabled        = "disabled"         // this machine's policy turned QuickHelp off; Reason has its words
 )
 
 // Reasons of notices, errors and the ended state, stable for the page to
@@ -103,6 +104,7 @@ const (
 	BridgeReasonNoConnection   = "no-connection"      // the service cannot be reached
 	BridgeReasonOrgDisabled    = "org-disabled"       // an organisation turned QuickHelp off
 	BridgeReasonSessionBusy    = "session-busy"       // a session is already in progress
+	BridgeReasonMachinePolicy  = "machine-policy"     // this machine's policy does not allow it; Message has its words
 	BridgeReasonNoDaemon       = "sharer-unavailable" // the sharer program could not be started or reached
 	BridgeReasonSharerFailed   = "sharer-failed"      // any other refusal; Message has the daemon's words
 	BridgeReasonKeepSharingEnd = "keep-sharing-timeout"

@@ -22,7 +22,7 @@ describe('catalogues', () => {
       'bad-credentials', 'server-unreachable', 'bad-server-url', 'account-suspended', 'rate-limited',
       'code-expired', 'control-denied', 'control-revoked', 'connection-lost', 'not-allowed', 'bad-request',
       'internal', 'helper-ended', 'sharer-ended', 'sharer-denied', 'consent-timeout', 'timeout', 'cancelled', 'expired',
-      'reported', 'shutdown', 'policy', 'error',
+      'reported', 'shutdown', 'policy', 'error', 'machine-policy',
     ];
     for (const r of reasons) expect(reasonKey(r)).toBe(`reason.${r}`);
     expect(reasonKey('no-such-reason')).toBe('reason.unknown');

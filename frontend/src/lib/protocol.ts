@@ -11,7 +11,8 @@ export type UIState =
   | 'connecting'
   | 'live'
   | 'reconnecting'
-  | 'ended';
+  | 'ended'
+  | 'disabled';
 
 export const UI_STATES: readonly UIState[] = [
   'signed-out',
@@ -24,6 +25,7 @@ export const UI_STATES: readonly UIState[] = [
   'live',
   'reconnecting',
   'ended',
+  'disabled',
 ];
 
 export type Control = 'none' | 'requested' | 'granted';
