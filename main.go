@@ -16,6 +16,7 @@ import (
 	"github.com/quickhelp/quickhelp/app"
 	"github.com/quickhelp/quickhelp/daemon/localapi"
 	"github.com/quickhelp/quickhelp/internal/policy"
+	"github.com/quickhelp/quickhelp/internal/version"
 )
 
 //go:embed all:frontend/dist
@@ -35,6 +36,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	assets, err := fs.Sub(embedded, "frontend/dist")
 	if err != nil {
 		return err
+	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Fprintln(stdout, "quickhelp", version.Version)
+		return nil
 	}
 	if len(args) > 0 && args[0] == "console" {
 		return runConsole(args[1:], assets, stdout, stderr)

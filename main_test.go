@@ -35,3 +35,10 @@ func TestRunArguments(t *testing.T) {
 		t.Errorf("run(-h) = %v with usage %q", err, errOut.String())
 	}
 }
+
+func TestVersion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run([]string{"--version"}, &out, &errOut); err != nil || !strings.HasPrefix(out.String(), "quickhelp ") {
+		t.Errorf("run(--version) = %v, printed %q", err, out.String())
+	}
+}

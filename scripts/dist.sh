@@ -26,7 +26,7 @@ DIST=${DIST_DIR:-dist}
 STAGE=build/bin           # git-ignored; Wails writes here too
 GO=${GO:-go}
 NFPM_VERSION=v2.45.2
-LDFLAGS="-s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$VERSION -X main.version=$VERSION"
+LDFLAGS="-s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$VERSION"
 
 notes=()
 say()  { echo "dist: $*"; }

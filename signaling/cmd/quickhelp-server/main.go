@@ -18,10 +18,9 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
-)
 
-// version is set at build time: -ldflags "-X main.version=1.2.3".
-var version = "dev"
+	"github.com/quickhelp/quickhelp/internal/version"
+)
 
 const usage = `quickhelp-server — the QuickHelp remote-assistance service
 
@@ -65,7 +64,7 @@ func main() {
 // run dispatches a command line.
 func run(ctx context.Context, args []string, e env) error {
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
-		fmt.Fprintf(e.stdout, "quickhelp-server %s (%s)\n", version, runtime.Version())
+		fmt.Fprintf(e.stdout, "quickhelp-server %s (%s)\n", version.Version, runtime.Version())
 		return nil
 	}
 	if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "-help" || args[0] == "help") {

@@ -17,6 +17,8 @@ import (
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/signaling/turn"
+
+	"github.com/quickhelp/quickhelp/internal/version"
 )
 
 // serveConfig is everything serve reads from flags and environment.
@@ -172,7 +174,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if c.tlsCert != "" {
 		scheme = "https"
 	}
-	log.Info("serving", "url", scheme+"://"+ln.Addr().String(), "data", dir, "version", version)
+	log.Info("serving", "url", scheme+"://"+ln.Addr().String(), "data", dir, "version", version.Version)
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
