@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/wire"
+
+	"github.com/quickhelp/quickhelp/internal/version"
 )
 
 func testEnv(vars map[string]string, stdin string) (env, *bytes.Buffer) {
@@ -134,7 +136,7 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("user list = %q", out.String())
 	}
 	e, out = testEnv(nil, "")
-	if err := run(ctx, []string{"--version"}, e); err != nil || !strings.Contains(out.String(), "quickhelp-server dev") {
+	if err := run(ctx, []string{"--version"}, e); err != nil || !strings.Contains(out.String(), "quickhelp-server "+version.Version) {
 		t.Errorf("--version: %v %q", err, out.String())
 	}
 }
