@@ -42,6 +42,7 @@ run: build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@grep -q '"productVersion": "$(VERSION)"' wails.json || { echo "wails.json productVersion differs from VERSION ($(VERSION))"; exit 1; }
 	GOOS=windows $(GO) vet ./wire/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./daemon/localapi/... ./daemon/hotkey/... ./internal/policy/...
 
 test-go:
