@@ -139,7 +139,7 @@ export const en = {
   'sharing.org': 'from {org}',
   'sharing.control': '{name} is controlling your mouse and keyboard',
   'sharing.viewOnly': 'View only: {name} cannot use your mouse or keyboard',
-  'sharing.connecting': 'Connecting to {name}…',
+  'sharing.connecting': 'Waiting for {name} to connect',
   'sharing.pause': 'Pause',
   'sharing.resume': 'Resume',
   'sharing.revoke': 'Take back control',
