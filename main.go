@@ -14,7 +14,7 @@ import (
 	"os"
 
 	"github.com/quickhelp/quickhelp/app"
-	"github.com/quickhelp/quickhelp/daemon/localapi"
+	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/version"
 )

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/quickhelp/quickhelp/daemon/localapi"
+	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/wire"
 )
 

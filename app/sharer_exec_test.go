@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quickhelp/quickhelp/daemon/localapi"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )

@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/hotkey"
-	"github.com/quickhelp/quickhelp/daemon/localapi"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/tray"
+	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/version"
 	"github.com/quickhelp/quickhelp/wire"
