@@ -20,6 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+if curl -fsS "$SERVER_URL/healthz" >/dev/null 2>&1; then
+  echo "Something already answers on $SERVER_URL: is QuickHelp already running? Stop it first (Ctrl-C in its terminal)."
+  exit 1
+fi
+
 # 1. The service, with a demo account.
 "$BIN/quickhelp-server" demo > "$RUN_DIR/demo.txt"
 "$BIN/quickhelp-server" serve > "$RUN_DIR/server.log" 2>&1 &
