@@ -262,7 +262,7 @@ func (d *Daemon) Close() error {
 	s := d.sess
 	d.mu.Unlock()
 	if s != nil && s.cmds != nil {
-		s.stop(wire.ReasonSharerEnded)
+		s.stop()
 	}
 	d.events.close()
 	return nil

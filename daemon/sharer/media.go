@@ -1,0 +1,166 @@
+package sharer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// monitor is the geometry of the shared monitor in screen pixels. The input
+// handler and the overlay ask for it per event, so it is cached here and
+// refreshed by the loop when sharing starts or the monitor changes.
+func (s *session) monitor() wire.Monitor {
+	if m := s.shared.Load(); m != nil {
+		return *m
+	}
+	return wire.Monitor{}
+}
+
+// refreshMonitor re-reads the layout and returns it. Loop goroutine only.
+func (s *session) refreshMonitor() []wire.Monitor {
+	mons := s.src.Monitors()
+	idx := int(s.monitorIdx.Load())
+	if idx >= len(mons) {
+		idx = 0
+	}
+	if len(mons) > 0 {
+		m := mons[idx]
+		s.shared.Store(&m)
+	}
+	return mons
+}
+
+func (s *session) writeFrame(data []byte, key bool, captured time.Time) error {
+	pc := s.peerConn()
+	if pc == nil {
+		return errNoViewer
+	}
+	return pc.WriteFrame(data, key, captured)
+}
+
+func (s *session) onData(channel string, msg []byte) {
+	switch channel {
+	case wire.ChannelInput, wire.ChannelPointer:
+		// The handler itself asks the gate before every event.
+		if h := s.inputHandler(); h != nil {
+			h.HandleMessage(channel, msg)
+		} else {
+			s.dropped.Add(1) // no control granted: the event goes nowhere
+		}
+	case wire.ChannelAnnotate:
+		a, err := wire.DecodeAnnotation(msg)
+		if err != nil {
+			return
+		}
+		if !s.gate.MaySend() {
+			return
+		}
+		if s.overlay == nil {
+			return
+		}
+		if err := s.overlay.Apply(a); err != nil {
+			s.logger.Debug("annotation not shown", "err", err)
+		}
+		if !s.annotated.Swap(true) {
+			s.send(wire.Envelope{Type: wire.TypeFeature, Feature: wire.FeatureAnnotation})
+		}
+	}
+}
+
+func (s *session) cursorLoop(ctx context.Context) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	var last wire.Cursor
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pc := s.peerConn()
+		if pc == nil || !s.gate.MaySend() {
+			continue
+		}
+		pos, shape, err := s.src.Cursor()
+		if err != nil {
+			continue
+		}
+		if shape != nil {
+			if b, err := json.Marshal(shape); err == nil {
+				pc.SendCursor(b)
+			}
+		}
+		if pos.X != last.X || pos.Y != last.Y || pos.Visible != last.Visible {
+			if b, err := json.Marshal(pos); err == nil && pc.SendCursor(b) == nil {
+				last = pos
+			}
+		}
+	}
+}
+
+var errNoViewer = errors.New("sharer: no viewer connected")
+
+func (s *session) startPeer() {
+	var pc *peer.Conn
+	pc, err := peer.New(peer.Config{
+		ICEServers: s.ice,
+		Signal: func(env wire.Envelope) error {
+			s.send(env)
+			return nil
+		},
+		OnKeyframeRequest: s.pipe.requestKeyframe,
+		OnBitrate:         s.pipe.setBitrate,
+		OnData:            s.onData,
+		OnState: func(st peer.State) {
+			select {
+			case s.peerState <- peerEvent{pc: pc, state: st}:
+			default: // the loop is far behind; a later state will follow
+			}
+		},
+		Logger:        s.cfg.Logger,
+		SettingEngine: s.cfg.PeerSettings,
+	})
+	if err != nil {
+		s.logger.Error("peer connection setup failed", "err", err)
+		return
+	}
+	s.refMu.Lock()
+	s.pc = pc
+	s.refMu.Unlock()
+	if err := pc.Start(s.ctx); err != nil {
+		s.logger.Warn("offer failed", "err", err)
+	}
+}
+
+func (s *session) closePeer() {
+	s.refMu.Lock()
+	pc := s.pc
+	s.pc = nil
+	s.refMu.Unlock()
+	if pc != nil {
+		pc.Close()
+	}
+}
+
+func (s *session) onPeerState(st peer.State) {
+	switch st {
+	case peer.StateConnected:
+		s.setStatus(func(x *wire.SharerStatus) { x.Connected = true })
+		s.pipe.requestKeyframe()
+	case peer.StateDisconnected, peer.StateFailed:
+		// The media path broke: view-only until the sharer allows again.
+		s.dropControl()
+		s.setStatus(func(x *wire.SharerStatus) { x.Connected = false })
+		if st == peer.StateFailed {
+			if pc := s.peerConn(); pc != nil {
+				if err := pc.Restart(); err != nil {
+					s.logger.Warn("ICE restart failed", "err", err)
+				}
+			}
+		}
+	}
+}

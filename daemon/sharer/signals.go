@@ -1,0 +1,100 @@
+package sharer
+
+import (
+	"time"
+
+	"github.com/quickhelp/quickhelp/daemon/consent"
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+func (s *session) onSignal(ev client.Event) (reason string, over bool) {
+	switch ev.Kind {
+	case client.EventReconnecting:
+		// Any reconnect drops back to view-only, at once.
+		s.dropControl()
+		return "", false
+	case client.EventClosed:
+		if ev.Reason == "" {
+			return wire.ReasonError, true
+		}
+		return ev.Reason, true
+	case client.EventMessage:
+	default:
+		return "", false
+	}
+	env := &ev.Envelope
+	switch env.Type {
+	case wire.TypeHello:
+		if env.Peer != s.helperPresent {
+			s.setHelperPresent(env.Peer)
+		}
+		s.dropControl()
+	case wire.TypePeerJoined:
+		s.setHelperPresent(true)
+	case wire.TypePeerLeft:
+		s.dropControl()
+		s.setHelperPresent(false)
+	case wire.TypeAnswer, wire.TypeCandidate:
+		if pc := s.peerConn(); pc != nil {
+			if err := pc.HandleSignal(*env); err != nil {
+				s.logger.Warn("signal refused", "type", env.Type, "err", err)
+			}
+		}
+	case wire.TypeControlRequest:
+		if err := s.gate.RequestControl(); err != nil {
+			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
+			return "", false
+		}
+		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlRequested })
+		s.d.events.publish(wire.LocalEvent{Type: wire.EventControlRequest, Status: ptr(s.status())})
+		stopTimer(&s.controlTimer)
+		s.controlTimer = time.NewTimer(s.cfg.ConsentTimeout)
+	case wire.TypeControl:
+		if env.State == wire.StateReleased {
+			s.dropControl()
+		}
+	case wire.TypeSwitchMonitor:
+		if s.src != nil {
+			if err := s.src.SetMonitor(env.Monitor); err == nil {
+				s.monitorIdx.Store(int32(env.Monitor))
+				s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: s.refreshMonitor(), Monitor: env.Monitor})
+			}
+		}
+	case wire.TypeChat:
+		s.d.events.publish(wire.LocalEvent{Type: wire.EventChat, Text: env.Text, From: wire.RoleHelper, TS: env.TS})
+	case wire.TypeSessionEnded:
+		return env.Reason, true
+	}
+	return "", false
+}
+
+func (s *session) setHelperPresent(on bool) {
+	was := s.helperPresent
+	s.helperPresent = on
+	if !on {
+		s.closePeer()
+		s.setStatus(func(st *wire.SharerStatus) { st.Connected = false })
+		return
+	}
+	// The helper (re)appeared: its new viewer needs a new offer.
+	if (!was || s.peerConn() == nil) && s.gate.State().Screen == consent.ScreenGranted {
+		s.startPeer()
+	}
+}
+
+// dropControl returns to view-only (reconnect, helper left or released).
+func (s *session) dropControl() {
+	stopTimer(&s.controlTimer)
+	had := s.gate.State().Control
+	if err := s.gate.Reconnected(); err != nil {
+		return
+	}
+	s.closeInjector()
+	if had != consent.ControlNone {
+		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
+		if had == consent.ControlGranted {
+			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
+		}
+	}
+}
