@@ -3,26 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, eventually, paintPattern, sleep } from './lib/harness.mjs';
+import { pointOnCanvas, state } from './lib/sharer.mjs';
 
 const DISPLAY = 121;
 // An X client that records keys, placed over the white quadrant.
 const REC = { x: 1440, y: 810, w: 400, h: 200 };
-
-// pointOnCanvas maps a position of the sharer's screen (pixels) to page
-// coordinates inside the letterboxed canvas.
-async function pointOnCanvas(page, sx, sy) {
-  const box = await page.getByTestId('remote-screen').boundingBox();
-  const scale = Math.min(box.width / 1920, box.height / 1080);
-  const w = 1920 * scale;
-  const h = 1080 * scale;
-  const left = box.x + (box.width - w) / 2;
-  const top = box.y + (box.height - h) / 2;
-  return { x: left + ((sx + 0.5) / 1920) * w, y: top + ((sy + 0.5) / 1080) * h };
-}
-
-async function state(page) {
-  return page.getByTestId('session-state').getAttribute('data-state');
-}
 
 test('helper console: sign in, code, video, chat, control, revoke, end', async (t) => {
   const h = await new Harness(DISPLAY).start();
