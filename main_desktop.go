@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/signal"
@@ -35,23 +36,14 @@ func runDesktop(cfg app.BackendConfig) error {
 	}
 	defer backend.Close()
 	return wails.Run(&options.App{
-		Title:     "QuickHelp",
-		Width:     1280,
-		Height:    800,
-		MinWidth:  720,
-		MinHeight: 520,
-		AssetServer: &assetserver.Options{
-			Assets: cfg.Assets,
-			Middleware: func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Security-Policy", app.CSP)
-					w.Header().Set("X-Content-Type-Options", "nosniff")
-					next.ServeHTTP(w, r)
-				})
-			},
-		},
-		Bind:      []any{app.NewDesktop(backend)},
-		OnStartup: quitOnSignal,
+		Title:       "QuickHelp",
+		Width:       1280,
+		Height:      800,
+		MinWidth:    720,
+		MinHeight:   520,
+		AssetServer: assetServer(cfg.Assets),
+		Bind:        []any{app.NewDesktop(backend)},
+		OnStartup:   quitOnSignal,
 	})
 }
 
@@ -114,16 +106,7 @@ func runPrompt(cfg app.BackendConfig) error {
 		Height:      promptHeight,
 		Frameless:   true,
 		AlwaysOnTop: true,
-		AssetServer: &assetserver.Options{
-			Assets: cfg.Assets,
-			Middleware: func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Security-Policy", app.CSP)
-					w.Header().Set("X-Content-Type-Options", "nosniff")
-					next.ServeHTTP(w, r)
-				})
-			},
-		},
+		AssetServer: assetServer(cfg.Assets),
 		OnStartup: func(ctx context.Context) {
 			wctx.Store(&ctx)
 			quitOnSignal(ctx)
@@ -142,4 +125,19 @@ func runPrompt(cfg app.BackendConfig) error {
 		},
 		Bind: []any{app.NewPromptDesktop(backend)},
 	})
+}
+
+// assetServer serves the embedded page in the webview with the same strict
+// Content-Security-Policy as the loopback bridge.
+func assetServer(assets fs.FS) *assetserver.Options {
+	return &assetserver.Options{
+		Assets: assets,
+		Middleware: func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Security-Policy", app.CSP)
+				w.Header().Set("X-Content-Type-Options", "nosniff")
+				next.ServeHTTP(w, r)
+			})
+		},
+	}
 }
