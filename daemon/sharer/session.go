@@ -131,6 +131,8 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 		return nil, errors.New("cannot connect to the session; please try again")
 	}
 	s.sig = sig
+	// Join returns with the question pending: the status says so at once.
+	s.st.State = wire.SharerAwaitingConsent
 	go s.loop()
 	return s, nil
 }
@@ -198,7 +200,7 @@ func (s *session) send(env wire.Envelope) {
 }
 
 func (s *session) loop() {
-	s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerAwaitingConsent })
+	s.setStatus(func(*wire.SharerStatus) {}) // announce the pending question
 	s.d.events.publish(wire.LocalEvent{Type: wire.EventConsentNeeded, Status: ptr(s.status())})
 	s.consentTimer = time.NewTimer(s.cfg.ConsentTimeout)
 	reason := s.run()
