@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCode, formatCountdown, normalizeCode, spokenCode } from './code';
+import { codeMsLeft, formatCode, formatCountdown, MAX_CODE_MS, normalizeCode, spokenCode } from './code';
 
 describe('formatCode', () => {
   const cases: [string, string][] = [
@@ -37,4 +37,13 @@ describe('formatCountdown', () => {
   for (const [ms, want] of cases) {
     it(`formatCountdown(${ms}) = ${want}`, () => expect(formatCountdown(ms)).toBe(want));
   }
+});
+
+describe('codeMsLeft', () => {
+  it('never shows more than a code lifetime when the page clock lags', () => {
+    const now = 1_000_000;
+    expect(formatCountdown(codeMsLeft(now + MAX_CODE_MS + 200, now))).toBe('10:00');
+    expect(formatCountdown(codeMsLeft(now + 59_500, now))).toBe('1:00');
+    expect(codeMsLeft(now - 5, now)).toBe(-5);
+  });
 });

@@ -24,6 +24,18 @@ export function spokenCode(input: string): string {
   return s.split('').join(' ');
 }
 
+/** MAX_CODE_MS is the longest a code lives (the service may only shorten it). */
+export const MAX_CODE_MS = 10 * 60_000;
+
+/**
+ * codeMsLeft is how long a code has left. The page clock ticks every 250 ms,
+ * so right after the code arrives "now" may lag: never show more than a
+ * code's lifetime (10:00, not 10:01).
+ */
+export function codeMsLeft(expiresAt: number, now: number): number {
+  return Math.min(expiresAt - now, MAX_CODE_MS);
+}
+
 /** formatCountdown renders the milliseconds left as m:ss, never negative. */
 export function formatCountdown(msLeft: number): string {
   const total = Math.max(0, Math.ceil(msLeft / 1000));
