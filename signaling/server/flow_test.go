@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -153,5 +154,28 @@ func TestDirectionRules(t *testing.T) {
 	}
 	if got := strings.Join(recs[0].ErrorCodes, ","); got != "invalid-message,not-allowed" {
 		t.Errorf("error codes = %q", got)
+	}
+}
+
+// A live session's usage reaches its record in the background, off the
+// WebSocket read path, well before the session ends.
+func TestLiveUsageWrittenInBackground(t *testing.T) {
+	env := servertest.Start(t)
+	p := connectPair(t, env)
+	p.helper.send(wire.Envelope{Type: wire.TypeChat, Text: "hello"})
+	p.sharer.expect(wire.TypeChat)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		recs, err := env.Store.SessionRecords(t.Context(), env.Org.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 1 && recs[0].EndedAt == nil && strings.Contains(strings.Join(recs[0].Features, ","), wire.FeatureChat) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("live record = %+v, want the chat feature while the session runs", recs)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

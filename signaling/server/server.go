@@ -127,6 +127,7 @@ type Server struct {
 	loginLimiter *ratelimit.Limiter
 	breaker      *ratelimit.Breaker
 	hub          *hub
+	usage        *usageWriter
 	handler      http.Handler
 
 	// ctx is the server's lifetime; cancel stops the background job.
@@ -186,6 +187,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.hub = newHub(s)
+	s.usage = newUsageWriter()
+	s.wg.Add(1)
+	go s.runUsageWriter()
 	s.handler = s.routes()
 	if cfg.PurgeInterval > 0 {
 		j, err := telemetry.NewJanitor(telemetry.JanitorConfig{

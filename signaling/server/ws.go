@@ -128,7 +128,7 @@ func (s *Server) readLoop(rm *room, c *peerConn, log *slog.Logger) {
 			continue
 		}
 		if rm.handle(c, env) {
-			rm.persistUsage()
+			rm.h.s.usage.mark(rm)
 		}
 	}
 }
