@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -86,13 +87,18 @@ func userAdd(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
+// parseAndOpen parses a subcommand's flags and opens the store in the data
+// directory they name; the caller closes it.
+func parseAndOpen(fs *flag.FlagSet, args []string, data *string, e env) (*store.Store, string, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, "", err
+	}
+	return openStore(*data, e)
+}
+
 func userList(ctx context.Context, args []string, e env) error {
 	var data string
-	fs := newFlagSet("user list", e, &data)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	st, _, err := openStore(data, e)
+	st, _, err := parseAndOpen(newFlagSet("user list", e, &data), args, &data, e)
 	if err != nil {
 		return err
 	}
@@ -115,12 +121,13 @@ func userList(ctx context.Context, args []string, e env) error {
 
 func userSetDisabled(ctx context.Context, args []string, e env, disabled bool) error {
 	var data, email string
-	fs := newFlagSet("user disable", e, &data)
-	fs.StringVar(&email, "email", "", "e-mail address of the user")
-	if err := fs.Parse(args); err != nil {
-		return err
+	name := "user enable"
+	if disabled {
+		name = "user disable"
 	}
-	st, _, err := openStore(data, e)
+	fs := newFlagSet(name, e, &data)
+	fs.StringVar(&email, "email", "", "e-mail address of the user")
+	st, _, err := parseAndOpen(fs, args, &data, e)
 	if err != nil {
 		return err
 	}
@@ -150,11 +157,7 @@ const (
 // is kept in DATA/demo-password.txt (0600) and reused when present.
 func demo(ctx context.Context, args []string, e env) error {
 	var data string
-	fs := newFlagSet("demo", e, &data)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	st, dir, err := openStore(data, e)
+	st, dir, err := parseAndOpen(newFlagSet("demo", e, &data), args, &data, e)
 	if err != nil {
 		return err
 	}
