@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -100,7 +99,7 @@ func run(out string, display, frames, cpuUsed, threads int, log *slog.Logger) er
 		return err
 	}
 	defer painter.Close()
-	doc := document(width, height*6)
+	doc := capture.TextPage(width, height*6, 1)
 	if err := painter.Put(0, 0, width, height, doc); err != nil {
 		return err
 	}
@@ -313,31 +312,4 @@ func summarise(v []float64, unit string) Stat {
 		sum += x
 	}
 	return Stat{N: len(s), Median: s[len(s)/2], P95: s[min(len(s)-1, len(s)*95/100)], Mean: sum / float64(len(s)), Unit: unit}
-}
-
-// document is a tall page of text-like content: dark glyph blocks on white.
-func document(w, h int) []byte {
-	r := rand.New(rand.NewPCG(1, 1))
-	pix := make([]byte, w*h*4)
-	for i := range pix {
-		pix[i] = 0xff
-	}
-	for line := 0; line+14 < h; line += 20 {
-		for x := 16; x+8 < w-16; {
-			for c, word := 0, 2+r.IntN(8); c < word && x+8 < w-16; c++ {
-				shade := byte(r.IntN(80))
-				for y := line + 3 + r.IntN(3); y < line+14; y++ {
-					for dx := 1; dx < 7; dx++ {
-						if r.IntN(3) > 0 {
-							o := y*w*4 + (x+dx)*4
-							pix[o], pix[o+1], pix[o+2] = shade, shade, shade
-						}
-					}
-				}
-				x += 8
-			}
-			x += 8
-		}
-	}
-	return pix
 }

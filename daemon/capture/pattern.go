@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -109,3 +110,33 @@ func (p *Pattern) Cursor() (wire.Cursor, *wire.Cursor, error) {
 func (p *Pattern) Close() error { return nil }
 
 var _ Source = (*Pattern)(nil)
+
+// TextPage returns w×h BGRA pixels of text-like content (dark glyph blocks
+// on white lines, reproducible from seed), a page to scroll through like a
+// browser or editor: the test and benchmark content for screen coding.
+func TextPage(w, h int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, 1))
+	pix := make([]byte, w*h*4)
+	for i := range pix {
+		pix[i] = 0xff
+	}
+	for line := 0; line+14 < h; line += 20 {
+		for x := 16; x+8 < w-16; {
+			word := 2 + r.IntN(8)
+			for c := 0; c < word && x+8 < w-16; c++ {
+				shade := byte(r.IntN(80))
+				for y := line + 3 + r.IntN(3); y < line+14; y++ {
+					for dx := 1; dx < 7; dx++ {
+						if r.IntN(3) > 0 {
+							o := y*w*4 + (x+dx)*4
+							pix[o], pix[o+1], pix[o+2] = shade, shade, shade
+						}
+					}
+				}
+				x += 8
+			}
+			x += 8
+		}
+	}
+	return pix
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"testing"
+
+	"github.com/quickhelp/quickhelp/daemon/capture"
 )
 
 const benchW, benchH = 1920, 1080
@@ -55,12 +57,12 @@ func benchEncode(b *testing.B, cpuUsed, threads int, frame func(n int) []byte) {
 }
 
 func BenchmarkEncodeStatic(b *testing.B) {
-	doc := document(benchW, benchH, 1)
+	doc := capture.TextPage(benchW, benchH, 1)
 	benchEncode(b, DefaultCPUUsed, DefaultThreads, func(int) []byte { return doc })
 }
 
 func BenchmarkEncodeScrolling(b *testing.B) {
-	doc := document(benchW, benchH*4, 1)
+	doc := capture.TextPage(benchW, benchH*4, 1)
 	for _, c := range []struct{ cpu, threads int }{{8, 2}, {12, 2}, {16, 2}, {12, 1}} {
 		b.Run(fmt.Sprintf("cpu-used=%d/threads=%d", c.cpu, c.threads), func(b *testing.B) {
 			benchEncode(b, c.cpu, c.threads, func(n int) []byte {

@@ -43,7 +43,7 @@ func TestCaptureEncodeDecode(t *testing.T) {
 	e := newEncoder(t, Config{Width: 1280, Height: 720, BitrateKbps: 4000})
 	d := newDecoder(t)
 
-	doc := document(1280, 720, 5)
+	doc := capture.TextPage(1280, 720, 5)
 	var prev *image.YCbCr
 	for n := range 6 {
 		want := patternFrame(1280, 720, n)

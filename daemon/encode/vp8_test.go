@@ -134,7 +134,7 @@ func TestForcedKeyframes(t *testing.T) {
 func TestStaticScreenEncodesSmall(t *testing.T) {
 	const w, h = 1920, 1080
 	e := newEncoder(t, Config{Width: w, Height: h})
-	doc := document(w, h, 7)
+	doc := capture.TextPage(w, h, 7)
 	total, counted := 0, 0
 	for n := range 40 {
 		img := scrolled(doc, w, h, 0)
@@ -163,7 +163,7 @@ func TestStaticScreenEncodesSmall(t *testing.T) {
 func TestSetBitrateTakesEffect(t *testing.T) {
 	const w, h = 640, 360
 	e := newEncoder(t, Config{Width: w, Height: h, BitrateKbps: 4000})
-	doc := document(w, h+1000, 3)
+	doc := capture.TextPage(w, h+1000, 3)
 	mean := func(from int) float64 {
 		total, counted := 0, 0
 		for n := from; n < from+60; n++ {
