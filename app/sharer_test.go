@@ -153,14 +153,7 @@ func startHelper(t *testing.T, ctx context.Context, env *servertest.Env) *helper
 	if err != nil {
 		t.Fatal(err)
 	}
-	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := api.CreateSession(ctx, login.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
+	created := env.CreateSession(t, env.HelperToken(t))
 	sess, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)

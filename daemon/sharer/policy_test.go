@@ -19,14 +19,7 @@ func TestJoinRefusedByHelperPolicy(t *testing.T) {
 	defer cancel()
 	env := servertest.Start(t)
 	api, _ := client.New(env.URL)
-	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := api.CreateSession(ctx, login.Token)
-	if err != nil {
-		t.Fatal(err)
-	}
+	created := env.CreateSession(t, env.HelperToken(t))
 	hsess, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)
