@@ -44,6 +44,7 @@ func (c *Conn) createChannels() error {
 			c.cursor = &cursorSender{dc: dc}
 			dc.SetBufferedAmountLowThreshold(cursorLowWater)
 			dc.OnBufferedAmountLow(func() { c.q.Post(c.cursor.flush) })
+			dc.OnOpen(func() { c.q.Post(c.cursor.opened) })
 			continue
 		}
 		dc.OnMessage(func(m webrtc.DataChannelMessage) { c.onData(label, m.Data) })
@@ -95,10 +96,22 @@ type cursorSender struct {
 	mu      sync.Mutex // guards the fields below
 	pending []byte     // newest position held back while the buffer drains
 	dropped uint64
+	// The newest shape and position given before the channel opened; sent
+	// when it opens, so the helper starts with the sharer's real cursor.
+	earlyShape, earlyPos []byte
 }
 
 func (s *cursorSender) send(b []byte) error {
 	if s.dc.ReadyState() != webrtc.DataChannelStateOpen {
+		if m, err := wire.DecodeCursor(b); err == nil {
+			s.mu.Lock()
+			if m.T == wire.CursorShape {
+				s.earlyShape = append(s.earlyShape[:0], b...)
+			} else {
+				s.earlyPos = append(s.earlyPos[:0], b...)
+			}
+			s.mu.Unlock()
+		}
 		return ErrChannelNotOpen
 	}
 	if len(b) > wire.MaxDataMessageBytes {
@@ -134,6 +147,19 @@ func (s *cursorSender) send(b []byte) error {
 	return s.dc.Send(b)
 }
 
+// opened sends what was given before the channel opened: shape first.
+func (s *cursorSender) opened() {
+	s.mu.Lock()
+	early := [][]byte{s.earlyShape, s.earlyPos}
+	s.earlyShape, s.earlyPos = nil, nil
+	s.mu.Unlock()
+	for _, b := range early {
+		if b != nil {
+			_ = s.dc.Send(b)
+		}
+	}
+}
+
 // flush sends the held-back position once the buffer drained.
 func (s *cursorSender) flush() {
 	s.mu.Lock()
@@ -154,7 +180,9 @@ func (s *cursorSender) droppedCount() uint64 {
 // SendCursor sends one encoded wire.Cursor message to the helper. Under
 // backpressure positions are coalesced (only the newest is sent when the
 // buffer drains); shapes are refused with ErrBackpressure only when the
-// buffer exceeds a hard limit.
+// buffer exceeds a hard limit. Before the channel opens it returns
+// ErrChannelNotOpen but keeps the newest shape and position, and sends them
+// when it opens.
 func (c *Conn) SendCursor(b []byte) error {
 	if c.q.Closed() {
 		return ErrClosed

@@ -46,6 +46,7 @@ type helperSide struct {
 
 	mu       sync.Mutex
 	frames   []wire.Frame
+	cursors  []wire.Cursor
 	envs     []wire.Envelope
 	ended    string
 	newFrame chan struct{}
@@ -87,6 +88,24 @@ func (h *helperSide) onFrame(f wire.Frame) {
 	case h.newFrame <- struct{}{}:
 	default:
 	}
+}
+
+func (h *helperSide) onCursor(c wire.Cursor) {
+	h.mu.Lock()
+	h.cursors = append(h.cursors, c)
+	h.mu.Unlock()
+}
+
+// sawCursor reports whether a cursor message matching ok arrived.
+func (h *helperSide) sawCursor(ok func(wire.Cursor) bool) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.cursors {
+		if ok(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *helperSide) frameCount() int {
@@ -193,6 +212,7 @@ func newHelper(ctx context.Context, t testing.TB, api *client.Client, token stri
 	h.v, err = viewer.New(viewer.Config{
 		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
 		OnFrame:       h.onFrame,
+		OnCursor:      h.onCursor,
 		SettingEngine: loopbackOnly,
 	})
 	if err != nil {
@@ -315,8 +335,22 @@ func TestSharerEndToEnd(t *testing.T) {
 	checkPattern(t, img)
 
 	// Input before control is allowed changes nothing.
-	exec.Command("xdotool", "mousemove", "--display", x.Display, "10", "10").Run()
+	move := exec.Command("xdotool", "mousemove", "10", "10")
+	move.Env = append(os.Environ(), "DISPLAY="+x.Display)
+	if out, err := move.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool mousemove: %v %s", err, out)
+	}
 	before := mouseLocation(t, x.Display)
+	// The sharer's pointer reaches the helper on the cursor channel: its
+	// shape, and its position normalised to the shared monitor.
+	eventually(t, "the cursor shape", 10*time.Second, func() bool {
+		return h.sawCursor(func(c wire.Cursor) bool { return c.T == wire.CursorShape && len(c.PNG) > 0 })
+	})
+	eventually(t, "the cursor position", 10*time.Second, func() bool {
+		return h.sawCursor(func(c wire.Cursor) bool {
+			return c.T == wire.CursorPosition && c.Visible && c.X > 0.004 && c.X < 0.006 && c.Y > 0.008 && c.Y < 0.011
+		})
+	})
 	eventually(t, "input channel open", 10*time.Second, func() bool {
 		return h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.25, Y: 0.5}) == nil
 	})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/peer"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -71,33 +72,37 @@ func (s *session) onData(channel string, msg []byte) {
 	}
 }
 
+// cursorLoop sends the sharer's pointer on the cursor channel, so the
+// helper sees it without it being encoded into the video.
 func (s *session) cursorLoop(ctx context.Context) {
-	t := time.NewTicker(50 * time.Millisecond)
-	defer t.Stop()
-	var last wire.Cursor
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		pc := s.peerConn()
-		if pc == nil || !s.gate.MaySend() {
-			continue
-		}
-		pos, shape, err := s.src.Cursor()
-		if err != nil {
-			continue
-		}
-		if shape != nil {
-			if b, err := json.Marshal(shape); err == nil {
-				pc.SendCursor(b)
-			}
-		}
-		if pos.X != last.X || pos.Y != last.Y || pos.Visible != last.Visible {
-			if b, err := json.Marshal(pos); err == nil && pc.SendCursor(b) == nil {
-				last = pos
-			}
+	if err := capture.PollCursor(ctx, s.src, 0, s.sendCursor); err != nil && ctx.Err() == nil {
+		s.logger.Warn("cursor unavailable", "err", err)
+	}
+}
+
+// sendCursor sends one cursor message to the viewer, if any, and keeps the
+// latest shape and position so a viewer that connects later gets them too.
+func (s *session) sendCursor(c wire.Cursor) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return
+	}
+	if c.T == wire.CursorShape {
+		s.cursorShape.Store(&b)
+	} else {
+		s.cursorPos.Store(&b)
+	}
+	if pc := s.peerConn(); pc != nil && s.gate.MaySend() {
+		pc.SendCursor(b)
+	}
+}
+
+// resendCursor gives a new viewer the current cursor; the peer holds it
+// until its cursor channel opens.
+func (s *session) resendCursor(pc *peer.Conn) {
+	for _, b := range []*[]byte{s.cursorShape.Load(), s.cursorPos.Load()} {
+		if b != nil {
+			pc.SendCursor(*b)
 		}
 	}
 }
@@ -131,6 +136,7 @@ func (s *session) startPeer() {
 	s.refMu.Lock()
 	s.pc = pc
 	s.refMu.Unlock()
+	s.resendCursor(pc)
 	if err := pc.Start(s.ctx); err != nil {
 		s.logger.Warn("offer failed", "err", err)
 	}

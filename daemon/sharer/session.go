@@ -53,6 +53,8 @@ type session struct {
 	dropped    atomic.Uint64 // input events dropped by the gate, over all grants
 	monitorIdx atomic.Int32  // index of the shared monitor
 	shared     atomic.Pointer[wire.Monitor]
+	// The latest cursor messages, resent to a viewer that connects later.
+	cursorShape, cursorPos atomic.Pointer[[]byte]
 
 	// Owned by the loop goroutine.
 	src           capture.Source
