@@ -233,6 +233,15 @@ func (s *sharer) expectData(prefix string) string {
 	}
 }
 
+// signInAndCreateCode signs the page in as the seeded helper and returns a
+// new code.
+func (pg *page) signInAndCreateCode(env *servertest.Env) string {
+	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
+	pg.state(wire.UIStateHome)
+	pg.send(wire.BridgeRequest{Type: wire.BridgeCreateSession})
+	return pg.until("session", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSession }).Code
+}
+
 func TestConsoleSessionEndToEnd(t *testing.T) {
 	env := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -383,10 +392,7 @@ func TestConsoleSharerDenies(t *testing.T) {
 	defer cancel()
 	br, base := startConsole(t, env.URL)
 	pg := openPage(t, ctx, br, base)
-	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
-	pg.state(wire.UIStateHome)
-	pg.send(wire.BridgeRequest{Type: wire.BridgeCreateSession})
-	code := pg.until("session", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSession }).Code
+	code := pg.signInAndCreateCode(env)
 	sh := joinAsSharer(t, ctx, env.URL, code)
 	pg.state(wire.UIStateAwaitingConsent)
 	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateDenied})
@@ -401,10 +407,7 @@ func TestConsoleCancelCode(t *testing.T) {
 	defer cancel()
 	br, base := startConsole(t, env.URL)
 	pg := openPage(t, ctx, br, base)
-	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
-	pg.state(wire.UIStateHome)
-	pg.send(wire.BridgeRequest{Type: wire.BridgeCreateSession})
-	code := pg.until("session", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSession }).Code
+	code := pg.signInAndCreateCode(env)
 	pg.state(wire.UIStateWaitingSharer)
 	pg.send(wire.BridgeRequest{Type: wire.BridgeCancel})
 	pg.state(wire.UIStateHome)
@@ -447,10 +450,7 @@ func TestConsoleSharerDropsThenTimesOut(t *testing.T) {
 	defer cancel()
 	br, base := startConsoleWith(t, env.URL, 2*time.Second)
 	pg := openPage(t, ctx, br, base)
-	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
-	pg.state(wire.UIStateHome)
-	pg.send(wire.BridgeRequest{Type: wire.BridgeCreateSession})
-	code := pg.until("session", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSession }).Code
+	code := pg.signInAndCreateCode(env)
 	sh := joinAsSharer(t, ctx, env.URL, code)
 	pg.state(wire.UIStateAwaitingConsent)
 	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
