@@ -1,4 +1,4 @@
-package app
+package console
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
@@ -16,7 +17,7 @@ import (
 // ControllerConfig configures a Controller.
 type ControllerConfig struct {
 	// Sink receives everything shown to the page. Required.
-	Sink Sink
+	Sink bridge.Sink
 	// Server is the default service URL offered on the sign-in form. Optional.
 	Server string
 	// ResumeWindow is how long the UI shows "reconnecting" before giving up

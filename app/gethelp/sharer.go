@@ -1,4 +1,4 @@
-package app
+package gethelp
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -16,7 +17,7 @@ import (
 // SharerConfig configures a SharerService, the app's "Get help" side.
 type SharerConfig struct {
 	// Sink receives the sharer side's events. Required.
-	Sink Sink
+	Sink bridge.Sink
 	// Socket is the sharer daemon's local API endpoint; "" means
 	// localapi.DefaultPath() (which honours QUICKHELP_SHARER_SOCKET).
 	Socket string
@@ -95,6 +96,9 @@ type sharerCall struct {
 // request is refused with a "busy" error (a person cannot click faster than
 // the daemon answers, so this only happens when the daemon hangs).
 const callQueueSize = 16
+
+// inboxSize bounds the work waiting for the loop; posters wait when it is full.
+const inboxSize = 128
 
 // NewSharerService validates cfg and starts the service's goroutines.
 func NewSharerService(cfg SharerConfig) (*SharerService, error) {
