@@ -1,6 +1,6 @@
-// Package app is the helper app's backend: the UI bridge that serves the
-// page and its one loopback WebSocket, the session controller that joins the
-// service client, the receiving peer and the page, and the web-mode console.
+// Package bridge is the UI bridge of the desktop app: it serves the page and
+// its one loopback WebSocket, hands the page's requests to a RequestHandler
+// and carries events and video frames back through a Sink.
 package bridge
 
 import (
