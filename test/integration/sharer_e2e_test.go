@@ -1,11 +1,10 @@
 //go:build linux
 
-package sharer_test
+package integration_test
 
 import (
 	"context"
 	"image"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
-	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/encode"
@@ -31,12 +29,6 @@ import (
 
 // Display numbers reserved for this package's tests.
 const e2eDisplay = 100
-
-func loopbackOnly(se *webrtc.SettingEngine) {
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-}
 
 // helperSide is the helper's end: the session socket plus a Go viewer.
 type helperSide struct {
@@ -124,17 +116,6 @@ func (h *helperSide) sawType(typ, state string) bool {
 	return false
 }
 
-func eventually(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func mouseLocation(t *testing.T, display string) string {
 	t.Helper()
 	cmd := exec.Command("xdotool", "getmouselocation")
@@ -212,7 +193,7 @@ func newHelper(ctx context.Context, t testing.TB, api *client.Client, token stri
 		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
 		OnFrame:       h.onFrame,
 		OnCursor:      h.onCursor,
-		SettingEngine: loopbackOnly,
+		SettingEngine: loopbackICE,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -227,6 +208,7 @@ func (h *helperSide) close() {
 }
 
 func TestSharerEndToEnd(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		t.Skip("xdotool not installed")
 	}
@@ -270,7 +252,7 @@ func TestSharerEndToEnd(t *testing.T) {
 	hsess := h.sess
 
 	// The sharer: the daemon behind its local socket, driven like the CLI.
-	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackOnly})
+	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackICE})
 	if err != nil {
 		t.Fatal(err)
 	}
