@@ -105,6 +105,9 @@ func TestCommandLineSuspendEndsLiveSession(t *testing.T) {
 				t.Fatalf("helper dial: %v", err)
 			}
 			defer helper.CloseNow()
+			if _, err := readUntil(ctx, helper, wire.TypeHello); err != nil {
+				t.Fatalf("helper hello: %v", err)
+			}
 			sharer, _, err := dialSession(ctx, base, jr.SessionID, jr.Token)
 			if err != nil {
 				t.Fatalf("sharer dial: %v", err)
