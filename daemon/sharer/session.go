@@ -13,6 +13,7 @@ import (
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -82,7 +83,7 @@ type session struct {
 
 type peerEvent struct {
 	pc    *peer.Conn
-	state peer.State
+	state rtc.State
 }
 
 func (s *session) peerConn() *peer.Conn {

@@ -37,7 +37,7 @@ func (s *session) onSignal(ev client.Event) (reason string, over bool) {
 		s.setHelperPresent(false)
 	case wire.TypeAnswer, wire.TypeCandidate:
 		if pc := s.peerConn(); pc != nil {
-			if err := pc.HandleSignal(*env); err != nil {
+			if err := pc.HandleSignal(s.ctx, *env); err != nil {
 				s.logger.Warn("signal refused", "type", env.Type, "err", err)
 			}
 		}
