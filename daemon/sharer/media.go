@@ -122,10 +122,14 @@ func (s *session) startPeer() {
 		OnBitrate:         s.pipe.setBitrate,
 		OnData:            s.onData,
 		OnState: func(st rtc.State) {
-			select {
-			case s.peerState <- peerEvent{pc: pc, state: st}:
-			default: // the loop is far behind; a later state will follow
-			}
+			// Never waits: the peer reports StateClosed from Close, which
+			// the loop itself calls. When the loop is far behind the state
+			// is dropped; a later one follows.
+			s.q.TryPost(func() {
+				if pc == s.peerConn() {
+					s.onPeerState(st)
+				}
+			})
 		},
 		Logger:        s.cfg.Logger,
 		SettingEngine: s.cfg.PeerSettings,
