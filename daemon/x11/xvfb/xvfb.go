@@ -1,14 +1,20 @@
 //go:build linux
 
 // Package xvfb starts a private Xvfb X server for tests and benchmarks and
-// paints known content on it, so capture and input code can be checked
-// against a real X server instead of a fake.
+// paints known content on it, so capture, input, overlay and hotkey code
+// can be checked against a real X server instead of a fake.
+//
+// It sits next to daemon/x11 because it connects through it and serves
+// the tests of every X11 package of the daemon, not only capture's. Like
+// daemon/x11 it is not under an internal/ directory: tools outside daemon/
+// (bench/video, test/e2e/xpattern) start and paint displays with it too.
 package xvfb
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -19,16 +25,20 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xconn"
+	"github.com/quickhelp/quickhelp/daemon/x11"
 )
 
 // ErrNotInstalled is returned by Start when the Xvfb binary is missing;
 // tests turn it into a skip.
 var ErrNotInstalled = errors.New("xvfb: Xvfb binary not found")
 
+// ErrInUse is returned by Start when another live server holds the
+// display number.
+var ErrInUse = errors.New("xvfb: display is already in use")
+
 // Server is one running Xvfb process owned by the caller.
 type Server struct {
-	Display string // ":N", ready for xgb.NewConnDisplay or $DISPLAY
+	Display string // ":N", ready for x11.Dial or $DISPLAY
 	Width   int
 	Height  int
 
@@ -53,8 +63,22 @@ func processAlive(pid int) bool {
 	return pid > 0 && syscall.Kill(pid, 0) == nil
 }
 
+// accepting reports whether an X server listens on the socket. The socket
+// file appears (bind) a moment before the server accepts on it (listen),
+// and a stale file may be left by a server that was killed, so its
+// existence is not enough. Start runs Xvfb with -noreset, so this probe
+// connection's close does not reset the server.
+func accepting(sock string) bool {
+	c, err := net.DialTimeout("unix", sock, time.Second)
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
+}
+
 // Start launches Xvfb on display number n with a width×height×24 screen and
-// waits until its socket exists. Callers must use display numbers reserved
+// waits until it accepts connections. Callers must use display numbers reserved
 // for them: two servers cannot share a number.
 func Start(ctx context.Context, n, width, height int) (*Server, error) {
 	bin, err := exec.LookPath("Xvfb")
@@ -64,7 +88,7 @@ func Start(ctx context.Context, n, width, height int) (*Server, error) {
 	display := ":" + strconv.Itoa(n)
 	sock, lock := socketPath(n), lockPath(n)
 	if pid, err := lockOwner(lock); err == nil && processAlive(pid) {
-		return nil, fmt.Errorf("xvfb: display %s is already in use", display)
+		return nil, fmt.Errorf("%w: %s", ErrInUse, display)
 	} else if err == nil {
 		// A server on our reserved number died without cleaning up.
 		_ = os.Remove(lock)
@@ -84,7 +108,7 @@ func Start(ctx context.Context, n, width, height int) (*Server, error) {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if _, err := os.Stat(sock); err == nil {
+		if accepting(sock) {
 			return s, nil
 		}
 		select {
@@ -126,7 +150,7 @@ type Painter struct {
 
 // NewPainter connects to display.
 func NewPainter(display string) (*Painter, error) {
-	c, err := xconn.Dial(display)
+	c, err := x11.Dial(display)
 	if err != nil {
 		return nil, err
 	}
