@@ -61,6 +61,7 @@ type session struct {
 	pipe          *pipeline
 	injector      input.Injector
 	helperPresent bool
+	backoff       controlBackoff
 	consentTimer  *time.Timer
 	controlTimer  *time.Timer
 	endTimer      *time.Timer
