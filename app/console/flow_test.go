@@ -1,4 +1,4 @@
-package app_test
+package console_test
 
 import (
 	"bytes"
@@ -18,7 +18,8 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/quickhelp/quickhelp/app"
+	"github.com/quickhelp/quickhelp/app/bridge"
+	"github.com/quickhelp/quickhelp/app/console"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/peer"
 	"github.com/quickhelp/quickhelp/signaling/client"
@@ -86,19 +87,19 @@ func (p *page) state(want string) wire.BridgeStatus {
 	return *e.Status
 }
 
-func startConsole(t *testing.T, serverURL string) (*app.Bridge, string) {
+func startConsole(t *testing.T, serverURL string) (*bridge.Bridge, string) {
 	t.Helper()
 	return startConsoleWith(t, serverURL, 10*time.Second)
 }
 
-func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*app.Bridge, string) {
+func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*bridge.Bridge, string) {
 	t.Helper()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}}
-	br, err := app.NewBridge(app.BridgeConfig{Assets: assets})
+	br, err := bridge.New(bridge.Config{Assets: assets})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl, err := app.NewController(app.ControllerConfig{
+	ctl, err := console.NewController(console.ControllerConfig{
 		Sink: br, Server: serverURL, Dropped: br.Dropped, ResumeWindow: resume,
 		ViewerSettings: func(c *viewer.Config) { c.SettingEngine = loopbackICE },
 	})
@@ -123,10 +124,10 @@ func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*ap
 	return br, "http://" + ln.Addr().String()
 }
 
-func openPage(t *testing.T, ctx context.Context, br *app.Bridge, base string) *page {
+func openPage(t *testing.T, ctx context.Context, br *bridge.Bridge, base string) *page {
 	t.Helper()
 	h := http.Header{"Origin": {base}}
-	c, _, err := websocket.Dial(ctx, strings.Replace(base, "http", "ws", 1)+app.BridgePath+"?token="+br.Token(),
+	c, _, err := websocket.Dial(ctx, strings.Replace(base, "http", "ws", 1)+bridge.Path+"?token="+br.Token(),
 		&websocket.DialOptions{HTTPHeader: h})
 	if err != nil {
 		t.Fatal(err)
@@ -301,11 +302,11 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	}
 	pg.state(wire.UIStateLive)
 
-	key, err := os.ReadFile(filepath.Join("..", "wire", "testdata", "frame-vp8-key.bin"))
+	key, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-key.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	delta, err := os.ReadFile(filepath.Join("..", "wire", "testdata", "frame-vp8-delta.bin"))
+	delta, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-delta.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
