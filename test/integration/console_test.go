@@ -211,14 +211,21 @@ func (s *sharerEnd) expect(typ string) wire.Envelope {
 	}
 }
 
-func (s *sharerEnd) expectData(prefix string) string {
+// sendUntilData calls send every half second until the sharer gets a
+// data-channel message on the channel named prefix, and returns it.
+func (s *sharerEnd) sendUntilData(prefix string, send func()) string {
 	s.t.Helper()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	send()
 	for {
 		select {
 		case d := <-s.data:
 			if strings.HasPrefix(d, prefix) {
 				return d
 			}
+		case <-tick.C:
+			send()
 		case <-s.ctx.Done():
 			s.t.Fatalf("sharer never got data %q", prefix)
 		}
@@ -355,12 +362,16 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	pg.until("control granted", func(e wire.BridgeEvent) bool {
 		return e.Type == wire.BridgeState && e.Status.Control == wire.ControlGranted
 	})
-	pg.send(wire.BridgeRequest{Type: wire.BridgeInput, Input: &wire.InputEvent{T: wire.InputKeyDown, Code: "KeyQ"}})
-	if d := sh.expectData(wire.ChannelInput); !strings.Contains(d, `"KeyQ"`) {
+	// The data channels open a moment after the video; what the page sends
+	// before that is dropped, so send until it arrives.
+	if d := sh.sendUntilData(wire.ChannelInput, func() {
+		pg.send(wire.BridgeRequest{Type: wire.BridgeInput, Input: &wire.InputEvent{T: wire.InputKeyDown, Code: "KeyQ"}})
+	}); !strings.Contains(d, `"KeyQ"`) {
 		t.Errorf("sharer input = %s", d)
 	}
-	pg.send(wire.BridgeRequest{Type: wire.BridgeAnnotate, Annotation: &wire.Annotation{T: wire.AnnotateLaser, X: 0.5, Y: 0.5}})
-	sh.expectData(wire.ChannelAnnotate)
+	sh.sendUntilData(wire.ChannelAnnotate, func() {
+		pg.send(wire.BridgeRequest{Type: wire.BridgeAnnotate, Annotation: &wire.Annotation{T: wire.AnnotateLaser, X: 0.5, Y: 0.5}})
+	})
 
 	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
 	n := pg.until("revoked notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
