@@ -37,6 +37,20 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
 		return
 	}
+	// Every creation counts (reserved before the work) per helper and per
+	// organisation: codes and TURN credentials are not free.
+	now := s.now()
+	if ok, retry := s.helperCreates.Reserve(u.ID, now); !ok {
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Too many new codes. Please wait and try again.", retry)
+		return
+	}
+	if ok, retry := s.orgCreates.Reserve(u.OrgID, now); !ok {
+		s.helperCreates.Refund(u.ID, now)
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Your organisation is creating too many codes. Please wait and try again.", retry)
+		return
+	}
 	id, err := auth.NewID()
 	if err != nil {
 		s.internalError(w, "session id", err)
@@ -47,7 +61,6 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "session token", err)
 		return
 	}
-	now := s.now()
 	codeExp := now.Add(s.cfg.CodeTTL)
 	// A fresh code collides with a live one with probability ~live/2^40;
 	// a few retries make failure practically impossible.
@@ -135,26 +148,69 @@ func (s *Server) endSession(id, reason string, extraFeature []string) {
 	}
 }
 
-func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	key, now := s.clientKey(r), s.now()
-	if open, retry := s.breaker.Open(now); open {
+// joinAttempt is one join reserved against the client's limits before any
+// work: the per-client limit and, while the breaker is tripped, the
+// client's network. It ends either failed (a wrong code) or refunded.
+type joinAttempt struct {
+	s           *Server
+	key, prefix string
+	at          time.Time
+	settled     bool
+}
+
+// reserveJoin reserves a join for the request's client, answering 429 or
+// 503 itself when it may not try now.
+func (s *Server) reserveJoin(w http.ResponseWriter, r *http.Request) (*joinAttempt, bool) {
+	a := &joinAttempt{s: s, key: s.clientKey(r), prefix: s.breakerPrefix(r), at: s.now()}
+	if ok, retry := s.breaker.Reserve(a.prefix, a.at); !ok {
 		s.metrics.RateLimited.Add(1)
 		s.metrics.BreakerTrips.Add(1)
-		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for a moment. Please try again shortly.", retry)
-		return
+		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for your network for a moment. Please try again shortly.", retry)
+		return nil, false
 	}
-	if ok, retry := s.joinLimiter.Allow(key, now); !ok {
+	if ok, retry := s.joinLimiter.Reserve(a.key, a.at); !ok {
+		s.breaker.Refund(a.prefix, a.at)
 		s.metrics.RateLimited.Add(1)
 		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, msgJoinThrottled, retry)
-		return
+		return nil, false
 	}
+	return a, true
+}
+
+// refund gives the reservation back: the code was right, or the server
+// failed (not the client's fault). Only the first of refund and fail counts.
+func (a *joinAttempt) refund() {
+	if !a.settled {
+		a.settled = true
+		a.s.joinLimiter.Refund(a.key, a.at)
+		a.s.breaker.Refund(a.prefix, a.at)
+	}
+}
+
+// fail keeps the reservation as a failure and tells the breaker.
+func (a *joinAttempt) fail() {
+	if !a.settled {
+		a.settled = true
+		a.s.breaker.Fail(a.prefix, a.at)
+	}
+}
+
+// handleJoin lets a sharer in with a code. The attempt is reserved before
+// the database is touched, so concurrent guesses cannot all pass the check;
+// a join that finds its code gives the reservation back.
+func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	var req wire.JoinRequest
 	if decodeJSON(w, r, &req) != nil {
 		return
 	}
+	attempt, ok := s.reserveJoin(w, r)
+	if !ok {
+		return
+	}
+	defer attempt.refund() // an internal error is not the client's failure
+	now := attempt.at
 	notFound := func() {
-		s.joinLimiter.Fail(key, now)
-		s.breaker.Fail(now)
+		attempt.fail()
 		s.metrics.JoinsFailed.Add(1)
 		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, msgCodeNotFound)
 	}
@@ -163,6 +219,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		notFound()
 		return
 	}
+	s.metrics.JoinLookups.Add(1)
 	sess, err := s.store.SessionByCode(r.Context(), hash, now)
 	if errors.Is(err, store.ErrNotFound) {
 		notFound()
@@ -172,6 +229,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "join lookup", err)
 		return
 	}
+	attempt.refund()
 	helper, err := s.store.UserByID(r.Context(), sess.HelperID)
 	if err != nil {
 		s.internalError(w, "join helper", err)

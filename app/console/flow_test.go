@@ -1,4 +1,4 @@
-package app_test
+package console_test
 
 import (
 	"bytes"
@@ -18,7 +18,8 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
-	"github.com/quickhelp/quickhelp/app"
+	"github.com/quickhelp/quickhelp/app/bridge"
+	"github.com/quickhelp/quickhelp/app/console"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/peer"
 	"github.com/quickhelp/quickhelp/signaling/client"
@@ -86,19 +87,19 @@ func (p *page) state(want string) wire.BridgeStatus {
 	return *e.Status
 }
 
-func startConsole(t *testing.T, serverURL string) (*app.Bridge, string) {
+func startConsole(t *testing.T, serverURL string) (*bridge.Bridge, string) {
 	t.Helper()
 	return startConsoleWith(t, serverURL, 10*time.Second)
 }
 
-func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*app.Bridge, string) {
+func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*bridge.Bridge, string) {
 	t.Helper()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}}
-	br, err := app.NewBridge(app.BridgeConfig{Assets: assets})
+	br, err := bridge.New(bridge.Config{Assets: assets})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctl, err := app.NewController(app.ControllerConfig{
+	ctl, err := console.NewController(console.ControllerConfig{
 		Sink: br, Server: serverURL, Dropped: br.Dropped, ResumeWindow: resume,
 		ViewerSettings: func(c *viewer.Config) { c.SettingEngine = loopbackICE },
 	})
@@ -123,10 +124,10 @@ func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*ap
 	return br, "http://" + ln.Addr().String()
 }
 
-func openPage(t *testing.T, ctx context.Context, br *app.Bridge, base string) *page {
+func openPage(t *testing.T, ctx context.Context, br *bridge.Bridge, base string) *page {
 	t.Helper()
 	h := http.Header{"Origin": {base}}
-	c, _, err := websocket.Dial(ctx, strings.Replace(base, "http", "ws", 1)+app.BridgePath+"?token="+br.Token(),
+	c, _, err := websocket.Dial(ctx, strings.Replace(base, "http", "ws", 1)+bridge.Path+"?token="+br.Token(),
 		&websocket.DialOptions{HTTPHeader: h})
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +180,7 @@ func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sh
 			}
 			switch ev.Envelope.Type {
 			case wire.TypeAnswer, wire.TypeCandidate:
-				if err := s.peer.HandleSignal(ev.Envelope); err != nil {
+				if err := s.peer.HandleSignal(context.Background(), ev.Envelope); err != nil {
 					t.Errorf("sharer HandleSignal(%s) = %v", ev.Envelope.Type, err)
 				}
 			default:
@@ -301,11 +302,11 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	}
 	pg.state(wire.UIStateLive)
 
-	key, err := os.ReadFile(filepath.Join("..", "wire", "testdata", "frame-vp8-key.bin"))
+	key, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-key.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	delta, err := os.ReadFile(filepath.Join("..", "wire", "testdata", "frame-vp8-delta.bin"))
+	delta, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-delta.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,6 +374,15 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	n := pg.until("revoked notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
 	if n.Reason != wire.BridgeReasonControlRevoked {
 		t.Errorf("notice reason %q, want %q", n.Reason, wire.BridgeReasonControlRevoked)
+	}
+
+	// Asking again too soon after a refusal: the page is told how long to wait.
+	pg.send(wire.BridgeRequest{Type: wire.BridgeRequestControl})
+	sh.expect(wire.TypeControlRequest)
+	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied, Reason: wire.ReasonControlWait, RetryAfter: 10})
+	w := pg.until("wait notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
+	if w.Reason != wire.BridgeReasonControlWait || w.RetryAfter != 10 {
+		t.Errorf("notice %q retryAfter %d, want %q 10", w.Reason, w.RetryAfter, wire.BridgeReasonControlWait)
 	}
 
 	sh.send(wire.Envelope{Type: wire.TypePause})

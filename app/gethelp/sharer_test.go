@@ -1,4 +1,4 @@
-package app
+package gethelp
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/app/bridge/bridgetest"
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
@@ -21,61 +22,6 @@ import (
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
-
-// eventSink records what the SharerService shows the page.
-type eventSink struct {
-	mu     sync.Mutex
-	events []wire.BridgeEvent
-}
-
-func (s *eventSink) Event(e wire.BridgeEvent) {
-	s.mu.Lock()
-	s.events = append(s.events, e)
-	s.mu.Unlock()
-}
-
-func (s *eventSink) Frame(wire.Frame) {}
-
-// waitEvent waits for an event that matches and returns it.
-func (s *eventSink) waitEvent(t *testing.T, what string, match func(wire.BridgeEvent) bool) wire.BridgeEvent {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s.mu.Lock()
-		for _, e := range s.events {
-			if match(e) {
-				s.mu.Unlock()
-				return e
-			}
-		}
-		s.mu.Unlock()
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s; events: %s", what, s.dump())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// waitSharer waits for a sharer state that matches.
-func (s *eventSink) waitSharer(t *testing.T, what string, match func(wire.BridgeSharer) bool) wire.BridgeSharer {
-	t.Helper()
-	return *s.waitEvent(t, what, func(e wire.BridgeEvent) bool {
-		return e.Type == wire.BridgeSharerState && match(*e.Sharer)
-	}).Sharer
-}
-
-func (s *eventSink) reset() {
-	s.mu.Lock()
-	s.events = nil
-	s.mu.Unlock()
-}
-
-func (s *eventSink) dump() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, _ := json.Marshal(s.events)
-	return string(b)
-}
 
 // nopInjector stands in for the OS input injector: these tests run without
 // an X server (input on Xvfb is the daemon's and the e2e tests' business).
@@ -194,9 +140,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func newService(t *testing.T, cfg SharerConfig) (*SharerService, *eventSink) {
+func newService(t *testing.T, cfg SharerConfig) (*SharerService, *bridgetest.Sink) {
 	t.Helper()
-	sink := &eventSink{}
+	sink := &bridgetest.Sink{}
 	cfg.Sink = sink
 	cfg.RetryInterval = 100 * time.Millisecond
 	s, err := NewSharerService(cfg)
@@ -215,62 +161,62 @@ func TestSharerServiceWholeSession(t *testing.T) {
 	h := startHelper(t, ctx, env)
 	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: refuseStart{t}})
 	svc.PageConnected()
-	sink.waitSharer(t, "the daemon reached", func(s wire.BridgeSharer) bool { return s.Available && s.State == wire.SharerIdle })
+	sink.WaitSharer(t, "the daemon reached", func(s wire.BridgeSharer) bool { return s.Available && s.State == wire.SharerIdle })
 
 	// Get help with the code as a person types it.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: strings.ToLower(strings.Replace(h.code, "-", " ", 1))})
-	st := sink.waitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
+	st := sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
 	if st.Helper == nil || st.Helper.DisplayName != "Alex P." || st.Helper.Organization != servertest.OrgName {
 		t.Fatalf("prompt helper = %+v, want Alex P. of %s", st.Helper, servertest.OrgName)
 	}
 
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
-	sink.waitSharer(t, "sharing", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing && s.Prompt == "" })
+	sink.WaitSharer(t, "sharing", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing && s.Prompt == "" })
 	waitFor(t, "the helper told of consent", func() bool { return h.saw(wire.TypeConsent, wire.StateGranted) })
 
 	// Control: asked, allowed, revoked.
 	if err := h.sess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
 		t.Fatal(err)
 	}
-	sink.waitSharer(t, "the control prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptControl })
+	sink.WaitSharer(t, "the control prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptControl })
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllowControl})
-	sink.waitSharer(t, "control granted", func(s wire.BridgeSharer) bool { return s.Control == wire.ControlGranted && s.Prompt == "" })
+	sink.WaitSharer(t, "control granted", func(s wire.BridgeSharer) bool { return s.Control == wire.ControlGranted && s.Prompt == "" })
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerRevoke})
-	sink.waitSharer(t, "control revoked", func(s wire.BridgeSharer) bool {
+	sink.WaitSharer(t, "control revoked", func(s wire.BridgeSharer) bool {
 		return s.Control == wire.ControlNone && s.State == wire.SharerSharing
 	})
 	waitFor(t, "the helper told of the revoke", func() bool { return h.saw(wire.TypeControl, wire.StateRevoked) })
 
 	// Pause and resume.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerPause})
-	sink.waitSharer(t, "paused", func(s wire.BridgeSharer) bool { return s.State == wire.SharerPaused })
+	sink.WaitSharer(t, "paused", func(s wire.BridgeSharer) bool { return s.State == wire.SharerPaused })
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerResume})
-	sink.reset()
-	sink.waitSharer(t, "resumed", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing })
+	sink.Reset()
+	sink.WaitSharer(t, "resumed", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing })
 
 	// Chat both ways; the page's own line is echoed once the daemon took it.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerChat, Text: "can you see it?"})
 	waitFor(t, "the helper gets the chat", func() bool { return h.saw(wire.TypeChat, "can you see it?") })
-	sink.waitEvent(t, "the echo", func(e wire.BridgeEvent) bool {
+	sink.WaitEvent(t, "the echo", func(e wire.BridgeEvent) bool {
 		return e.Type == wire.BridgeSharerChatMsg && e.Chat.From == wire.RoleSharer && e.Chat.Text == "can you see it?"
 	})
 	if err := h.sess.Send(ctx, wire.Envelope{Type: wire.TypeChat, Text: "yes, thanks"}); err != nil {
 		t.Fatal(err)
 	}
-	sink.waitEvent(t, "the helper's chat", func(e wire.BridgeEvent) bool {
+	sink.WaitEvent(t, "the helper's chat", func(e wire.BridgeEvent) bool {
 		return e.Type == wire.BridgeSharerChatMsg && e.Chat.From == wire.RoleHelper && e.Chat.Text == "yes, thanks"
 	})
 
 	// A command that does not fit is refused in the daemon's words.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerRevoke})
-	e := sink.waitEvent(t, "a refusal", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+	e := sink.WaitEvent(t, "a refusal", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
 	if e.Reason != wire.BridgeReasonSharerFailed || e.Message == "" {
 		t.Errorf("revoke without control: error %q %q, want %q with the daemon's words", e.Reason, e.Message, wire.BridgeReasonSharerFailed)
 	}
 
 	// Report ends the session at once and reaches the admins.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerReport, Comment: "asked for my bank password"})
-	st = sink.waitSharer(t, "ended by the report", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded })
+	st = sink.WaitSharer(t, "ended by the report", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded })
 	if st.Reason != wire.ReasonReported {
 		t.Errorf("end reason = %q, want %q", st.Reason, wire.ReasonReported)
 	}
@@ -301,11 +247,11 @@ func TestSharerServiceDenyAndTimeout(t *testing.T) {
 
 	t.Run("deny", func(t *testing.T) {
 		h := startHelper(t, ctx, env)
-		sink.reset()
+		sink.Reset()
 		svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
-		sink.waitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
+		sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
 		svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerDeny})
-		st := sink.waitSharer(t, "ended", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded })
+		st := sink.WaitSharer(t, "ended", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded })
 		if st.Prompt != "" || st.Reason != wire.ReasonSharerDenied {
 			t.Errorf("after deny: prompt %q reason %q, want none and %q", st.Prompt, st.Reason, wire.ReasonSharerDenied)
 		}
@@ -313,10 +259,10 @@ func TestSharerServiceDenyAndTimeout(t *testing.T) {
 	})
 	t.Run("unanswered", func(t *testing.T) {
 		h := startHelper(t, ctx, env)
-		sink.reset()
+		sink.Reset()
 		svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
-		sink.waitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
-		st := sink.waitSharer(t, "ended without an answer", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded })
+		sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
+		st := sink.WaitSharer(t, "ended without an answer", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded })
 		if st.Prompt != "" || st.Reason != wire.ReasonConsentTimeout {
 			t.Errorf("after the timeout: prompt %q reason %q, want none and %q", st.Prompt, st.Reason, wire.ReasonConsentTimeout)
 		}
@@ -344,7 +290,7 @@ func TestSharerServiceJoinErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, sink := newService(t, SharerConfig{Socket: sock, Server: tt.server, Daemon: refuseStart{t}})
 			svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: tt.code})
-			e := sink.waitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+			e := sink.WaitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
 			if e.Reason != tt.want || e.Message == "" {
 				t.Errorf("get-help(%q) error = %q %q, want reason %q with words", tt.code, e.Reason, e.Message, tt.want)
 			}
@@ -361,24 +307,24 @@ func TestSharerServiceKeepSharing(t *testing.T) {
 	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: refuseStart{t},
 		KeepSharingEvery: 800 * time.Millisecond, KeepSharingGrace: 1500 * time.Millisecond})
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
-	sink.waitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
+	sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
 
 	// Asked, answered "yes": sharing goes on and the question comes back later.
-	st := sink.waitSharer(t, "keep sharing?", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
+	st := sink.WaitSharer(t, "keep sharing?", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
 	if st.PromptUntil <= time.Now().UnixMilli() {
 		t.Errorf("PromptUntil = %d, want a deadline in the future", st.PromptUntil)
 	}
-	sink.reset()
+	sink.Reset()
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerKeepSharing})
-	sink.waitSharer(t, "the question answered", func(s wire.BridgeSharer) bool {
+	sink.WaitSharer(t, "the question answered", func(s wire.BridgeSharer) bool {
 		return s.Prompt == "" && s.State == wire.SharerSharing
 	})
 
 	// Asked again and left unanswered: the session ends.
-	sink.waitSharer(t, "keep sharing? again", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
-	sink.waitSharer(t, "ended", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded && s.Prompt == "" })
-	sink.waitEvent(t, "the notice", func(e wire.BridgeEvent) bool {
+	sink.WaitSharer(t, "keep sharing? again", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
+	sink.WaitSharer(t, "ended", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded && s.Prompt == "" })
+	sink.WaitEvent(t, "the notice", func(e wire.BridgeEvent) bool {
 		return e.Type == wire.BridgeNotice && e.Reason == wire.BridgeReasonKeepSharingEnd
 	})
 	waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, wire.ReasonSharerEnded) })

@@ -1,4 +1,4 @@
-package app
+package gethelp
 
 import (
 	"context"
@@ -74,10 +74,10 @@ func TestSharerServiceStartsTheDaemon(t *testing.T) {
 	}
 	svc, sink := newService(t, SharerConfig{Socket: sock, Server: env.URL, Daemon: ExecDaemon{Path: exe, Server: env.URL}})
 	svc.PageConnected()
-	sink.waitSharer(t, "no daemon yet", func(s wire.BridgeSharer) bool { return !s.Available })
+	sink.WaitSharer(t, "no daemon yet", func(s wire.BridgeSharer) bool { return !s.Available })
 
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
-	st := sink.waitSharer(t, "the screen prompt from the started daemon", func(s wire.BridgeSharer) bool {
+	st := sink.WaitSharer(t, "the screen prompt from the started daemon", func(s wire.BridgeSharer) bool {
 		return s.Available && s.Prompt == wire.PromptScreen
 	})
 	if st.Helper == nil || st.Helper.Organization != servertest.OrgName {
@@ -96,7 +96,7 @@ func TestSharerServiceDaemonMissing(t *testing.T) {
 	sock := filepath.Join(shortTempDir(t), "sharer.sock")
 	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: ExecDaemon{Path: filepath.Join(shortTempDir(t), "no-such-program")}})
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: "ABCD-EFGH"})
-	e := sink.waitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+	e := sink.WaitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
 	if e.Reason != wire.BridgeReasonNoDaemon {
 		t.Errorf("get-help without a daemon program: reason %q, want %q", e.Reason, wire.BridgeReasonNoDaemon)
 	}

@@ -1,4 +1,4 @@
-package app
+package bridge
 
 import (
 	"bytes"
@@ -52,7 +52,7 @@ func (r *recorder) FramesDropped() { r.drops.Add(1) }
 // startBridge serves a bridge on a real loopback listener until the test ends.
 func startBridge(t *testing.T, h RequestHandler, origins ...string) (*Bridge, string) {
 	t.Helper()
-	b, err := NewBridge(BridgeConfig{Assets: testAssets, Handler: h, AllowedOrigins: origins})
+	b, err := New(Config{Assets: testAssets, Handler: h, AllowedOrigins: origins})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func dialPage(ctx context.Context, base, token, origin string) (*websocket.Conn,
 	if origin != "" {
 		h.Set("Origin", origin)
 	}
-	u := strings.Replace(base, "http://", "ws://", 1) + BridgePath
+	u := strings.Replace(base, "http://", "ws://", 1) + Path
 	if token != "" {
 		u += "?token=" + token
 	}
@@ -128,7 +128,7 @@ func TestBridgeRefusesStrangers(t *testing.T) {
 
 func TestBridgeRefusesForeignHost(t *testing.T) {
 	b, base := startBridge(t, newRecorder())
-	for _, path := range []string{"/", BridgePath + "?token=" + b.Token()} {
+	for _, path := range []string{"/", Path + "?token=" + b.Token()} {
 		req, err := http.NewRequest(http.MethodGet, base+path, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -198,19 +198,19 @@ func TestBridgeServesPageWithCSP(t *testing.T) {
 func TestNewBridgeValidates(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  BridgeConfig
+		cfg  Config
 	}{
-		{"no assets", BridgeConfig{}},
-		{"no index.html", BridgeConfig{Assets: fstest.MapFS{"a.js": {}}}},
-		{"origin without scheme", BridgeConfig{Assets: testAssets, AllowedOrigins: []string{"wails"}}},
+		{"no assets", Config{}},
+		{"no index.html", Config{Assets: fstest.MapFS{"a.js": {}}}},
+		{"origin without scheme", Config{Assets: testAssets, AllowedOrigins: []string{"wails"}}},
 	}
 	for _, tt := range tests {
-		if _, err := NewBridge(tt.cfg); !errors.Is(err, ErrInvalidConfig) {
-			t.Errorf("NewBridge(%s) error = %v, want ErrInvalidConfig", tt.name, err)
+		if _, err := New(tt.cfg); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("New(%s) error = %v, want ErrInvalidConfig", tt.name, err)
 		}
 	}
-	b1, _ := NewBridge(BridgeConfig{Assets: testAssets})
-	b2, _ := NewBridge(BridgeConfig{Assets: testAssets})
+	b1, _ := New(Config{Assets: testAssets})
+	b2, _ := New(Config{Assets: testAssets})
 	if b1.Token() == b2.Token() || len(b1.Token()) < 40 {
 		t.Errorf("tokens %q and %q: want distinct random tokens of 32 bytes", b1.Token(), b2.Token())
 	}
@@ -284,7 +284,7 @@ func TestBridgeRequestsEventsAndFrames(t *testing.T) {
 
 	// Frames arrive as the fixtures' exact bytes.
 	for _, name := range []string{"frame-vp8-key.bin", "frame-vp8-delta.bin"} {
-		raw, err := os.ReadFile(filepath.Join("..", "wire", "testdata", name))
+		raw, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}

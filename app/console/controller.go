@@ -1,13 +1,13 @@
-package app
+package console
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
@@ -16,7 +16,7 @@ import (
 // ControllerConfig configures a Controller.
 type ControllerConfig struct {
 	// Sink receives everything shown to the page. Required.
-	Sink Sink
+	Sink bridge.Sink
 	// Server is the default service URL offered on the sign-in form. Optional.
 	Server string
 	// ResumeWindow is how long the UI shows "reconnecting" before giving up
@@ -343,184 +343,4 @@ func (c *Controller) goHome() {
 
 func (c *Controller) notAllowed() {
 	c.fail(wire.BridgeReasonNotAllowed, "That is not possible right now.")
-}
-
-func (c *Controller) login(r wire.BridgeRequest) {
-	if c.st.State != wire.UIStateSignedOut {
-		c.notAllowed()
-		return
-	}
-	server := r.Server
-	if server == "" {
-		server = c.cfg.Server
-	}
-	api, err := client.New(server, client.WithLogger(c.cfg.Logger))
-	if err != nil {
-		c.fail(wire.BridgeReasonBadServer, "The server address does not look right.")
-		return
-	}
-	if c.cfg.Policy != nil {
-		if err := c.cfg.Policy.CheckServer(server); err != nil {
-			c.fail(wire.BridgeReasonMachinePolicy, err.Error())
-			return
-		}
-	}
-	c.st.Server = server
-	c.setState(wire.UIStateSigningIn)
-	email, password := r.Email, r.Password
-	c.async(func(ctx context.Context) func() {
-		res, err := api.Login(ctx, email, password)
-		return func() {
-			if c.st.State != wire.UIStateSigningIn {
-				return
-			}
-			if err != nil {
-				c.log.Info("sign-in failed", "err", err)
-				c.setState(wire.UIStateSignedOut)
-				reason, msg := loginFailure(err)
-				c.fail(reason, msg)
-				return
-			}
-			c.api, c.bearer = api, res.Token
-			c.st.UserName = displayName(res.User)
-			c.goHome()
-		}
-	})
-}
-
-// loginFailure turns a sign-in error into a reason and a plain sentence.
-func loginFailure(err error) (reason, message string) {
-	switch {
-	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrBadRequest), errors.Is(err, client.ErrNotFound):
-		return wire.BridgeReasonBadCredentials, "The email or password is not right."
-	case errors.Is(err, client.ErrHelperSuspended), errors.Is(err, client.ErrOrgDisabled), errors.Is(err, client.ErrForbidden):
-		return wire.BridgeReasonSuspended, client.UserMessage(err)
-	case errors.Is(err, client.ErrRateLimited):
-		return wire.BridgeReasonRateLimited, client.UserMessage(err)
-	case errors.Is(err, client.ErrUnreachable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, client.ErrBadResponse):
-		return wire.BridgeReasonUnreachable, "Could not reach the QuickHelp server."
-	default:
-		return wire.BridgeReasonInternal, client.UserMessage(err)
-	}
-}
-
-func displayName(u wire.User) string {
-	name := u.FirstName
-	if u.LastName != "" {
-		r := []rune(u.LastName)
-		name += " " + string(r[0]) + "."
-	}
-	if name == "" {
-		name = u.Email
-	}
-	return name
-}
-
-func (c *Controller) logout() {
-	if c.bearer == "" {
-		return
-	}
-	c.teardown()
-	api, bearer := c.api, c.bearer
-	c.api, c.bearer, c.st.UserName = nil, "", ""
-	c.async(func(ctx context.Context) func() {
-		if err := api.Logout(ctx, bearer); err != nil {
-			c.log.Debug("sign-out call failed", "err", err)
-		}
-		return nil
-	})
-	c.setState(wire.UIStateSignedOut)
-}
-
-// live reports whether the peer connection is up or being repaired.
-func (c *Controller) live() bool {
-	return c.sess != nil && (c.st.State == wire.UIStateLive || c.st.State == wire.UIStateReconnecting)
-}
-
-func (c *Controller) sendChat(text string) {
-	if c.sess == nil || c.sess.conn == nil || !c.st.SharerPresent {
-		c.notAllowed()
-		return
-	}
-	c.feature(wire.FeatureChat)
-	c.signal(wire.Envelope{Type: wire.TypeChat, Text: text}, func(err error) {
-		if err != nil {
-			c.fail(wire.BridgeReasonConnectionLost, "The message could not be sent.")
-			return
-		}
-		// Echo once the service took it, so the log shows what was sent.
-		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeChatMsg, Chat: &wire.BridgeChatLine{
-			From: wire.RoleHelper, Text: text, TS: time.Now().UnixMilli(),
-		}})
-	})
-}
-
-func (c *Controller) requestControl() {
-	if c.st.State != wire.UIStateLive || c.st.Control != wire.ControlNone {
-		c.notAllowed()
-		return
-	}
-	c.st.Control = wire.ControlRequested
-	c.emitState()
-	c.signal(wire.Envelope{Type: wire.TypeControlRequest}, nil)
-}
-
-func (c *Controller) releaseControl() {
-	if c.sess == nil || c.st.Control == wire.ControlNone {
-		return
-	}
-	if c.sess.view != nil {
-		_ = c.sess.view.SendInput(wire.InputEvent{T: wire.InputReleaseAll})
-	}
-	c.st.Control = wire.ControlNone
-	c.emitState()
-	c.signal(wire.Envelope{Type: wire.TypeControl, State: wire.StateReleased}, nil)
-}
-
-func (c *Controller) sendInput(ev wire.InputEvent) {
-	// The sharer's consent gate is the authority; this only avoids sending
-	// what it would drop anyway.
-	if c.sess == nil || c.sess.view == nil || c.st.Control != wire.ControlGranted || c.st.Paused {
-		return
-	}
-	if err := c.sess.view.SendInput(ev); err != nil && !errors.Is(err, viewer.ErrBackpressure) {
-		c.log.Debug("input not sent", "err", err)
-	}
-}
-
-func (c *Controller) sendAnnotation(a wire.Annotation) {
-	if c.sess == nil || c.sess.view == nil || c.st.State != wire.UIStateLive {
-		return
-	}
-	c.feature(wire.FeatureAnnotation)
-	if err := c.sess.view.SendAnnotation(a); err != nil {
-		c.log.Debug("annotation not sent", "err", err)
-	}
-}
-
-// feature reports a used feature to the service once per session.
-func (c *Controller) feature(name string) {
-	if c.sess == nil || c.sess.features[name] {
-		return
-	}
-	c.sess.features[name] = true
-	c.signal(wire.Envelope{Type: wire.TypeFeature, Feature: name}, nil)
-}
-
-func (c *Controller) sendStats() {
-	if c.sess == nil || c.sess.view == nil || c.st.State != wire.UIStateLive {
-		return
-	}
-	s := c.sess.view.Stats()
-	dropped := s.FramesDropped
-	if c.cfg.Dropped != nil {
-		dropped += c.cfg.Dropped()
-	}
-	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeStats, Stats: &wire.BridgeStatsInfo{
-		FPS:         s.FPS,
-		BitrateKbps: float64(s.BitrateKbps),
-		RTTMs:       s.RTTMs,
-		LatencyMs:   s.LatencyMs,
-		Dropped:     dropped,
-	}})
 }

@@ -1,4 +1,4 @@
-package app
+package bridge
 
 import "github.com/quickhelp/quickhelp/wire"
 

@@ -1,7 +1,7 @@
-// Package app is the helper app's backend: the UI bridge that serves the
-// page and its one loopback WebSocket, the session controller that joins the
-// service client, the receiving peer and the page, and the web-mode console.
-package app
+// Package bridge is the UI bridge of the desktop app: it serves the page and
+// its one loopback WebSocket, hands the page's requests to a RequestHandler
+// and carries events and video frames back through a Sink.
+package bridge
 
 import (
 	"context"
@@ -31,15 +31,15 @@ const CSP = "default-src 'self'; script-src 'self'; connect-src 'self' ws://127.
 	"img-src 'self' data: blob:; style-src 'self'; object-src 'none'; base-uri 'none'; " +
 	"frame-ancestors 'none'; form-action 'none'"
 
-// BridgePath is where the page opens its WebSocket.
-const BridgePath = "/bridge"
+// Path is where the page opens its WebSocket.
+const Path = "/bridge"
 
 // StatusReplaced closes a page connection that another page took over; the
 // page does not reconnect after it.
 const StatusReplaced websocket.StatusCode = 4001
 
-// BridgeConfig configures a Bridge.
-type BridgeConfig struct {
+// Config configures a Bridge.
+type Config struct {
 	// Assets is the built frontend, index.html at its root. Required.
 	Assets fs.FS
 	// Handler receives page requests. Required (SetHandler may set it later).
@@ -61,7 +61,7 @@ type BridgeConfig struct {
 // page that knows the per-launch token, comes from an allowed Origin and
 // addresses the loopback host may connect.
 type Bridge struct {
-	cfg    BridgeConfig
+	cfg    Config
 	log    *slog.Logger
 	token  string
 	static http.Handler
@@ -76,8 +76,8 @@ type Bridge struct {
 
 type handlerBox struct{ h RequestHandler }
 
-// NewBridge validates cfg and draws a fresh random token.
-func NewBridge(cfg BridgeConfig) (*Bridge, error) {
+// New validates cfg and draws a fresh random token.
+func New(cfg Config) (*Bridge, error) {
 	if cfg.Assets == nil {
 		return nil, fmt.Errorf("%w: Assets is required", ErrInvalidConfig)
 	}
@@ -103,7 +103,7 @@ func NewBridge(cfg BridgeConfig) (*Bridge, error) {
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
-		return nil, fmt.Errorf("app: token: %w", err)
+		return nil, fmt.Errorf("bridge: token: %w", err)
 	}
 	b := &Bridge{
 		cfg:    cfg,
@@ -131,11 +131,22 @@ func (b *Bridge) PageURL() string {
 
 // SocketURL is the WebSocket address with the token, for the desktop webview.
 func (b *Bridge) SocketURL() string {
-	return fmt.Sprintf("ws://127.0.0.1:%d%s?token=%s", b.port.Load(), BridgePath, b.token)
+	return fmt.Sprintf("ws://127.0.0.1:%d%s?token=%s", b.port.Load(), Path, b.token)
 }
 
 // Dropped counts frames dropped because no page was connected or it was slow.
 func (b *Bridge) Dropped() uint64 { return b.dropped.Load() }
+
+// Listen opens a loopback TCP listener for Serve and records its port, so
+// PageURL and SocketURL are known before Serve starts.
+func (b *Bridge) Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("bridge: listen: %w", err)
+	}
+	b.port.Store(int32(ln.Addr().(*net.TCPAddr).Port))
+	return ln, nil
+}
 
 // Serve serves on ln (which must be a loopback TCP listener) until ctx ends.
 func (b *Bridge) Serve(ctx context.Context, ln net.Listener) error {
@@ -200,7 +211,7 @@ func (b *Bridge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	if r.URL.Path == BridgePath {
+	if r.URL.Path == Path {
 		b.serveSocket(w, r)
 		return
 	}

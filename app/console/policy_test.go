@@ -1,4 +1,4 @@
-package app
+package console
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/quickhelp/quickhelp/app/bridge/bridgetest"
 	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -31,26 +32,26 @@ func writePolicy(t *testing.T, body string) filePolicy {
 
 func TestControllerMachinePolicy(t *testing.T) {
 	t.Run("disabled", func(t *testing.T) {
-		sink := &eventSink{}
+		sink := &bridgetest.Sink{}
 		c, err := NewController(ControllerConfig{Sink: sink, Server: "http://127.0.0.1:1", Policy: writePolicy(t, `{"Disabled": true}`)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
 		c.PageConnected()
-		st := sink.waitEvent(t, "the disabled state", func(e wire.BridgeEvent) bool {
+		st := sink.WaitEvent(t, "the disabled state", func(e wire.BridgeEvent) bool {
 			return e.Type == wire.BridgeState && e.Status != nil && e.Status.State == wire.UIStateDisabled
 		})
 		if !strings.Contains(st.Status.Reason, "turned off by your organisation") {
 			t.Errorf("disabled reason = %q", st.Status.Reason)
 		}
 		c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLogin, Email: "a@example.com", Password: "x"})
-		sink.waitEvent(t, "the login refused", func(e wire.BridgeEvent) bool {
+		sink.WaitEvent(t, "the login refused", func(e wire.BridgeEvent) bool {
 			return e.Type == wire.BridgeError && e.Reason == wire.BridgeReasonMachinePolicy
 		})
 	})
 	t.Run("server not allowed", func(t *testing.T) {
-		sink := &eventSink{}
+		sink := &bridgetest.Sink{}
 		c, err := NewController(ControllerConfig{Sink: sink, Server: "http://127.0.0.1:1",
 			Policy: writePolicy(t, `{"AllowedServers": ["https://help.contoso.com"]}`)})
 		if err != nil {
@@ -58,7 +59,7 @@ func TestControllerMachinePolicy(t *testing.T) {
 		}
 		defer c.Close()
 		c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLogin, Email: "a@example.com", Password: "x"})
-		e := sink.waitEvent(t, "the login refused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+		e := sink.WaitEvent(t, "the login refused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
 		if e.Reason != wire.BridgeReasonMachinePolicy || !strings.Contains(e.Message, "help.contoso.com") {
 			t.Errorf("refusal = %q %q, want %q naming the allowed service", e.Reason, e.Message, wire.BridgeReasonMachinePolicy)
 		}
