@@ -222,3 +222,13 @@ func (v *Viewer) Close() error {
 	}
 	return nil
 }
+
+// SAS returns the security code of the current DTLS connection (see
+// rtc.SAS), or "" while there is none. The helper is the answerer.
+func (v *Viewer) SAS() string {
+	s, err := rtc.TransportSAS(v.pc.SCTP().Transport(), false)
+	if err != nil {
+		return ""
+	}
+	return s
+}

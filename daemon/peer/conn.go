@@ -380,3 +380,13 @@ func (c *Conn) Close() error {
 	}
 	return nil
 }
+
+// SAS returns the security code of the current DTLS connection (see
+// rtc.SAS), or "" while there is none. The sharer is the offerer.
+func (c *Conn) SAS() string {
+	s, err := rtc.TransportSAS(c.pc.SCTP().Transport(), true)
+	if err != nil {
+		return ""
+	}
+	return s
+}
