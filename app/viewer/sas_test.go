@@ -75,11 +75,11 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 	toMITMFromHelper := make(chan wire.Envelope, 256)
 	frames := make(chan wire.Frame, 256)
 	data := make(chan dataMsg, 64)
-	pStates, vStates := make(chan peer.State, 64), make(chan viewer.State, 64)
+	pStates, vStates := make(chan rtc.State, 64), make(chan viewer.State, 64)
 	p, err := peer.New(peer.Config{
 		Signal:        relay(t, toMITMFromSharer, stop),
 		OnData:        func(ch string, b []byte) { trySend(data, dataMsg{ch, b}) },
-		OnState:       func(s peer.State) { trySend(pStates, s) },
+		OnState:       func(s rtc.State) { trySend(pStates, s) },
 		SettingEngine: loopbackOnly,
 	})
 	if err != nil {
@@ -106,7 +106,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		m.pumpSharer(t, stop, toMITMFromSharer, p.HandleSignal, v.HandleSignal)
+		m.pumpSharer(t, stop, toMITMFromSharer, func(e wire.Envelope) error { return p.HandleSignal(context.Background(), e) }, v.HandleSignal)
 	}()
 	go func() {
 		defer wg.Done()
@@ -115,7 +115,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 	if err := p.Start(ctx); err != nil {
 		t.Fatalf("Start() = %v", err)
 	}
-	waitState(ctx, t, "peer", pStates, peer.StateConnected)
+	waitState(ctx, t, "peer", pStates, rtc.StateConnected)
 	waitState(ctx, t, "viewer", vStates, viewer.StateConnected)
 
 	// The relay is a working one: input reaches the sharer, video the helper.

@@ -21,7 +21,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 	case wire.LocalAllowControl:
 		return s.allowControl()
 	case wire.LocalDenyControl:
-		stopTimer(&s.controlTimer)
+		s.controlTimer.Stop()
 		if err := s.gate.DenyControl(); err != nil {
 			return errors.New("the helper has not asked for control")
 		}
@@ -75,7 +75,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 }
 
 func (s *session) allow() error {
-	stopTimer(&s.consentTimer)
+	s.consentTimer.Stop()
 	if err := s.gate.AllowScreen(); err != nil {
 		return errors.New("there is no pending request to share your screen")
 	}
@@ -105,7 +105,7 @@ func (s *session) allow() error {
 // deny refuses screen sharing; reason says whether the sharer chose to
 // or the prompt went unanswered.
 func (s *session) deny(reason string) error {
-	stopTimer(&s.consentTimer)
+	s.consentTimer.Stop()
 	if err := s.gate.DenyScreen(); err != nil {
 		return errors.New("there is no pending request to share your screen")
 	}
@@ -115,7 +115,7 @@ func (s *session) deny(reason string) error {
 }
 
 func (s *session) allowControl() error {
-	stopTimer(&s.controlTimer)
+	s.controlTimer.Stop()
 	if s.gate.State().Control != consent.ControlRequested {
 		return errors.New("the helper has not asked for control")
 	}

@@ -63,17 +63,17 @@ func ParseFingerprint(s string) (Fingerprint, error) {
 // the local certificate's fingerprint and the fingerprint of the
 // certificate the remote side actually used in the handshake (pion has
 // checked it against the remote description). offerer says whether this
-// side made the offer. It returns ErrSASNotReady while DTLS is not
+// side made the offer. It returns ErrNotConnected while DTLS is not
 // connected. The transport keeps its certificates for its whole life, so
 // a new code needs a new peer connection (a new session or a restarted
 // daemon); an ICE restart keeps the DTLS connection and the code.
 func TransportSAS(t *webrtc.DTLSTransport, offerer bool) (string, error) {
 	if t == nil || t.State() != webrtc.DTLSTransportStateConnected {
-		return "", ErrSASNotReady
+		return "", ErrNotConnected
 	}
 	remoteDER := t.GetRemoteCertificate()
 	if len(remoteDER) == 0 {
-		return "", ErrSASNotReady
+		return "", ErrNotConnected
 	}
 	local, err := localFingerprint(t)
 	if err != nil {
@@ -100,4 +100,14 @@ func localFingerprint(t *webrtc.DTLSTransport) (Fingerprint, error) {
 		}
 	}
 	return Fingerprint{}, fmt.Errorf("%w: no sha-256 fingerprint", ErrBadFingerprint)
+}
+
+// SAS returns the security code of the current DTLS connection (see
+// TransportSAS), or "" while there is none. Any goroutine may call it.
+func (s *Signaling) SAS() string {
+	code, err := TransportSAS(s.cfg.PC.SCTP().Transport(), s.cfg.Role == Offerer)
+	if err != nil {
+		return ""
+	}
+	return code
 }

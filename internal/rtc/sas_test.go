@@ -1,16 +1,11 @@
 package rtc
 
 import (
-	"bytes"
-	"context"
 	"errors"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -113,16 +108,16 @@ func TestParseFingerprint(t *testing.T) {
 }
 
 func TestTransportSASNotReady(t *testing.T) {
-	if _, err := TransportSAS(nil, true); !errors.Is(err, ErrSASNotReady) {
-		t.Errorf("TransportSAS(nil) = %v, want ErrSASNotReady", err)
+	if _, err := TransportSAS(nil, true); !errors.Is(err, ErrNotConnected) {
+		t.Errorf("TransportSAS(nil) = %v, want ErrNotConnected", err)
 	}
 	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = pc.Close() }()
-	if _, err := TransportSAS(pc.SCTP().Transport(), true); !errors.Is(err, ErrSASNotReady) {
-		t.Errorf("TransportSAS(new connection) = %v, want ErrSASNotReady", err)
+	if _, err := TransportSAS(pc.SCTP().Transport(), true); !errors.Is(err, ErrNotConnected) {
+		t.Errorf("TransportSAS(new connection) = %v, want ErrNotConnected", err)
 	}
 }
 
@@ -142,93 +137,63 @@ func fingerprintOf(t *testing.T, sdp string) Fingerprint {
 	return f
 }
 
-// TestTransportSASRealPair connects two pion peer connections over
-// loopback and checks that both compute the same code, and that it is the
-// one derived from the fingerprints their descriptions announced.
-func TestTransportSASRealPair(t *testing.T) {
-	se := webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
-	offerer, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
+// TestSignalingSAS connects two pion peer connections over loopback and
+// checks that both compute the same code, that it is the one derived from
+// the fingerprints their descriptions announced (and that Fingerprints
+// reports), and that an ICE restart, which keeps the DTLS connection,
+// keeps the code.
+func TestSignalingSAS(t *testing.T) {
+	fresh := newSide(t, Offerer, true)
+	if s := fresh.sig.SAS(); s != "" {
+		t.Errorf("SAS() before connecting = %q, want empty", s)
 	}
-	defer func() { _ = offerer.Close() }()
-	answerer, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		t.Fatal(err)
+	ctx, off, ans, toAns, _ := connectedPair(t)
+	oSAS, aSAS := off.sig.SAS(), ans.sig.SAS()
+	if oSAS == "" || oSAS != aSAS {
+		t.Fatalf("offerer SAS() = %q, answerer %q; want the same, non-empty", oSAS, aSAS)
 	}
-	defer func() { _ = answerer.Close() }()
-	if _, err := offerer.CreateDataChannel("x", nil); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	connected := func(pc *webrtc.PeerConnection) <-chan struct{} {
-		ch := make(chan struct{})
-		pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-			if s == webrtc.PeerConnectionStateConnected {
-				close(ch)
-			}
-		})
-		return ch
-	}
-	oUp, aUp := connected(offerer), connected(answerer)
-	offer, err := offerer.CreateOffer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	oGathered := webrtc.GatheringCompletePromise(offerer)
-	if err := offerer.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
-	}
-	<-oGathered
-	if err := answerer.SetRemoteDescription(*offerer.LocalDescription()); err != nil {
-		t.Fatal(err)
-	}
-	answer, err := answerer.CreateAnswer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aGathered := webrtc.GatheringCompletePromise(answerer)
-	if err := answerer.SetLocalDescription(answer); err != nil {
-		t.Fatal(err)
-	}
-	<-aGathered
-	if err := offerer.SetRemoteDescription(*answerer.LocalDescription()); err != nil {
-		t.Fatal(err)
-	}
-	for _, up := range []<-chan struct{}{oUp, aUp} {
-		select {
-		case <-up:
-		case <-ctx.Done():
-			t.Fatal("peer connections did not connect")
-		}
-	}
-	oSAS, err := TransportSAS(offerer.SCTP().Transport(), true)
-	if err != nil {
-		t.Fatalf("TransportSAS(offerer) = %v", err)
-	}
-	aSAS, err := TransportSAS(answerer.SCTP().Transport(), false)
-	if err != nil {
-		t.Fatalf("TransportSAS(answerer) = %v", err)
-	}
-	if oSAS != aSAS {
-		t.Fatalf("codes differ without anyone in the middle: offerer %q, answerer %q", oSAS, aSAS)
-	}
-	oFP := fingerprintOf(t, offerer.LocalDescription().SDP)
-	aFP := fingerprintOf(t, answerer.LocalDescription().SDP)
-	if bytes.Equal(oFP[:], aFP[:]) {
+	oFP := fingerprintOf(t, off.pc.LocalDescription().SDP)
+	aFP := fingerprintOf(t, ans.pc.LocalDescription().SDP)
+	if oFP == aFP {
 		t.Fatal("both sides announced the same certificate")
 	}
 	if want := SAS(oFP, aFP); oSAS != want {
 		t.Errorf("code = %q, want %q from the announced fingerprints", oSAS, want)
 	}
-	// The wrong role gives the swapped order, hence (almost surely) another code.
-	if wrong, _ := TransportSAS(offerer.SCTP().Transport(), false); wrong != SAS(aFP, oFP) {
+	local, remote, err := off.sig.Fingerprints()
+	if err != nil {
+		t.Fatalf("Fingerprints() = %v", err)
+	}
+	if l, r := mustFingerprint(t, local), mustFingerprint(t, remote); SAS(l, r) != oSAS {
+		t.Errorf("SAS of Fingerprints() = %q, want %q", SAS(l, r), oSAS)
+	}
+	// The wrong role gives the swapped order, hence another code.
+	if wrong, _ := TransportSAS(off.pc.SCTP().Transport(), false); wrong != SAS(aFP, oFP) {
 		t.Errorf("TransportSAS(offerer, as answerer) = %q, want %q", wrong, SAS(aFP, oFP))
 	}
+
+	if err := off.sig.Restart(ctx); err != nil {
+		t.Fatalf("Restart() = %v", err)
+	}
+	select {
+	case <-toAns.restarts:
+	case <-ctx.Done():
+		t.Fatal("no restart offer reached the answerer")
+	}
+	if s := ans.sig.SAS(); s != oSAS {
+		t.Errorf("answerer SAS() after an ICE restart = %q, want the unchanged %q", s, oSAS)
+	}
+	_ = off.sig.Close(off.wg.Wait)
+	if s := off.sig.SAS(); s != "" {
+		t.Errorf("SAS() after Close = %q, want empty", s)
+	}
+}
+
+func mustFingerprint(t *testing.T, s string) Fingerprint {
+	t.Helper()
+	f, err := ParseFingerprint(s)
+	if err != nil {
+		t.Fatalf("ParseFingerprint(%q) = %v", s, err)
+	}
+	return f
 }
