@@ -30,6 +30,7 @@ Usage:
   quickhelp-server user list
   quickhelp-server user disable --email E
   quickhelp-server user enable --email E
+  quickhelp-server org set --org O [--relay-only[=false]] [--disabled[=false]]
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version
 
@@ -95,6 +96,11 @@ func run(ctx context.Context, args []string, e env) error {
 			return userSetDisabled(ctx, args[1:], e, false)
 		}
 		return fmt.Errorf("user: unknown subcommand %q", args[0])
+	case "org":
+		if len(args) == 0 || args[0] != "set" {
+			return fmt.Errorf("org: want set")
+		}
+		return orgSet(ctx, args[1:], e)
 	}
 	return fmt.Errorf("unknown subcommand %q (see --help)", cmd)
 }
