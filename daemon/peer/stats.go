@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/internal/rtc"
 )
 
 // Stats is a snapshot of the connection's counters.
@@ -17,6 +19,7 @@ type Stats struct {
 	CursorDropped     uint64
 	DataDropped       uint64 // helper messages dropped (oversized, or pointer moves while OnData lagged)
 	State             State
+	Path              rtc.Path // the selected ICE candidate pair
 }
 
 // Stats returns the current counters. It asks pion for RTT and may take a
@@ -37,6 +40,7 @@ func (c *Conn) Stats() Stats {
 		return s
 	}
 	s.RTT = rttOf(c.pc.GetStats())
+	s.Path = rtc.SelectedPath(c.pc)
 	return s
 }
 

@@ -8,11 +8,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -39,9 +42,12 @@ type session struct {
 	token  string
 	helper wire.HelperInfo
 	ice    []wire.ICEServer
-	api    *client.Client
-	sig    *client.Session
-	gate   *consent.Gate
+	// icePolicy is the session's ICE transport policy (service and
+	// machine policy combined), fixed at join.
+	icePolicy webrtc.ICETransportPolicy
+	api       *client.Client
+	sig       *client.Session
+	gate      *consent.Gate
 
 	cmds       chan command
 	peerState  chan peerEvent
@@ -99,6 +105,9 @@ func (s *session) inputHandler() *input.Handler {
 
 func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*session, error) {
 	api, err := client.New(serverURL, client.WithLogger(d.cfg.Logger))
+	if errors.Is(err, client.ErrInsecureURL) {
+		return nil, errors.New(client.MsgInsecureURL)
+	}
 	if err != nil {
 		return nil, errors.New("the service address is not valid")
 	}
@@ -120,6 +129,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	s := &session{
 		d: d, cfg: d.cfg, id: jr.SessionID, token: jr.Token, helper: jr.Helper, ice: jr.ICEServers,
 		api: api, gate: gate,
+		icePolicy: rtc.TransportPolicy(jr.ICETransportPolicy, d.cfg.ForceRelay != nil && d.cfg.ForceRelay()),
 		logger:    d.logger.With("session", jr.SessionID),
 		cmds:      make(chan command),
 		peerState: make(chan peerEvent, 16),
