@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VE
 GO ?= go
 BIN := bin
 
-.PHONY: all deps frontend build build-go build-desktop build-desktop-linux run test test-go test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
+.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
 
 all: build
 
@@ -23,6 +23,14 @@ build-go: frontend
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./signaling/cmd/quickhelp-server $(wildcard ./daemon/cmd/quickhelp-sharer)
 	$(GO) build -tags desktop,production,webkit2_41 -ldflags '$(LDFLAGS)' -o $(BIN)/quickhelp .
+
+# Test builds (bin/test/): the same programs with the test-only knobs of the
+# quickhelp_test build tag, e.g. $$QUICKHELP_POLICY_FILE in place of the machine
+# policy. Only tests use them; shipped binaries never have the tag.
+TEST_TAGS := quickhelp_test
+build-test: frontend
+	@mkdir -p $(BIN)/test
+	$(GO) build -tags $(TEST_TAGS) -ldflags '$(LDFLAGS)' -o $(BIN)/test/ . ./daemon/cmd/quickhelp-sharer
 
 # The desktop app through the Wails CLI: Linux (WebKitGTK 4.1) and a Windows cross-build.
 build-desktop: frontend
@@ -42,18 +50,21 @@ run: build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags $(TEST_TAGS) ./internal/policy/... ./daemon/cmd/quickhelp-sharer/...
 	@grep -q '"productVersion": "$(VERSION)"' wails.json || { echo "wails.json productVersion differs from VERSION ($(VERSION))"; exit 1; }
-	GOOS=windows $(GO) vet ./wire/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./internal/policy/...
+	GOOS=windows $(GO) vet ./wire/... ./daemon/win32/... ./daemon/x11/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./internal/policy/...
 
 test-go:
-	$(GO) test -race -timeout 20m ./...
+	$(GO) test -race -tags $(TEST_TAGS) -timeout 20m ./...
+	@# Without the tag: the shipped build ignores the test-only knobs.
+	$(GO) test -count=1 -run 'Shipped' ./internal/policy/
 	@# The full brute-force search is too slow under the race detector.
 	$(GO) test -count=1 -run 'TestBruteForceNoHit' ./signaling/server/
 
 test-frontend:
 	@if [ -f frontend/package.json ]; then npm run check --workspace frontend && npm test --workspace frontend; fi
 
-test-e2e:
+test-e2e: build-test
 	npm test --workspace test/e2e
 
 # The desktop app: builds with the Wails CLI, starts under Xvfb and shows

@@ -14,6 +14,7 @@ import (
 	"os"
 
 	"github.com/quickhelp/quickhelp/app"
+	"github.com/quickhelp/quickhelp/app/gethelp"
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/version"
@@ -62,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return runDesktop(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
-		Sharer: app.SharerConfig{Socket: *sharerSocket}})
+		Sharer: gethelp.SharerConfig{Socket: *sharerSocket}})
 }
 
 func runConsole(args []string, assets fs.FS, stdout, stderr io.Writer) error {
@@ -79,7 +80,7 @@ func runConsole(args []string, assets fs.FS, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
 	}
 	cfg := app.BackendConfig{Listen: *listen, Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
-		Sharer: app.SharerConfig{Socket: *sharerSocket}}
+		Sharer: gethelp.SharerConfig{Socket: *sharerSocket}}
 	return app.RunConsole(context.Background(), cfg, stdout)
 }
 
@@ -104,7 +105,7 @@ func runPromptMode(args []string, assets fs.FS, stderr io.Writer) error {
 		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
 	}
 	return runPrompt(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
-		Sharer: app.SharerConfig{Socket: *sharerSocket}})
+		Sharer: gethelp.SharerConfig{Socket: *sharerSocket}})
 }
 
 func newLogger(w io.Writer, verbose bool) *slog.Logger {

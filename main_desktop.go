@@ -18,6 +18,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/quickhelp/quickhelp/app"
+	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -134,7 +135,7 @@ func assetServer(assets fs.FS) *assetserver.Options {
 		Assets: assets,
 		Middleware: func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Security-Policy", app.CSP)
+				w.Header().Set("Content-Security-Policy", bridge.CSP)
 				w.Header().Set("X-Content-Type-Options", "nosniff")
 				next.ServeHTTP(w, r)
 			})

@@ -10,6 +10,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/quickhelp/quickhelp/app/bridge"
+	"github.com/quickhelp/quickhelp/app/console"
+	"github.com/quickhelp/quickhelp/app/gethelp"
 )
 
 // BackendConfig configures a Backend: the bridge and the controller on one
@@ -25,18 +29,18 @@ type BackendConfig struct {
 	AllowedOrigins []string
 	// Sharer configures the "Get help" side; its Sink, Server (when empty)
 	// and Logger (when nil) come from this config.
-	Sharer SharerConfig
+	Sharer gethelp.SharerConfig
 	// Policy is this machine's QuickHelp policy; nil allows everything.
-	Policy MachinePolicy
+	Policy console.MachinePolicy
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
 
 // Backend is a running bridge and controller.
 type Backend struct {
-	Bridge     *Bridge
-	Controller *Controller
-	Sharer     *SharerService
+	Bridge     *bridge.Bridge
+	Controller *console.Controller
+	Sharer     *gethelp.SharerService
 	cancel     context.CancelFunc
 	done       chan error
 }
@@ -57,11 +61,11 @@ func StartBackend(cfg BackendConfig) (*Backend, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	br, err := NewBridge(BridgeConfig{Assets: cfg.Assets, AllowedOrigins: cfg.AllowedOrigins, Logger: cfg.Logger})
+	br, err := bridge.New(bridge.Config{Assets: cfg.Assets, AllowedOrigins: cfg.AllowedOrigins, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
-	ctl, err := NewController(ControllerConfig{Sink: br, Server: cfg.Server, Dropped: br.Dropped, Policy: cfg.Policy, Logger: cfg.Logger})
+	ctl, err := console.NewController(console.ControllerConfig{Sink: br, Server: cfg.Server, Dropped: br.Dropped, Policy: cfg.Policy, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -73,20 +77,18 @@ func StartBackend(cfg BackendConfig) (*Backend, error) {
 	if sc.Logger == nil {
 		sc.Logger = cfg.Logger
 	}
-	sh, err := NewSharerService(sc)
+	sh, err := gethelp.NewSharerService(sc)
 	if err != nil {
 		_ = ctl.Close()
 		return nil, err
 	}
 	br.SetHandler(router{helper: ctl, sharer: sh})
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := br.Listen(cfg.Listen)
 	if err != nil {
 		_ = ctl.Close()
 		_ = sh.Close()
-		return nil, fmt.Errorf("app: listen: %w", err)
+		return nil, err
 	}
-	// Known before Serve starts, so the URL can be printed at once.
-	br.port.Store(int32(ln.Addr().(*net.TCPAddr).Port))
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Backend{Bridge: br, Controller: ctl, Sharer: sh, cancel: cancel, done: make(chan error, 1)}
 	go func() { b.done <- br.Serve(ctx, ln) }()

@@ -9,8 +9,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/quickhelp/quickhelp/app/bridge"
 )
+
+var testAssets = fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>QuickHelp</title>")}}
 
 func TestRunConsolePrintsURLAndServes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -35,8 +42,8 @@ func TestRunConsolePrintsURLAndServes(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") != CSP {
-		t.Errorf("GET / = %d with CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") != bridge.CSP {
+		t.Errorf("GET / = %d with bridge.CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
 	}
 	cancel()
 	select {
@@ -67,8 +74,8 @@ func TestStartBackendValidates(t *testing.T) {
 			}
 		})
 	}
-	if _, err := StartBackend(BackendConfig{Assets: nil}); !errors.Is(err, ErrInvalidConfig) {
-		t.Errorf("StartBackend without assets error = %v, want ErrInvalidConfig", err)
+	if _, err := StartBackend(BackendConfig{Assets: nil}); !errors.Is(err, bridge.ErrInvalidConfig) {
+		t.Errorf("StartBackend without assets error = %v, want bridge.ErrInvalidConfig", err)
 	}
 }
 
@@ -79,13 +86,12 @@ func TestDesktopBridgeURL(t *testing.T) {
 	}
 	defer b.Close()
 	u := NewDesktop(b).BridgeURL()
-	if !strings.HasPrefix(u, "ws://127.0.0.1:") || !strings.HasSuffix(u, BridgePath+"?token="+b.Bridge.Token()) {
+	if !strings.HasPrefix(u, "ws://127.0.0.1:") || !strings.HasSuffix(u, bridge.Path+"?token="+b.Bridge.Token()) {
 		t.Errorf("BridgeURL() = %q", u)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	base := strings.Replace(strings.SplitN(u, "/bridge", 2)[0], "ws://", "http://", 1)
-	c, _, err := dialPage(ctx, base, b.Bridge.Token(), "wails://wails")
+	c, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {"wails://wails"}}})
 	if err != nil {
 		t.Fatalf("desktop origin refused: %v", err)
 	}

@@ -11,7 +11,8 @@
 #   - the three .deb files' metadata and contents, the server's systemd unit
 #     (systemd-analyze verify and security), and that the quickhelp-server
 #     binary taken out of its .deb starts and answers /healthz;
-#   - the machine-policy and MSIX Go tests.
+#   - the machine-policy and MSIX Go tests, and that the packaged sharer
+#     ignores the test-only QUICKHELP_POLICY_FILE (a test build honours it).
 # Windows programs that do not build yet are replaced by a stand-in .exe so
 # the Windows pipeline is still tested (dist.sh names those packages
 # *-standin*). Prints "N passed, N failed" last; exits non-zero on a failure.
@@ -208,7 +209,42 @@ if [ -n "$sharer_deb" ]; then
   check "sharer .deb contains /usr/bin/quickhelp-sharer" sh -c "dpkg-deb -c '$sharer_deb' | grep -q ' ./usr/bin/quickhelp-sharer\$'"
   check "sharer .deb contains its user service" sh -c "dpkg-deb -c '$sharer_deb' | grep -q ' ./usr/lib/systemd/user/quickhelp-sharer.service\$'"
   check "sharer .deb depends on libvpx" sh -c "dpkg-deb -f '$sharer_deb' Depends | grep -q libvpx"
+
+  # The machine policy cannot be switched off from the environment: the
+  # packaged sharer, pointed at a disabling policy file through
+  # QUICKHELP_POLICY_FILE, ignores it and goes on to contact the service (an
+  # unreachable one here), while a test build (-tags quickhelp_test) given
+  # the same variable refuses, so the check can fail.
+  dpkg-deb -x "$sharer_deb" "$WORK/sharer-root"
+  shipped_sharer="$WORK/sharer-root/usr/bin/quickhelp-sharer"
+  mkdir -p "$WORK/policy"
+  echo '{"Disabled": true}' >"$WORK/policy/policy.json"
+  try_disabled() { # BINARY: join with the disabling override, print its stderr
+    QUICKHELP_POLICY_FILE="$WORK/policy/policy.json" DISPLAY= timeout 30 "$1" --socket "$WORK/policy/s.sock" \
+      --server http://127.0.0.1:9 join ABCD-EFGH 2>&1 >/dev/null
+  }
+  out=$(try_disabled "$shipped_sharer")
+  if grep -q "cannot reach the QuickHelp service" <<<"$out" && ! grep -q "turned off" <<<"$out"; then
+    pass "packaged quickhelp-sharer ignores QUICKHELP_POLICY_FILE"
+  else
+    fail "packaged quickhelp-sharer with QUICKHELP_POLICY_FILE: $out"
+  fi
+  if "$GO" build -tags quickhelp_test -o "$WORK/policy/test-sharer" ./daemon/cmd/quickhelp-sharer >"$WORK/policy/build.log" 2>&1; then
+    out=$(try_disabled "$WORK/policy/test-sharer")
+    grep -q "turned off by your organisation" <<<"$out" && pass "a test build honours QUICKHELP_POLICY_FILE" \
+      || fail "test build with QUICKHELP_POLICY_FILE: $out"
+  else
+    fail "build quickhelp-sharer with -tags quickhelp_test"
+  fi
 fi
+
+# No shipped program carries the test-only override at all.
+[ -n "$app_deb" ] && dpkg-deb -x "$app_deb" "$WORK/app-root"
+for f in "$WORK/sharer-root/usr/bin/quickhelp-sharer" "$WORK/app-root/usr/bin/quickhelp" "$sharer_exe" "$app_exe"; do
+  [ -n "$f" ] && [ -f "$f" ] || continue
+  if grep -q QUICKHELP_POLICY_FILE "$f"; then fail "$(basename "$f") contains QUICKHELP_POLICY_FILE"
+  else pass "$(basename "$f") has no QUICKHELP_POLICY_FILE"; fi
+done
 
 if [ -n "$app_deb" ]; then
   check "app .deb depends on libwebkit2gtk-4.1-0" sh -c "dpkg-deb -f '$app_deb' Depends | grep -q 'libwebkit2gtk-4.1-0'"

@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
 	"github.com/quickhelp/quickhelp/daemon/encode"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 )
 
 // Stat summarises one measurement series.

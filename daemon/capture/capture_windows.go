@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"unsafe"
 
-	"golang.org/x/sys/windows"
-
+	"github.com/quickhelp/quickhelp/daemon/win32"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -22,14 +21,12 @@ func New(cfg Config) (Source, error) {
 	return &windowsSource{pollSource: src.(*pollSource)}, nil
 }
 
-var procGetCursorPos = windows.NewLazySystemDLL("user32.dll").NewProc("GetCursorPos")
-
 type windowsSource struct{ *pollSource }
 
 // Cursor reports the pointer position from GetCursorPos; no shape yet.
 func (s *windowsSource) Cursor() (wire.Cursor, *wire.Cursor, error) {
-	var pt struct{ X, Y int32 }
-	if r, _, err := procGetCursorPos.Call(uintptr(unsafe.Pointer(&pt))); r == 0 {
+	var pt win32.Point
+	if r, _, err := win32.GetCursorPos.Call(uintptr(unsafe.Pointer(&pt))); r == 0 {
 		return wire.Cursor{}, nil, fmt.Errorf("%w: GetCursorPos: %w", ErrGrab, err)
 	}
 	s.mu.Lock()

@@ -6,20 +6,15 @@ import (
 	"github.com/jezek/xgb/randr"
 	"github.com/jezek/xgb/xproto"
 
+	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// initRandR enables RandR 1.5 once, at setup: Init registers the extension
-// in the connection's tables, which the reader goroutine uses, so it must
-// not run again while the connection is live.
+// initRandR enables RandR 1.5 once, at setup, before the connection is
+// shared with the event loop; without it readMonitors reports the whole
+// screen.
 func (s *x11Source) initRandR() {
-	if err := randr.Init(s.conn); err != nil {
-		return
-	}
-	if _, err := randr.QueryVersion(s.conn, 1, 5).Reply(); err != nil {
-		return
-	}
-	s.randr = true
+	s.randr = x11.Enable(s.conn, x11.RandR) == nil
 }
 
 // readMonitors lists RandR 1.5 monitors, falling back to the whole screen

@@ -11,7 +11,7 @@ import (
 
 	"github.com/kbinani/screenshot"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xconn"
+	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -43,7 +43,7 @@ func NewPolling(cfg Config) (Source, error) {
 	if err := cfg.normalise(); err != nil {
 		return nil, err
 	}
-	xconn.Quiet() // kbinani connects with xgb on X11
+	x11.Quiet() // kbinani connects with xgb on X11
 	s := &pollSource{interval: frameInterval(cfg.MaxFPS)}
 	s.monitors = pollMonitors()
 	if len(s.monitors) == 0 {

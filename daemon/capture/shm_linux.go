@@ -10,6 +10,7 @@ import (
 	"github.com/jezek/xgb/xproto"
 	"golang.org/x/sys/unix"
 
+	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -23,8 +24,8 @@ type shmSegment struct {
 }
 
 func newShmSegment(c *xgb.Conn, size int) (*shmSegment, error) {
-	if err := shm.Init(c); err != nil {
-		return nil, fmt.Errorf("MIT-SHM: %w", err)
+	if err := x11.Enable(c, x11.Shm); err != nil {
+		return nil, err
 	}
 	id, err := unix.SysvShmGet(unix.IPC_PRIVATE, size, unix.IPC_CREAT|0o600)
 	if err != nil {

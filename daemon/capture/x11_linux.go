@@ -12,10 +12,9 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/damage"
-	"github.com/jezek/xgb/xfixes"
 	"github.com/jezek/xgb/xproto"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xconn"
+	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -66,7 +65,7 @@ type x11Source struct {
 }
 
 func newX11(cfg Config) (*x11Source, error) {
-	conn, err := xconn.Dial(cfg.Display)
+	conn, err := x11.Dial(cfg.Display)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoDisplay, err)
 	}
@@ -96,17 +95,8 @@ func (s *x11Source) setup(cfg Config) error {
 	if !fourBytesPerPixel(setup, screen.RootDepth) {
 		return fmt.Errorf("%w: root depth %d", ErrUnsupported, screen.RootDepth)
 	}
-	if err := xfixes.Init(s.conn); err != nil {
-		return fmt.Errorf("%w: XFIXES: %w", ErrUnsupported, err)
-	}
-	if _, err := xfixes.QueryVersion(s.conn, 5, 0).Reply(); err != nil {
-		return fmt.Errorf("%w: XFIXES version: %w", ErrUnsupported, err)
-	}
-	if err := damage.Init(s.conn); err != nil {
-		return fmt.Errorf("%w: DAMAGE: %w", ErrUnsupported, err)
-	}
-	if _, err := damage.QueryVersion(s.conn, 1, 1).Reply(); err != nil {
-		return fmt.Errorf("%w: DAMAGE version: %w", ErrUnsupported, err)
+	if err := x11.Enable(s.conn, x11.XFixes, x11.Damage); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
 	id, err := damage.NewDamageId(s.conn)
 	if err != nil {

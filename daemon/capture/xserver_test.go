@@ -14,7 +14,7 @@ import (
 
 	"github.com/jezek/xgb/xfixes"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 	"github.com/quickhelp/quickhelp/wire"
 )
 

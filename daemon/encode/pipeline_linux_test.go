@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 )
 
 // pipelineDisplay is this package's reserved Xvfb display number.

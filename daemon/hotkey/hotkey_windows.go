@@ -7,15 +7,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
-)
 
-var (
-	user32                 = windows.NewLazySystemDLL("user32.dll")
-	procRegisterHotKey     = user32.NewProc("RegisterHotKey")
-	procUnregisterHotKey   = user32.NewProc("UnregisterHotKey")
-	procGetMessageW        = user32.NewProc("GetMessageW")
-	procPeekMessageW       = user32.NewProc("PeekMessageW")
-	procPostThreadMessageW = user32.NewProc("PostThreadMessageW")
+	"github.com/quickhelp/quickhelp/daemon/win32"
 )
 
 const (
@@ -25,26 +18,11 @@ const (
 	modNoRepeat = 0x4000 // a held key fires once
 
 	wmHotkey = 0x0312
-	wmQuit   = 0x0012
-	wmUser   = 0x0400
-
-	pmNoRemove = 0x0000
 
 	hotkeyID = 1 // any id in 0x0000–0xBFFF; one per thread suffices
 
 	errorHotkeyAlreadyRegistered = windows.Errno(1409)
 )
-
-// msg is the Win32 MSG structure.
-type msg struct {
-	hwnd    uintptr
-	message uint32
-	wParam  uintptr
-	lParam  uintptr
-	time    uint32
-	pt      struct{ x, y int32 }
-	private uint32
-}
 
 func register(cfg Config) (*Hotkey, error) {
 	type started struct {
@@ -62,9 +40,9 @@ func register(cfg Config) (*Hotkey, error) {
 		defer runtime.UnlockOSThread()
 		tid := windows.GetCurrentThreadId()
 		// Create the thread's message queue before anyone can post to it.
-		var m msg
-		procPeekMessageW.Call(uintptr(unsafe.Pointer(&m)), 0, wmUser, wmUser, pmNoRemove)
-		r, _, callErr := procRegisterHotKey.Call(0, hotkeyID,
+		var m win32.Msg
+		win32.PeekMessageW.Call(uintptr(unsafe.Pointer(&m)), 0, win32.WMUser, win32.WMUser, win32.PMNoRemove)
+		r, _, callErr := win32.RegisterHotKey.Call(0, hotkeyID,
 			modControl|modAlt|modShift|modNoRepeat, uintptr('S'))
 		if r == 0 {
 			if errors.Is(callErr, errorHotkeyAlreadyRegistered) {
@@ -74,10 +52,10 @@ func register(cfg Config) (*Hotkey, error) {
 			}
 			return
 		}
-		defer procUnregisterHotKey.Call(0, hotkeyID)
+		defer win32.UnregisterHotKey.Call(0, hotkeyID)
 		ready <- started{tid: tid}
 		for {
-			r, _, callErr := procGetMessageW.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
+			r, _, callErr := win32.GetMessageW.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
 			switch int32(r) {
 			case 0: // WM_QUIT from Close
 				return
@@ -85,7 +63,7 @@ func register(cfg Config) (*Hotkey, error) {
 				cfg.Logger.Warn("message loop failed; the shortcut no longer works", "err", callErr)
 				return
 			}
-			if m.message == wmHotkey && m.wParam == hotkeyID {
+			if m.Message == wmHotkey && m.WParam == hotkeyID {
 				cfg.Logger.Info("stop shortcut pressed")
 				cfg.OnPress()
 			}
@@ -98,7 +76,7 @@ func register(cfg Config) (*Hotkey, error) {
 	}
 	h.stop = func() {
 		// The loop unregisters on its own thread once it sees WM_QUIT.
-		if r, _, err := procPostThreadMessageW.Call(uintptr(s.tid), wmQuit, 0, 0); r == 0 {
+		if r, _, err := win32.PostThreadMessageW.Call(uintptr(s.tid), win32.WMQuit, 0, 0); r == 0 {
 			cfg.Logger.Warn("cannot stop the shortcut's message loop", "err", err)
 		}
 	}

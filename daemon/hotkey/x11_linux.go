@@ -10,12 +10,12 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xconn"
+	"github.com/quickhelp/quickhelp/daemon/x11"
 )
 
-// x11 holds passive key grabs on the root window of one X connection of
+// grabber holds passive key grabs on the root window of one X connection of
 // its own, so its events never mix with the capture or input connections.
-type x11 struct {
+type grabber struct {
 	log     *slog.Logger
 	onPress func()
 	conn    *xgb.Conn
@@ -36,11 +36,11 @@ type grab struct {
 }
 
 func register(cfg Config) (*Hotkey, error) {
-	conn, err := xconn.Dial(cfg.Display)
+	conn, err := x11.Dial(cfg.Display)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoDisplay, err)
 	}
-	x := &x11{log: cfg.Logger, onPress: cfg.OnPress, conn: conn,
+	x := &grabber{log: cfg.Logger, onPress: cfg.OnPress, conn: conn,
 		root: xproto.Setup(conn).DefaultScreen(conn).Root}
 	if err := x.grabAll(); err != nil {
 		conn.Close()
@@ -53,7 +53,7 @@ func register(cfg Config) (*Hotkey, error) {
 
 // grabAll looks up where S and Num Lock are and grabs every combination.
 // The caller holds mu, or no other goroutine runs yet.
-func (x *x11) grabAll() error {
+func (x *grabber) grabAll() error {
 	keys, numLock, err := x.lookup()
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (x *x11) grabAll() error {
 
 // lookup returns the keycodes that type S and the modifier mask Num Lock
 // is on (0 if the keyboard has none).
-func (x *x11) lookup() ([]xproto.Keycode, uint16, error) {
+func (x *grabber) lookup() ([]xproto.Keycode, uint16, error) {
 	setup := xproto.Setup(x.conn)
 	first, count := setup.MinKeycode, int(setup.MaxKeycode)-int(setup.MinKeycode)+1
 	km, err := xproto.GetKeyboardMapping(x.conn, first, byte(count)).Reply()
@@ -119,7 +119,7 @@ func (x *x11) lookup() ([]xproto.Keycode, uint16, error) {
 
 // ungrab releases grabs and waits until the server has done so, so a
 // program that grabs right after Close succeeds.
-func (x *x11) ungrab(gs []grab) {
+func (x *grabber) ungrab(gs []grab) {
 	cookies := make([]xproto.UngrabKeyCookie, len(gs))
 	for i, g := range gs {
 		cookies[i] = xproto.UngrabKeyChecked(x.conn, g.key, x.root, g.mods)
@@ -130,7 +130,7 @@ func (x *x11) ungrab(gs []grab) {
 }
 
 // regrab follows a keyboard mapping change, which may move S or Num Lock.
-func (x *x11) regrab() {
+func (x *grabber) regrab() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.closed {
@@ -150,7 +150,7 @@ func (x *x11) regrab() {
 	}
 }
 
-func (x *x11) close() {
+func (x *grabber) close() {
 	x.mu.Lock()
 	x.closed = true
 	x.ungrab(x.grabs)
@@ -163,13 +163,13 @@ func (x *x11) close() {
 // isShortcut reports whether a key press is S with the shortcut's
 // modifiers. Only grabbed combinations reach this client, but while a grab
 // is active every key goes to it, so other keys must be told apart.
-func (x *x11) isShortcut(key xproto.Keycode, state uint16) bool {
+func (x *grabber) isShortcut(key xproto.Keycode, state uint16) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return state&baseMods == baseMods && contains(x.keys, key)
 }
 
-func (x *x11) loop(done chan<- struct{}) {
+func (x *grabber) loop(done chan<- struct{}) {
 	defer close(done)
 	var repeats repeatFilter
 	for {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/jezek/xgb/xproto"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xconn"
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
+	"github.com/quickhelp/quickhelp/daemon/x11"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 )
 
 // startX starts a private Xvfb on display n (this package uses :140–:144)
@@ -83,7 +83,7 @@ func (c counter) expect(t *testing.T, what string, n int) {
 // took effect before the shortcut is typed.
 func lockState(t *testing.T, display string) uint16 {
 	t.Helper()
-	c, err := xconn.Dial(display)
+	c, err := x11.Dial(display)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,20 +8,7 @@ import (
 	"unicode/utf16"
 	"unsafe"
 
-	"golang.org/x/sys/windows"
-)
-
-var (
-	user32               = windows.NewLazySystemDLL("user32.dll")
-	procSendInput        = user32.NewProc("SendInput")
-	procGetSystemMetrics = user32.NewProc("GetSystemMetrics")
-)
-
-const (
-	smXVirtualScreen  = 76
-	smYVirtualScreen  = 77
-	smCXVirtualScreen = 78
-	smCYVirtualScreen = 79
+	"github.com/quickhelp/quickhelp/daemon/win32"
 )
 
 // mouseInput is MOUSEINPUT.
@@ -70,7 +57,7 @@ type Windows struct {
 
 // NewWindows returns a SendInput injector.
 func NewWindows(cfg WindowsConfig) (*Windows, error) {
-	if err := procSendInput.Find(); err != nil {
+	if err := win32.SendInput.Find(); err != nil {
 		return nil, fmt.Errorf("%w: SendInput: %w", ErrUnsupported, err)
 	}
 	l := cfg.Logger
@@ -84,7 +71,7 @@ func (w *Windows) sendMouse(in ...mouseINPUT) error {
 	if w.closed.Load() {
 		return ErrClosed
 	}
-	n, _, err := procSendInput.Call(uintptr(len(in)), uintptr(unsafe.Pointer(&in[0])), unsafe.Sizeof(in[0]))
+	n, _, err := win32.SendInput.Call(uintptr(len(in)), uintptr(unsafe.Pointer(&in[0])), unsafe.Sizeof(in[0]))
 	if int(n) != len(in) {
 		return fmt.Errorf("%w: SendInput sent %d of %d: %w", ErrInject, n, len(in), err)
 	}
@@ -98,21 +85,17 @@ func (w *Windows) sendKeys(in ...keyINPUT) error {
 	if unsafe.Sizeof(in[0]) != unsafe.Sizeof(mouseINPUT{}) {
 		return fmt.Errorf("%w: INPUT layout", ErrUnsupported)
 	}
-	n, _, err := procSendInput.Call(uintptr(len(in)), uintptr(unsafe.Pointer(&in[0])), unsafe.Sizeof(in[0]))
+	n, _, err := win32.SendInput.Call(uintptr(len(in)), uintptr(unsafe.Pointer(&in[0])), unsafe.Sizeof(in[0]))
 	if int(n) != len(in) {
 		return fmt.Errorf("%w: SendInput sent %d of %d: %w", ErrInject, n, len(in), err)
 	}
 	return nil
 }
 
-func metric(i uintptr) int {
-	v, _, _ := procGetSystemMetrics.Call(i)
-	return int(int32(v))
-}
-
 // MoveAbs moves the pointer to desktop pixel (x, y).
 func (w *Windows) MoveAbs(x, y int) error {
-	vd := winRect{metric(smXVirtualScreen), metric(smYVirtualScreen), metric(smCXVirtualScreen), metric(smCYVirtualScreen)}
+	vd := winRect{win32.SystemMetric(win32.SMXVirtualScreen), win32.SystemMetric(win32.SMYVirtualScreen),
+		win32.SystemMetric(win32.SMCXVirtualScreen), win32.SystemMetric(win32.SMCYVirtualScreen)}
 	ax, ay := absoluteVirtualDesk(x, y, vd)
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -2,8 +2,6 @@ package input
 
 import (
 	"fmt"
-	"io"
-	"log"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -11,12 +9,9 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
-)
 
-// quietXGB silences xgb's package logger, which would print a line per
-// connection ("Could not get authority info") to stderr. It is process-wide
-// state of that library, so it is set once.
-var quietXGB sync.Once
+	"github.com/quickhelp/quickhelp/daemon/x11"
+)
 
 // X11Config configures an X11 injector.
 type X11Config struct {
@@ -43,18 +38,17 @@ type X11 struct {
 
 // NewX11 connects to the X server and checks that XTEST is available.
 func NewX11(cfg X11Config) (*X11, error) {
-	quietXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) })
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	conn, err := xgb.NewConnDisplay(cfg.Display)
+	conn, err := x11.Dial(cfg.Display)
 	if err != nil {
-		return nil, fmt.Errorf("%w: connect to X display: %w", ErrInject, err)
+		return nil, fmt.Errorf("%w: %w", ErrInject, err)
 	}
-	if err := xtest.Init(conn); err != nil {
+	if err := x11.Enable(conn, x11.XTest); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("%w: XTEST extension: %w", ErrUnsupported, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
 	setup := xproto.Setup(conn)
 	x := &X11{

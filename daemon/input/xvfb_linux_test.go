@@ -4,90 +4,44 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/quickhelp/quickhelp/daemon/x11"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 )
 
 // This package may use X displays :95 to :99 in tests.
 const firstDisplay, lastDisplay = 95, 99
 
 // startXvfb starts a 1920x1080 Xvfb on a free display of this package and
-// returns its name (":95"). The server is killed when the test ends.
+// returns its name (":95"). The server is stopped when the test ends.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("Xvfb")
-	if err != nil {
-		t.Skip("Xvfb not installed (Debian package xvfb): skipping X11 injection test")
-	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
 	for n := firstDisplay; n <= lastDisplay; n++ {
-		if displayInUse(n) {
+		srv, err := xvfb.Start(ctx, n, 1920, 1080)
+		if errors.Is(err, xvfb.ErrNotInstalled) {
+			t.Skip("Xvfb not installed (Debian package xvfb): skipping X11 injection test")
+		}
+		if errors.Is(err, xvfb.ErrInUse) {
 			continue
 		}
-		display := fmt.Sprintf(":%d", n)
-		cmd := exec.Command(bin, display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("start Xvfb: %v", err)
+		if err != nil {
+			t.Fatalf("xvfb.Start(%d) = %v", n, err)
 		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		socket := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-		deadline := time.After(15 * time.Second)
-	wait:
-		for {
-			select {
-			case <-exited:
-				break wait // display taken meanwhile: try the next one
-			case <-deadline:
-				_ = cmd.Process.Kill()
-				<-exited
-				t.Fatalf("Xvfb %s did not create %s", display, socket)
-			case <-time.After(20 * time.Millisecond):
-				if _, err := os.Stat(socket); err == nil {
-					t.Cleanup(func() { stopXvfb(cmd, exited) })
-					return display
-				}
-			}
-		}
+		t.Cleanup(srv.Close)
+		return srv.Display
 	}
 	t.Fatalf("no free X display between :%d and :%d", firstDisplay, lastDisplay)
 	return ""
-}
-
-// stopXvfb asks Xvfb to exit (SIGTERM lets it remove its lock file and
-// socket) and kills it if it has not within five seconds.
-func stopXvfb(cmd *exec.Cmd, exited <-chan error) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(5 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exited
-	}
-}
-
-// displayInUse reports whether display n has a lock file naming a live
-// process. Xvfb itself replaces a stale lock.
-func displayInUse(n int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/tmp/.X%d-lock", n))
-	if err != nil {
-		return false
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return true
-	}
-	return syscall.Kill(pid, 0) == nil
 }
 
 // xEvent is one event seen by the recording client.
@@ -115,8 +69,7 @@ type xRecorder struct {
 
 func newXRecorder(t *testing.T, display string) *xRecorder {
 	t.Helper()
-	quietXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) })
-	conn, err := xgb.NewConnDisplay(display)
+	conn, err := x11.Dial(display)
 	if err != nil {
 		t.Fatalf("recorder connect: %v", err)
 	}

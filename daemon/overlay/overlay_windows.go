@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"github.com/quickhelp/quickhelp/daemon/win32"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -41,41 +42,6 @@ type Windows struct {
 	board
 }
 
-var (
-	user32 = windows.NewLazySystemDLL("user32.dll")
-	gdi32  = windows.NewLazySystemDLL("gdi32.dll")
-	k32    = windows.NewLazySystemDLL("kernel32.dll")
-
-	procRegisterClassExW           = user32.NewProc("RegisterClassExW")
-	procUnregisterClassW           = user32.NewProc("UnregisterClassW")
-	procCreateWindowExW            = user32.NewProc("CreateWindowExW")
-	procDestroyWindow              = user32.NewProc("DestroyWindow")
-	procShowWindow                 = user32.NewProc("ShowWindow")
-	procSetLayeredWindowAttributes = user32.NewProc("SetLayeredWindowAttributes")
-	procPeekMessageW               = user32.NewProc("PeekMessageW")
-	procTranslateMessage           = user32.NewProc("TranslateMessage")
-	procDispatchMessageW           = user32.NewProc("DispatchMessageW")
-	procDefWindowProcW             = user32.NewProc("DefWindowProcW")
-	procInvalidateRect             = user32.NewProc("InvalidateRect")
-	procBeginPaint                 = user32.NewProc("BeginPaint")
-	procEndPaint                   = user32.NewProc("EndPaint")
-	procSetWindowPos               = user32.NewProc("SetWindowPos")
-	procFillRect                   = user32.NewProc("FillRect")
-	procGetModuleHandleW           = k32.NewProc("GetModuleHandleW")
-	procCreateCompatibleDC         = gdi32.NewProc("CreateCompatibleDC")
-	procCreateCompatibleBitmap     = gdi32.NewProc("CreateCompatibleBitmap")
-	procSelectObject               = gdi32.NewProc("SelectObject")
-	procDeleteObject               = gdi32.NewProc("DeleteObject")
-	procDeleteDC                   = gdi32.NewProc("DeleteDC")
-	procCreatePen                  = gdi32.NewProc("CreatePen")
-	procCreateSolidBrush           = gdi32.NewProc("CreateSolidBrush")
-	procPolyline                   = gdi32.NewProc("Polyline")
-	procEllipse                    = gdi32.NewProc("Ellipse")
-	procBitBlt                     = gdi32.NewProc("BitBlt")
-	procGetStockObject             = gdi32.NewProc("GetStockObject")
-	procGetSystemMetrics           = user32.NewProc("GetSystemMetrics")
-)
-
 const (
 	wsPopup            = 0x80000000
 	wsExLayered        = 0x00080000
@@ -85,7 +51,6 @@ const (
 	wsExNoActivate     = 0x08000000
 	lwaColorKey        = 0x1
 	swShowNoActivate   = 4
-	pmRemove           = 0x1
 	wmPaint            = 0x000F
 	wmNCHitTest        = 0x0084
 	wmMouseActivate    = 0x0021
@@ -118,24 +83,10 @@ type wndClassEx struct {
 	IconSm     windows.Handle
 }
 
-type winPoint struct{ X, Y int32 }
-
-type winMsg struct {
-	Hwnd    uintptr
-	Message uint32
-	WParam  uintptr
-	LParam  uintptr
-	Time    uint32
-	Pt      winPoint
-	_       uint32
-}
-
-type winRect struct{ Left, Top, Right, Bottom int32 }
-
 type paintStruct struct {
 	Hdc       uintptr
 	Erase     int32
-	Paint     winRect
+	Paint     win32.Rect
 	Restore   int32
 	IncUpdate int32
 	Reserved  [32]byte
@@ -175,9 +126,8 @@ func NewWindows(cfg WindowsConfig) (*Windows, error) {
 
 // primaryMonitor is the primary monitor's size (SM_CXSCREEN, SM_CYSCREEN).
 func primaryMonitor() wire.Monitor {
-	w, _, _ := procGetSystemMetrics.Call(0)
-	h, _, _ := procGetSystemMetrics.Call(1)
-	return wire.Monitor{Width: int(w), Height: int(h), Primary: true}
+	w, h := win32.SystemMetric(win32.SMCXScreen), win32.SystemMetric(win32.SMCYScreen)
+	return wire.Monitor{Width: w, Height: h, Primary: true}
 }
 
 func (o *Windows) currentMonitor() image.Rectangle {
@@ -207,20 +157,20 @@ func (o *Windows) run(ready chan<- error) {
 	runtime.LockOSThread() // the window belongs to this thread
 	defer runtime.UnlockOSThread()
 
-	inst, _, _ := procGetModuleHandleW.Call(0)
+	inst, _, _ := win32.GetModuleHandleW.Call(0)
 	className, _ := windows.UTF16PtrFromString(fmt.Sprintf("%s%p", windowsClassPrefix, o))
 	title, _ := windows.UTF16PtrFromString("QuickHelp annotations")
 	wc := wndClassEx{WndProc: windows.NewCallback(o.wndProc), Instance: windows.Handle(inst), ClassName: className}
 	wc.Size = uint32(unsafe.Sizeof(wc))
-	if r, _, err := procRegisterClassExW.Call(uintptr(unsafe.Pointer(&wc))); r == 0 {
+	if r, _, err := win32.RegisterClassExW.Call(uintptr(unsafe.Pointer(&wc))); r == 0 {
 		ready <- fmt.Errorf("%w: register class: %v", ErrNoDisplay, err)
 		return
 	}
-	defer procUnregisterClassW.Call(uintptr(unsafe.Pointer(className)), inst)
+	defer win32.UnregisterClassW.Call(uintptr(unsafe.Pointer(className)), inst)
 	o.mu.Lock()
 	m := o.mon
 	o.mu.Unlock()
-	hwnd, _, err := procCreateWindowExW.Call(
+	hwnd, _, err := win32.CreateWindowExW.Call(
 		wsExLayered|wsExTransparent|wsExTopmost|wsExToolWindow|wsExNoActivate,
 		uintptr(unsafe.Pointer(className)), uintptr(unsafe.Pointer(title)), wsPopup,
 		uintptr(m.Min.X), uintptr(m.Min.Y), uintptr(m.Dx()), uintptr(m.Dy()), 0, 0, inst, 0)
@@ -228,9 +178,9 @@ func (o *Windows) run(ready chan<- error) {
 		ready <- fmt.Errorf("%w: create window: %v", ErrNoDisplay, err)
 		return
 	}
-	defer procDestroyWindow.Call(hwnd)
-	procSetLayeredWindowAttributes.Call(hwnd, 0, 0, lwaColorKey) // black is transparent
-	procShowWindow.Call(hwnd, swShowNoActivate)
+	defer win32.DestroyWindow.Call(hwnd)
+	win32.SetLayeredWindowAttributes.Call(hwnd, 0, 0, lwaColorKey) // black is transparent
+	win32.ShowWindow.Call(hwnd, swShowNoActivate)
 	ready <- nil
 
 	tick := time.NewTicker(tickEvery)
@@ -255,29 +205,29 @@ func (o *Windows) run(ready chan<- error) {
 		o.geomDirty = false
 		o.mu.Unlock()
 		if geom {
-			procSetWindowPos.Call(hwnd, hwndTopmost, uintptr(m.Min.X), uintptr(m.Min.Y),
+			win32.SetWindowPos.Call(hwnd, hwndTopmost, uintptr(m.Min.X), uintptr(m.Min.Y),
 				uintptr(m.Dx()), uintptr(m.Dy()), swpNoActivate)
 		}
 		if time.Since(lastTop) > raiseEvery { // another topmost window may have gone above
 			lastTop = time.Now()
-			procSetWindowPos.Call(hwnd, hwndTopmost, 0, 0, 0, 0, swpNoMove|swpNoSize|swpNoActivate)
+			win32.SetWindowPos.Call(hwnd, hwndTopmost, 0, 0, 0, 0, swpNoMove|swpNoSize|swpNoActivate)
 		}
 		if dirty || geom { // repainting a full-monitor buffer is not free: only on change
-			procInvalidateRect.Call(hwnd, 0, 0)
+			win32.InvalidateRect.Call(hwnd, 0, 0)
 		}
 	}
 }
 
 // pump dispatches every queued window message without blocking.
 func pump() {
-	var msg winMsg
+	var msg win32.Msg
 	for {
-		r, _, _ := procPeekMessageW.Call(uintptr(unsafe.Pointer(&msg)), 0, 0, 0, pmRemove)
+		r, _, _ := win32.PeekMessageW.Call(uintptr(unsafe.Pointer(&msg)), 0, 0, 0, win32.PMRemove)
 		if r == 0 {
 			return
 		}
-		procTranslateMessage.Call(uintptr(unsafe.Pointer(&msg)))
-		procDispatchMessageW.Call(uintptr(unsafe.Pointer(&msg)))
+		win32.TranslateMessage.Call(uintptr(unsafe.Pointer(&msg)))
+		win32.DispatchMessageW.Call(uintptr(unsafe.Pointer(&msg)))
 	}
 }
 
@@ -293,7 +243,7 @@ func (o *Windows) wndProc(hwnd, msg, wparam, lparam uintptr) uintptr {
 		o.paint(hwnd)
 		return 0
 	}
-	r, _, _ := procDefWindowProcW.Call(hwnd, msg, wparam, lparam)
+	r, _, _ := win32.DefWindowProcW.Call(hwnd, msg, wparam, lparam)
 	return r
 }
 
@@ -301,56 +251,56 @@ func (o *Windows) wndProc(hwnd, msg, wparam, lparam uintptr) uintptr {
 // and copies it to the window.
 func (o *Windows) paint(hwnd uintptr) {
 	var ps paintStruct
-	hdc, _, _ := procBeginPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
+	hdc, _, _ := win32.BeginPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
 	if hdc == 0 {
 		return
 	}
-	defer procEndPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
+	defer win32.EndPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	w, h := o.mon.Dx(), o.mon.Dy()
-	mem, _, _ := procCreateCompatibleDC.Call(hdc)
-	defer procDeleteDC.Call(mem)
-	bmp, _, _ := procCreateCompatibleBitmap.Call(hdc, uintptr(w), uintptr(h))
-	defer procDeleteObject.Call(bmp)
-	oldBmp, _, _ := procSelectObject.Call(mem, bmp)
-	defer procSelectObject.Call(mem, oldBmp)
+	mem, _, _ := win32.CreateCompatibleDC.Call(hdc)
+	defer win32.DeleteDC.Call(mem)
+	bmp, _, _ := win32.CreateCompatibleBitmap.Call(hdc, uintptr(w), uintptr(h))
+	defer win32.DeleteObject.Call(bmp)
+	oldBmp, _, _ := win32.SelectObject.Call(mem, bmp)
+	defer win32.SelectObject.Call(mem, oldBmp)
 
-	black, _, _ := procCreateSolidBrush.Call(0)
-	r := winRect{Right: int32(w), Bottom: int32(h)}
-	procFillRect.Call(mem, uintptr(unsafe.Pointer(&r)), black)
-	procDeleteObject.Call(black)
+	black, _, _ := win32.CreateSolidBrush.Call(0)
+	r := win32.Rect{Right: int32(w), Bottom: int32(h)}
+	win32.FillRect.Call(mem, uintptr(unsafe.Pointer(&r)), black)
+	win32.DeleteObject.Call(black)
 
 	for _, st := range o.scene.strokes {
 		if len(st.pts) == 0 {
 			continue
 		}
-		pen, _, _ := procCreatePen.Call(psSolid, uintptr(st.width), colorRef(st.rgb))
-		old, _, _ := procSelectObject.Call(mem, pen)
-		pts := make([]winPoint, 0, max(len(st.pts), 2))
+		pen, _, _ := win32.CreatePen.Call(psSolid, uintptr(st.width), colorRef(st.rgb))
+		old, _, _ := win32.SelectObject.Call(mem, pen)
+		pts := make([]win32.Point, 0, max(len(st.pts), 2))
 		for _, p := range st.pts {
-			pts = append(pts, winPoint{int32(p.X), int32(p.Y)})
+			pts = append(pts, win32.Point{X: int32(p.X), Y: int32(p.Y)})
 		}
 		if len(pts) == 1 { // a dot: GDI draws nothing for a one-point polyline
-			pts = append(pts, winPoint{pts[0].X + 1, pts[0].Y})
+			pts = append(pts, win32.Point{X: pts[0].X + 1, Y: pts[0].Y})
 		}
-		procPolyline.Call(mem, uintptr(unsafe.Pointer(&pts[0])), uintptr(len(pts)))
-		procSelectObject.Call(mem, old)
-		procDeleteObject.Call(pen)
+		win32.Polyline.Call(mem, uintptr(unsafe.Pointer(&pts[0])), uintptr(len(pts)))
+		win32.SelectObject.Call(mem, old)
+		win32.DeleteObject.Call(pen)
 	}
 	if o.laser != nil {
-		brush, _, _ := procCreateSolidBrush.Call(colorRef(LaserColor))
-		oldBrush, _, _ := procSelectObject.Call(mem, brush)
-		np, _, _ := procGetStockObject.Call(nullPen)
-		oldPen, _, _ := procSelectObject.Call(mem, np)
+		brush, _, _ := win32.CreateSolidBrush.Call(colorRef(LaserColor))
+		oldBrush, _, _ := win32.SelectObject.Call(mem, brush)
+		np, _, _ := win32.GetStockObject.Call(nullPen)
+		oldPen, _, _ := win32.SelectObject.Call(mem, np)
 		c := *o.laser
-		procEllipse.Call(mem, uintptr(c.X-laserRadius), uintptr(c.Y-laserRadius),
+		win32.Ellipse.Call(mem, uintptr(c.X-laserRadius), uintptr(c.Y-laserRadius),
 			uintptr(c.X+laserRadius+1), uintptr(c.Y+laserRadius+1))
-		procSelectObject.Call(mem, oldPen)
-		procSelectObject.Call(mem, oldBrush)
-		procDeleteObject.Call(brush)
+		win32.SelectObject.Call(mem, oldPen)
+		win32.SelectObject.Call(mem, oldBrush)
+		win32.DeleteObject.Call(brush)
 	}
-	procBitBlt.Call(hdc, 0, 0, uintptr(w), uintptr(h), mem, 0, 0, srcCopy)
+	win32.BitBlt.Call(hdc, 0, 0, uintptr(w), uintptr(h), mem, 0, 0, srcCopy)
 }
 
 // colorRef converts 0xRRGGBB to a GDI COLORREF (0x00BBGGRR), moving pure

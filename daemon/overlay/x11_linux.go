@@ -3,8 +3,6 @@ package overlay
 import (
 	"fmt"
 	"image"
-	"io"
-	"log"
 	"log/slog"
 	"time"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/jezek/xgb/shape"
 	"github.com/jezek/xgb/xproto"
 
+	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -63,21 +62,10 @@ type X11 struct {
 	board
 }
 
-// quietXGB silences xgb, which logs every connection's auth lookup. xgb's
-// Logger is a package variable read by the goroutines of every open
-// connection, so it is written only when it still needs changing: a
-// second write would race with those reads.
-func quietXGB() {
-	if xgb.Logger.Writer() != io.Discard {
-		xgb.Logger = log.New(io.Discard, "", 0)
-	}
-}
-
 // NewX11 connects to the X display and creates the (still empty) overlay
 // window. It fails with ErrNoDisplay when the display cannot be reached
 // and ErrUnsupported when it lacks the SHAPE extension.
 func NewX11(cfg X11Config) (*X11, error) {
-	quietXGB()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -87,7 +75,7 @@ func NewX11(cfg X11Config) (*X11, error) {
 	if cfg.LaserTimeout <= 0 {
 		cfg.LaserTimeout = defaultLaserTimeout
 	}
-	conn, err := xgb.NewConnDisplay(cfg.Display)
+	conn, err := x11.Dial(cfg.Display)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoDisplay, err)
 	}
@@ -111,15 +99,9 @@ func NewX11(cfg X11Config) (*X11, error) {
 }
 
 func (o *X11) setup() error {
-	if err := shape.Init(o.conn); err != nil {
-		return fmt.Errorf("%w: SHAPE extension: %v", ErrUnsupported, err)
-	}
-	v, err := shape.QueryVersion(o.conn).Reply()
-	if err != nil {
-		return fmt.Errorf("%w: SHAPE version: %v", ErrUnsupported, err)
-	}
-	if v.MajorVersion < 1 || (v.MajorVersion == 1 && v.MinorVersion < 1) {
-		return fmt.Errorf("%w: SHAPE %d.%d has no input shapes", ErrUnsupported, v.MajorVersion, v.MinorVersion)
+	// SHAPE 1.1 or later: its input shapes make the window click-through.
+	if err := x11.Enable(o.conn, x11.Shape); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnsupported, err)
 	}
 	scr := xproto.Setup(o.conn).DefaultScreen(o.conn)
 	o.root = scr.Root

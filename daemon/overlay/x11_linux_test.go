@@ -16,7 +16,8 @@ import (
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
+	"github.com/quickhelp/quickhelp/daemon/x11"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -63,8 +64,8 @@ func startDesk(t *testing.T, n int) *desk {
 	t.Cleanup(srv.Close)
 	c := connect(t, srv.Display)
 	d := &desk{t: t, conn: c, root: xproto.Setup(c).DefaultScreen(c).Root, presses: make(chan xproto.ButtonPressEvent, 16)}
-	if err := xtest.Init(c); err != nil {
-		t.Fatalf("xtest.Init: %v", err)
+	if err := x11.Enable(c, x11.XTest); err != nil {
+		t.Fatalf("Enable(XTest) = %v", err)
 	}
 	d.win = d.newWindow(0, 0, screenW, screenH, desktopRGB)
 	done := make(chan struct{})
@@ -91,10 +92,9 @@ func startDesk(t *testing.T, n int) *desk {
 // it accepts connections on it.
 func connect(t *testing.T, display string) *xgb.Conn {
 	t.Helper()
-	quietXGB()
 	deadline := time.Now().Add(waitFor)
 	for {
-		c, err := xgb.NewConnDisplay(display)
+		c, err := x11.Dial(display)
 		if err == nil {
 			return c
 		}

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
 	"github.com/quickhelp/quickhelp/daemon/encode"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"

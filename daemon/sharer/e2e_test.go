@@ -5,8 +5,6 @@ package sharer_test
 import (
 	"context"
 	"image"
-	"io"
-	"log"
 	"net"
 	"os"
 	"os/exec"
@@ -21,9 +19,10 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
 	"github.com/quickhelp/quickhelp/daemon/encode"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/daemon/x11"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
@@ -251,8 +250,7 @@ func TestSharerEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	xgb.Logger = log.New(io.Discard, "", 0)
-	xc, err := xgb.NewConnDisplay(x.Display)
+	xc, err := x11.Dial(x.Display)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 )
 
 // maxFileSize bounds the policy file; anything larger is not a policy.
@@ -22,9 +21,11 @@ type fileFormat struct {
 	ForceRelay                 bool     `json:"ForceRelay"`
 }
 
-// loadFile reads the policy file at path. A missing file means no policy.
-func loadFile(path string) (Policy, error) {
-	f, err := os.Open(path)
+// loadFile reads the policy file at path. A missing file means no policy;
+// a file (or directory) that someone other than owner may change fails
+// closed, like any other policy that cannot be trusted as written.
+func loadFile(path string, owner ownerRule) (Policy, error) {
+	f, err := openNoFollow(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Policy{}, nil
 	}
@@ -32,6 +33,9 @@ func loadFile(path string) (Policy, error) {
 		return failClosed(path, err)
 	}
 	defer f.Close()
+	if err := checkOwner(f, path, owner); err != nil {
+		return failClosed(path, err)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return failClosed(path, err)

@@ -2,7 +2,8 @@
 
 package policy
 
-// loadPlatform reads DefaultFile.
+// loadPlatform reads DefaultFile, which must belong to root (see
+// checkOwner).
 func loadPlatform() (Policy, error) {
-	return loadFile(DefaultFile)
+	return loadFile(DefaultFile, ownerRoot)
 }

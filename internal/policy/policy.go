@@ -4,7 +4,8 @@
 //
 // The policy lives in the registry under HKLM\SOFTWARE\Policies\QuickHelp
 // on Windows (Group Policy, Intune) and in /etc/quickhelp/policy.json
-// elsewhere. Both the desktop app and the sharer daemon load it. A policy
+// elsewhere, honoured only when root owns it and nobody else may change it.
+// The location is fixed in shipped builds. Both the desktop app and the sharer daemon load it. A policy
 // that exists but cannot be read fails closed: QuickHelp is treated as
 // turned off, because an administrator who wrote a policy meant to restrict.
 package policy
@@ -13,7 +14,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/quickhelp/quickhelp/wire"
@@ -22,9 +22,10 @@ import (
 // DefaultFile is the policy file on Linux and other non-Windows systems.
 const DefaultFile = "/etc/quickhelp/policy.json"
 
-// EnvFile names the environment variable that overrides the policy file
-// path (tests, unusual installs). It is honoured on Windows too, where it
-// replaces the registry as the source.
+// EnvFile names the environment variable that overrides the policy's
+// location. Only binaries built with the quickhelp_test build tag read it
+// (see override_testbuild.go); shipped binaries ignore it, so nobody can
+// switch the organisation's policy off by setting a variable.
 const EnvFile = "QUICKHELP_POLICY_FILE"
 
 // RegistryKey is the policy key below HKEY_LOCAL_MACHINE on Windows.
@@ -32,9 +33,9 @@ const RegistryKey = `SOFTWARE\Policies\QuickHelp`
 
 // Config selects where the policy is read from.
 type Config struct {
-	// File is the policy file; optional: "" means $QUICKHELP_POLICY_FILE,
-	// then the platform default (the registry on Windows, DefaultFile
-	// elsewhere).
+	// File is a policy file chosen by the calling code (tests); optional:
+	// "" means the machine policy at its fixed place (the registry on
+	// Windows, DefaultFile elsewhere). Nothing a user sets reaches it.
 	File string
 }
 
@@ -68,12 +69,14 @@ type Policy struct {
 func Load(cfg Config) (Policy, error) {
 	path := cfg.File
 	if path == "" {
-		path = os.Getenv(EnvFile)
+		path = testOverride()
 	}
 	if path == "" {
 		return loadPlatform()
 	}
-	return loadFile(path)
+	// A file named by code (or a test build's override) belongs to whoever
+	// runs the program; the machine's own file must belong to root.
+	return loadFile(path, ownerRootOrSelf)
 }
 
 // Check reports whether QuickHelp may run at all: nil, or an *Error whose

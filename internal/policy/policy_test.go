@@ -108,23 +108,6 @@ func TestLoadFile(t *testing.T) {
 	}
 }
 
-func TestLoadUsesEnvironment(t *testing.T) {
-	path := writePolicy(t, `{"Disabled": true}`)
-	t.Setenv(EnvFile, path)
-	p, err := Load(Config{})
-	if err != nil {
-		t.Fatalf("Load() error = %v", err)
-	}
-	if !p.Disabled || p.Source != path {
-		t.Errorf("Load() = %+v, want Disabled from %q", p, path)
-	}
-	// An explicit Config.File wins over the environment.
-	other := writePolicy(t, `{}`)
-	if p, err := Load(Config{File: other}); err != nil || p.Disabled {
-		t.Errorf("Load(File: %q) = %+v, %v; want enabled", other, p, err)
-	}
-}
-
 func TestUnreadableFileFailsClosed(t *testing.T) {
 	// A directory where the file should be cannot be read as a policy.
 	dir := t.TempDir()

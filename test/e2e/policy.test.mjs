@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { artifacts, bin, eventually } from './lib/harness.mjs';
+import { artifacts, eventually, testBin } from './lib/harness.mjs';
 
 test('policy: QuickHelp turned off by the organisation', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'qh-policy-'));
@@ -15,7 +15,7 @@ test('policy: QuickHelp turned off by the organisation', async (t) => {
   const file = join(dir, 'policy.json');
   await writeFile(file, JSON.stringify({ Disabled: true }));
   let out = '';
-  const console_ = spawn(bin('quickhelp'), ['console', '--listen', '127.0.0.1:0', '--sharer-socket', join(dir, 's.sock')], {
+  const console_ = spawn(testBin('quickhelp'), ['console', '--listen', '127.0.0.1:0', '--sharer-socket', join(dir, 's.sock')], {
     env: { ...process.env, QUICKHELP_POLICY_FILE: file },
   });
   console_.stdout.on('data', (d) => (out += d));

@@ -263,9 +263,9 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		logger.Info("stop shortcut unavailable", "shortcut", hotkey.Shortcut, "err", err)
 	}
 
-	var answers <-chan string
+	var answers *answerReader
 	if o.consentMode == "terminal" {
-		answers = readLines(stdin)
+		answers = newAnswerReader(stdin)
 	}
 	if code != "" {
 		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -278,7 +278,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	} else {
 		fmt.Fprintln(stdout, "QuickHelp sharer is ready and waiting for a code from the QuickHelp app.")
 	}
-	p := prompter{d: d, out: stdout, answers: answers, terminal: o.consentMode == "terminal"}
+	p := prompter{d: d, out: stdout, answers: answers, terminal: o.consentMode == "terminal", timeout: o.consentTimeout}
 	if o.consentMode == "local" {
 		p.window = newPromptWindow(o.display, o.socket, api.Subscribers, logger)
 	}

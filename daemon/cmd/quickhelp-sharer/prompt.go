@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/wire"
@@ -19,19 +19,24 @@ const scamWarning = "Only continue if you contacted this helper yourself. " +
 type prompter struct {
 	d        *sharer.Daemon
 	out      io.Writer
-	answers  <-chan string
+	answers  *answerReader // terminal mode only
 	terminal bool
 	window   *promptWindow // nil: no prompt window (terminal mode)
+	// timeout bounds how long a terminal question waits for its answer (the
+	// daemon's consent timeout: it has counted as Deny by then).
+	timeout time.Duration
 }
 
+// helperName is the helper's name and organisation as the service reports
+// them, made safe to print (see printable).
 func helperName(st *wire.SharerStatus) string {
 	if st == nil || st.Helper == nil {
 		return "The helper"
 	}
 	if st.Helper.Organization == "" {
-		return st.Helper.DisplayName
+		return printable(st.Helper.DisplayName)
 	}
-	return st.Helper.DisplayName + " · " + st.Helper.Organization
+	return printable(st.Helper.DisplayName + " · " + st.Helper.Organization)
 }
 
 // handle reacts to one daemon event; it reports whether the session ended.
@@ -48,7 +53,7 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 	case wire.EventControlRequest:
 		name := "The helper"
 		if ev.Status != nil && ev.Status.Helper != nil {
-			name = ev.Status.Helper.DisplayName
+			name = printable(ev.Status.Helper.DisplayName)
 		}
 		fmt.Fprintf(p.out, "\n%s wants to control your mouse and keyboard.\n", name)
 		if p.terminal {
@@ -58,7 +63,7 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 			fmt.Fprintln(p.out, "To allow: quickhelp-sharer allow-control    To refuse: quickhelp-sharer deny-control")
 		}
 	case wire.EventChat:
-		fmt.Fprintf(p.out, "[chat] helper: %s\n", ev.Text)
+		fmt.Fprintf(p.out, "[chat] helper: %s\n", printable(ev.Text))
 	case wire.EventStatus:
 		if ev.Status != nil {
 			fmt.Fprintln(p.out, describe(*ev.Status))
@@ -74,14 +79,21 @@ func (p *prompter) showWindow() {
 	}
 }
 
-// ask reads one answer; anything but yes is a refusal. The daemon's own
-// consent timeout still applies while the question is open.
+// ask reads one answer; anything but yes is a refusal. Whatever was typed
+// before the question is discarded first, so only a line typed after it
+// answers it. The daemon's own consent timeout still applies while the
+// question is open; after it the question is no longer waited for.
 func (p *prompter) ask(ctx context.Context, question, yes, no string) {
+	gen := p.answers.Discard()
 	fmt.Fprint(p.out, question)
-	var line string
-	select {
-	case line = <-p.answers:
-	case <-ctx.Done():
+	if p.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeout)
+		defer cancel()
+	}
+	line, ok := p.answers.Next(ctx, gen)
+	if !ok {
+		fmt.Fprintln(p.out)
 		return
 	}
 	cmd := no
@@ -91,18 +103,6 @@ func (p *prompter) ask(ctx context.Context, question, yes, no string) {
 	if resp := p.d.Do(ctx, wire.LocalRequest{Cmd: cmd}); !resp.OK {
 		fmt.Fprintln(p.out, resp.Error)
 	}
-}
-
-func readLines(r io.Reader) <-chan string {
-	ch := make(chan string)
-	go func() {
-		defer close(ch)
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			ch <- sc.Text()
-		}
-	}()
-	return ch
 }
 
 // describe is the one-line status shown to the sharer.
@@ -151,7 +151,7 @@ func endReason(r string) string {
 	case "":
 		return "done"
 	}
-	return r
+	return printable(r)
 }
 
 func printJSON(w io.Writer, v any) {

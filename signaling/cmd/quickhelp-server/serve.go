@@ -184,7 +184,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer front.Close()
-	ts, err := startTURN(c, front, subkey(secret, "turn"), log)
+	ts, err := startTURN(c, front, subkey(secret, "turn"), st, log)
 	if err != nil {
 		return err
 	}
@@ -278,7 +278,7 @@ func openFront(c serveConfig, log *slog.Logger) (*front, error) {
 
 // startTURN starts the embedded relay on its own UDP/TCP port and, with
 // TLS, on the shared HTTPS port. It returns nil when TURN is off.
-func startTURN(c serveConfig, f *front, key []byte, log *slog.Logger) (*turn.Server, error) {
+func startTURN(c serveConfig, f *front, key []byte, sessions turn.SessionChecker, log *slog.Logger) (*turn.Server, error) {
 	var tlsLn net.Listener
 	if f.edge != nil {
 		tlsLn = f.edge.TURN()
@@ -287,7 +287,7 @@ func startTURN(c serveConfig, f *front, key []byte, log *slog.Logger) (*turn.Ser
 		return nil, nil
 	}
 	tc := turn.Config{ListenUDP: c.turnListen, ListenTCP: c.turnListen, PublicIP: c.turnPublicIP,
-		Secret: key, Logger: log.With("component", "turn")}
+		Secret: key, Logger: log.With("component", "turn"), Sessions: sessions}
 	listenHost := c.turnListen
 	if c.turnListen == "off" {
 		listenHost = c.listen

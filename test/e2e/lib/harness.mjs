@@ -14,6 +14,9 @@ import { chromium } from 'playwright-core';
 const execFileP = promisify(execFile);
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const bin = (name) => join(root, 'bin', name);
+// testBin: the test build of a program (make build-test), with test-only
+// knobs such as QUICKHELP_POLICY_FILE; shipped binaries ignore those.
+export const testBin = (name) => join(root, 'bin', 'test', name);
 export const artifacts = join(root, 'test', 'e2e', 'artifacts');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/quickhelp/quickhelp/daemon/capture/xvfb"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 )
 
 func main() {

@@ -1,0 +1,456 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// This file holds one session's life on the controller's loop: code,
+// service connection, sharer events, the viewer, reconnecting and the end.
+
+func (c *Controller) createSession() {
+	switch c.st.State {
+	case wire.UIStateHome:
+	case wire.UIStateWaitingSharer, wire.UIStateEnded:
+		// A fresh code replaces one that expired or a session that ended.
+		c.cancelSession()
+	default:
+		c.notAllowed()
+		return
+	}
+	if c.bearer == "" {
+		c.setState(wire.UIStateSignedOut)
+		return
+	}
+	c.generation++
+	gen := c.generation
+	c.st.Control, c.st.Paused, c.st.SharerPresent = wire.ControlNone, false, false
+	c.setState(wire.UIStateCreating)
+	api, bearer, opts := c.api, c.bearer, c.cfg.Connect
+	c.async(func(ctx context.Context) func() {
+		res, err := api.CreateSession(ctx, bearer)
+		if err != nil {
+			return func() { c.createFailed(gen, err) }
+		}
+		// Connect outlives this call's timeout: it only bounds the dial.
+		conn, err := api.Connect(c.ctx, res.SessionID, res.Token, opts)
+		if err != nil {
+			return func() {
+				c.cancelOnService(res.SessionID)
+				c.createFailed(gen, err)
+			}
+		}
+		return func() { c.sessionReady(gen, res, conn) }
+	})
+}
+
+func (c *Controller) createFailed(gen int, err error) {
+	if gen != c.generation || c.st.State != wire.UIStateCreating {
+		return
+	}
+	c.log.Info("creating a session failed", "err", err)
+	if errors.Is(err, client.ErrUnauthorized) {
+		c.api, c.bearer = nil, ""
+		c.setState(wire.UIStateSignedOut)
+		c.fail(wire.BridgeReasonBadCredentials, "Please sign in again.")
+		return
+	}
+	reason, msg := loginFailure(err)
+	if reason == wire.BridgeReasonBadCredentials {
+		reason = wire.BridgeReasonInternal
+	}
+	c.goHome()
+	c.fail(reason, msg)
+}
+
+func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn *client.Session) {
+	if gen != c.generation || c.st.State != wire.UIStateCreating {
+		// Cancelled while the code was being made.
+		_ = conn.Close()
+		c.cancelOnService(res.SessionID)
+		return
+	}
+	s := &session{
+		gen: gen, id: res.SessionID, token: res.Token, code: res.Code, expiresAt: res.ExpiresAt,
+		ice: res.ICEServers, conn: conn, features: map[string]bool{},
+		icePolicy: rtc.TransportPolicy(res.ICETransportPolicy, c.forceRelay()),
+	}
+	c.sess = s
+	c.wg.Add(1)
+	go c.pump(s)
+	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSession, Code: res.Code, ExpiresAt: res.ExpiresAt.UnixMilli()})
+	c.setState(wire.UIStateWaitingSharer)
+	// The service ends an unused code itself; this is the fallback when its
+	// message does not arrive.
+	s.timer = time.AfterFunc(time.Until(res.ExpiresAt)+5*time.Second, func() {
+		c.post(func() {
+			if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
+				c.finish(wire.BridgeReasonCodeExpired)
+			}
+		})
+	})
+}
+
+// pump forwards one session's events to the loop until the session closes.
+func (c *Controller) pump(s *session) {
+	defer c.wg.Done()
+	for ev := range s.conn.Events() {
+		c.post(func() {
+			if c.sess == s {
+				c.onSessionEvent(s, ev)
+			}
+		})
+	}
+}
+
+func (c *Controller) onSessionEvent(s *session, ev client.Event) {
+	switch ev.Kind {
+	case client.EventMessage:
+		c.onEnvelope(s, ev.Envelope)
+	case client.EventReconnecting:
+		c.enterReconnecting(ev.Deadline)
+	case client.EventConnected:
+		c.leaveReconnecting()
+	case client.EventClosed:
+		reason := ev.Reason
+		switch {
+		case reason != "":
+		case errors.Is(ev.Err, client.ErrResumeTimeout):
+			reason = wire.ReasonTimeout
+		case ev.Err != nil:
+			reason = wire.BridgeReasonConnectionLost
+		default:
+			return // closed by us
+		}
+		if reason == wire.ReasonExpired && c.st.State == wire.UIStateWaitingSharer {
+			reason = wire.BridgeReasonCodeExpired
+		}
+		c.finish(reason)
+	}
+}
+
+func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
+	switch env.Type {
+	case wire.TypeHello:
+		if env.Peer {
+			c.sharerJoined()
+		}
+	case wire.TypePeerJoined:
+		if env.Role == wire.RoleSharer {
+			c.sharerJoined()
+		}
+	case wire.TypePeerLeft:
+		if env.Role == wire.RoleSharer {
+			c.st.SharerPresent = false
+			c.emitState()
+			if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
+				c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
+			}
+		}
+	case wire.TypeChat:
+		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeChatMsg, Chat: &wire.BridgeChatLine{
+			From: wire.RoleSharer, Text: env.Text, TS: chatTime(env.TS),
+		}})
+	case wire.TypeConsent:
+		if env.State == wire.StateDenied {
+			reason := wire.ReasonSharerDenied
+			if env.Reason == wire.ReasonConsentTimeout {
+				reason = env.Reason
+			}
+			c.endSession(reason)
+			return
+		}
+		if c.st.State == wire.UIStateAwaitingConsent || c.st.State == wire.UIStateWaitingSharer {
+			c.st.SharerPresent = true
+			c.setState(wire.UIStateConnecting)
+		}
+		c.ensureViewer(s)
+	case wire.TypeOffer, wire.TypeCandidate:
+		if env.Type == wire.TypeOffer && c.st.State == wire.UIStateAwaitingConsent {
+			// An offer means sharing was allowed even if the consent
+			// message was lost.
+			c.setState(wire.UIStateConnecting)
+		}
+		if v := c.ensureViewer(s); v != nil {
+			if err := v.HandleSignal(env); err != nil {
+				c.log.Warn("applying the sharer's signal failed", "type", env.Type, "err", err)
+			}
+		}
+	case wire.TypeControl:
+		c.onControl(env.State)
+	case wire.TypePause:
+		c.st.Paused = true
+		c.emitState()
+	case wire.TypeResume:
+		c.st.Paused = false
+		c.emitState()
+		c.requestKeyframe()
+	case wire.TypeMonitors:
+		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeMonitors, Monitors: env.Monitors, Monitor: env.Monitor})
+	case wire.TypeError:
+		c.log.Info("the service refused a message", "reason", env.Reason)
+	}
+}
+
+func chatTime(ts int64) int64 {
+	if ts > 0 {
+		return ts
+	}
+	return time.Now().UnixMilli()
+}
+
+func (c *Controller) sharerJoined() {
+	c.st.SharerPresent = true
+	if c.sess != nil && c.sess.timer != nil && c.st.State == wire.UIStateWaitingSharer {
+		c.sess.timer.Stop()
+	}
+	switch c.st.State {
+	case wire.UIStateWaitingSharer:
+		c.setState(wire.UIStateAwaitingConsent)
+	default:
+		c.emitState()
+	}
+}
+
+func (c *Controller) onControl(state string) {
+	switch state {
+	case wire.StateGranted:
+		if c.st.Control == wire.ControlRequested {
+			c.st.Control = wire.ControlGranted
+			c.feature(wire.FeatureControl)
+		}
+	case wire.StateDenied:
+		if c.st.Control == wire.ControlRequested {
+			c.st.Control = wire.ControlNone
+			c.notice(wire.BridgeReasonControlDenied)
+		}
+	case wire.StateRevoked:
+		if c.st.Control != wire.ControlNone {
+			c.st.Control = wire.ControlNone
+			c.notice(wire.BridgeReasonControlRevoked)
+		}
+	default:
+		return
+	}
+	c.emitState()
+}
+
+// ensureViewer creates the session's receiving peer on first need.
+func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
+	if s.view != nil {
+		return s.view
+	}
+	conn, sink := s.conn, c.cfg.Sink
+	vcfg := viewer.Config{
+		ICEServers:         s.ice,
+		ICETransportPolicy: s.icePolicy,
+		Signal: func(env wire.Envelope) error {
+			ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
+			defer cancel()
+			return conn.Send(ctx, env)
+		},
+		OnFrame: sink.Frame,
+		OnCursor: func(cur wire.Cursor) {
+			sink.Event(wire.BridgeEvent{Type: wire.BridgeCursor, Cursor: &cur})
+		},
+		OnState: func(st viewer.State) {
+			s.stateMu.Lock()
+			s.latest = st
+			s.stateMu.Unlock()
+			select {
+			case c.viewState <- struct{}{}:
+			default: // a wake-up is already pending; the loop reads the latest state
+			}
+		},
+		Logger: c.cfg.Logger,
+	}
+	if c.cfg.ViewerSettings != nil {
+		c.cfg.ViewerSettings(&vcfg)
+	}
+	v, err := viewer.New(vcfg)
+	if err != nil {
+		c.log.Error("creating the peer connection failed", "err", err)
+		c.endSession(wire.ReasonError)
+		return nil
+	}
+	s.view = v
+	return v
+}
+
+func (c *Controller) onViewerState() {
+	s := c.sess
+	if s == nil || s.view == nil {
+		return
+	}
+	s.stateMu.Lock()
+	st := s.latest
+	s.stateMu.Unlock()
+	if st == s.viewState {
+		return
+	}
+	s.viewState = st
+	switch st {
+	case viewer.StateConnected:
+		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
+			c.setState(wire.UIStateLive)
+			c.feature(wire.FeatureViewOnly)
+		}
+	case viewer.StateDisconnected, viewer.StateFailed:
+		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
+			c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
+		}
+	}
+}
+
+// enterReconnecting shows the reconnecting state until deadline; control
+// is dropped (the sharer drops it on every reconnect too).
+func (c *Controller) enterReconnecting(deadline time.Time) {
+	s := c.sess
+	if s == nil || s.ended {
+		return
+	}
+	switch c.st.State {
+	case wire.UIStateLive, wire.UIStateConnecting, wire.UIStateAwaitingConsent:
+		s.resumeFrom = c.st.State
+	case wire.UIStateReconnecting:
+		if c.st.ReconnectUntil >= deadline.UnixMilli() {
+			return
+		}
+	default:
+		return // before the sharer joined nothing is shown as lost
+	}
+	if c.st.Control != wire.ControlNone {
+		c.st.Control = wire.ControlNone
+	}
+	c.st.ReconnectUntil = deadline.UnixMilli()
+	c.st.State = wire.UIStateReconnecting
+	c.emitState()
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	s.timer = time.AfterFunc(time.Until(deadline), func() {
+		c.post(func() {
+			if c.sess == s && c.st.State == wire.UIStateReconnecting {
+				c.endSession(wire.ReasonTimeout)
+			}
+		})
+	})
+}
+
+// leaveReconnecting returns to where the session was once both the service
+// connection and the peer connection are up again.
+func (c *Controller) leaveReconnecting() {
+	s := c.sess
+	if s == nil || c.st.State != wire.UIStateReconnecting {
+		return
+	}
+	next := s.resumeFrom
+	if s.view != nil && s.viewState == viewer.StateConnected {
+		next = wire.UIStateLive
+	} else if next == wire.UIStateLive {
+		return // wait for the peer connection
+	}
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	c.setState(next)
+}
+
+// cancelSession withdraws a code (or leaves a session) and goes home.
+func (c *Controller) cancelSession() {
+	if c.sess == nil {
+		if c.st.State == wire.UIStateCreating {
+			c.generation++ // the pending result is discarded
+			c.goHome()
+		}
+		return
+	}
+	id := c.sess.id
+	c.teardown()
+	c.cancelOnService(id)
+	c.goHome()
+}
+
+func (c *Controller) cancelOnService(id string) {
+	api, bearer := c.api, c.bearer
+	if api == nil {
+		return
+	}
+	c.async(func(ctx context.Context) func() {
+		if err := api.CancelSession(ctx, bearer, id); err != nil {
+			c.log.Debug("cancelling the code failed", "err", err)
+		}
+		return nil
+	})
+}
+
+// endSession tells the service the session is over and shows why.
+func (c *Controller) endSession(reason string) {
+	s := c.sess
+	if s == nil || s.ended {
+		return
+	}
+	if s.conn != nil {
+		conn := s.conn
+		s.conn = nil
+		// The end message goes out before the connection closes.
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			ctx, cancel := context.WithTimeout(c.ctx, 3*time.Second)
+			defer cancel()
+			if err := conn.Send(ctx, wire.Envelope{Type: wire.TypeEnd, Reason: reason}); err != nil {
+				c.log.Debug("sending end failed", "err", err)
+			}
+			_ = conn.Close()
+		}()
+	}
+	c.finish(reason)
+}
+
+// finish closes the session locally and shows the ended state.
+func (c *Controller) finish(reason string) {
+	if c.sess == nil || c.sess.ended {
+		return
+	}
+	c.teardown()
+	c.st.Control, c.st.Paused, c.st.SharerPresent = wire.ControlNone, false, false
+	c.st.Reason = reason
+	c.st.State = wire.UIStateEnded
+	c.st.ReconnectUntil = 0
+	c.emitState()
+}
+
+// teardown releases the session's resources without changing the UI state.
+func (c *Controller) teardown() {
+	s := c.sess
+	if s == nil {
+		return
+	}
+	s.ended = true
+	c.sess = nil
+	c.generation++
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	if s.view != nil {
+		_ = s.view.Close()
+	}
+	if s.conn != nil {
+		conn := s.conn
+		s.conn = nil
+		// Close waits for the client's goroutines, which may wait for the
+		// pump to take an event from a loop that is busy here: close off the loop.
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			_ = conn.Close()
+		}()
+	}
+}

@@ -1,0 +1,474 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/app/bridge"
+	"github.com/quickhelp/quickhelp/app/console"
+	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/signaling/server/servertest"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// This file drives the controller end to end: a real service on loopback,
+// the real bridge with a WebSocket "page", and a sharer made of the real
+// service client and the daemon's real pion peer sending VP8 frames.
+
+func loopbackICE(se *webrtc.SettingEngine) {
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+}
+
+type page struct {
+	t    *testing.T
+	ctx  context.Context
+	conn *websocket.Conn
+	// frames holds binary messages read while waiting for events.
+	frames [][]byte
+}
+
+func (p *page) send(r wire.BridgeRequest) {
+	p.t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if err := p.conn.Write(p.ctx, websocket.MessageText, b); err != nil {
+		p.t.Fatalf("page send %s: %v", r.Type, err)
+	}
+}
+
+// until reads events until match returns true for one, and returns it.
+func (p *page) until(what string, match func(wire.BridgeEvent) bool) wire.BridgeEvent {
+	p.t.Helper()
+	for {
+		mt, data, err := p.conn.Read(p.ctx)
+		if err != nil {
+			p.t.Fatalf("page waiting for %s: %v", what, err)
+		}
+		if mt == websocket.MessageBinary {
+			if len(p.frames) < 64 {
+				p.frames = append(p.frames, data)
+			}
+			continue
+		}
+		e, err := wire.DecodeBridgeEvent(data)
+		if err != nil {
+			p.t.Fatalf("page got invalid event %s: %v", data, err)
+		}
+		if match(e) {
+			return e
+		}
+	}
+}
+
+func (p *page) state(want string) wire.BridgeStatus {
+	p.t.Helper()
+	e := p.until("state "+want, func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeState && e.Status.State == want })
+	return *e.Status
+}
+
+func startConsole(t *testing.T, serverURL string) (*bridge.Bridge, string) {
+	t.Helper()
+	return startConsoleWith(t, serverURL, 10*time.Second)
+}
+
+func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*bridge.Bridge, string) {
+	t.Helper()
+	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}}
+	br, err := bridge.New(bridge.Config{Assets: assets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := console.NewController(console.ControllerConfig{
+		Sink: br, Server: serverURL, Dropped: br.Dropped, ResumeWindow: resume,
+		ViewerSettings: func(c *viewer.Config) { c.SettingEngine = loopbackICE },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	br.SetHandler(ctl)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- br.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if err := ctl.Close(); err != nil {
+			t.Errorf("controller Close: %v", err)
+		}
+	})
+	return br, "http://" + ln.Addr().String()
+}
+
+func openPage(t *testing.T, ctx context.Context, br *bridge.Bridge, base string) *page {
+	t.Helper()
+	h := http.Header{"Origin": {base}}
+	c, _, err := websocket.Dial(ctx, strings.Replace(base, "http", "ws", 1)+bridge.Path+"?token="+br.Token(),
+		&websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadLimit(wire.MaxFrameBytes + wire.FrameHeaderSize)
+	t.Cleanup(func() { c.CloseNow() })
+	return &page{t: t, ctx: ctx, conn: c}
+}
+
+// sharer is the other side: service client plus the daemon's peer.
+type sharer struct {
+	t    *testing.T
+	ctx  context.Context
+	sess *client.Session
+	peer *peer.Conn
+	envs chan wire.Envelope // everything the helper sent, except signalling
+	data chan string        // data-channel messages from the helper
+}
+
+func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sharer {
+	t.Helper()
+	cl, err := client.New(serverURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := cl.Join(ctx, code)
+	if err != nil {
+		t.Fatalf("Join(code) = %v", err)
+	}
+	sess, err := cl.Connect(ctx, j.SessionID, j.Token, client.ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sharer{t: t, ctx: ctx, sess: sess, envs: make(chan wire.Envelope, 64), data: make(chan string, 256)}
+	s.peer, err = peer.New(peer.Config{
+		ICEServers:    j.ICEServers,
+		Signal:        func(env wire.Envelope) error { return sess.Send(ctx, env) },
+		OnData:        func(ch string, b []byte) { s.data <- ch + " " + string(b) },
+		SettingEngine: loopbackICE,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range sess.Events() {
+			if ev.Kind != client.EventMessage {
+				continue
+			}
+			switch ev.Envelope.Type {
+			case wire.TypeAnswer, wire.TypeCandidate:
+				if err := s.peer.HandleSignal(ev.Envelope); err != nil {
+					t.Errorf("sharer HandleSignal(%s) = %v", ev.Envelope.Type, err)
+				}
+			default:
+				select {
+				case s.envs <- ev.Envelope:
+				default:
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = s.peer.Close()
+		_ = sess.Close()
+		<-done
+	})
+	return s
+}
+
+func (s *sharer) send(env wire.Envelope) {
+	s.t.Helper()
+	if err := s.sess.Send(s.ctx, env); err != nil {
+		s.t.Fatalf("sharer send %s: %v", env.Type, err)
+	}
+}
+
+func (s *sharer) expect(typ string) wire.Envelope {
+	s.t.Helper()
+	for {
+		select {
+		case env := <-s.envs:
+			if env.Type == typ {
+				return env
+			}
+		case <-s.ctx.Done():
+			s.t.Fatalf("sharer never got %s", typ)
+		}
+	}
+}
+
+func (s *sharer) expectData(prefix string) string {
+	s.t.Helper()
+	for {
+		select {
+		case d := <-s.data:
+			if strings.HasPrefix(d, prefix) {
+				return d
+			}
+		case <-s.ctx.Done():
+			s.t.Fatalf("sharer never got data %q", prefix)
+		}
+	}
+}
+
+// signInAndCreateCode signs the page in as the seeded helper and returns a
+// new code.
+func (pg *page) signInAndCreateCode(env *servertest.Env) string {
+	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
+	pg.state(wire.UIStateHome)
+	pg.send(wire.BridgeRequest{Type: wire.BridgeCreateSession})
+	return pg.until("session", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSession }).Code
+}
+
+func TestConsoleSessionEndToEnd(t *testing.T) {
+	env := servertest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	br, base := startConsole(t, env.URL)
+	pg := openPage(t, ctx, br, base)
+
+	st := pg.state(wire.UIStateSignedOut)
+	if st.Server != env.URL {
+		t.Errorf("signed-out status server = %q, want the default %q", st.Server, env.URL)
+	}
+
+	// A wrong password is a plain-language error and back to the form.
+	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: "wrong"})
+	e := pg.until("error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+	if e.Reason != wire.BridgeReasonBadCredentials || e.Message == "" {
+		t.Errorf("wrong password error = %+v, want reason %q with a message", e, wire.BridgeReasonBadCredentials)
+	}
+
+	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
+	if st := pg.state(wire.UIStateHome); st.UserName != "Alex P." {
+		t.Errorf("home userName = %q, want %q", st.UserName, "Alex P.")
+	}
+
+	pg.send(wire.BridgeRequest{Type: wire.BridgeCreateSession})
+	sessEv := pg.until("session", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSession })
+	if len(sessEv.Code) != 9 || sessEv.Code[4] != '-' || sessEv.ExpiresAt <= time.Now().UnixMilli() {
+		t.Errorf("session event code %q expires %d: want ABCD-EFGH in the future", sessEv.Code, sessEv.ExpiresAt)
+	}
+	pg.state(wire.UIStateWaitingSharer)
+
+	sh := joinAsSharer(t, ctx, env.URL, sessEv.Code)
+	if st := pg.state(wire.UIStateAwaitingConsent); !st.SharerPresent {
+		t.Errorf("awaiting-consent without sharerPresent")
+	}
+
+	// Chat works before any video, both ways, with the helper's own line echoed.
+	sh.send(wire.Envelope{Type: wire.TypeChat, Text: "Can you help?"})
+	c := pg.until("chat from sharer", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeChatMsg })
+	if c.Chat.From != wire.RoleSharer || c.Chat.Text != "Can you help?" || c.Chat.TS == 0 {
+		t.Errorf("chat line = %+v", c.Chat)
+	}
+	pg.send(wire.BridgeRequest{Type: wire.BridgeChat, Text: "Yes <b>sure</b>"})
+	if got := sh.expect(wire.TypeChat); got.Text != "Yes <b>sure</b>" {
+		t.Errorf("sharer got chat %q", got.Text)
+	}
+	c = pg.until("chat echo", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeChatMsg })
+	if c.Chat.From != wire.RoleHelper {
+		t.Errorf("echo from %q, want helper", c.Chat.From)
+	}
+
+	// Consent, then the sharer's offer: the page goes live and gets frames.
+	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
+	pg.state(wire.UIStateConnecting)
+	if err := sh.peer.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pg.state(wire.UIStateLive)
+
+	key, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-key.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	delta, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-delta.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kf, _ := wire.DecodeFrame(key)
+	df, _ := wire.DecodeFrame(delta)
+	writeFrames := func(stop <-chan struct{}) {
+		for i := 0; ; i++ {
+			f := df
+			if i%10 == 0 {
+				f = kf
+			}
+			if err := sh.peer.WriteFrame(f.Data, f.Keyframe, time.Now()); err != nil {
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(30 * time.Millisecond):
+			}
+		}
+	}
+	stopFrames := make(chan struct{})
+	framesDone := make(chan struct{})
+	go func() { defer close(framesDone); writeFrames(stopFrames) }()
+	defer func() { close(stopFrames); <-framesDone }()
+
+	var got wire.Frame
+	for got.Data == nil {
+		mt, data, err := pg.conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("waiting for a frame: %v", err)
+		}
+		if mt != websocket.MessageBinary {
+			continue
+		}
+		f, err := wire.DecodeFrame(data)
+		if err != nil {
+			t.Fatalf("page got an invalid frame: %v", err)
+		}
+		got = f
+	}
+	if !got.Keyframe || got.Codec != wire.CodecVP8 || !bytes.Equal(got.Data, kf.Data) {
+		t.Errorf("first frame: key=%v codec=%d %d bytes; want the fixture keyframe (%d bytes)", got.Keyframe, got.Codec, len(got.Data), len(kf.Data))
+	}
+	pg.until("stats", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeStats && e.Stats.FPS > 0 })
+
+	// Input is not sent without control; with control it reaches the sharer.
+	pg.send(wire.BridgeRequest{Type: wire.BridgeRequestControl})
+	sh.expect(wire.TypeControlRequest)
+	if st := pg.state(wire.UIStateLive); st.Control != wire.ControlRequested {
+		t.Errorf("control after request = %q, want requested", st.Control)
+	}
+	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateGranted})
+	pg.until("control granted", func(e wire.BridgeEvent) bool {
+		return e.Type == wire.BridgeState && e.Status.Control == wire.ControlGranted
+	})
+	pg.send(wire.BridgeRequest{Type: wire.BridgeInput, Input: &wire.InputEvent{T: wire.InputKeyDown, Code: "KeyQ"}})
+	if d := sh.expectData(wire.ChannelInput); !strings.Contains(d, `"KeyQ"`) {
+		t.Errorf("sharer input = %s", d)
+	}
+	pg.send(wire.BridgeRequest{Type: wire.BridgeAnnotate, Annotation: &wire.Annotation{T: wire.AnnotateLaser, X: 0.5, Y: 0.5}})
+	sh.expectData(wire.ChannelAnnotate)
+
+	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
+	n := pg.until("revoked notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
+	if n.Reason != wire.BridgeReasonControlRevoked {
+		t.Errorf("notice reason %q, want %q", n.Reason, wire.BridgeReasonControlRevoked)
+	}
+
+	sh.send(wire.Envelope{Type: wire.TypePause})
+	pg.until("paused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeState && e.Status.Paused })
+
+	sh.send(wire.Envelope{Type: wire.TypeEnd, Reason: wire.ReasonSharerEnded})
+	if st := pg.state(wire.UIStateEnded); st.Reason != wire.ReasonSharerEnded {
+		t.Errorf("ended reason %q, want %q", st.Reason, wire.ReasonSharerEnded)
+	}
+	pg.send(wire.BridgeRequest{Type: wire.BridgeReset})
+	pg.state(wire.UIStateHome)
+}
+
+func TestConsoleSharerDenies(t *testing.T) {
+	env := servertest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	br, base := startConsole(t, env.URL)
+	pg := openPage(t, ctx, br, base)
+	code := pg.signInAndCreateCode(env)
+	sh := joinAsSharer(t, ctx, env.URL, code)
+	pg.state(wire.UIStateAwaitingConsent)
+	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateDenied})
+	if st := pg.state(wire.UIStateEnded); st.Reason != wire.ReasonSharerDenied {
+		t.Errorf("ended reason %q, want %q", st.Reason, wire.ReasonSharerDenied)
+	}
+}
+
+func TestConsoleCancelCode(t *testing.T) {
+	env := servertest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	br, base := startConsole(t, env.URL)
+	pg := openPage(t, ctx, br, base)
+	code := pg.signInAndCreateCode(env)
+	pg.state(wire.UIStateWaitingSharer)
+	pg.send(wire.BridgeRequest{Type: wire.BridgeCancel})
+	pg.state(wire.UIStateHome)
+
+	// The service records the cancellation (the call is asynchronous), and
+	// the code no longer works.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		recs, err := env.Store.SessionRecords(ctx, env.Org.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 1 && recs[0].EndedAt != nil {
+			if recs[0].EndReason != wire.ReasonCancelled {
+				t.Errorf("end reason %q, want %q", recs[0].EndReason, wire.ReasonCancelled)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the service never recorded the cancellation: %+v", recs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cl, err := client.New(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Join(ctx, code); !errors.Is(err, client.ErrNotFound) {
+		t.Errorf("Join(cancelled code) error = %v, want ErrNotFound", err)
+	}
+
+	// A page reconnecting mid-way gets the current state at once.
+	pg2 := openPage(t, ctx, br, base)
+	pg2.state(wire.UIStateHome)
+}
+
+func TestConsoleSharerDropsThenTimesOut(t *testing.T) {
+	env := servertest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	br, base := startConsoleWith(t, env.URL, 2*time.Second)
+	pg := openPage(t, ctx, br, base)
+	code := pg.signInAndCreateCode(env)
+	sh := joinAsSharer(t, ctx, env.URL, code)
+	pg.state(wire.UIStateAwaitingConsent)
+	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
+	if err := sh.peer.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pg.state(wire.UIStateLive)
+
+	// The sharer vanishes without ending: the page shows a countdown, then
+	// gives up when it runs out.
+	_ = sh.peer.Close()
+	_ = sh.sess.Close()
+	st := pg.state(wire.UIStateReconnecting)
+	if st.ReconnectUntil <= time.Now().UnixMilli() || st.Control != wire.ControlNone {
+		t.Errorf("reconnecting status %+v: want a future deadline and no control", st)
+	}
+	if st := pg.state(wire.UIStateEnded); st.Reason != wire.ReasonTimeout {
+		t.Errorf("ended reason %q, want %q", st.Reason, wire.ReasonTimeout)
+	}
+}

@@ -1,0 +1,423 @@
+package gethelp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quickhelp/quickhelp/app/bridge"
+	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// SharerConfig configures a SharerService, the app's "Get help" side.
+type SharerConfig struct {
+	// Sink receives the sharer side's events. Required.
+	Sink bridge.Sink
+	// Socket is the sharer daemon's local API endpoint; "" means
+	// localapi.DefaultPath() (which honours QUICKHELP_SHARER_SOCKET).
+	Socket string
+	// Server is the service URL sent with each join; "" lets the daemon use
+	// its own default.
+	Server string
+	// Daemon starts the sharer daemon when none answers on Socket. Nil
+	// means ExecDaemon with the quickhelp-sharer found next to this program
+	// or on PATH.
+	Daemon DaemonStarter
+	// KeepSharingEvery is how long sharing goes on before the sharer is
+	// asked "Keep sharing?" (30 min).
+	KeepSharingEvery time.Duration
+	// KeepSharingGrace is how long that question waits for an answer before
+	// the session ends (5 min).
+	KeepSharingGrace time.Duration
+	// StartTimeout bounds how long a started daemon may take to answer (10 s).
+	StartTimeout time.Duration
+	// RequestTimeout bounds one local API call; a join includes the
+	// service's answer (20 s).
+	RequestTimeout time.Duration
+	// RetryInterval is how often a lost event stream is re-opened (2 s).
+	RetryInterval time.Duration
+	// OnState, if set, sees every state sent to the page (the prompt
+	// window closes itself when nothing is left to show). It must not block.
+	OnState func(wire.BridgeSharer)
+	// Logger; nil discards.
+	Logger *slog.Logger
+}
+
+// DaemonStarter starts a sharer daemon serving socket. The returned stop
+// ends it and waits for it; it is called when the service closes.
+type DaemonStarter interface {
+	Start(ctx context.Context, socket string) (stop func(), err error)
+}
+
+// SharerService relays the page's "Get help" requests to the sharer daemon
+// through its local API (the page never reaches the daemon's socket) and the
+// daemon's events back to the page as BridgeSharer states. It also asks
+// "Keep sharing?" every KeepSharingEvery and ends the session when nobody
+// answers within KeepSharingGrace.
+//
+// Goroutines: the loop owns the state; the caller runs daemon calls in
+// order off the loop; the watcher holds the daemon's event stream. Close
+// stops all three and waits.
+type SharerService struct {
+	cfg    SharerConfig
+	log    *slog.Logger
+	client localapi.Client
+
+	inbox  chan func()     // work for the loop; posters wait
+	calls  chan sharerCall // daemon calls in page order; full means refused
+	kick   chan struct{}   // capacity 1: re-open the event stream now
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+
+	stopMu sync.Mutex // guards stopDaemon
+	// stopDaemon ends a daemon this service started; nil when it started none.
+	stopDaemon func()
+
+	// Owned by the loop goroutine.
+	st         wire.BridgeSharer
+	keepTimer  *time.Timer // next "Keep sharing?"
+	graceTimer *time.Timer // the unanswered question ends the session
+	keepFor    string      // the session the timers belong to
+}
+
+type sharerCall struct {
+	req  wire.LocalRequest
+	then func(wire.LocalResponse, error) // runs on the loop
+}
+
+// callQueueSize bounds the page's pending daemon calls: when it is full the
+// request is refused with a "busy" error (a person cannot click faster than
+// the daemon answers, so this only happens when the daemon hangs).
+const callQueueSize = 16
+
+// inboxSize bounds the work waiting for the loop; posters wait when it is full.
+const inboxSize = 128
+
+// NewSharerService validates cfg and starts the service's goroutines.
+func NewSharerService(cfg SharerConfig) (*SharerService, error) {
+	if cfg.Sink == nil {
+		return nil, fmt.Errorf("%w: Sink is required", ErrInvalidConfig)
+	}
+	if cfg.Socket == "" {
+		cfg.Socket = localapi.DefaultPath()
+	}
+	if cfg.KeepSharingEvery <= 0 {
+		cfg.KeepSharingEvery = 30 * time.Minute
+	}
+	if cfg.KeepSharingGrace <= 0 {
+		cfg.KeepSharingGrace = 5 * time.Minute
+	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = 10 * time.Second
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 20 * time.Second
+	}
+	if cfg.RetryInterval <= 0 {
+		cfg.RetryInterval = 2 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Daemon == nil {
+		cfg.Daemon = ExecDaemon{Server: cfg.Server, Logger: cfg.Logger}
+	}
+	s := &SharerService{
+		cfg:    cfg,
+		log:    cfg.Logger.With("component", "sharer-ui"),
+		client: localapi.Client{Path: cfg.Socket},
+		inbox:  make(chan func(), inboxSize),
+		calls:  make(chan sharerCall, callQueueSize),
+		kick:   make(chan struct{}, 1),
+		st:     wire.BridgeSharer{SharerStatus: wire.SharerStatus{State: wire.SharerIdle, Control: wire.ControlNone}},
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.wg.Add(3)
+	go s.loop()
+	go s.caller()
+	go s.watch()
+	return s, nil
+}
+
+// Close stops the goroutines and waits for them; a daemon this service
+// started is stopped too (its session ends with it).
+func (s *SharerService) Close() error {
+	s.once.Do(func() {
+		s.cancel()
+		s.wg.Wait()
+		stopTimer(&s.keepTimer)
+		stopTimer(&s.graceTimer)
+		s.stopMu.Lock()
+		stop := s.stopDaemon
+		s.stopDaemon = nil
+		s.stopMu.Unlock()
+		if stop != nil {
+			stop()
+		}
+	})
+	return nil
+}
+
+func stopTimer(t **time.Timer) {
+	if *t != nil {
+		(*t).Stop()
+		*t = nil
+	}
+}
+
+func timerC(t *time.Timer) <-chan time.Time {
+	if t == nil {
+		return nil
+	}
+	return t.C
+}
+
+func (s *SharerService) post(fn func()) {
+	select {
+	case s.inbox <- fn:
+	case <-s.ctx.Done():
+	}
+}
+
+func (s *SharerService) loop() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case fn := <-s.inbox:
+			fn()
+		case <-timerC(s.keepTimer):
+			s.keepTimer = nil
+			s.askKeepSharing()
+		case <-timerC(s.graceTimer):
+			s.graceTimer = nil
+			s.keepSharingExpired()
+		}
+	}
+}
+
+// PageConnected sends the page the current state.
+func (s *SharerService) PageConnected() {
+	s.kickWatcher()
+	s.post(s.emit)
+}
+
+// HandleRequest takes one of the page's sharer requests (IsSharerRequest).
+func (s *SharerService) HandleRequest(r wire.BridgeRequest) {
+	s.post(func() { s.handle(r) })
+}
+
+// IsSharerRequest reports whether a page request belongs to the sharer side.
+func IsSharerRequest(typ string) bool {
+	return typ == wire.BridgeGetHelp || strings.HasPrefix(typ, "sharer-")
+}
+
+var sharerCommands = map[string]string{
+	wire.BridgeSharerAllow:        wire.LocalAllow,
+	wire.BridgeSharerDeny:         wire.LocalDeny,
+	wire.BridgeSharerAllowControl: wire.LocalAllowControl,
+	wire.BridgeSharerDenyControl:  wire.LocalDenyControl,
+	wire.BridgeSharerRevoke:       wire.LocalRevokeControl,
+	wire.BridgeSharerPause:        wire.LocalPause,
+	wire.BridgeSharerResume:       wire.LocalResume,
+	wire.BridgeSharerStop:         wire.LocalStop,
+}
+
+func (s *SharerService) handle(r wire.BridgeRequest) {
+	switch r.Type {
+	case wire.BridgeGetHelp:
+		s.call(wire.LocalRequest{Cmd: wire.LocalJoin, Code: r.Code, Server: s.cfg.Server}, s.joined)
+	case wire.BridgeSharerChat:
+		text := r.Text
+		s.call(wire.LocalRequest{Cmd: wire.LocalChat, Text: text}, func(resp wire.LocalResponse, err error) {
+			if s.answered(resp, err) {
+				s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &wire.BridgeChatLine{
+					From: wire.RoleSharer, Text: text, TS: time.Now().UnixMilli(),
+				}})
+			}
+		})
+	case wire.BridgeSharerReport:
+		s.call(wire.LocalRequest{Cmd: wire.LocalReport, Comment: r.Comment}, func(resp wire.LocalResponse, err error) {
+			s.answered(resp, err)
+		})
+	case wire.BridgeSharerKeepSharing:
+		if s.graceTimer != nil {
+			stopTimer(&s.graceTimer)
+			s.keepTimer = time.NewTimer(s.cfg.KeepSharingEvery)
+			s.st.Prompt, s.st.PromptUntil = s.prompt(), 0
+			s.emit()
+		}
+	default:
+		cmd, ok := sharerCommands[r.Type]
+		if !ok {
+			return
+		}
+		s.call(wire.LocalRequest{Cmd: cmd}, func(resp wire.LocalResponse, err error) { s.answered(resp, err) })
+	}
+}
+
+// call queues a daemon call; then runs on the loop with its answer.
+func (s *SharerService) call(req wire.LocalRequest, then func(wire.LocalResponse, error)) {
+	select {
+	case s.calls <- sharerCall{req: req, then: then}:
+	default:
+		s.fail(wire.BridgeReasonSharerFailed, "QuickHelp is busy. Try again in a moment.")
+	}
+}
+
+func (s *SharerService) joined(resp wire.LocalResponse, err error) {
+	if !s.answered(resp, err) {
+		return
+	}
+	s.kickWatcher()
+}
+
+// answered applies a daemon answer and reports whether it was a success;
+// failures go to the page in plain words.
+func (s *SharerService) answered(resp wire.LocalResponse, err error) bool {
+	if err != nil {
+		s.log.Info("sharer daemon call failed", "err", err)
+		if errors.Is(err, ErrNoDaemon) || errors.Is(err, localapi.ErrNotRunning) {
+			s.fail(wire.BridgeReasonNoDaemon, "QuickHelp could not start its sharing program. Try again, or restart QuickHelp.")
+		} else {
+			s.fail(wire.BridgeReasonSharerFailed, "QuickHelp's sharing program did not answer in time. Try again.")
+		}
+		return false
+	}
+	if !resp.OK {
+		s.fail(sharerReason(resp.Reason), resp.Error)
+		return false
+	}
+	// While the event stream is up it is the only source of states: an
+	// answer travels on another connection and may be older than the
+	// events already applied.
+	if resp.Status != nil && !s.st.Available {
+		s.applyStatus(*resp.Status)
+	}
+	return true
+}
+
+// sharerReason maps the daemon's machine-readable refusal to the stable
+// reason the page translates; anything else, such as this machine's policy
+// naming the organisations it allows, shows the daemon's own words.
+func sharerReason(local string) string {
+	switch local {
+	case wire.LocalReasonWrongCode:
+		return wire.BridgeReasonWrongCode
+	case wire.LocalReasonRateLimited:
+		return wire.BridgeReasonRateLimited
+	case wire.LocalReasonOrgDisabled:
+		return wire.BridgeReasonOrgDisabled
+	case wire.LocalReasonNoConnection:
+		return wire.BridgeReasonNoConnection
+	case wire.LocalReasonBusy:
+		return wire.BridgeReasonSessionBusy
+	}
+	return wire.BridgeReasonSharerFailed
+}
+
+func (s *SharerService) fail(reason, message string) {
+	s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeError, Reason: reason, Message: message})
+}
+
+func (s *SharerService) onEvent(ev wire.LocalEvent) {
+	switch ev.Type {
+	case wire.EventStatus, wire.EventConsentNeeded, wire.EventControlRequest:
+		if ev.Status != nil {
+			s.applyStatus(*ev.Status)
+		}
+	case wire.EventChat:
+		from := ev.From
+		if from != wire.RoleSharer {
+			from = wire.RoleHelper
+		}
+		ts := ev.TS
+		if ts == 0 {
+			ts = time.Now().UnixMilli()
+		}
+		s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &wire.BridgeChatLine{From: from, Text: ev.Text, TS: ts}})
+	}
+}
+
+func sharing(state string) bool { return state == wire.SharerSharing || state == wire.SharerPaused }
+
+// applyStatus takes the daemon's status, keeps the keep-sharing timers in
+// step with the session and tells the page.
+func (s *SharerService) applyStatus(st wire.SharerStatus) {
+	s.st.SharerStatus = st
+	s.st.Available = true
+	switch {
+	case sharing(st.State) && s.keepFor != st.SessionID:
+		// Sharing began (or a new session did): the clock starts now.
+		stopTimer(&s.graceTimer)
+		stopTimer(&s.keepTimer)
+		s.keepFor = st.SessionID
+		s.keepTimer = time.NewTimer(s.cfg.KeepSharingEvery)
+	case !sharing(st.State):
+		stopTimer(&s.graceTimer)
+		stopTimer(&s.keepTimer)
+		s.keepFor = ""
+	}
+	s.st.Prompt = s.prompt()
+	if s.st.Prompt != wire.PromptKeepSharing {
+		s.st.PromptUntil = 0
+	}
+	s.emit()
+}
+
+// prompt is the question the page must show now; a control request comes
+// before "Keep sharing?" (it has the daemon's shorter timeout).
+func (s *SharerService) prompt() string {
+	switch {
+	case s.st.State == wire.SharerAwaitingConsent:
+		return wire.PromptScreen
+	case sharing(s.st.State) && s.st.Control == wire.ControlRequested:
+		return wire.PromptControl
+	case sharing(s.st.State) && s.graceTimer != nil:
+		return wire.PromptKeepSharing
+	}
+	return ""
+}
+
+func (s *SharerService) askKeepSharing() {
+	if !sharing(s.st.State) {
+		return
+	}
+	s.graceTimer = time.NewTimer(s.cfg.KeepSharingGrace)
+	s.st.PromptUntil = time.Now().Add(s.cfg.KeepSharingGrace).UnixMilli()
+	s.st.Prompt = s.prompt()
+	s.emit()
+}
+
+func (s *SharerService) keepSharingExpired() {
+	if !sharing(s.st.State) {
+		return
+	}
+	s.log.Info("keep sharing was not answered: stopping the session")
+	s.st.PromptUntil = 0
+	s.call(wire.LocalRequest{Cmd: wire.LocalStop}, func(resp wire.LocalResponse, err error) {
+		if s.answered(resp, err) {
+			s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.BridgeReasonKeepSharingEnd})
+		}
+	})
+}
+
+func (s *SharerService) emit() {
+	st := s.st
+	if st.Helper != nil {
+		h := *st.Helper
+		st.Helper = &h
+	}
+	s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerState, Sharer: &st})
+	if s.cfg.OnState != nil {
+		s.cfg.OnState(st)
+	}
+}

@@ -1,0 +1,135 @@
+package gethelp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/signaling/server/servertest"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// childDaemonEnv makes the test binary act as "quickhelp-sharer daemon":
+// a real sharer daemon (test pattern instead of a screen) on the socket
+// named by its arguments, until SIGTERM. ExecDaemon is tested by starting it.
+const childDaemonEnv = "QH_APP_TEST_SHARER_DAEMON"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childDaemonEnv) == "1" {
+		os.Exit(runChildDaemon(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+func runChildDaemon(args []string) int {
+	var socket, server string
+	for i := 0; i+1 < len(args); i++ {
+		switch args[i] {
+		case "--socket":
+			socket = args[i+1]
+		case "--server":
+			server = args[i+1]
+		}
+	}
+	if len(args) == 0 || args[0] != "daemon" || socket == "" {
+		fmt.Fprintf(os.Stderr, "child daemon: bad arguments %q\n", args)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	d, err := sharer.New(daemonConfig(server, time.Minute))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	srv, err := localapi.Serve(socket, d, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	<-ctx.Done()
+	d.Close()
+	srv.Close()
+	return 0
+}
+
+func TestSharerServiceStartsTheDaemon(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	env := servertest.Start(t)
+	h := startHelper(t, ctx, env)
+	sock := filepath.Join(shortTempDir(t), "sharer.sock")
+	t.Setenv(childDaemonEnv, "1")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, sink := newService(t, SharerConfig{Socket: sock, Server: env.URL, Daemon: ExecDaemon{Path: exe, Server: env.URL}})
+	svc.PageConnected()
+	sink.WaitSharer(t, "no daemon yet", func(s wire.BridgeSharer) bool { return !s.Available })
+
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
+	st := sink.WaitSharer(t, "the screen prompt from the started daemon", func(s wire.BridgeSharer) bool {
+		return s.Available && s.Prompt == wire.PromptScreen
+	})
+	if st.Helper == nil || st.Helper.Organization != servertest.OrgName {
+		t.Errorf("helper = %+v, want the helper of %s", st.Helper, servertest.OrgName)
+	}
+	svc.Close()
+	cl := localapi.Client{Path: sock}
+	cctx, ccancel := context.WithTimeout(ctx, 2*time.Second)
+	defer ccancel()
+	if _, err := cl.Call(cctx, wire.LocalRequest{Cmd: wire.LocalStatus}); !errors.Is(err, localapi.ErrNotRunning) {
+		t.Errorf("after Close the started daemon still answers (err %v)", err)
+	}
+}
+
+func TestSharerServiceDaemonMissing(t *testing.T) {
+	sock := filepath.Join(shortTempDir(t), "sharer.sock")
+	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: ExecDaemon{Path: filepath.Join(shortTempDir(t), "no-such-program")}})
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: "ABCD-EFGH"})
+	e := sink.WaitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+	if e.Reason != wire.BridgeReasonNoDaemon {
+		t.Errorf("get-help without a daemon program: reason %q, want %q", e.Reason, wire.BridgeReasonNoDaemon)
+	}
+}
+
+func TestFindDaemonOnPath(t *testing.T) {
+	dir := shortTempDir(t)
+	p := filepath.Join(dir, DaemonName)
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	got, err := FindDaemon()
+	if err != nil || got != p {
+		t.Errorf("FindDaemon() = %q, %v, want %q", got, err, p)
+	}
+	t.Setenv("PATH", shortTempDir(t))
+	if got, err := FindDaemon(); err == nil {
+		t.Errorf("FindDaemon() with an empty PATH = %q, want an error", got)
+	}
+}
+
+func TestIsSharerRequest(t *testing.T) {
+	tests := []struct {
+		typ  string
+		want bool
+	}{
+		{wire.BridgeGetHelp, true}, {wire.BridgeSharerStop, true}, {wire.BridgeSharerChat, true},
+		{wire.BridgeChat, false}, {wire.BridgeEnd, false}, {wire.BridgeLogin, false},
+	}
+	for _, tt := range tests {
+		if got := IsSharerRequest(tt.typ); got != tt.want {
+			t.Errorf("IsSharerRequest(%q) = %v, want %v", tt.typ, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,118 @@
+package gethelp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// The service's link to the daemon: calls in the page's order, the daemon
+// started when nothing answers, and its event stream kept open.
+
+// caller runs daemon calls one at a time, in the order the page asked.
+func (s *SharerService) caller() {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case c := <-s.calls:
+			resp, err := s.do(c.req)
+			then := c.then
+			s.post(func() { then(resp, err) })
+		}
+	}
+}
+
+func (s *SharerService) do(req wire.LocalRequest) (wire.LocalResponse, error) {
+	if req.Cmd == wire.LocalJoin {
+		if err := s.ensureDaemon(); err != nil {
+			return wire.LocalResponse{}, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	return s.client.Call(ctx, req)
+}
+
+// ensureDaemon starts the daemon when nothing answers on the socket and
+// waits until it does.
+func (s *SharerService) ensureDaemon() error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.cfg.StartTimeout)
+	defer cancel()
+	if _, err := s.client.Call(ctx, wire.LocalRequest{Cmd: wire.LocalStatus}); err == nil {
+		return nil
+	} else if !errors.Is(err, localapi.ErrNotRunning) {
+		return err
+	}
+	s.stopMu.Lock()
+	started := s.stopDaemon != nil
+	s.stopMu.Unlock()
+	if !started {
+		s.log.Info("starting the sharer daemon")
+		stop, err := s.cfg.Daemon.Start(s.ctx, s.cfg.Socket)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrNoDaemon, err)
+		}
+		s.stopMu.Lock()
+		s.stopDaemon = stop
+		s.stopMu.Unlock()
+	}
+	for {
+		if _, err := s.client.Call(ctx, wire.LocalRequest{Cmd: wire.LocalStatus}); err == nil {
+			s.kickWatcher()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: it did not answer in time", ErrNoDaemon)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (s *SharerService) kickWatcher() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// watch keeps the daemon's event stream open and feeds it to the loop.
+func (s *SharerService) watch() {
+	defer s.wg.Done()
+	for s.ctx.Err() == nil {
+		events, err := s.client.Events(s.ctx)
+		if err == nil {
+			// Subscribed first, then the snapshot: no change falls between.
+			ctx, cancel := context.WithTimeout(s.ctx, s.cfg.RequestTimeout)
+			resp, serr := s.client.Call(ctx, wire.LocalRequest{Cmd: wire.LocalStatus})
+			cancel()
+			s.post(func() {
+				s.st.Available = true
+				if serr == nil && resp.Status != nil {
+					s.applyStatus(*resp.Status)
+					return
+				}
+				s.emit()
+			})
+			for ev := range events {
+				s.post(func() { s.onEvent(ev) })
+			}
+			s.post(func() {
+				s.st.Available = false
+				s.emit()
+			})
+		}
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.kick:
+		case <-time.After(s.cfg.RetryInterval):
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package win32
+
+import "golang.org/x/sys/windows"
+
+var (
+	user32   = windows.NewLazySystemDLL("user32.dll")
+	gdi32    = windows.NewLazySystemDLL("gdi32.dll")
+	kernel32 = windows.NewLazySystemDLL("kernel32.dll")
+)
+
+// user32: input, the pointer, hot keys, windows and their messages.
+var (
+	BeginPaint                 = user32.NewProc("BeginPaint")
+	CreateWindowExW            = user32.NewProc("CreateWindowExW")
+	DefWindowProcW             = user32.NewProc("DefWindowProcW")
+	DestroyWindow              = user32.NewProc("DestroyWindow")
+	DispatchMessageW           = user32.NewProc("DispatchMessageW")
+	EndPaint                   = user32.NewProc("EndPaint")
+	FillRect                   = user32.NewProc("FillRect")
+	GetCursorPos               = user32.NewProc("GetCursorPos")
+	GetMessageW                = user32.NewProc("GetMessageW")
+	GetSystemMetrics           = user32.NewProc("GetSystemMetrics")
+	InvalidateRect             = user32.NewProc("InvalidateRect")
+	PeekMessageW               = user32.NewProc("PeekMessageW")
+	PostThreadMessageW         = user32.NewProc("PostThreadMessageW")
+	RegisterClassExW           = user32.NewProc("RegisterClassExW")
+	RegisterHotKey             = user32.NewProc("RegisterHotKey")
+	SendInput                  = user32.NewProc("SendInput")
+	SetLayeredWindowAttributes = user32.NewProc("SetLayeredWindowAttributes")
+	SetWindowPos               = user32.NewProc("SetWindowPos")
+	ShowWindow                 = user32.NewProc("ShowWindow")
+	TranslateMessage           = user32.NewProc("TranslateMessage")
+	UnregisterClassW           = user32.NewProc("UnregisterClassW")
+	UnregisterHotKey           = user32.NewProc("UnregisterHotKey")
+)
+
+// gdi32: the overlay's drawing.
+var (
+	BitBlt                 = gdi32.NewProc("BitBlt")
+	CreateCompatibleBitmap = gdi32.NewProc("CreateCompatibleBitmap")
+	CreateCompatibleDC     = gdi32.NewProc("CreateCompatibleDC")
+	CreatePen              = gdi32.NewProc("CreatePen")
+	CreateSolidBrush       = gdi32.NewProc("CreateSolidBrush")
+	DeleteDC               = gdi32.NewProc("DeleteDC")
+	DeleteObject           = gdi32.NewProc("DeleteObject")
+	Ellipse                = gdi32.NewProc("Ellipse")
+	GetStockObject         = gdi32.NewProc("GetStockObject")
+	Polyline               = gdi32.NewProc("Polyline")
+	SelectObject           = gdi32.NewProc("SelectObject")
+)
+
+// kernel32.
+var GetModuleHandleW = kernel32.NewProc("GetModuleHandleW")
