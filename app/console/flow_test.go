@@ -180,7 +180,7 @@ func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sh
 			}
 			switch ev.Envelope.Type {
 			case wire.TypeAnswer, wire.TypeCandidate:
-				if err := s.peer.HandleSignal(ev.Envelope); err != nil {
+				if err := s.peer.HandleSignal(context.Background(), ev.Envelope); err != nil {
 					t.Errorf("sharer HandleSignal(%s) = %v", ev.Envelope.Type, err)
 				}
 			default:
@@ -374,6 +374,15 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	n := pg.until("revoked notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
 	if n.Reason != wire.BridgeReasonControlRevoked {
 		t.Errorf("notice reason %q, want %q", n.Reason, wire.BridgeReasonControlRevoked)
+	}
+
+	// Asking again too soon after a refusal: the page is told how long to wait.
+	pg.send(wire.BridgeRequest{Type: wire.BridgeRequestControl})
+	sh.expect(wire.TypeControlRequest)
+	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied, Reason: wire.ReasonControlWait, RetryAfter: 10})
+	w := pg.until("wait notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
+	if w.Reason != wire.BridgeReasonControlWait || w.RetryAfter != 10 {
+		t.Errorf("notice %q retryAfter %d, want %q 10", w.Reason, w.RetryAfter, wire.BridgeReasonControlWait)
 	}
 
 	sh.send(wire.Envelope{Type: wire.TypePause})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/consent"
@@ -21,16 +22,18 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 	case wire.LocalAllowControl:
 		return s.allowControl()
 	case wire.LocalDenyControl:
-		stopTimer(&s.controlTimer)
+		s.controlTimer.Stop()
 		if err := s.gate.DenyControl(); err != nil {
 			return errors.New("the helper has not asked for control")
 		}
+		s.backoff.refused(time.Now())
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
 	case wire.LocalRevokeControl:
 		if err := s.gate.RevokeControl(); err != nil {
 			return errors.New("the helper does not have control")
 		}
+		s.backoff.refused(time.Now())
 		s.closeInjector()
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
@@ -47,6 +50,9 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		}
 		s.pipe.requestKeyframe()
 		s.pipe.poke()
+		if pc := s.peerConn(); pc != nil {
+			s.resendCursor(pc) // held back while paused, like the video
+		}
 		s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
 		s.send(wire.Envelope{Type: wire.TypeResume})
 	case wire.LocalStop:
@@ -75,7 +81,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 }
 
 func (s *session) allow() error {
-	stopTimer(&s.consentTimer)
+	s.consentTimer.Stop()
 	if err := s.gate.AllowScreen(); err != nil {
 		return errors.New("there is no pending request to share your screen")
 	}
@@ -105,7 +111,7 @@ func (s *session) allow() error {
 // deny refuses screen sharing; reason says whether the sharer chose to
 // or the prompt went unanswered.
 func (s *session) deny(reason string) error {
-	stopTimer(&s.consentTimer)
+	s.consentTimer.Stop()
 	if err := s.gate.DenyScreen(); err != nil {
 		return errors.New("there is no pending request to share your screen")
 	}
@@ -115,7 +121,7 @@ func (s *session) deny(reason string) error {
 }
 
 func (s *session) allowControl() error {
-	stopTimer(&s.controlTimer)
+	s.controlTimer.Stop()
 	if s.gate.State().Control != consent.ControlRequested {
 		return errors.New("the helper has not asked for control")
 	}
@@ -138,6 +144,7 @@ func (s *session) allowControl() error {
 		return errors.New("control can only be given while your screen is shared")
 	}
 	s.injector = inj
+	s.backoff.granted()
 	s.refMu.Lock()
 	s.inputH = h
 	s.refMu.Unlock()

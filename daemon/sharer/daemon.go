@@ -224,7 +224,7 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		d.mu.Lock()
 		s := d.sess
 		d.mu.Unlock()
-		if s == nil || s.cmds == nil {
+		if s == nil || s.q == nil {
 			return wire.LocalResponse{Error: "there is no session in progress", Reason: wire.LocalReasonNoSession}
 		}
 		if err := s.command(ctx, req); err != nil {
@@ -264,7 +264,7 @@ func (d *Daemon) Close() error {
 	d.closed = true
 	s := d.sess
 	d.mu.Unlock()
-	if s != nil && s.cmds != nil {
+	if s != nil && s.q != nil {
 		s.stop()
 	}
 	d.events.close()

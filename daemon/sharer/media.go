@@ -8,6 +8,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -97,9 +98,13 @@ func (s *session) sendCursor(c wire.Cursor) {
 	}
 }
 
-// resendCursor gives a new viewer the current cursor; the peer holds it
-// until its cursor channel opens.
+// resendCursor gives a new viewer (or one after a pause) the current
+// cursor; the peer holds it until its cursor channel opens. Like the video,
+// nothing is sent while the gate holds sharing back (paused).
 func (s *session) resendCursor(pc *peer.Conn) {
+	if !s.gate.MaySend() {
+		return
+	}
 	for _, b := range []*[]byte{s.cursorShape.Load(), s.cursorPos.Load()} {
 		if b != nil {
 			pc.SendCursor(*b)
@@ -121,11 +126,15 @@ func (s *session) startPeer() {
 		OnKeyframeRequest: s.pipe.requestKeyframe,
 		OnBitrate:         s.pipe.setBitrate,
 		OnData:            s.onData,
-		OnState: func(st peer.State) {
-			select {
-			case s.peerState <- peerEvent{pc: pc, state: st}:
-			default: // the loop is far behind; a later state will follow
-			}
+		OnState: func(st rtc.State) {
+			// Never waits: the peer reports StateClosed from Close, which
+			// the loop itself calls. When the loop is far behind the state
+			// is dropped; a later one follows.
+			s.q.TryPost(func() {
+				if pc == s.peerConn() {
+					s.onPeerState(st)
+				}
+			})
 		},
 		Logger:        s.cfg.Logger,
 		SettingEngine: s.cfg.PeerSettings,
@@ -153,9 +162,9 @@ func (s *session) closePeer() {
 	}
 }
 
-func (s *session) onPeerState(st peer.State) {
+func (s *session) onPeerState(st rtc.State) {
 	switch st {
-	case peer.StateConnected:
+	case rtc.StateConnected:
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected = true })
 		s.pipe.requestKeyframe()
 		if pc := s.peerConn(); pc != nil {
@@ -165,13 +174,13 @@ func (s *session) onPeerState(st peer.State) {
 			s.logger.Info("media path", "local", p.Local, "remote", p.Remote, "relay_protocol", p.LocalRelayProtocol,
 				"ice_policy", s.icePolicy.String())
 		}
-	case peer.StateDisconnected, peer.StateFailed:
+	case rtc.StateDisconnected, rtc.StateFailed:
 		// The media path broke: view-only until the sharer allows again.
 		s.dropControl()
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected = false })
-		if st == peer.StateFailed {
+		if st == rtc.StateFailed {
 			if pc := s.peerConn(); pc != nil {
-				if err := pc.Restart(); err != nil {
+				if err := pc.Restart(s.ctx); err != nil {
 					s.logger.Warn("ICE restart failed", "err", err)
 				}
 			}

@@ -27,13 +27,17 @@ const commandTimeout = 10 * time.Second
 // it asked for before closing anyway.
 const endGrace = 2 * time.Second
 
-type command struct {
-	req   wire.LocalRequest
-	reply chan error
-}
+// sessionQueue bounds the work waiting for the session's loop: local
+// commands wait for room, peer states are dropped when it is full (a later
+// state follows).
+const sessionQueue = 32
+
+// errSessionEnded is what a command gets once the session's loop closed.
+var errSessionEnded = errors.New("the session has ended")
 
 // session is one sharing session. Everything that changes its state runs on
-// its loop goroutine; other goroutines post to it.
+// its loop goroutine: local commands, peer states and timers are posted to
+// its rtc.Loop, which run selects beside the service's events.
 type session struct {
 	d      *Daemon
 	cfg    Config
@@ -49,9 +53,7 @@ type session struct {
 	sig       *client.Session
 	gate      *consent.Gate
 
-	cmds       chan command
-	peerState  chan peerEvent
-	done       chan struct{}
+	q          *rtc.Loop // closed when the session is over
 	ctx        context.Context
 	cancel     context.CancelFunc
 	workers    sync.WaitGroup // pipeline and cursor loop
@@ -67,9 +69,12 @@ type session struct {
 	pipe          *pipeline
 	injector      input.Injector
 	helperPresent bool
-	consentTimer  *time.Timer
-	controlTimer  *time.Timer
-	endTimer      *time.Timer
+	backoff       controlBackoff
+	consentTimer  *rtc.Timer // the unanswered screen question is denied
+	controlTimer  *rtc.Timer // the unanswered control request is denied
+	endTimer      *rtc.Timer // the service did not confirm the end in time
+	over          bool       // run returns endReason
+	endReason     string
 
 	// overlay is set once on allow, before the peer exists, and read by the
 	// data-channel callbacks after that.
@@ -84,11 +89,6 @@ type session struct {
 	// mu guards st.
 	mu sync.Mutex
 	st wire.SharerStatus
-}
-
-type peerEvent struct {
-	pc    *peer.Conn
-	state peer.State
 }
 
 func (s *session) peerConn() *peer.Conn {
@@ -131,11 +131,18 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 		api: api, gate: gate,
 		icePolicy: rtc.TransportPolicy(jr.ICETransportPolicy, d.cfg.ForceRelay != nil && d.cfg.ForceRelay()),
 		logger:    d.logger.With("session", jr.SessionID),
-		cmds:      make(chan command),
-		peerState: make(chan peerEvent, 16),
-		done:      make(chan struct{}),
+		q:         rtc.NewLoop(sessionQueue, errSessionEnded),
 		ctx:       sctx, cancel: cancel,
 	}
+	s.consentTimer = s.q.NewTimer(func() {
+		s.logger.Info("screen consent not answered in time: denied")
+		s.deny(wire.ReasonConsentTimeout)
+	})
+	s.controlTimer = s.q.NewTimer(func() {
+		s.logger.Info("control request not answered in time: denied")
+		s.onCommand(wire.LocalRequest{Cmd: wire.LocalDenyControl})
+	})
+	s.endTimer = s.q.NewTimer(func() { s.over, s.endReason = true, s.st.Reason })
 	s.st = wire.SharerStatus{State: wire.SharerJoining, Control: wire.ControlNone, Helper: &s.helper, SessionID: s.id}
 	sig, err := api.Connect(ctx, s.id, s.token, d.cfg.Connect)
 	if err != nil {
@@ -172,34 +179,31 @@ func (s *session) setStatus(fn func(*wire.SharerStatus)) {
 	s.d.events.publish(wire.LocalEvent{Type: wire.EventStatus, Status: &st})
 }
 
-// command posts a local request to the loop and waits for its answer.
+// command runs a local request on the loop and waits for its answer. A
+// request whose caller gave up before the loop reached it is not acted on.
 func (s *session) command(ctx context.Context, req wire.LocalRequest) error {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
-	c := command{req: req, reply: make(chan error, 1)}
-	select {
-	case s.cmds <- c:
-	case <-s.done:
-		return errors.New("the session has ended")
-	case <-ctx.Done():
+	err := s.q.Do(ctx, func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return s.onCommand(req)
+	})
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return errors.New("the sharer daemon is busy; try again")
 	}
-	select {
-	case err := <-c.reply:
-		return err
-	case <-ctx.Done():
-		return errors.New("the sharer daemon is busy; try again")
-	}
+	return err
 }
 
 // stop ends the session from outside the loop and waits for it.
 func (s *session) stop() {
 	_ = s.command(context.Background(), wire.LocalRequest{Cmd: wire.LocalStop})
 	select {
-	case <-s.done:
+	case <-s.q.Done():
 	case <-time.After(endGrace + time.Second):
 		s.cancel()
-		<-s.done
+		<-s.q.Done()
 	}
 }
 
@@ -214,14 +218,15 @@ func (s *session) send(env wire.Envelope) {
 func (s *session) loop() {
 	s.setStatus(func(*wire.SharerStatus) {}) // announce the pending question
 	s.d.events.publish(wire.LocalEvent{Type: wire.EventConsentNeeded, Status: ptr(s.status())})
-	s.consentTimer = time.NewTimer(s.cfg.ConsentTimeout)
+	s.consentTimer.Reset(s.cfg.ConsentTimeout)
 	reason := s.run()
 	s.teardown(reason)
 }
 
-// run handles events until the session is over and returns the end reason.
+// run handles the service's events and the loop's work (commands, peer
+// states, timers) until the session is over, and returns the end reason.
 func (s *session) run() string {
-	for {
+	for !s.over {
 		select {
 		case ev, ok := <-s.sig.Events():
 			if !ok {
@@ -230,58 +235,33 @@ func (s *session) run() string {
 			if reason, over := s.onSignal(ev); over {
 				return reason
 			}
-		case c := <-s.cmds:
-			err := s.onCommand(c.req)
-			c.reply <- err
-		case ev := <-s.peerState:
-			if ev.pc == s.peerConn() {
-				s.onPeerState(ev.state)
-			}
-		case <-timerC(s.consentTimer):
-			s.consentTimer = nil
-			s.logger.Info("screen consent not answered in time: denied")
-			s.deny(wire.ReasonConsentTimeout)
-		case <-timerC(s.controlTimer):
-			s.controlTimer = nil
-			s.logger.Info("control request not answered in time: denied")
-			s.onCommand(wire.LocalRequest{Cmd: wire.LocalDenyControl})
-		case <-timerC(s.endTimer):
-			return s.st.Reason
+		case fn := <-s.q.Events():
+			fn()
 		case <-s.ctx.Done():
 			return wire.ReasonSharerEnded
 		}
 	}
-}
-
-func timerC(t *time.Timer) <-chan time.Time {
-	if t == nil {
-		return nil
-	}
-	return t.C
-}
-
-func stopTimer(t **time.Timer) {
-	if *t != nil {
-		(*t).Stop()
-		*t = nil
-	}
+	return s.endReason
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func (s *session) requestEnd(reason string) {
-	if s.endTimer != nil {
+	if s.endTimer.Active() {
 		return
 	}
 	s.setStatus(func(st *wire.SharerStatus) { st.Reason = reason })
 	s.send(wire.Envelope{Type: wire.TypeEnd, Reason: reason})
-	s.endTimer = time.NewTimer(endGrace)
+	s.endTimer.Reset(endGrace)
 }
 
 func (s *session) teardown(reason string) {
 	if reason == "" {
 		reason = wire.ReasonSharerEnded
 	}
+	s.consentTimer.Stop()
+	s.controlTimer.Stop()
+	s.endTimer.Stop()
 	s.gate.End()
 	s.closeInjector()
 	if s.overlay != nil {
@@ -297,7 +277,7 @@ func (s *session) teardown(reason string) {
 	}
 	st := s.status()
 	st.State, st.Control, st.Connected, st.Reason = wire.SharerEnded, wire.ControlNone, false, reason
-	close(s.done)
+	s.q.Close()
 	s.d.ended(s, st)
 }
 

@@ -37,19 +37,23 @@ func (s *session) onSignal(ev client.Event) (reason string, over bool) {
 		s.setHelperPresent(false)
 	case wire.TypeAnswer, wire.TypeCandidate:
 		if pc := s.peerConn(); pc != nil {
-			if err := pc.HandleSignal(*env); err != nil {
+			if err := pc.HandleSignal(s.ctx, *env); err != nil {
 				s.logger.Warn("signal refused", "type", env.Type, "err", err)
 			}
 		}
 	case wire.TypeControlRequest:
+		if wait := s.backoff.wait(time.Now()); wait > 0 && s.gate.State().Control == consent.ControlNone {
+			// Too soon after a refusal: not put to the sharer.
+			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied, Reason: wire.ReasonControlWait, RetryAfter: wait})
+			return "", false
+		}
 		if err := s.gate.RequestControl(); err != nil {
 			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
 			return "", false
 		}
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlRequested })
 		s.d.events.publish(wire.LocalEvent{Type: wire.EventControlRequest, Status: ptr(s.status())})
-		stopTimer(&s.controlTimer)
-		s.controlTimer = time.NewTimer(s.cfg.ConsentTimeout)
+		s.controlTimer.Reset(s.cfg.ConsentTimeout)
 	case wire.TypeControl:
 		if env.State == wire.StateReleased {
 			s.dropControl()
@@ -85,7 +89,7 @@ func (s *session) setHelperPresent(on bool) {
 
 // dropControl returns to view-only (reconnect, helper left or released).
 func (s *session) dropControl() {
-	stopTimer(&s.controlTimer)
+	s.controlTimer.Stop()
 	had := s.gate.State().Control
 	if err := s.gate.Reconnected(); err != nil {
 		return

@@ -30,7 +30,9 @@ Usage:
   quickhelp-server user list
   quickhelp-server user disable --email E
   quickhelp-server user enable --email E
-  quickhelp-server org set --org O [--relay-only[=false]] [--disabled[=false]]
+  quickhelp-server org disable --name O   turn QuickHelp off for an organisation
+  quickhelp-server org enable --name O
+  quickhelp-server org set --name O --relay-only[=false]   sessions relay through TURN only (or not)
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version
 
@@ -97,10 +99,13 @@ func run(ctx context.Context, args []string, e env) error {
 		}
 		return fmt.Errorf("user: unknown subcommand %q", args[0])
 	case "org":
-		if len(args) == 0 || args[0] != "set" {
-			return fmt.Errorf("org: want set")
+		if len(args) > 0 && (args[0] == "disable" || args[0] == "enable") {
+			return orgSetDisabled(ctx, args[1:], e, args[0] == "disable")
 		}
-		return orgSet(ctx, args[1:], e)
+		if len(args) > 0 && args[0] == "set" {
+			return orgSet(ctx, args[1:], e)
+		}
+		return fmt.Errorf("org: want disable, enable or set")
 	}
 	return fmt.Errorf("unknown subcommand %q (see --help)", cmd)
 }

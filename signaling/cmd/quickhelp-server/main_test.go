@@ -139,19 +139,19 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("user disable: %v %q", err, out.String())
 	}
 	e, out = testEnv(nil, "")
-	if err := run(ctx, []string{"org", "set", "--data", dir, "--org", "Fabrikam", "--relay-only"}, e); err != nil || !strings.Contains(out.String(), "relay-only=true") {
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Fabrikam", "--relay-only"}, e); err != nil || !strings.Contains(out.String(), "relay-only=true") {
 		t.Errorf("org set --relay-only: %v %q", err, out.String())
 	}
 	e, out = testEnv(nil, "")
-	if err := run(ctx, []string{"org", "set", "--data", dir, "--org", "Fabrikam", "--disabled"}, e); err != nil || !strings.Contains(out.String(), "disabled=true relay-only=true") {
-		t.Errorf("org set --disabled: %v %q", err, out.String())
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Fabrikam", "--relay-only=false"}, e); err != nil || !strings.Contains(out.String(), "relay-only=false") {
+		t.Errorf("org set --relay-only=false: %v %q", err, out.String())
 	}
 	e, _ = testEnv(nil, "")
-	if err := run(ctx, []string{"org", "set", "--data", dir, "--org", "Nobody", "--relay-only"}, e); err == nil {
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Nobody", "--relay-only"}, e); err == nil {
 		t.Errorf("org set on a missing organisation succeeded")
 	}
 	e, _ = testEnv(nil, "")
-	if err := run(ctx, []string{"org", "set", "--data", dir, "--org", "Fabrikam"}, e); err == nil {
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Fabrikam"}, e); err == nil {
 		t.Errorf("org set with nothing to change succeeded")
 	}
 	e, out = testEnv(nil, "")

@@ -31,38 +31,31 @@ func (b *optionalBool) IsBoolFlag() bool { return true }
 
 var _ flag.Value = (*optionalBool)(nil)
 
-// orgSet changes an organisation's service-side policy.
+// orgSet changes an organisation's connection policy: relay-only makes
+// its new sessions relay all media through TURN.
 func orgSet(ctx context.Context, args []string, e env) error {
 	var data, name string
-	var relayOnly, disabled optionalBool
+	var relayOnly optionalBool
 	fs := newFlagSet("org set", e, &data)
-	fs.StringVar(&name, "org", "", "organisation name")
-	fs.Var(&relayOnly, "relay-only", "sessions relay all media through TURN (no direct connection); --relay-only=false undoes it")
-	fs.Var(&disabled, "disabled", "turn QuickHelp off for the organisation; --disabled=false turns it back on (new sessions only)")
+	fs.StringVar(&name, "name", "", "organisation name")
+	fs.Var(&relayOnly, "relay-only", "new sessions relay all media through TURN (no direct connection); --relay-only=false undoes it")
 	st, _, err := parseAndOpen(fs, args, &data, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if name == "" {
-		return fmt.Errorf("org set: --org is required")
+		return fmt.Errorf("org set: --name is required")
 	}
-	if relayOnly.v == nil && disabled.v == nil {
-		return fmt.Errorf("org set: nothing to change: give --relay-only or --disabled")
+	if relayOnly.v == nil {
+		return fmt.Errorf("org set: nothing to change: give --relay-only or --relay-only=false")
 	}
 	o, err := st.OrgByName(ctx, name)
 	if err != nil {
 		return fmt.Errorf("no organisation %q: %w", name, err)
 	}
-	if relayOnly.v != nil {
-		if err := st.SetOrgRelayOnly(ctx, o.ID, *relayOnly.v); err != nil {
-			return err
-		}
-	}
-	if disabled.v != nil {
-		if err := st.SetOrgDisabled(ctx, o.ID, *disabled.v); err != nil {
-			return err
-		}
+	if err := st.SetOrgRelayOnly(ctx, o.ID, *relayOnly.v); err != nil {
+		return err
 	}
 	if o, err = st.Org(ctx, o.ID); err != nil {
 		return err
