@@ -215,9 +215,11 @@ func (l *Listener) acceptLoop() {
 // that connects and then says nothing is cut after HandshakeTimeout.
 func (l *Listener) handshake(raw net.Conn) {
 	defer l.wg.Done()
-	counted := true
+	counted, pending := true, true
 	defer func() {
-		l.pending.Add(-1)
+		if pending {
+			l.pending.Add(-1)
+		}
 		if counted {
 			l.open.Add(-1)
 		}
@@ -238,6 +240,10 @@ func (l *Listener) handshake(raw net.Conn) {
 		return
 	}
 	_ = raw.SetDeadline(time.Time{})
+	// The handshake is over: free its MaxPending slot before waiting for
+	// the route's server to accept.
+	l.pending.Add(-1)
+	pending = false
 	if r == nil {
 		l.log.Debug("TURN connection refused", "cause", "TURN is off")
 		_ = tc.Close()
