@@ -143,6 +143,9 @@ func (o *Windows) Apply(a wire.Annotation) error {
 // Clear removes every stroke and the laser dot.
 func (o *Windows) Clear() error { return o.clear() }
 
+// Hide hides every annotation while a question is pending (see Overlay).
+func (o *Windows) Hide(hidden bool) error { return o.hide(hidden) }
+
 // Close destroys the window and waits for its goroutine.
 func (o *Windows) Close() error {
 	o.close()
@@ -272,7 +275,7 @@ func (o *Windows) paint(hwnd uintptr) {
 	win32.DeleteObject.Call(black)
 
 	for _, st := range o.scene.strokes {
-		if len(st.pts) == 0 {
+		if len(st.pts) == 0 || o.hidden { // hidden: the buffer stays all transparent
 			continue
 		}
 		pen, _, _ := win32.CreatePen.Call(psSolid, uintptr(st.width), colorRef(st.rgb))

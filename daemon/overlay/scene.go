@@ -90,13 +90,17 @@ func (s *scene) addStroke(a wire.Annotation) (evicted bool, err error) {
 	return evicted, nil
 }
 
-// strokeWidth rounds a width to whole pixels within the protocol's range
-// (Validate checks it; this keeps the scene safe on its own).
+// MaxDrawnStrokeWidth caps the width of a stroke on the sharer's screen,
+// whatever the helper asks for (the protocol allows wire.MaxStrokeWidth):
+// a pen, not a brush that could paint over whole buttons or warnings.
+const MaxDrawnStrokeWidth = 16
+
+// strokeWidth rounds a width to whole pixels, at most MaxDrawnStrokeWidth.
 func strokeWidth(w float64) int {
 	if !(w >= 1) { // also NaN
 		return 1
 	}
-	return int(math.Round(math.Min(w, wire.MaxStrokeWidth)))
+	return int(math.Round(math.Min(w, MaxDrawnStrokeWidth)))
 }
 
 // reset forgets every stroke.
@@ -145,6 +149,9 @@ type board struct {
 	rebuild    bool         // strokes were removed: redraw from scratch (X11's mask; Windows repaints fully anyway)
 	laser      *image.Point // current laser position, nil when hidden
 	laserUntil time.Time
+	// hidden: a question to the sharer is pending; nothing is shown and
+	// new annotations are dropped (see Overlay.Hide).
+	hidden bool
 }
 
 func newBoard() board {
@@ -163,6 +170,10 @@ func (b *board) apply(a wire.Annotation, mon func() image.Rectangle, now func() 
 	}
 	m := mon()
 	b.mu.Lock()
+	if b.hidden {
+		b.mu.Unlock()
+		return ErrHidden
+	}
 	if m != b.mon && !m.Empty() {
 		// Strokes were drawn on the old monitor's content: drop them. An
 		// empty monitor (Windows could not tell) keeps the current one.
@@ -200,6 +211,25 @@ func (b *board) clear() error {
 	b.rebuild = true
 	b.mu.Unlock()
 	b.poke()
+	return nil
+}
+
+// hide hides everything (true) or shows it again (false); while hidden,
+// apply drops annotations and the laser dot is gone.
+func (b *board) hide(hidden bool) error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	b.mu.Lock()
+	changed := b.hidden != hidden
+	b.hidden = hidden
+	if hidden {
+		b.laser = nil
+	}
+	b.mu.Unlock()
+	if changed {
+		b.poke()
+	}
 	return nil
 }
 

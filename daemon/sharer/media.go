@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
+	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/daemon/peer"
 	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
@@ -58,11 +59,8 @@ func (s *session) onData(channel string, msg []byte) {
 		if err != nil {
 			return
 		}
-		if !s.gate.MaySend() {
-			return
-		}
-		if s.overlay == nil {
-			return
+		if overlayHidden(s.gate.State()) || s.overlay == nil {
+			return // paused, or a question is pending: dropped
 		}
 		if err := s.overlay.Apply(a); err != nil {
 			s.logger.Debug("annotation not shown", "err", err)
@@ -71,6 +69,13 @@ func (s *session) onData(channel string, msg []byte) {
 			s.send(wire.Envelope{Type: wire.TypeFeature, Feature: wire.FeatureAnnotation})
 		}
 	}
+}
+
+// overlayHidden says when the helper's annotations are hidden and new ones
+// dropped: while sharing is paused or not granted, and while the sharer is
+// being asked for control, so nothing can be drawn over the question.
+func overlayHidden(st consent.State) bool {
+	return !st.MaySend() || st.Control == consent.ControlRequested
 }
 
 // cursorLoop sends the sharer's pointer on the cursor channel, so the
