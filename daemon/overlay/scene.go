@@ -266,6 +266,10 @@ const (
 	raiseEvery          = 2 * time.Second
 )
 
+// maxTopLevels bounds how many top-level windows the overlays look at when
+// they search for QuickHelp's own windows (never drawn over).
+const maxTopLevels = 1024
+
 // laserRadius is the laser dot's radius in pixels.
 const laserRadius = 9
 
@@ -282,6 +286,19 @@ func discSpans(c image.Point, r int) []image.Rectangle {
 		spans = append(spans, image.Rect(c.X-half, c.Y+dy, c.X+half+1, c.Y+dy+1))
 	}
 	return spans
+}
+
+// sameRects reports whether two rectangle lists are equal, in order.
+func sameRects(a, b []image.Rectangle) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // laserBox bounds the laser dot centred at c.

@@ -330,18 +330,6 @@ func xRects(rs []image.Rectangle) []xproto.Rectangle {
 	return out
 }
 
-func sameRects(a, b []image.Rectangle) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func samePoint(a, b *image.Point) bool {
 	if a == nil || b == nil {
 		return a == b

@@ -22,7 +22,6 @@ var ownClassPrefix = []byte("quickhelp")
 // Bounds of the search, so a desktop with very many windows costs a
 // bounded number of requests.
 const (
-	maxTopLevels     = 1024
 	maxFrameChildren = 16
 	ownRefreshDelay  = 50 * time.Millisecond // after a window is mapped, moved or restacked
 )

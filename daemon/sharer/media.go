@@ -170,7 +170,13 @@ func (s *session) closePeer() {
 func (s *session) onPeerState(st rtc.State) {
 	switch st {
 	case rtc.StateConnected:
-		s.setStatus(func(x *wire.SharerStatus) { x.Connected = true })
+		// The security code of this DTLS connection: a new connection (a
+		// new peer after a reconnect or a daemon restart) has a new one.
+		sas := ""
+		if pc := s.peerConn(); pc != nil {
+			sas = pc.SAS()
+		}
+		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = true, sas })
 		s.pipe.requestKeyframe()
 		if pc := s.peerConn(); pc != nil {
 			// Candidate types only, never addresses: enough to tell a direct
@@ -182,7 +188,7 @@ func (s *session) onPeerState(st rtc.State) {
 	case rtc.StateDisconnected, rtc.StateFailed:
 		// The media path broke: view-only until the sharer allows again.
 		s.dropControl()
-		s.setStatus(func(x *wire.SharerStatus) { x.Connected = false })
+		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = false, "" })
 		if st == rtc.StateFailed {
 			if pc := s.peerConn(); pc != nil {
 				if err := pc.Restart(s.ctx); err != nil {
