@@ -39,21 +39,6 @@ const (
 	StateReleased = "released"
 )
 
-// End reasons.
-const (
-	ReasonHelperEnded    = "helper-ended"
-	ReasonSharerEnded    = "sharer-ended"
-	ReasonSharerDenied   = "sharer-denied"
-	ReasonConsentTimeout = "consent-timeout" // the sharer did not answer the consent prompt in time
-	ReasonTimeout        = "timeout"         // a participant did not come back within the resume window
-	ReasonCancelled      = "cancelled"       // the helper cancelled before the sharer joined
-	ReasonExpired        = "expired"         // the code expired unused
-	ReasonReported       = "reported"        // the sharer reported abuse
-	ReasonShutdown       = "shutdown"        // the service is shutting down
-	ReasonPolicy         = "policy"          // organisation policy ended it
-	ReasonError          = "error"
-)
-
 // Limits of envelope fields. The service's read limit is MaxEnvelopeBytes.
 const (
 	MaxEnvelopeBytes = 64 << 10
@@ -75,7 +60,7 @@ type Envelope struct {
 	SDP       string        `json:"sdp,omitempty"`  // offer/answer
 	Candidate *ICECandidate `json:"candidate,omitempty"`
 	State     string        `json:"state,omitempty"`  // consent/control
-	Reason    string        `json:"reason,omitempty"` // end/session-ended/error/peer-left
+	Reason    Reason        `json:"reason,omitempty"` // end/session-ended/error/peer-left
 	Feature   string        `json:"feature,omitempty"`
 	Helper    *HelperInfo   `json:"helper,omitempty"`   // hello to the sharer
 	Monitors  []Monitor     `json:"monitors,omitempty"` // monitors

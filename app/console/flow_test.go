@@ -258,8 +258,8 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	// A wrong password is a plain-language error and back to the form.
 	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: "wrong"})
 	e := pg.until("error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
-	if e.Reason != wire.BridgeReasonBadCredentials || e.Message == "" {
-		t.Errorf("wrong password error = %+v, want reason %q with a message", e, wire.BridgeReasonBadCredentials)
+	if e.Reason != wire.ReasonBadCredentials || e.Message == "" {
+		t.Errorf("wrong password error = %+v, want reason %q with a message", e, wire.ReasonBadCredentials)
 	}
 
 	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
@@ -372,8 +372,8 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 
 	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
 	n := pg.until("revoked notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
-	if n.Reason != wire.BridgeReasonControlRevoked {
-		t.Errorf("notice reason %q, want %q", n.Reason, wire.BridgeReasonControlRevoked)
+	if n.Reason != wire.ReasonControlRevoked {
+		t.Errorf("notice reason %q, want %q", n.Reason, wire.ReasonControlRevoked)
 	}
 
 	sh.send(wire.Envelope{Type: wire.TypePause})

@@ -2,7 +2,6 @@ package sharer
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -100,7 +99,7 @@ func (s *session) inputHandler() *input.Handler {
 func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*session, error) {
 	api, err := client.New(serverURL, client.WithLogger(d.cfg.Logger))
 	if err != nil {
-		return nil, errors.New("the service address is not valid")
+		return nil, refuse(wire.ReasonBadServerURL, "the service address is not valid")
 	}
 	jr, err := api.Join(ctx, normaliseCode(code))
 	if err != nil {
@@ -109,7 +108,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	if d.cfg.AllowHelper != nil {
 		if err := d.cfg.AllowHelper(jr.Helper); err != nil {
 			refuseSession(ctx, api, jr, d.logger)
-			return nil, refuse(wire.LocalReasonPolicy, err.Error())
+			return nil, refuse(wire.ReasonMachinePolicy, err.Error())
 		}
 	}
 	gate, err := consent.New(consent.Config{Logger: d.cfg.Logger})
@@ -130,7 +129,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	sig, err := api.Connect(ctx, s.id, s.token, d.cfg.Connect)
 	if err != nil {
 		cancel()
-		return nil, errors.New("cannot connect to the session; please try again")
+		return nil, refuse(wire.ReasonNoConnection, "cannot connect to the session; please try again")
 	}
 	s.sig = sig
 	// Join returns with the question pending: the status says so at once.
@@ -170,15 +169,15 @@ func (s *session) command(ctx context.Context, req wire.LocalRequest) error {
 	select {
 	case s.cmds <- c:
 	case <-s.done:
-		return errors.New("the session has ended")
+		return refuse(wire.ReasonNoSession, "the session has ended")
 	case <-ctx.Done():
-		return errors.New("the sharer daemon is busy; try again")
+		return refuse(wire.ReasonUnavailable, "the sharer daemon is busy; try again")
 	}
 	select {
 	case err := <-c.reply:
 		return err
 	case <-ctx.Done():
-		return errors.New("the sharer daemon is busy; try again")
+		return refuse(wire.ReasonUnavailable, "the sharer daemon is busy; try again")
 	}
 }
 
@@ -210,7 +209,7 @@ func (s *session) loop() {
 }
 
 // run handles events until the session is over and returns the end reason.
-func (s *session) run() string {
+func (s *session) run() wire.Reason {
 	for {
 		select {
 		case ev, ok := <-s.sig.Events():
@@ -259,7 +258,7 @@ func stopTimer(t **time.Timer) {
 
 func ptr[T any](v T) *T { return &v }
 
-func (s *session) requestEnd(reason string) {
+func (s *session) requestEnd(reason wire.Reason) {
 	if s.endTimer != nil {
 		return
 	}
@@ -268,7 +267,7 @@ func (s *session) requestEnd(reason string) {
 	s.endTimer = time.NewTimer(endGrace)
 }
 
-func (s *session) teardown(reason string) {
+func (s *session) teardown(reason wire.Reason) {
 	if reason == "" {
 		reason = wire.ReasonSharerEnded
 	}

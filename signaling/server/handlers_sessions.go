@@ -114,7 +114,7 @@ func (s *Server) handleCancelSession(w http.ResponseWriter, r *http.Request) {
 }
 
 // endSession ends a session whether or not anyone is connected to it.
-func (s *Server) endSession(id, reason string, extraFeature []string) {
+func (s *Server) endSession(id string, reason wire.Reason, extraFeature []string) {
 	if r := s.hub.get(id); r != nil {
 		for _, f := range extraFeature {
 			r.addFeature(f)

@@ -83,11 +83,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, code, message string) {
+func writeError(w http.ResponseWriter, status int, code wire.Reason, message string) {
 	writeJSON(w, status, wire.Error{Code: code, Message: message})
 }
 
-func writeRetry(w http.ResponseWriter, status int, code, message string, after time.Duration) {
+func writeRetry(w http.ResponseWriter, status int, code wire.Reason, message string, after time.Duration) {
 	secs := int((after + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	writeError(w, status, code, message)

@@ -15,13 +15,6 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// Error reasons sent in error envelopes (Envelope.Reason).
-const (
-	ReasonInvalidMessage = "invalid-message"
-	ReasonNotAllowed     = "not-allowed"
-	ReasonPeerAbsent     = "peer-absent"
-)
-
 // originAllowed mirrors coder/websocket's check so that a refusal is
 // answered with a wire.Error body: no Origin (native clients) and the
 // server's own host pass; others must match a configured pattern.
@@ -124,7 +117,7 @@ func (s *Server) readLoop(rm *room, c *peerConn, log *slog.Logger) {
 		}
 		env, err := wire.DecodeEnvelope(b)
 		if err != nil {
-			rm.refuse(c, ReasonInvalidMessage)
+			rm.refuse(c, wire.ReasonInvalidMessage)
 			continue
 		}
 		if rm.handle(c, env) {
@@ -134,7 +127,7 @@ func (s *Server) readLoop(rm *room, c *peerConn, log *slog.Logger) {
 }
 
 // refuse answers a participant's message with an error envelope.
-func (r *room) refuse(c *peerConn, reason string) {
+func (r *room) refuse(c *peerConn, reason wire.Reason) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.errorCodes[reason] = true
@@ -163,7 +156,7 @@ var reportable = map[string]bool{
 }
 
 // endReasons a participant may give; anything else becomes its default.
-var endReasons = map[string]map[string]bool{
+var endReasons = map[string]map[wire.Reason]bool{
 	wire.RoleHelper: {wire.ReasonHelperEnded: true, wire.ReasonError: true},
 	wire.RoleSharer: {wire.ReasonSharerEnded: true, wire.ReasonSharerDenied: true, wire.ReasonConsentTimeout: true, wire.ReasonPolicy: true, wire.ReasonError: true},
 }
@@ -179,7 +172,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 		return false
 	case wire.TypeFeature:
 		if !reportable[env.Feature] {
-			r.refuse(c, ReasonNotAllowed)
+			r.refuse(c, wire.ReasonNotAllowed)
 			return true
 		}
 		return r.addFeature(env.Feature)
@@ -202,7 +195,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 		}
 	}
 	if !relayed || (who != "" && who != c.role) {
-		r.refuse(c, ReasonNotAllowed)
+		r.refuse(c, wire.ReasonNotAllowed)
 		return true
 	}
 	out := wire.Envelope{
@@ -213,8 +206,8 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	defer r.mu.Unlock()
 	peer := r.conns[otherRole(c.role)]
 	if peer == nil {
-		r.errorCodes[ReasonPeerAbsent] = true
-		r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: ReasonPeerAbsent})
+		r.errorCodes[wire.ReasonPeerAbsent] = true
+		r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: wire.ReasonPeerAbsent})
 		return false
 	}
 	r.sendLocked(peer, out)
