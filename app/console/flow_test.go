@@ -180,7 +180,7 @@ func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sh
 			}
 			switch ev.Envelope.Type {
 			case wire.TypeAnswer, wire.TypeCandidate:
-				if err := s.peer.HandleSignal(ev.Envelope); err != nil {
+				if err := s.peer.HandleSignal(context.Background(), ev.Envelope); err != nil {
 					t.Errorf("sharer HandleSignal(%s) = %v", ev.Envelope.Type, err)
 				}
 			default:

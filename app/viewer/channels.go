@@ -6,6 +6,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -86,14 +87,7 @@ func (v *Viewer) enqueueCursor(b []byte) {
 
 func (v *Viewer) cursorLoop() {
 	defer v.wg.Done()
-	for {
-		select {
-		case <-v.q.Done():
-			return
-		case b := <-v.cursorQ:
-			v.handleCursor(b)
-		}
-	}
+	rtc.Consume(v.q.Done(), v.cursorQ, v.handleCursor)
 }
 
 // handleCursor decodes one untrusted cursor message; bad ones are counted

@@ -15,8 +15,12 @@
 // abs-capture-time header extension set by the sharer (sharer clock; the
 // latency in Stats includes any clock offset between the two machines).
 //
-// Threading: pion callbacks only post events to the viewer's goroutine,
-// which applies signalling and reports state. OnFrame runs on the media
-// goroutine, OnCursor on a cursor goroutine. Config callbacks must not call
-// Close.
+// Signalling is internal/rtc's Signaling in the answerer role, the same
+// code the sharer's peer runs as the offerer: candidates that arrive before
+// the offer are buffered (bounded), and errors are internal/rtc's sentinels.
+//
+// Threading: pion callbacks only post events to the viewer's loop (an
+// internal/rtc Loop run by the viewer's goroutine), which applies
+// signalling and reports state. OnFrame runs on the media goroutine,
+// OnCursor on a cursor goroutine. Config callbacks must not call Close.
 package viewer

@@ -9,6 +9,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -181,7 +182,7 @@ func TestPairEndToEnd(t *testing.T) {
 		if vs.LatencyMs < 0 {
 			t.Errorf("viewer LatencyMs = %v, want a measured latency", vs.LatencyMs)
 		}
-		if vs.State != viewer.StateConnected || ps.State != peer.StateConnected {
+		if vs.State != viewer.StateConnected || ps.State != rtc.StateConnected {
 			t.Errorf("states = %v/%v, want connected", ps.State, vs.State)
 		}
 		// Round trips come from STUN checks and RTCP reports, which take a moment.
@@ -211,7 +212,7 @@ func TestPairEndToEnd(t *testing.T) {
 	})
 
 	step(t, "ICE restart keeps media flowing", func(t *testing.T) {
-		if err := pr.p.Restart(); err != nil {
+		if err := pr.p.Restart(ctx); err != nil {
 			t.Fatalf("Restart() = %v", err)
 		}
 		deadline := time.Now().Add(10 * time.Second)
@@ -226,7 +227,7 @@ func TestPairEndToEnd(t *testing.T) {
 		if vs := pr.v.Stats(); vs.FPS <= 0 || vs.BitrateKbps <= 0 {
 			t.Errorf("viewer FPS = %v, BitrateKbps = %d; want both > 0 right after frames", vs.FPS, vs.BitrateKbps)
 		}
-		if pr.p.Stats().State != peer.StateConnected {
+		if pr.p.Stats().State != rtc.StateConnected {
 			t.Errorf("peer state after restart = %v, want connected", pr.p.Stats().State)
 		}
 	})
@@ -235,14 +236,14 @@ func TestPairEndToEnd(t *testing.T) {
 		if err := pr.v.Close(); err != nil {
 			t.Fatalf("viewer Close() = %v", err)
 		}
-		waitState(ctx, t, "peer", pr.pStates, peer.StateDisconnected, peer.StateFailed, peer.StateClosed)
+		waitState(ctx, t, "peer", pr.pStates, rtc.StateDisconnected, rtc.StateFailed, rtc.StateClosed)
 		if err := pr.v.SendInput(wire.InputEvent{T: wire.InputReleaseAll}); err != viewer.ErrClosed {
 			t.Errorf("SendInput after Close = %v, want ErrClosed", err)
 		}
 		if err := pr.p.Close(); err != nil {
 			t.Errorf("peer Close() = %v", err)
 		}
-		if err := pr.p.WriteFrame([]byte{1}, false, time.Now()); err != peer.ErrClosed {
+		if err := pr.p.WriteFrame([]byte{1}, false, time.Now()); err != rtc.ErrClosed {
 			t.Errorf("WriteFrame after Close = %v, want ErrClosed", err)
 		}
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/encode"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -48,7 +49,7 @@ type pair struct {
 	cursors  chan wire.Cursor
 	keyReqs  chan struct{}
 	rates    chan int
-	pStates  chan peer.State
+	pStates  chan rtc.State
 	vStates  chan viewer.State
 	restarts atomic.Int32 // restart offers seen by the viewer
 
@@ -99,7 +100,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		cursors:  make(chan wire.Cursor, 64),
 		keyReqs:  make(chan struct{}, 64),
 		rates:    make(chan int, 64),
-		pStates:  make(chan peer.State, 64),
+		pStates:  make(chan rtc.State, 64),
 		vStates:  make(chan viewer.State, 64),
 		toViewer: make(chan wire.Envelope, 256),
 		toPeer:   make(chan wire.Envelope, 256),
@@ -113,7 +114,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		OnKeyframeRequest:  func() { trySend(pr.keyReqs, struct{}{}) },
 		OnBitrate:          func(kbps int) { trySend(pr.rates, kbps) },
 		OnData:             func(ch string, b []byte) { trySend(pr.data, dataMsg{ch, b}) },
-		OnState:            func(s peer.State) { trySend(pr.pStates, s) },
+		OnState:            func(s rtc.State) { trySend(pr.pStates, s) },
 		SettingEngine:      o.peerSE,
 	})
 	if err != nil {
@@ -139,7 +140,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		}
 		return pr.v.HandleSignal(e)
 	})
-	go pr.pump(pr.toPeer, pr.p.HandleSignal)
+	go pr.pump(pr.toPeer, func(e wire.Envelope) error { return pr.p.HandleSignal(context.Background(), e) })
 	t.Cleanup(pr.close)
 	return pr
 }
@@ -151,7 +152,7 @@ func (pr *pair) pump(ch chan wire.Envelope, handle func(wire.Envelope) error) {
 		case <-pr.stop:
 			return
 		case e := <-ch:
-			if err := handle(e); err != nil && !errors.Is(err, peer.ErrClosed) && !errors.Is(err, viewer.ErrClosed) {
+			if err := handle(e); err != nil && !errors.Is(err, viewer.ErrClosed) {
 				pr.t.Errorf("HandleSignal(%s) = %v", e.Type, err)
 			}
 		}
@@ -183,7 +184,7 @@ func (pr *pair) connect(ctx context.Context) {
 	if err := pr.p.Start(ctx); err != nil {
 		pr.t.Fatalf("Start() = %v", err)
 	}
-	waitState(ctx, pr.t, "peer", pr.pStates, peer.StateConnected)
+	waitState(ctx, pr.t, "peer", pr.pStates, rtc.StateConnected)
 	waitState(ctx, pr.t, "viewer", pr.vStates, viewer.StateConnected)
 	for {
 		err := pr.v.SendInput(wire.InputEvent{T: wire.InputReleaseAll})

@@ -90,7 +90,7 @@ func (v *Viewer) Stats() Stats {
 		KeyframeRequests: v.keyRequests.Load(),
 		CursorBad:        v.cursorBad.Load(),
 		CursorDropped:    v.cursorDropped.Load(),
-		State:            State(v.current.Load()),
+		State:            v.sig.State(),
 	}
 	s.FPS, s.BitrateKbps = v.st.rates(now)
 	v.st.mu.Lock()
@@ -100,8 +100,7 @@ func (v *Viewer) Stats() Stats {
 		s.LatencyMs = float64(v.st.latency) / float64(time.Millisecond)
 	}
 	v.st.mu.Unlock()
-	if v.q.Closed() {
-		s.State = StateClosed
+	if s.State == StateClosed {
 		return s
 	}
 	for _, st := range v.pc.GetStats() {

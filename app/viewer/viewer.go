@@ -16,11 +16,11 @@ import (
 // Queue sizes: eventQueue holds pion callbacks for the viewer's goroutine
 // (pion waits when full); cursorQueue holds cursor messages for OnCursor
 // (dropped and counted when full: a newer position follows);
-// maxPendingCandidates bounds candidates that arrive before the offer.
+// candidates that arrive before the offer are bounded by
+// rtc.MaxPendingCandidates.
 const (
-	eventQueue           = 64
-	cursorQueue          = 64
-	maxPendingCandidates = 64
+	eventQueue  = 64
+	cursorQueue = 64
 )
 
 // Viewer is the helper's side of one session's peer connection.
@@ -30,10 +30,10 @@ type Viewer struct {
 	pc  *webrtc.PeerConnection
 	st  *meter
 
-	q       *rtc.Loop // runs pion callbacks and public calls on one goroutine
+	q       *rtc.Loop      // runs pion callbacks and public calls on one goroutine
+	sig     *rtc.Signaling // offer/answer, trickle ICE and the state, on q
 	cursorQ chan []byte
 	wg      sync.WaitGroup
-	current atomic.Int32  // State, for Stats
 	ssrc    atomic.Uint32 // remote video SSRC, 0 before the track arrives
 	lastPLI atomic.Int64  // unix nanoseconds of the last automatic PLI
 
@@ -43,9 +43,6 @@ type Viewer struct {
 	chans map[string]*webrtc.DataChannel
 
 	// Owned by the loop goroutine.
-	remoteSet bool
-	pending   []webrtc.ICECandidateInit
-	state     State
 	haveTrack bool
 }
 
@@ -72,9 +69,16 @@ func New(cfg Config) (*Viewer, error) {
 		log:     cfg.Logger.With("component", "viewer"),
 		pc:      pc,
 		st:      newMeter(),
-		q:       rtc.NewLoop(eventQueue, ErrClosed),
+		q:       rtc.NewLoop(eventQueue, rtc.ErrClosed),
 		cursorQ: make(chan []byte, cursorQueue),
 		chans:   map[string]*webrtc.DataChannel{},
+	}
+	v.sig, err = rtc.NewSignaling(rtc.SignalingConfig{
+		Role: rtc.Answerer, PC: pc, Loop: v.q, Signal: cfg.Signal, OnState: v.onState, Logger: v.log,
+	})
+	if err != nil {
+		_ = pc.Close()
+		return nil, err
 	}
 	v.setup()
 	v.wg.Add(2)
@@ -87,21 +91,6 @@ func New(cfg Config) (*Viewer, error) {
 }
 
 func (v *Viewer) setup() {
-	v.pc.OnICECandidate(func(c *webrtc.ICECandidate) {
-		if c == nil {
-			return
-		}
-		init := c.ToJSON()
-		v.q.Post(func() { v.sendCandidate(init) })
-	})
-	v.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		v.q.Post(func() { v.setState(rtc.StateOf(s)) })
-	})
-	v.pc.SCTP().Transport().OnStateChange(func(s webrtc.DTLSTransportState) {
-		if s == webrtc.DTLSTransportStateClosed {
-			v.q.Post(func() { v.setState(StateDisconnected) })
-		}
-	})
 	v.pc.OnTrack(func(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 		v.q.Post(func() { v.startTrack(t, r) })
 	})
@@ -125,100 +114,30 @@ func (v *Viewer) setup() {
 	})
 }
 
-func (v *Viewer) setState(s State) {
-	if s == v.state {
-		return
-	}
-	prev := v.state
-	v.state = s
-	v.current.Store(int32(s))
-	v.log.Info("connection state", "state", s.String(), "previous", prev.String())
+// onState runs on the loop goroutine after each state change.
+func (v *Viewer) onState(_, cur rtc.State) {
 	if v.cfg.OnState != nil {
-		v.cfg.OnState(s)
-	}
-}
-
-func (v *Viewer) sendCandidate(init webrtc.ICECandidateInit) {
-	if err := v.cfg.Signal(rtc.CandidateEnvelope(init)); err != nil {
-		v.log.Warn("sending candidate failed", "err", err)
+		v.cfg.OnState(cur)
 	}
 }
 
 // HandleSignal applies an offer (first or ICE restart; the answer goes out
 // through Config.Signal) or a remote candidate. Candidates that arrive
-// before the first offer are kept until it is applied.
+// before the first offer are kept until it is applied. It returns
+// rtc.ErrBadSignal (wrapped) for a message that cannot be applied.
 func (v *Viewer) HandleSignal(env wire.Envelope) error {
-	switch env.Type {
-	case wire.TypeOffer:
-		if env.SDP == "" {
-			return fmt.Errorf("%w: offer without sdp", ErrBadSignal)
-		}
-		return v.q.Do(context.Background(), func() error { return v.answer(env.SDP) })
-	case wire.TypeCandidate:
-		if env.Candidate == nil {
-			return fmt.Errorf("%w: candidate missing", ErrBadSignal)
-		}
-		init := rtc.CandidateInit(env.Candidate)
-		return v.q.Do(context.Background(), func() error { return v.addCandidate(init) })
-	default:
-		return fmt.Errorf("%w: unexpected type %q", ErrBadSignal, env.Type)
-	}
+	return v.sig.HandleSignal(context.Background(), env)
 }
 
-func (v *Viewer) answer(sdp string) error {
-	if err := v.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdp}); err != nil {
-		return fmt.Errorf("%w: set remote description: %v", ErrBadSignal, err)
-	}
-	ans, err := v.pc.CreateAnswer(nil)
-	if err != nil {
-		return fmt.Errorf("viewer: create answer: %w", err)
-	}
-	if err := v.pc.SetLocalDescription(ans); err != nil {
-		return fmt.Errorf("viewer: set local description: %w", err)
-	}
-	if !v.remoteSet {
-		v.remoteSet = true
-		pending := v.pending
-		v.pending = nil
-		for _, c := range pending {
-			if err := v.pc.AddICECandidate(c); err != nil {
-				v.log.Debug("buffered candidate refused", "err", err)
-			}
-		}
-	}
-	if err := v.cfg.Signal(wire.Envelope{Type: wire.TypeAnswer, SDP: ans.SDP}); err != nil {
-		return fmt.Errorf("viewer: send answer: %w", err)
-	}
-	return nil
-}
-
-func (v *Viewer) addCandidate(init webrtc.ICECandidateInit) error {
-	if !v.remoteSet {
-		if len(v.pending) >= maxPendingCandidates {
-			return fmt.Errorf("%w: too many candidates before the offer", ErrBadSignal)
-		}
-		v.pending = append(v.pending, init)
-		return nil
-	}
-	if err := v.pc.AddICECandidate(init); err != nil {
-		return fmt.Errorf("%w: add candidate: %v", ErrBadSignal, err)
-	}
-	return nil
-}
+// Fingerprints returns the SHA-256 fingerprints of the local and the
+// sharer's DTLS certificates once connected (see rtc.Signaling.Fingerprints).
+func (v *Viewer) Fingerprints() (local, remote string, err error) { return v.sig.Fingerprints() }
 
 // Close tears the connection down and waits for its goroutines. It must
 // not be called from inside a Config callback (use `go v.Close()` there).
 func (v *Viewer) Close() error {
-	if !v.q.Close() {
-		return nil
-	}
-	err := v.pc.Close()
-	v.wg.Wait()
-	if v.cfg.OnState != nil {
-		v.cfg.OnState(StateClosed)
-	}
-	if err != nil {
-		return fmt.Errorf("viewer: close: %w", err)
+	if err := v.sig.Close(v.wg.Wait); err != nil {
+		return fmt.Errorf("viewer: %w", err)
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/quickhelp/quickhelp/signaling/ratelimit"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/wire"
@@ -57,7 +58,14 @@ func startLocal(ctx context.Context) (*localServer, error) {
 	}
 	secret := make([]byte, 32)
 	rand.Read(secret)
-	srv, err := server.New(server.Config{Store: st, Secret: secret, Logger: slog.New(slog.DiscardHandler), PurgeInterval: -1})
+	// One helper creates every session of the run and every worker signs
+	// in from loopback at once: lift the per-helper and per-organisation
+	// creation limits and let sign-ins queue, limits that protect real
+	// deployments from a single client.
+	lots := []ratelimit.Rule{{Window: time.Minute, Max: 1 << 30}}
+	srv, err := server.New(server.Config{Store: st, Secret: secret, Logger: slog.New(slog.DiscardHandler), PurgeInterval: -1,
+		HelperCreates: lots, OrgCreates: lots,
+		LoginHashes: ratelimit.InFlightConfig{PerKey: 256, Slots: 2, Waiting: 256, Wait: time.Minute}})
 	if err != nil {
 		return fail(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -14,7 +15,7 @@ import (
 // until the next change. Positions are replaceable: above cursorHighWater
 // buffered bytes they are not queued; the newest one is kept and sent when
 // the buffer drains below cursorLowWater. Shapes are queued up to
-// cursorHardLimit, then refused with ErrBackpressure.
+// cursorHardLimit, then refused with rtc.ErrBackpressure.
 const (
 	cursorLowWater  = 16 << 10
 	cursorHighWater = 64 << 10
@@ -77,16 +78,11 @@ func (c *Conn) onData(label string, b []byte) {
 
 func (c *Conn) dispatchLoop() {
 	defer c.wg.Done()
-	for {
-		select {
-		case <-c.q.Done():
-			return
-		case m := <-c.data:
-			if c.cfg.OnData != nil {
-				c.cfg.OnData(m.channel, m.b)
-			}
+	rtc.Consume(c.q.Done(), c.data, func(m dataMsg) {
+		if c.cfg.OnData != nil {
+			c.cfg.OnData(m.channel, m.b)
 		}
-	}
+	})
 }
 
 // cursorSender applies the cursor channel's backpressure policy.
@@ -112,10 +108,10 @@ func (s *cursorSender) send(b []byte) error {
 			}
 			s.mu.Unlock()
 		}
-		return ErrChannelNotOpen
+		return rtc.ErrChannelNotOpen
 	}
 	if len(b) > wire.MaxDataMessageBytes {
-		return fmt.Errorf("%w: cursor message of %d bytes", ErrBackpressure, len(b))
+		return fmt.Errorf("%w: cursor message of %d bytes", rtc.ErrBackpressure, len(b))
 	}
 	buffered := s.dc.BufferedAmount()
 	if buffered > cursorHighWater {
@@ -133,7 +129,7 @@ func (s *cursorSender) send(b []byte) error {
 			s.mu.Lock()
 			s.dropped++
 			s.mu.Unlock()
-			return ErrBackpressure
+			return rtc.ErrBackpressure
 		}
 	} else {
 		// A queued older position is now stale.
@@ -179,13 +175,13 @@ func (s *cursorSender) droppedCount() uint64 {
 
 // SendCursor sends one encoded wire.Cursor message to the helper. Under
 // backpressure positions are coalesced (only the newest is sent when the
-// buffer drains); shapes are refused with ErrBackpressure only when the
+// buffer drains); shapes are refused with rtc.ErrBackpressure only when the
 // buffer exceeds a hard limit. Before the channel opens it returns
-// ErrChannelNotOpen but keeps the newest shape and position, and sends them
+// rtc.ErrChannelNotOpen but keeps the newest shape and position, and sends them
 // when it opens.
 func (c *Conn) SendCursor(b []byte) error {
 	if c.q.Closed() {
-		return ErrClosed
+		return rtc.ErrClosed
 	}
 	return c.cursor.send(b)
 }

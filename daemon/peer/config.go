@@ -42,7 +42,7 @@ type Config struct {
 	// OnData backs up the reliable channels and drops pointer moves.
 	OnData func(channel string, msg []byte)
 	// OnState reports connection state changes.
-	OnState func(State)
+	OnState func(rtc.State)
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// Codec is "vp8" (the default and the only one so far).
@@ -59,13 +59,13 @@ type Config struct {
 
 func (c *Config) validate() error {
 	if c.Signal == nil {
-		return fmt.Errorf("%w: Signal is required", ErrInvalidConfig)
+		return fmt.Errorf("%w: Signal is required", rtc.ErrInvalidConfig)
 	}
 	if c.Codec == "" {
 		c.Codec = "vp8"
 	}
 	if strings.ToLower(c.Codec) != "vp8" {
-		return fmt.Errorf("%w: codec %q not supported", ErrInvalidConfig, c.Codec)
+		return fmt.Errorf("%w: codec %q not supported", rtc.ErrInvalidConfig, c.Codec)
 	}
 	if c.InitialBitrateKbps == 0 {
 		c.InitialBitrateKbps = DefaultInitialBitrateKbps
@@ -77,10 +77,10 @@ func (c *Config) validate() error {
 		c.MaxBitrateKbps = DefaultMaxBitrateKbps
 	}
 	if c.MinBitrateKbps < 0 || c.MinBitrateKbps > c.InitialBitrateKbps || c.InitialBitrateKbps > c.MaxBitrateKbps {
-		return fmt.Errorf("%w: bitrates must satisfy 0 < min <= initial <= max", ErrInvalidConfig)
+		return fmt.Errorf("%w: bitrates must satisfy 0 < min <= initial <= max", rtc.ErrInvalidConfig)
 	}
 	if err := rtc.CheckICEServers(c.ICEServers); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		return fmt.Errorf("%w: %v", rtc.ErrInvalidConfig, err)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -20,13 +20,12 @@ import (
 
 // Queue sizes. eventQueue holds pion callbacks waiting for the connection's
 // goroutine (pion's goroutines wait when it is full); dataQueue holds helper
-// messages waiting for OnData (reliable channels wait, pointer moves drop);
-// maxPendingCandidates bounds remote candidates that arrive before the answer
-// (further ones are refused with ErrBadSignal).
+// messages waiting for OnData (reliable channels wait, pointer moves drop).
+// Remote candidates that arrive before the answer are bounded by
+// rtc.MaxPendingCandidates.
 const (
-	eventQueue           = 64
-	dataQueue            = 256
-	maxPendingCandidates = 64
+	eventQueue = 64
+	dataQueue  = 256
 )
 
 // Conn is the sharer's side of one session's peer connection.
@@ -40,21 +39,15 @@ type Conn struct {
 	chans  map[string]*webrtc.DataChannel // created in New, never changed
 	cursor *cursorSender
 
-	q       *rtc.Loop     // runs pion callbacks and public calls on one goroutine
-	keyReq  chan struct{} // coalesced keyframe requests
-	rateCh  chan struct{} // coalesced bitrate changes
+	q       *rtc.Loop      // runs pion callbacks and public calls on one goroutine
+	sig     *rtc.Signaling // offer/answer, trickle ICE and the state, on q
+	keyReq  chan struct{}  // coalesced keyframe requests
+	rateCh  chan struct{}  // coalesced bitrate changes
 	data    chan dataMsg
 	wg      sync.WaitGroup
 	bitrate atomic.Int64 // bit/s
-	current atomic.Int32 // State, for Stats
 
 	framesSent, bytesSent, keyRequests, dataDropped atomic.Uint64
-
-	// Owned by the loop goroutine.
-	started   bool
-	remoteSet bool
-	pending   []webrtc.ICECandidateInit
-	state     State
 }
 
 type dataMsg struct {
@@ -73,7 +66,7 @@ func New(cfg Config) (*Conn, error) {
 		log:    cfg.Logger.With("component", "peer"),
 		queue:  newFrameQueue(),
 		chans:  map[string]*webrtc.DataChannel{},
-		q:      rtc.NewLoop(eventQueue, ErrClosed),
+		q:      rtc.NewLoop(eventQueue, rtc.ErrClosed),
 		keyReq: make(chan struct{}, 1),
 		rateCh: make(chan struct{}, 1),
 		data:   make(chan dataMsg, dataQueue),
@@ -90,7 +83,13 @@ func New(cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("peer: new peer connection: %w", err)
 	}
-	if err := c.setup(); err != nil {
+	c.sig, err = rtc.NewSignaling(rtc.SignalingConfig{
+		Role: rtc.Offerer, PC: c.pc, Loop: c.q, Signal: cfg.Signal, OnState: c.onState, Logger: c.log,
+	})
+	if err == nil {
+		err = c.setup()
+	}
+	if err != nil {
 		_ = c.pc.Close()
 		return nil, err
 	}
@@ -120,23 +119,6 @@ func (c *Conn) setup() error {
 			notify(c.rateCh)
 		})
 	}
-	c.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		if cand == nil {
-			return // gathering finished; trickle needs no end marker here
-		}
-		init := cand.ToJSON()
-		c.q.Post(func() { c.sendCandidate(init) })
-	})
-	c.pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
-		c.q.Post(func() { c.setState(rtc.StateOf(s)) })
-	})
-	// A DTLS close_notify means the helper closed on purpose: report it at
-	// once instead of waiting for ICE to time out.
-	c.pc.SCTP().Transport().OnStateChange(func(s webrtc.DTLSTransportState) {
-		if s == webrtc.DTLSTransportStateClosed {
-			c.q.Post(func() { c.setState(StateDisconnected) })
-		}
-	})
 	// The RTCP reader is started here, before Start, because interceptors
 	// (NACK, reports, GCC) only see RTCP that someone reads.
 	c.wg.Add(1)
@@ -174,125 +156,41 @@ func (c *Conn) loop() {
 	}
 }
 
-func (c *Conn) setState(s State) {
-	if s == c.state {
-		return
-	}
-	prev := c.state
-	c.state = s
-	c.current.Store(int32(s))
-	c.log.Info("connection state", "state", s.String(), "previous", prev.String())
+// onState runs on the loop goroutine after each state change.
+func (c *Conn) onState(prev, cur rtc.State) {
 	switch {
-	case s == StateConnected:
+	case cur == rtc.StateConnected:
 		c.queue.setConnected(true)
 		notify(c.keyReq) // the helper's decoder starts from a keyframe
 		notify(c.rateCh) // the encoder starts from the controller's current target
-	case prev == StateConnected:
+	case prev == rtc.StateConnected:
 		c.queue.setConnected(false)
 	}
 	if c.cfg.OnState != nil {
-		c.cfg.OnState(s)
-	}
-}
-
-func (c *Conn) sendCandidate(init webrtc.ICECandidateInit) {
-	if err := c.cfg.Signal(rtc.CandidateEnvelope(init)); err != nil {
-		c.log.Warn("sending candidate failed", "err", err)
+		c.cfg.OnState(cur)
 	}
 }
 
 // Start creates the offer and sends it through Config.Signal. Local
-// candidates follow as they are gathered.
-func (c *Conn) Start(ctx context.Context) error {
-	return c.q.Do(ctx, func() error {
-		if c.started {
-			return nil
-		}
-		if err := c.offer(false); err != nil {
-			return err
-		}
-		c.started = true
-		return nil
-	})
-}
+// candidates follow as they are gathered. Later calls do nothing.
+func (c *Conn) Start(ctx context.Context) error { return c.sig.Start(ctx) }
 
 // Restart performs an ICE restart: a new offer with fresh credentials,
-// sent with Envelope.Restart set. Media resumes on the new path.
-func (c *Conn) Restart() error {
-	return c.q.Do(context.Background(), func() error {
-		if !c.started {
-			return ErrNotStarted
-		}
-		return c.offer(true)
-	})
-}
-
-func (c *Conn) offer(restart bool) error {
-	offer, err := c.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: restart})
-	if err != nil {
-		return fmt.Errorf("peer: create offer: %w", err)
-	}
-	if err := c.pc.SetLocalDescription(offer); err != nil {
-		return fmt.Errorf("peer: set local description: %w", err)
-	}
-	if restart {
-		// Candidates of the old generation must not be applied to the new one.
-		c.remoteSet, c.pending = false, nil
-	}
-	if err := c.cfg.Signal(wire.Envelope{Type: wire.TypeOffer, SDP: offer.SDP, Restart: restart}); err != nil {
-		return fmt.Errorf("peer: send offer: %w", err)
-	}
-	return nil
-}
+// sent with Envelope.Restart set. Media resumes on the new path. It
+// returns rtc.ErrNotStarted before Start.
+func (c *Conn) Restart(ctx context.Context) error { return c.sig.Restart(ctx) }
 
 // HandleSignal applies an answer or a remote candidate from the helper.
 // Candidates that arrive before the answer are kept until it is applied.
-func (c *Conn) HandleSignal(env wire.Envelope) error {
-	switch env.Type {
-	case wire.TypeAnswer:
-		if env.SDP == "" {
-			return fmt.Errorf("%w: answer without sdp", ErrBadSignal)
-		}
-		return c.q.Do(context.Background(), func() error { return c.applyAnswer(env.SDP) })
-	case wire.TypeCandidate:
-		if env.Candidate == nil {
-			return fmt.Errorf("%w: candidate missing", ErrBadSignal)
-		}
-		init := rtc.CandidateInit(env.Candidate)
-		return c.q.Do(context.Background(), func() error { return c.addCandidate(init) })
-	default:
-		return fmt.Errorf("%w: unexpected type %q", ErrBadSignal, env.Type)
-	}
+// It returns rtc.ErrBadSignal (wrapped) for a message that cannot be
+// applied and ctx's error when ctx ends first.
+func (c *Conn) HandleSignal(ctx context.Context, env wire.Envelope) error {
+	return c.sig.HandleSignal(ctx, env)
 }
 
-func (c *Conn) applyAnswer(sdp string) error {
-	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
-		return fmt.Errorf("%w: set remote description: %v", ErrBadSignal, err)
-	}
-	c.remoteSet = true
-	pending := c.pending
-	c.pending = nil
-	for _, cand := range pending {
-		if err := c.pc.AddICECandidate(cand); err != nil {
-			c.log.Debug("buffered candidate refused", "err", err)
-		}
-	}
-	return nil
-}
-
-func (c *Conn) addCandidate(init webrtc.ICECandidateInit) error {
-	if !c.remoteSet {
-		if len(c.pending) >= maxPendingCandidates {
-			return fmt.Errorf("%w: too many candidates before the answer", ErrBadSignal)
-		}
-		c.pending = append(c.pending, init)
-		return nil
-	}
-	if err := c.pc.AddICECandidate(init); err != nil {
-		return fmt.Errorf("%w: add candidate: %v", ErrBadSignal, err)
-	}
-	return nil
-}
+// Fingerprints returns the SHA-256 fingerprints of the local and the
+// helper's DTLS certificates once connected (see rtc.Signaling.Fingerprints).
+func (c *Conn) Fingerprints() (local, remote string, err error) { return c.sig.Fingerprints() }
 
 // readRTCP drains the sender's RTCP (the interceptors depend on it) and
 // turns PLI and FIR into keyframe requests.
@@ -320,10 +218,10 @@ func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
 // until it is sent: the caller must not modify it afterwards.
 func (c *Conn) WriteFrame(data []byte, keyframe bool, captured time.Time) error {
 	if c.q.Closed() {
-		return ErrClosed
+		return rtc.ErrClosed
 	}
 	if len(data) > wire.MaxFrameBytes {
-		return fmt.Errorf("%w: %d bytes", ErrFrameTooLarge, len(data))
+		return fmt.Errorf("%w: %d bytes", rtc.ErrFrameTooLarge, len(data))
 	}
 	if len(data) == 0 {
 		return nil
@@ -337,46 +235,36 @@ func (c *Conn) WriteFrame(data []byte, keyframe bool, captured time.Time) error 
 	return nil
 }
 
+// writeLoop sends queued frames on the track until Close.
 func (c *Conn) writeLoop() {
 	defer c.wg.Done()
+	rtc.Consume(c.q.Done(), c.queue.ready, func(struct{}) { c.writeQueued() })
+}
+
+func (c *Conn) writeQueued() {
 	for {
-		select {
-		case <-c.q.Done():
+		f, ok := c.queue.pop()
+		if !ok {
 			return
-		case <-c.queue.ready:
 		}
-		for {
-			f, ok := c.queue.pop()
-			if !ok {
-				break
+		n, err := c.track.writeFrame(f)
+		c.bytesSent.Add(uint64(n))
+		if err != nil {
+			if errors.Is(err, rtc.ErrClosed) || c.q.Closed() {
+				return
 			}
-			n, err := c.track.writeFrame(f)
-			c.bytesSent.Add(uint64(n))
-			if err != nil {
-				if errors.Is(err, ErrClosed) || c.q.Closed() {
-					return
-				}
-				c.log.Debug("writing frame failed", "err", err)
-				continue
-			}
-			c.framesSent.Add(1)
+			c.log.Debug("writing frame failed", "err", err)
+			continue
 		}
+		c.framesSent.Add(1)
 	}
 }
 
 // Close tears the connection down and waits for its goroutines. It must
 // not be called from inside a Config callback (use `go c.Close()` there).
 func (c *Conn) Close() error {
-	if !c.q.Close() {
-		return nil
-	}
-	err := c.pc.Close()
-	c.wg.Wait()
-	if c.cfg.OnState != nil {
-		c.cfg.OnState(StateClosed)
-	}
-	if err != nil {
-		return fmt.Errorf("peer: close: %w", err)
+	if err := c.sig.Close(c.wg.Wait); err != nil {
+		return fmt.Errorf("peer: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -25,11 +26,11 @@ func TestNewValidates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := New(tc.cfg)
-			if !errors.Is(err, ErrInvalidConfig) {
+			if !errors.Is(err, rtc.ErrInvalidConfig) {
 				if c != nil {
 					_ = c.Close()
 				}
-				t.Fatalf("New(%s) = %v, want ErrInvalidConfig", tc.name, err)
+				t.Fatalf("New(%s) = %v, want rtc.ErrInvalidConfig", tc.name, err)
 			}
 		})
 	}
@@ -42,11 +43,11 @@ func TestConnLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}
-	if err := c.Restart(); !errors.Is(err, ErrNotStarted) {
-		t.Errorf("Restart() before Start = %v, want ErrNotStarted", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if err := c.Restart(ctx); !errors.Is(err, rtc.ErrNotStarted) {
+		t.Errorf("Restart() before Start = %v, want rtc.ErrNotStarted", err)
+	}
 	if err := c.Start(ctx); err != nil {
 		t.Fatalf("Start() = %v", err)
 	}
@@ -74,24 +75,24 @@ func TestConnLifecycle(t *testing.T) {
 		{"candidate missing", wire.Envelope{Type: wire.TypeCandidate}},
 	}
 	for _, tc := range tests {
-		if err := c.HandleSignal(tc.env); !errors.Is(err, ErrBadSignal) {
-			t.Errorf("HandleSignal(%s) = %v, want ErrBadSignal", tc.name, err)
+		if err := c.HandleSignal(ctx, tc.env); !errors.Is(err, rtc.ErrBadSignal) {
+			t.Errorf("HandleSignal(%s) = %v, want rtc.ErrBadSignal", tc.name, err)
 		}
 	}
 	// Candidates before the answer are buffered, up to a bound.
-	for i := 0; i < maxPendingCandidates; i++ {
-		if err := c.HandleSignal(wire.Envelope{Type: wire.TypeCandidate, Candidate: &wire.ICECandidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}); err != nil {
+	for i := 0; i < rtc.MaxPendingCandidates; i++ {
+		if err := c.HandleSignal(ctx, wire.Envelope{Type: wire.TypeCandidate, Candidate: &wire.ICECandidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}); err != nil {
 			t.Fatalf("HandleSignal(candidate %d) = %v", i, err)
 		}
 	}
-	if err := c.HandleSignal(wire.Envelope{Type: wire.TypeCandidate, Candidate: &wire.ICECandidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}); !errors.Is(err, ErrBadSignal) {
-		t.Errorf("HandleSignal(candidate beyond bound) = %v, want ErrBadSignal", err)
+	if err := c.HandleSignal(ctx, wire.Envelope{Type: wire.TypeCandidate, Candidate: &wire.ICECandidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}); !errors.Is(err, rtc.ErrBadSignal) {
+		t.Errorf("HandleSignal(candidate beyond bound) = %v, want rtc.ErrBadSignal", err)
 	}
-	if err := c.WriteFrame(make([]byte, wire.MaxFrameBytes+1), true, time.Now()); !errors.Is(err, ErrFrameTooLarge) {
-		t.Errorf("WriteFrame(too large) = %v, want ErrFrameTooLarge", err)
+	if err := c.WriteFrame(make([]byte, wire.MaxFrameBytes+1), true, time.Now()); !errors.Is(err, rtc.ErrFrameTooLarge) {
+		t.Errorf("WriteFrame(too large) = %v, want rtc.ErrFrameTooLarge", err)
 	}
-	if err := c.SendCursor([]byte(`{"t":"pos","x":0.5,"y":0.5}`)); !errors.Is(err, ErrChannelNotOpen) {
-		t.Errorf("SendCursor before connect = %v, want ErrChannelNotOpen", err)
+	if err := c.SendCursor([]byte(`{"t":"pos","x":0.5,"y":0.5}`)); !errors.Is(err, rtc.ErrChannelNotOpen) {
+		t.Errorf("SendCursor before connect = %v, want rtc.ErrChannelNotOpen", err)
 	}
 	if err := c.Close(); err != nil {
 		t.Errorf("Close() = %v", err)
@@ -99,13 +100,13 @@ func TestConnLifecycle(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Errorf("second Close() = %v", err)
 	}
-	if err := c.Start(ctx); !errors.Is(err, ErrClosed) {
-		t.Errorf("Start after Close = %v, want ErrClosed", err)
+	if err := c.Start(ctx); !errors.Is(err, rtc.ErrClosed) {
+		t.Errorf("Start after Close = %v, want rtc.ErrClosed", err)
 	}
-	if err := c.HandleSignal(wire.Envelope{Type: wire.TypeAnswer, SDP: "v=0"}); !errors.Is(err, ErrClosed) {
-		t.Errorf("HandleSignal after Close = %v, want ErrClosed", err)
+	if err := c.HandleSignal(ctx, wire.Envelope{Type: wire.TypeAnswer, SDP: "v=0"}); !errors.Is(err, rtc.ErrClosed) {
+		t.Errorf("HandleSignal after Close = %v, want rtc.ErrClosed", err)
 	}
-	if s := c.Stats(); s.State != StateClosed {
+	if s := c.Stats(); s.State != rtc.StateClosed {
 		t.Errorf("Stats().State after Close = %v, want closed", s.State)
 	}
 }

@@ -3,13 +3,18 @@
 // channels, with send-side congestion control and keyframe requests.
 //
 // Signalling is the caller's: Config.Signal sends offers and candidates,
-// HandleSignal takes answers and candidates. Trickle ICE throughout; remote
-// candidates that arrive before the answer are buffered.
+// HandleSignal takes answers and candidates. The offer/answer and
+// trickle-ICE half is internal/rtc's Signaling in the offerer role, the same
+// code the helper's viewer runs as the answerer: remote candidates that
+// arrive before the answer are buffered (bounded), an ICE restart drops
+// those of the old generation, and errors are internal/rtc's sentinels.
 //
-// Threading: pion callbacks only post events to the connection's own
-// goroutine, which applies signalling, reports state and calls
-// OnKeyframeRequest and OnBitrate; OnData runs on a separate dispatcher so
-// a slow Signal never delays input. Config callbacks must not call Close.
+// Threading: pion callbacks only post events to the connection's own loop
+// (an internal/rtc Loop run by the connection's goroutine), which applies
+// signalling, reports state and calls OnKeyframeRequest and OnBitrate;
+// OnData runs on a separate dispatcher and frames go out from a writer, so
+// a slow Signal never delays input or media. Config callbacks must not call
+// Close.
 //
 // Media: WriteFrame feeds a queue of two frames; when full the oldest
 // non-keyframe is dropped, and because later VP8 deltas depend on it, deltas

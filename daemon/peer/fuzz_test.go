@@ -34,7 +34,7 @@ func FuzzHandleSignal(f *testing.F) {
 		if env.Validate() != nil {
 			return // the signalling client drops these before they get here
 		}
-		_ = c.HandleSignal(env)
+		_ = c.HandleSignal(context.Background(), env)
 		if c.q.Closed() {
 			t.Fatal("connection closed by a signalling message")
 		}

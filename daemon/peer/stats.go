@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/internal/rtc"
 )
 
 // Stats is a snapshot of the connection's counters.
@@ -16,7 +18,7 @@ type Stats struct {
 	RTT               time.Duration // from RTCP receiver reports; ICE round trips before the first one
 	CursorDropped     uint64
 	DataDropped       uint64 // helper messages dropped (oversized, or pointer moves while OnData lagged)
-	State             State
+	State             rtc.State
 }
 
 // Stats returns the current counters. It asks pion for RTT and may take a
@@ -30,10 +32,9 @@ func (c *Conn) Stats() Stats {
 		TargetBitrateKbps: int(c.bitrate.Load() / 1000),
 		CursorDropped:     c.cursor.droppedCount(),
 		DataDropped:       c.dataDropped.Load(),
-		State:             State(c.current.Load()),
+		State:             c.sig.State(),
 	}
-	if c.q.Closed() {
-		s.State = StateClosed
+	if s.State == rtc.StateClosed {
 		return s
 	}
 	s.RTT = rttOf(c.pc.GetStats())

@@ -20,7 +20,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 	case wire.LocalAllowControl:
 		return s.allowControl()
 	case wire.LocalDenyControl:
-		stopTimer(&s.controlTimer)
+		s.controlTimer.Stop()
 		if err := s.gate.DenyControl(); err != nil {
 			return refuse(wire.ReasonNotAllowed, "the helper has not asked for control")
 		}
@@ -74,7 +74,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 }
 
 func (s *session) allow() error {
-	stopTimer(&s.consentTimer)
+	s.consentTimer.Stop()
 	if err := s.gate.AllowScreen(); err != nil {
 		return refuse(wire.ReasonNotAllowed, "there is no pending request to share your screen")
 	}
@@ -104,7 +104,7 @@ func (s *session) allow() error {
 // deny refuses screen sharing; reason says whether the sharer chose to
 // or the prompt went unanswered.
 func (s *session) deny(reason wire.Reason) error {
-	stopTimer(&s.consentTimer)
+	s.consentTimer.Stop()
 	if err := s.gate.DenyScreen(); err != nil {
 		return refuse(wire.ReasonNotAllowed, "there is no pending request to share your screen")
 	}
@@ -114,7 +114,7 @@ func (s *session) deny(reason wire.Reason) error {
 }
 
 func (s *session) allowControl() error {
-	stopTimer(&s.controlTimer)
+	s.controlTimer.Stop()
 	if s.gate.State().Control != consent.ControlRequested {
 		return refuse(wire.ReasonNotAllowed, "the helper has not asked for control")
 	}

@@ -221,7 +221,7 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		d.mu.Lock()
 		s := d.sess
 		d.mu.Unlock()
-		if s == nil || s.cmds == nil {
+		if s == nil || s.q == nil {
 			return refusedResponse(refuse(wire.ReasonNoSession, "there is no session in progress"))
 		}
 		if err := s.command(ctx, req); err != nil {
@@ -261,7 +261,7 @@ func (d *Daemon) Close() error {
 	d.closed = true
 	s := d.sess
 	d.mu.Unlock()
-	if s != nil && s.cmds != nil {
+	if s != nil && s.q != nil {
 		s.stop()
 	}
 	d.events.close()

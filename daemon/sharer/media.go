@@ -8,6 +8,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -120,11 +121,15 @@ func (s *session) startPeer() {
 		OnKeyframeRequest: s.pipe.requestKeyframe,
 		OnBitrate:         s.pipe.setBitrate,
 		OnData:            s.onData,
-		OnState: func(st peer.State) {
-			select {
-			case s.peerState <- peerEvent{pc: pc, state: st}:
-			default: // the loop is far behind; a later state will follow
-			}
+		OnState: func(st rtc.State) {
+			// Never waits: the peer reports StateClosed from Close, which
+			// the loop itself calls. When the loop is far behind the state
+			// is dropped; a later one follows.
+			s.q.TryPost(func() {
+				if pc == s.peerConn() {
+					s.onPeerState(st)
+				}
+			})
 		},
 		Logger:        s.cfg.Logger,
 		SettingEngine: s.cfg.PeerSettings,
@@ -152,18 +157,18 @@ func (s *session) closePeer() {
 	}
 }
 
-func (s *session) onPeerState(st peer.State) {
+func (s *session) onPeerState(st rtc.State) {
 	switch st {
-	case peer.StateConnected:
+	case rtc.StateConnected:
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected = true })
 		s.pipe.requestKeyframe()
-	case peer.StateDisconnected, peer.StateFailed:
+	case rtc.StateDisconnected, rtc.StateFailed:
 		// The media path broke: view-only until the sharer allows again.
 		s.dropControl()
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected = false })
-		if st == peer.StateFailed {
+		if st == rtc.StateFailed {
 			if pc := s.peerConn(); pc != nil {
-				if err := pc.Restart(); err != nil {
+				if err := pc.Restart(s.ctx); err != nil {
 					s.logger.Warn("ICE restart failed", "err", err)
 				}
 			}

@@ -2,6 +2,7 @@ package sharer
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -23,13 +25,17 @@ const commandTimeout = 10 * time.Second
 // it asked for before closing anyway.
 const endGrace = 2 * time.Second
 
-type command struct {
-	req   wire.LocalRequest
-	reply chan error
-}
+// sessionQueue bounds the work waiting for the session's loop: local
+// commands wait for room, peer states are dropped when it is full (a later
+// state follows).
+const sessionQueue = 32
+
+// errSessionEnded is what a command gets once the session's loop closed.
+var errSessionEnded = refuse(wire.ReasonNoSession, "the session has ended")
 
 // session is one sharing session. Everything that changes its state runs on
-// its loop goroutine; other goroutines post to it.
+// its loop goroutine: local commands, peer states and timers are posted to
+// its rtc.Loop, which run selects beside the service's events.
 type session struct {
 	d      *Daemon
 	cfg    Config
@@ -42,9 +48,7 @@ type session struct {
 	sig    *client.Session
 	gate   *consent.Gate
 
-	cmds       chan command
-	peerState  chan peerEvent
-	done       chan struct{}
+	q          *rtc.Loop // closed when the session is over
 	ctx        context.Context
 	cancel     context.CancelFunc
 	workers    sync.WaitGroup // pipeline and cursor loop
@@ -60,9 +64,11 @@ type session struct {
 	pipe          *pipeline
 	injector      input.Injector
 	helperPresent bool
-	consentTimer  *time.Timer
-	controlTimer  *time.Timer
-	endTimer      *time.Timer
+	consentTimer  *rtc.Timer // the unanswered screen question is denied
+	controlTimer  *rtc.Timer // the unanswered control request is denied
+	endTimer      *rtc.Timer // the service did not confirm the end in time
+	over          bool       // run returns endReason
+	endReason     wire.Reason
 
 	// overlay is set once on allow, before the peer exists, and read by the
 	// data-channel callbacks after that.
@@ -77,11 +83,6 @@ type session struct {
 	// mu guards st.
 	mu sync.Mutex
 	st wire.SharerStatus
-}
-
-type peerEvent struct {
-	pc    *peer.Conn
-	state peer.State
 }
 
 func (s *session) peerConn() *peer.Conn {
@@ -119,12 +120,19 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	s := &session{
 		d: d, cfg: d.cfg, id: jr.SessionID, token: jr.Token, helper: jr.Helper, ice: jr.ICEServers,
 		api: api, gate: gate,
-		logger:    d.logger.With("session", jr.SessionID),
-		cmds:      make(chan command),
-		peerState: make(chan peerEvent, 16),
-		done:      make(chan struct{}),
-		ctx:       sctx, cancel: cancel,
+		logger: d.logger.With("session", jr.SessionID),
+		q:      rtc.NewLoop(sessionQueue, errSessionEnded),
+		ctx:    sctx, cancel: cancel,
 	}
+	s.consentTimer = s.q.NewTimer(func() {
+		s.logger.Info("screen consent not answered in time: denied")
+		s.deny(wire.ReasonConsentTimeout)
+	})
+	s.controlTimer = s.q.NewTimer(func() {
+		s.logger.Info("control request not answered in time: denied")
+		s.onCommand(wire.LocalRequest{Cmd: wire.LocalDenyControl})
+	})
+	s.endTimer = s.q.NewTimer(func() { s.over, s.endReason = true, s.st.Reason })
 	s.st = wire.SharerStatus{State: wire.SharerJoining, Control: wire.ControlNone, Helper: &s.helper, SessionID: s.id}
 	sig, err := api.Connect(ctx, s.id, s.token, d.cfg.Connect)
 	if err != nil {
@@ -161,34 +169,31 @@ func (s *session) setStatus(fn func(*wire.SharerStatus)) {
 	s.d.events.publish(wire.LocalEvent{Type: wire.EventStatus, Status: &st})
 }
 
-// command posts a local request to the loop and waits for its answer.
+// command runs a local request on the loop and waits for its answer. A
+// request whose caller gave up before the loop reached it is not acted on.
 func (s *session) command(ctx context.Context, req wire.LocalRequest) error {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
-	c := command{req: req, reply: make(chan error, 1)}
-	select {
-	case s.cmds <- c:
-	case <-s.done:
-		return refuse(wire.ReasonNoSession, "the session has ended")
-	case <-ctx.Done():
+	err := s.q.Do(ctx, func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return s.onCommand(req)
+	})
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return refuse(wire.ReasonUnavailable, "the sharer daemon is busy; try again")
 	}
-	select {
-	case err := <-c.reply:
-		return err
-	case <-ctx.Done():
-		return refuse(wire.ReasonUnavailable, "the sharer daemon is busy; try again")
-	}
+	return err
 }
 
 // stop ends the session from outside the loop and waits for it.
 func (s *session) stop() {
 	_ = s.command(context.Background(), wire.LocalRequest{Cmd: wire.LocalStop})
 	select {
-	case <-s.done:
+	case <-s.q.Done():
 	case <-time.After(endGrace + time.Second):
 		s.cancel()
-		<-s.done
+		<-s.q.Done()
 	}
 }
 
@@ -203,14 +208,15 @@ func (s *session) send(env wire.Envelope) {
 func (s *session) loop() {
 	s.setStatus(func(*wire.SharerStatus) {}) // announce the pending question
 	s.d.events.publish(wire.LocalEvent{Type: wire.EventConsentNeeded, Status: ptr(s.status())})
-	s.consentTimer = time.NewTimer(s.cfg.ConsentTimeout)
+	s.consentTimer.Reset(s.cfg.ConsentTimeout)
 	reason := s.run()
 	s.teardown(reason)
 }
 
-// run handles events until the session is over and returns the end reason.
+// run handles the service's events and the loop's work (commands, peer
+// states, timers) until the session is over, and returns the end reason.
 func (s *session) run() wire.Reason {
-	for {
+	for !s.over {
 		select {
 		case ev, ok := <-s.sig.Events():
 			if !ok {
@@ -219,58 +225,33 @@ func (s *session) run() wire.Reason {
 			if reason, over := s.onSignal(ev); over {
 				return reason
 			}
-		case c := <-s.cmds:
-			err := s.onCommand(c.req)
-			c.reply <- err
-		case ev := <-s.peerState:
-			if ev.pc == s.peerConn() {
-				s.onPeerState(ev.state)
-			}
-		case <-timerC(s.consentTimer):
-			s.consentTimer = nil
-			s.logger.Info("screen consent not answered in time: denied")
-			s.deny(wire.ReasonConsentTimeout)
-		case <-timerC(s.controlTimer):
-			s.controlTimer = nil
-			s.logger.Info("control request not answered in time: denied")
-			s.onCommand(wire.LocalRequest{Cmd: wire.LocalDenyControl})
-		case <-timerC(s.endTimer):
-			return s.st.Reason
+		case fn := <-s.q.Events():
+			fn()
 		case <-s.ctx.Done():
 			return wire.ReasonSharerEnded
 		}
 	}
-}
-
-func timerC(t *time.Timer) <-chan time.Time {
-	if t == nil {
-		return nil
-	}
-	return t.C
-}
-
-func stopTimer(t **time.Timer) {
-	if *t != nil {
-		(*t).Stop()
-		*t = nil
-	}
+	return s.endReason
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func (s *session) requestEnd(reason wire.Reason) {
-	if s.endTimer != nil {
+	if s.endTimer.Active() {
 		return
 	}
 	s.setStatus(func(st *wire.SharerStatus) { st.Reason = reason })
 	s.send(wire.Envelope{Type: wire.TypeEnd, Reason: reason})
-	s.endTimer = time.NewTimer(endGrace)
+	s.endTimer.Reset(endGrace)
 }
 
 func (s *session) teardown(reason wire.Reason) {
 	if reason == "" {
 		reason = wire.ReasonSharerEnded
 	}
+	s.consentTimer.Stop()
+	s.controlTimer.Stop()
+	s.endTimer.Stop()
 	s.gate.End()
 	s.closeInjector()
 	if s.overlay != nil {
@@ -286,7 +267,7 @@ func (s *session) teardown(reason wire.Reason) {
 	}
 	st := s.status()
 	st.State, st.Control, st.Connected, st.Reason = wire.SharerEnded, wire.ControlNone, false, reason
-	close(s.done)
+	s.q.Close()
 	s.d.ended(s, st)
 }
 

@@ -1,8 +1,6 @@
 package sharer
 
 import (
-	"time"
-
 	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
@@ -37,7 +35,7 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 		s.setHelperPresent(false)
 	case wire.TypeAnswer, wire.TypeCandidate:
 		if pc := s.peerConn(); pc != nil {
-			if err := pc.HandleSignal(*env); err != nil {
+			if err := pc.HandleSignal(s.ctx, *env); err != nil {
 				s.logger.Warn("signal refused", "type", env.Type, "err", err)
 			}
 		}
@@ -48,8 +46,7 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 		}
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlRequested })
 		s.d.events.publish(wire.LocalEvent{Type: wire.EventControlRequest, Status: ptr(s.status())})
-		stopTimer(&s.controlTimer)
-		s.controlTimer = time.NewTimer(s.cfg.ConsentTimeout)
+		s.controlTimer.Reset(s.cfg.ConsentTimeout)
 	case wire.TypeControl:
 		if env.State == wire.StateReleased {
 			s.dropControl()
@@ -85,7 +82,7 @@ func (s *session) setHelperPresent(on bool) {
 
 // dropControl returns to view-only (reconnect, helper left or released).
 func (s *session) dropControl() {
-	stopTimer(&s.controlTimer)
+	s.controlTimer.Stop()
 	had := s.gate.State().Control
 	if err := s.gate.Reconnected(); err != nil {
 		return

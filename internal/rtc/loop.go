@@ -3,13 +3,15 @@ package rtc
 import (
 	"context"
 	"sync/atomic"
+	"time"
 )
 
-// Loop serialises work onto one goroutine, so a connection's state (pending
-// candidates, the current State, ...) needs no lock: pion's callbacks Post
-// to it and the public methods Do on it. Its queue is bounded; when full,
-// Post and Do wait (pion's own goroutines wait with them) until the loop
-// catches up or the Loop is closed.
+// Loop serialises work onto one goroutine, so its owner's state (a peer's
+// pending candidates and State, a session's consent and timers, ...) needs
+// no lock: callbacks Post to it, public methods Do on it, and Timers fire on
+// it. Its queue is bounded; when full, Post and Do wait (pion's own
+// goroutines wait with them) until the loop catches up or the Loop is
+// closed, and TryPost gives up instead.
 type Loop struct {
 	events    chan func()
 	done      chan struct{}
@@ -32,6 +34,23 @@ func (l *Loop) Post(fn func()) {
 	select {
 	case <-l.done:
 	case l.events <- fn:
+	}
+}
+
+// TryPost is Post without waiting: it drops fn and reports false when the
+// queue is full or the Loop is closed. A callback that may run on the loop
+// goroutine itself, or while the owner waits for the callback's goroutine,
+// uses it so it cannot deadlock; its owner must tolerate the loss (a later
+// event supersedes the dropped one).
+func (l *Loop) TryPost(fn func()) bool {
+	if l.closed.Load() {
+		return false
+	}
+	select {
+	case l.events <- fn:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -74,6 +93,21 @@ func (l *Loop) Run() {
 	}
 }
 
+// Consume calls fn with each value received from ch, one at a time on the
+// calling goroutine, until done is closed. A worker beside a Loop (a
+// dispatcher, a writer) runs it with the Loop's Done; its owner starts it
+// and waits for it like the loop goroutine.
+func Consume[T any](done <-chan struct{}, ch <-chan T, fn func(T)) {
+	for {
+		select {
+		case <-done:
+			return
+		case v := <-ch:
+			fn(v)
+		}
+	}
+}
+
 // Events delivers the posted functions, for an owner's own select.
 func (l *Loop) Events() <-chan func() { return l.events }
 
@@ -92,3 +126,52 @@ func (l *Loop) Close() bool {
 	close(l.done)
 	return true
 }
+
+// Timer runs a function on a Loop's goroutine after a delay, in place of a
+// time.Timer in the owner's select. It belongs to the loop goroutine: Reset
+// and Stop are called there (or by the owner after the loop goroutine has
+// ended). A firing already on its way when Stop or Reset runs is dropped,
+// so fn never runs for a deadline that was withdrawn.
+type Timer struct {
+	l  *Loop
+	fn func()
+
+	// Owned by the loop goroutine.
+	t   *time.Timer // nil when not armed
+	gen uint64      // advanced by Stop; a firing of an older generation is stale
+}
+
+// NewTimer returns a stopped Timer that runs fn on l's goroutine.
+func (l *Loop) NewTimer(fn func()) *Timer { return &Timer{l: l, fn: fn} }
+
+// Reset arms the timer to run fn once after d, withdrawing an earlier
+// deadline. The firing waits for room in the queue like Post; after Close
+// fn no longer runs.
+func (t *Timer) Reset(d time.Duration) {
+	t.Stop()
+	gen := t.gen
+	t.t = time.AfterFunc(d, func() { t.l.Post(func() { t.fire(gen) }) })
+}
+
+func (t *Timer) fire(gen uint64) {
+	if gen != t.gen || t.t == nil || t.l.Closed() {
+		return
+	}
+	t.t = nil
+	t.fn()
+}
+
+// Stop withdraws the deadline, if any: fn does not run for it. It reports
+// whether the timer was armed.
+func (t *Timer) Stop() bool {
+	t.gen++
+	if t.t == nil {
+		return false
+	}
+	t.t.Stop()
+	t.t = nil
+	return true
+}
+
+// Active reports whether the timer is armed and fn has not run yet.
+func (t *Timer) Active() bool { return t.t != nil }

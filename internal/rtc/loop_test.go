@@ -134,3 +134,143 @@ func TestLoopEvents(t *testing.T) {
 		t.Error("function from Events() did not run the posted one")
 	}
 }
+
+func TestLoopTryPost(t *testing.T) {
+	l := NewLoop(1, errTestClosed)
+	if !l.TryPost(func() {}) {
+		t.Fatal("TryPost on an empty queue = false, want true")
+	}
+	if l.TryPost(func() {}) {
+		t.Error("TryPost on a full queue = true, want false")
+	}
+	<-l.Events()
+	l.Close()
+	if l.TryPost(func() {}) {
+		t.Error("TryPost after Close = true, want false")
+	}
+}
+
+// do runs fn on l and fails the test if it cannot.
+func do(t *testing.T, l *Loop, fn func()) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.Do(ctx, func() error { fn(); return nil }); err != nil {
+		t.Fatalf("Do = %v", err)
+	}
+}
+
+func TestTimerFiresOnceOnTheLoop(t *testing.T) {
+	l := NewLoop(4, errTestClosed)
+	running(t, l)
+	fired := make(chan int, 4)
+	n := 0 // touched only on the loop goroutine
+	var tm *Timer
+	do(t, l, func() {
+		tm = l.NewTimer(func() { n++; fired <- n })
+		if tm.Active() {
+			t.Error("new Timer is active, want stopped")
+		}
+		tm.Reset(time.Hour)
+		tm.Reset(5 * time.Millisecond) // withdraws the hour
+		if !tm.Active() {
+			t.Error("Timer not active after Reset")
+		}
+	})
+	select {
+	case got := <-fired:
+		if got != 1 {
+			t.Errorf("first firing saw count %d, want 1", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Timer never fired")
+	}
+	time.Sleep(30 * time.Millisecond)
+	do(t, l, func() {
+		if n != 1 {
+			t.Errorf("Timer fired %d times, want once", n)
+		}
+		if tm.Active() {
+			t.Error("Timer active after firing, want stopped")
+		}
+	})
+}
+
+// TestTimerStopDropsFiringOnItsWay stops a timer while its firing already
+// waits in the queue behind the running function: fn must not run.
+func TestTimerStopDropsFiringOnItsWay(t *testing.T) {
+	tests := []struct {
+		name  string
+		after func(tm *Timer) // runs on the loop once the deadline passed
+		want  int
+	}{
+		{"stop", func(tm *Timer) {
+			if !tm.Stop() {
+				t.Error("Stop of an armed timer = false, want true")
+			}
+		}, 0},
+		{"reset to later", func(tm *Timer) { tm.Reset(time.Hour) }, 0},
+		{"left alone", func(*Timer) {}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := NewLoop(4, errTestClosed)
+			running(t, l)
+			n := 0
+			var tm *Timer
+			do(t, l, func() {
+				tm = l.NewTimer(func() { n++ })
+				tm.Reset(time.Millisecond)
+				time.Sleep(50 * time.Millisecond) // the firing queues behind this function
+				tc.after(tm)
+			})
+			time.Sleep(20 * time.Millisecond)
+			var got int
+			do(t, l, func() { got = n; tm.Stop() })
+			if got != tc.want {
+				t.Errorf("fn ran %d times, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTimerAfterClose(t *testing.T) {
+	l := NewLoop(1, errTestClosed)
+	stop := running(t, l)
+	ran := make(chan struct{}, 1)
+	// Closed on the loop right after arming: even if the firing reaches the
+	// queue before Run returns, fn must not run.
+	l.Post(func() {
+		l.NewTimer(func() { ran <- struct{}{} }).Reset(time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+		l.Close()
+	})
+	<-l.Done()
+	stop()
+	time.Sleep(30 * time.Millisecond)
+	select {
+	case <-ran:
+		t.Error("Timer fired after Close")
+	default:
+	}
+}
+
+func TestConsume(t *testing.T) {
+	done := make(chan struct{})
+	ch := make(chan int)
+	var got []int
+	finished := make(chan struct{})
+	go func() { defer close(finished); Consume(done, ch, func(v int) { got = append(got, v) }) }()
+	for i := range 3 {
+		ch <- i
+	}
+	close(done)
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Consume did not return after done was closed")
+	}
+	if len(got) != 3 || got[0] != 0 || got[2] != 2 {
+		t.Errorf("Consume delivered %v, want [0 1 2]", got)
+	}
+}

@@ -70,6 +70,10 @@ func New(cfg Config) (*Limiter, error) {
 func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.allowLocked(key, now)
+}
+
+func (l *Limiter) allowLocked(key string, now time.Time) (ok bool, retryAfter time.Duration) {
 	el := l.keys[key]
 	if el == nil {
 		return true, 0
@@ -91,10 +95,50 @@ func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Dur
 	return retryAfter <= 0, retryAfter
 }
 
+// Reserve is Allow and Fail in one step: when key may try at now, a failure
+// is recorded before the caller does any work, so concurrent attempts cannot
+// all pass the check before the first one is counted. An attempt that
+// succeeds gives its reservation back with Refund.
+func (l *Limiter) Reserve(key string, now time.Time) (ok bool, retryAfter time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ok, retry := l.allowLocked(key, now); !ok {
+		return false, retry
+	}
+	l.failLocked(key, now)
+	return true, 0
+}
+
+// Refund removes one failure of key recorded at exactly at (a reservation
+// whose attempt succeeded). It does nothing if there is none.
+func (l *Limiter) Refund(key string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	el := l.keys[key]
+	if el == nil {
+		return
+	}
+	e := el.Value.(*entry)
+	for i := len(e.failures) - 1; i >= 0; i-- {
+		if e.failures[i].Equal(at) {
+			e.failures = append(e.failures[:i], e.failures[i+1:]...)
+			break
+		}
+	}
+	if len(e.failures) == 0 {
+		delete(l.keys, key)
+		l.lru.Remove(el)
+	}
+}
+
 // Fail records a failure of key at now.
 func (l *Limiter) Fail(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.failLocked(key, now)
+}
+
+func (l *Limiter) failLocked(key string, now time.Time) {
 	l.sweepLocked(now, 4)
 	el := l.keys[key]
 	if el == nil {

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -96,27 +97,120 @@ func TestBreaker(t *testing.T) {
 	}
 	now := t0
 	for i := 0; i < 100; i++ {
-		b.Fail(now.Add(time.Duration(i) * 100 * time.Millisecond))
+		b.Fail(fmt.Sprint("p", i), now.Add(time.Duration(i)*100*time.Millisecond))
 	}
 	now = now.Add(10 * time.Second)
-	if open, _ := b.Open(now); open {
-		t.Fatalf("breaker open at the threshold, want closed until it is exceeded")
+	if tripped, _ := b.Tripped(now); tripped {
+		t.Fatalf("breaker tripped at the threshold, want not until it is exceeded")
 	}
-	b.Fail(now)
-	open, retry := b.Open(now)
-	if !open || retry != 30*time.Second {
-		t.Fatalf("Open() = %v, %v, want true, 30s", open, retry)
+	b.Fail("p100", now)
+	tripped, retry := b.Tripped(now)
+	if !tripped || retry != 30*time.Second {
+		t.Fatalf("Tripped() = %v, %v, want true, 30s", tripped, retry)
 	}
-	if open, _ := b.Open(now.Add(31 * time.Second)); open {
-		t.Errorf("breaker still open after the cooldown")
+	// Tripped: a prefix that failed is refused, a clean one is not.
+	if ok, retry := b.Reserve("p7", now); ok || retry <= 0 || retry > 30*time.Second {
+		t.Errorf("Reserve(failing prefix) = %v, %v, want refused with retry within the cooldown", ok, retry)
 	}
-	// Failures spread thinly over time never open it.
+	if ok, _ := b.Reserve("clean", now); !ok {
+		t.Errorf("Reserve(clean prefix) refused while tripped")
+	}
+	// Its reservation holds until refunded: a second concurrent attempt
+	// from the same prefix is refused, and a refund lets the next one in.
+	if ok, _ := b.Reserve("clean", now); ok {
+		t.Errorf("second concurrent Reserve(clean prefix) allowed while tripped")
+	}
+	b.Refund("clean", now)
+	if ok, _ := b.Reserve("clean", now); !ok {
+		t.Errorf("Reserve after Refund refused")
+	}
+	if tripped, _ := b.Tripped(now.Add(31 * time.Second)); tripped {
+		t.Errorf("breaker still tripped after the cooldown")
+	}
+	if ok, _ := b.Reserve("p7", now.Add(31*time.Second)); !ok {
+		t.Errorf("failing prefix still refused after the cooldown")
+	}
+	// Failures spread thinly over time never trip it.
 	b2, _ := NewBreaker(BreakerConfig{Threshold: 100, Window: time.Minute, Cooldown: time.Second})
 	for i := 0; i < 1000; i++ {
 		at := t0.Add(time.Duration(i) * time.Second)
-		b2.Fail(at)
-		if open, _ := b2.Open(at); open {
-			t.Fatalf("breaker opened by 1 failure/s at %d", i)
+		b2.Fail("x", at)
+		if tripped, _ := b2.Tripped(at); tripped {
+			t.Fatalf("breaker tripped by 1 failure/s at %d", i)
 		}
+	}
+}
+
+func TestReserveAndRefund(t *testing.T) {
+	l, _ := New(Config{Rules: joinRules()})
+	for i := 0; i < 5; i++ {
+		if ok, _ := l.Reserve("a", t0); !ok {
+			t.Fatalf("Reserve %d refused, want the first 5 allowed", i)
+		}
+	}
+	if ok, retry := l.Reserve("a", t0); ok || retry != time.Minute {
+		t.Fatalf("6th Reserve = %v, %v, want refused for 1m", ok, retry)
+	}
+	l.Refund("a", t0)
+	if ok, _ := l.Reserve("a", t0); !ok {
+		t.Errorf("Reserve after a Refund refused")
+	}
+	l.Refund("b", t0) // unknown key: no effect
+	for i := 0; i < 5; i++ {
+		l.Refund("a", t0)
+	}
+	if n := l.Len(); n != 0 {
+		t.Errorf("Len() after refunding everything = %d, want 0", n)
+	}
+}
+
+func TestInFlight(t *testing.T) {
+	f, err := NewInFlight(InFlightConfig{PerKey: 2, Slots: 3, Waiting: 1, Wait: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a1, err1 := f.Acquire(ctx, "a")
+	a2, err2 := f.Acquire(ctx, "a")
+	if err1 != nil || err2 != nil {
+		t.Fatalf("first two for a: %v, %v", err1, err2)
+	}
+	if _, err := f.Acquire(ctx, "a"); !errors.Is(err, ErrKeyBusy) {
+		t.Errorf("third for a: %v, want ErrKeyBusy", err)
+	}
+	b1, err := f.Acquire(ctx, "b")
+	if err != nil {
+		t.Fatalf("b: %v", err)
+	}
+	// All 3 slots taken: c waits (the one queue place) and times out; d
+	// finds the queue full at once.
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { _, err := f.Acquire(ctx, "c"); done <- err }()
+	time.Sleep(10 * time.Millisecond)
+	if _, err := f.Acquire(ctx, "d"); !errors.Is(err, ErrBusy) {
+		t.Errorf("d with a full queue: %v, want ErrBusy", err)
+	}
+	if err := <-done; !errors.Is(err, ErrBusy) || time.Since(start) < 40*time.Millisecond {
+		t.Errorf("c: %v after %v, want ErrBusy after the wait", err, time.Since(start))
+	}
+	// A waiter gets a slot freed within the wait.
+	go func() {
+		release, err := f.Acquire(ctx, "c")
+		if err == nil {
+			release()
+		}
+		done <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	a1()
+	a1() // releasing twice frees one slot only
+	if err := <-done; err != nil {
+		t.Errorf("waiter after a release: %v", err)
+	}
+	a2()
+	b1()
+	if n := len(f.perKey); n != 0 {
+		t.Errorf("perKey holds %d keys after every release, want 0", n)
 	}
 }

@@ -1,53 +1,71 @@
 package server
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/quickhelp/quickhelp/signaling/auth"
+	"github.com/quickhelp/quickhelp/signaling/ratelimit"
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
 const msgBadCredentials = "The e-mail address or password is incorrect."
 
+// handleLogin signs a helper in. Every attempt is counted before the
+// argon2id work (reserve, then hash) per address and per (account,
+// address), and hashes in flight are bounded per address and in total, so a
+// flood from one client costs at most a few hashes at a time and ten a
+// minute. A successful sign-in gives its reservations back.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	key, now := s.clientKey(r), s.now()
 	if ok, retry := s.loginLimiter.Allow(key, now); !ok {
-		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Too many failed sign-ins. Please wait and try again.", retry)
+		s.loginThrottled(w, retry)
 		return
 	}
 	var req wire.LoginRequest
 	if decodeJSON(w, r, &req) != nil {
 		return
 	}
-	fail := func() {
-		s.loginLimiter.Fail(key, now)
-		s.metrics.LoginsFailed.Add(1)
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, msgBadCredentials)
-	}
-	u, err := s.store.UserByEmail(r.Context(), strings.TrimSpace(req.Email))
-	if errors.Is(err, store.ErrNotFound) {
-		// Same work as for a real account, so timing does not reveal
-		// which e-mail addresses exist.
-		auth.VerifyDummy(req.Password)
-		fail()
+	release, err := s.loginHashes.Acquire(r.Context(), key)
+	if errors.Is(err, ratelimit.ErrKeyBusy) {
+		s.loginThrottled(w, time.Second)
 		return
 	}
+	if err != nil {
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "The service is busy. Please try again in a moment.", time.Second)
+		return
+	}
+	defer release()
+	email := strings.TrimSpace(req.Email)
+	acct := accountKey(email, key)
+	if ok, retry := s.loginLimiter.Reserve(key, now); !ok {
+		s.loginThrottled(w, retry)
+		return
+	}
+	if ok, retry := s.accountLimiter.Reserve(acct, now); !ok {
+		s.loginLimiter.Refund(key, now)
+		s.loginThrottled(w, retry)
+		return
+	}
+	u, ok, err := s.checkPassword(r.Context(), email, req.Password)
 	if err != nil {
 		s.internalError(w, "login lookup", err)
 		return
 	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, req.Password)
-	if err != nil {
-		s.log.Error("stored password hash unusable", "user", u.ID, "err", err)
-	}
 	if !ok {
-		fail()
+		s.metrics.LoginsFailed.Add(1)
+		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, msgBadCredentials)
 		return
 	}
+	s.loginLimiter.Refund(key, now)
+	s.accountLimiter.Refund(acct, now)
 	if u.Disabled {
 		writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, "This account is suspended. Ask your organisation's administrator.")
 		return
@@ -64,6 +82,39 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("signed in", "user", u.ID)
 	writeJSON(w, http.StatusOK, wire.LoginResponse{Token: tok, ExpiresAt: exp, User: wireUser(u)})
+}
+
+func (s *Server) loginThrottled(w http.ResponseWriter, retry time.Duration) {
+	s.metrics.RateLimited.Add(1)
+	writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Too many failed sign-ins. Please wait and try again.", retry)
+}
+
+// checkPassword looks the account up and verifies the password: one
+// argon2id hash either way, so timing does not reveal which e-mail
+// addresses exist.
+func (s *Server) checkPassword(ctx context.Context, email, password string) (store.User, bool, error) {
+	u, err := s.store.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		auth.VerifyDummy(password)
+		return store.User{}, false, nil
+	}
+	if err != nil {
+		return store.User{}, false, err
+	}
+	ok, err := auth.VerifyPassword(u.PasswordHash, password)
+	if err != nil {
+		s.log.Error("stored password hash unusable", "user", u.ID, "err", err)
+	}
+	return u, ok, nil
+}
+
+// accountKey is the (account, address) key of the sign-in back-off: the
+// e-mail is hashed so neither it nor its length is kept in memory, and the
+// address is part of the key so a stranger failing from elsewhere cannot
+// lock the helper out.
+func accountKey(email, clientKey string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return hex.EncodeToString(sum[:16]) + "|" + clientKey
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {

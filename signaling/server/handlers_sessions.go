@@ -37,6 +37,20 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
 		return
 	}
+	// Every creation counts (reserved before the work) per helper and per
+	// organisation: codes and TURN credentials are not free.
+	now := s.now()
+	if ok, retry := s.helperCreates.Reserve(u.ID, now); !ok {
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Too many new codes. Please wait and try again.", retry)
+		return
+	}
+	if ok, retry := s.orgCreates.Reserve(u.OrgID, now); !ok {
+		s.helperCreates.Refund(u.ID, now)
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Your organisation is creating too many codes. Please wait and try again.", retry)
+		return
+	}
 	id, err := auth.NewID()
 	if err != nil {
 		s.internalError(w, "session id", err)
@@ -47,7 +61,6 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "session token", err)
 		return
 	}
-	now := s.now()
 	codeExp := now.Add(s.cfg.CodeTTL)
 	// A fresh code collides with a live one with probability ~live/2^40;
 	// a few retries make failure practically impossible.
@@ -135,26 +148,43 @@ func (s *Server) endSession(id string, reason wire.Reason, extraFeature []string
 	}
 }
 
+// handleJoin lets a sharer in with a code. The attempt is reserved against
+// the per-client limit (and, while the breaker is tripped, against the
+// client's prefix) before the database is touched, so concurrent guesses
+// cannot all pass the check; a join that succeeds gives them back.
 func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	key, now := s.clientKey(r), s.now()
-	if open, retry := s.breaker.Open(now); open {
-		s.metrics.RateLimited.Add(1)
-		s.metrics.BreakerTrips.Add(1)
-		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for a moment. Please try again shortly.", retry)
-		return
-	}
-	if ok, retry := s.joinLimiter.Allow(key, now); !ok {
-		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, msgJoinThrottled, retry)
-		return
-	}
+	key, prefix, now := s.clientKey(r), s.breakerPrefix(r), s.now()
 	var req wire.JoinRequest
 	if decodeJSON(w, r, &req) != nil {
 		return
 	}
+	if ok, retry := s.breaker.Reserve(prefix, now); !ok {
+		s.metrics.RateLimited.Add(1)
+		s.metrics.BreakerTrips.Add(1)
+		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for your network for a moment. Please try again shortly.", retry)
+		return
+	}
+	if ok, retry := s.joinLimiter.Reserve(key, now); !ok {
+		s.breaker.Refund(prefix, now)
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, msgJoinThrottled, retry)
+		return
+	}
+	settled := false
+	refund := func() {
+		settled = true
+		s.joinLimiter.Refund(key, now)
+		s.breaker.Refund(prefix, now)
+	}
+	defer func() {
+		if !settled {
+			// An internal error is not the client's failure.
+			refund()
+		}
+	}()
 	notFound := func() {
-		s.joinLimiter.Fail(key, now)
-		s.breaker.Fail(now)
+		settled = true
+		s.breaker.Fail(prefix, now)
 		s.metrics.JoinsFailed.Add(1)
 		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, msgCodeNotFound)
 	}
@@ -163,6 +193,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		notFound()
 		return
 	}
+	s.metrics.JoinLookups.Add(1)
 	sess, err := s.store.SessionByCode(r.Context(), hash, now)
 	if errors.Is(err, store.ErrNotFound) {
 		notFound()
@@ -172,6 +203,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "join lookup", err)
 		return
 	}
+	refund()
 	helper, err := s.store.UserByID(r.Context(), sess.HelperID)
 	if err != nil {
 		s.internalError(w, "join helper", err)

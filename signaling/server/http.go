@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -135,31 +135,50 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// clientKey is the rate-limit key of the client: its IP address, or the
-// /64 prefix for IPv6 (one subscriber usually holds a whole /64). It is
-// never logged or stored.
-func (s *Server) clientKey(r *http.Request) string {
-	var ip net.IP
+// clientAddr is the client's IP address: the peer address, or the last
+// X-Forwarded-For entry behind a trusted proxy. It is never logged or
+// stored; the zero Addr means unknown.
+func (s *Server) clientAddr(r *http.Request) netip.Addr {
 	if s.cfg.TrustProxyHeader {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
-			ip = net.ParseIP(strings.TrimSpace(parts[len(parts)-1]))
+			if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
+				return a.Unmap()
+			}
 		}
 	}
-	if ip == nil {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ip = net.ParseIP(host)
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
 	}
-	if ip == nil {
+	a, _ := netip.ParseAddr(r.RemoteAddr)
+	return a.Unmap()
+}
+
+// clientKey is the rate-limit key of the client: its IP address, or the
+// /64 prefix for IPv6 (one subscriber usually holds a whole /64).
+func (s *Server) clientKey(r *http.Request) string { return addrKey(s.clientAddr(r), 32, 64) }
+
+// breakerPrefix is the wider range the join breaker degrades while tripped:
+// IPv4 /24, IPv6 /56 (a common subscriber allocation), so rotating through
+// addresses of one network does not buy fresh attempts.
+func (s *Server) breakerPrefix(r *http.Request) string { return addrKey(s.clientAddr(r), 24, 56) }
+
+func addrKey(a netip.Addr, bits4, bits6 int) string {
+	if !a.IsValid() {
 		return "unknown"
 	}
-	if v4 := ip.To4(); v4 != nil {
-		return v4.String()
+	bits := bits6
+	if a.Is4() {
+		bits = bits4
 	}
-	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	p, err := a.Prefix(bits)
+	if err != nil {
+		return "unknown"
+	}
+	if p.Bits() == a.BitLen() {
+		return a.String()
+	}
+	return p.String()
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

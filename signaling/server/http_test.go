@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -35,13 +38,61 @@ func TestLogin(t *testing.T) {
 func TestLoginRateLimit(t *testing.T) {
 	env := servertest.Start(t)
 	for i := 0; i < 10; i++ {
-		if st, _ := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: "nobody@example.com", Password: "x"}, nil); st != http.StatusUnauthorized {
+		email := fmt.Sprintf("nobody%d@example.com", i)
+		if st, _ := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: email, Password: "x"}, nil); st != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d, want 401", i, st)
 		}
 	}
 	st, werr := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: env.HelperPassword}, nil)
 	if st != http.StatusTooManyRequests || werr.Code != wire.ErrCodeRateLimited {
 		t.Errorf("after 10 failures: %d %+v, want 429", st, werr)
+	}
+}
+
+// postLogin signs in from a given client address (X-Forwarded-For, which
+// the test server trusts) and returns the status.
+func postLogin(t *testing.T, env *servertest.Env, ip, email, password string) *http.Response {
+	t.Helper()
+	b, _ := json.Marshal(wire.LoginRequest{Email: email, Password: password})
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, env.URL+wire.PathLogin, bytes.NewReader(b))
+	req.Header.Set("X-Forwarded-For", ip)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// TestLoginAccountBackoff: failures against one account from one address
+// back that pair off (5 a minute) before the address limit, while the
+// helper still signs in from their own address: a stranger cannot lock
+// them out. A success gives its reservation back.
+func TestLoginAccountBackoff(t *testing.T) {
+	env := servertest.StartWith(t, func(c *server.Config) { c.TrustProxyHeader = true })
+	const stranger, own = "198.51.100.66", "203.0.113.5"
+	for i := 0; i < 3; i++ {
+		if resp := postLogin(t, env, own, env.HelperEmail, env.HelperPassword); resp.StatusCode != http.StatusOK {
+			t.Fatalf("sign-in %d: %d, want 200", i, resp.StatusCode)
+		}
+	}
+	for i := 0; i < 5; i++ {
+		if resp := postLogin(t, env, stranger, env.HelperEmail, "guess"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("stranger's guess %d: %d, want 401", i, resp.StatusCode)
+		}
+	}
+	resp := postLogin(t, env, stranger, env.HelperEmail, env.HelperPassword)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("stranger after 5 failures on the account: %d, want 429 with Retry-After", resp.StatusCode)
+	}
+	// The same stranger address may still try other accounts (the address
+	// limit is 10), and the helper is not locked out from their address.
+	if resp := postLogin(t, env, stranger, "other@example.com", "guess"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("stranger on another account: %d, want 401", resp.StatusCode)
+	}
+	if resp := postLogin(t, env, own, env.HelperEmail, env.HelperPassword); resp.StatusCode != http.StatusOK {
+		t.Errorf("helper from their own address after the stranger's guesses: %d, want 200", resp.StatusCode)
 	}
 }
 

@@ -79,7 +79,7 @@ func TestJoinCodeStates(t *testing.T) {
 }
 
 func TestConcurrentJoinsExactlyOneWins(t *testing.T) {
-	env := servertest.Start(t)
+	env := servertest.StartWith(t, func(c *server.Config) { c.TrustProxyHeader = true })
 	cr := env.CreateSession(t, env.HelperToken(t))
 	const n = 8
 	var wg sync.WaitGroup
@@ -150,23 +150,85 @@ func TestJoinRateLimitPerIP(t *testing.T) {
 	}
 }
 
+// TestJoinConcurrentGuessesReserved sends 300 wrong codes at once from one
+// address: each attempt is reserved before the database lookup, so at most
+// the limit (5) reach it and every other one is refused with 429.
+func TestJoinConcurrentGuessesReserved(t *testing.T) {
+	env := servertest.StartWith(t, func(c *server.Config) { c.TrustProxyHeader = true })
+	const n = 300
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			resp, _ := postJoin(t, env, "192.0.2.99", "AAAA-AAAA")
+			statuses <- resp.StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	if count[http.StatusNotFound] < 1 || count[http.StatusNotFound] > 5 || count[http.StatusTooManyRequests] != n-count[http.StatusNotFound] {
+		t.Errorf("300 concurrent wrong codes: %v, want at most 5 × 404 and the rest 429", count)
+	}
+	if got := env.Server.Metrics().JoinLookups.Load(); got > 5 {
+		t.Errorf("%d joins reached the code lookup, want at most 5", got)
+	}
+}
+
+// TestJoinGlobalBreaker: a spike of failures across many networks trips the
+// breaker, which then refuses only the networks (IPv4 /24, IPv6 /56) that
+// fail; everyone else keeps joining, and a fresh network that starts
+// guessing gets one attempt before it is refused too.
 func TestJoinGlobalBreaker(t *testing.T) {
 	env := servertest.StartWith(t, func(c *server.Config) {
 		c.TrustProxyHeader = true
 		c.JoinBreaker = ratelimit.BreakerConfig{Threshold: 30, Window: time.Minute, Cooldown: 30 * time.Second}
 	})
 	for i := 0; i < 31; i++ {
-		resp, _ := postJoin(t, env, fmt.Sprintf("10.%d.0.1", i), "AAAA-AAAA")
+		ip := fmt.Sprintf("10.%d.0.1", i)
+		if i%2 == 1 {
+			ip = fmt.Sprintf("2001:db8:%x::1", i)
+		}
+		resp, _ := postJoin(t, env, ip, "AAAA-AAAA")
 		if resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("guess %d: %d, want 404", i, resp.StatusCode)
 		}
 	}
-	resp, body := postJoin(t, env, "10.200.0.1", "AAAA-AAAA")
-	if resp.StatusCode != http.StatusServiceUnavailable || body.Code != wire.ErrCodeUnavailable || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("after the spike: %d %+v, want 503 with Retry-After", resp.StatusCode, body)
+	// Another address of a failing network (same /24, same /56) is refused.
+	for _, ip := range []string{"10.4.0.77", "2001:db8:3:ff::9"} {
+		resp, body := postJoin(t, env, ip, "AAAA-AAAA")
+		if resp.StatusCode != http.StatusServiceUnavailable || body.Code != wire.ErrCodeUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("failing network %s after the spike: %d %+v, want 503 with Retry-After", ip, resp.StatusCode, body)
+		}
 	}
-	env.Clock.Advance(31 * time.Second)
+	// Clean networks keep joining, over IPv4 and IPv6.
+	tok := env.HelperToken(t)
+	for _, ip := range []string{"10.200.0.1", "2001:db8:ffff::1"} {
+		cr := env.CreateSession(t, tok)
+		if resp, body := postJoin(t, env, ip, cr.Code); resp.StatusCode != http.StatusOK {
+			t.Errorf("clean network %s while tripped: %d %+v, want 200", ip, resp.StatusCode, body)
+		}
+	}
+	// A fresh network that guesses gets one attempt, then is refused.
 	if resp, _ := postJoin(t, env, "10.201.0.1", "AAAA-AAAA"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("fresh network's first guess while tripped: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := postJoin(t, env, "10.201.0.2", "AAAA-AAAA"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("fresh network's second guess while tripped: %d, want 503", resp.StatusCode)
+	}
+	if env.Server.Metrics().BreakerTrips.Load() < 3 {
+		t.Errorf("breaker refusals not counted")
+	}
+	env.Clock.Advance(61 * time.Second)
+	if resp, _ := postJoin(t, env, "10.4.0.78", "AAAA-AAAA"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("after the cooldown: %d, want 404", resp.StatusCode)
 	}
 }

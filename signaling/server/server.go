@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,12 +60,26 @@ type Config struct {
 	Retention     time.Duration // default and maximum 72 h
 	PurgeInterval time.Duration // default 5 min; negative disables the background job
 
-	JoinRules    []ratelimit.Rule        // failed joins per client; default 5/min and 20/h
-	LoginRules   []ratelimit.Rule        // failed sign-ins per client; default 10/min and 50/h
-	JoinBreaker  ratelimit.BreakerConfig // default: more than 1000 failures/min open it for 1 min
-	SendQueue    int                     // messages queued per connection; default 64
-	WriteTimeout time.Duration           // per WebSocket write; default 10 s
-	PingInterval time.Duration           // WebSocket keep-alive; default 20 s
+	JoinRules    []ratelimit.Rule // failed joins per client; default 5/min and 20/h
+	LoginRules   []ratelimit.Rule // failed sign-ins per client; default 10/min and 50/h
+	AccountRules []ratelimit.Rule // failed sign-ins per (account, client); default 5/min and 20/h
+	// LoginHashes bounds password hashes in flight; default 4 per client
+	// (waiting or running),
+	// max(2, GOMAXPROCS) at once, 32 waiting at most 2 s.
+	LoginHashes ratelimit.InFlightConfig
+	// JoinBreaker trips on failed joins across all clients and then
+	// refuses only failing prefixes (IPv4 /24, IPv6 /56); default: more
+	// than 1000 failures/min trip it for 1 min.
+	JoinBreaker   ratelimit.BreakerConfig
+	HelperCreates []ratelimit.Rule // sessions created per helper; default 20/min and 200/h
+	OrgCreates    []ratelimit.Rule // sessions created per organisation; default 200/min and 5000/h
+	// PolicyInterval is how often live sessions are re-checked against the
+	// store for a suspended helper, a disabled organisation or an end
+	// written by another process; default 1 s, negative disables.
+	PolicyInterval time.Duration
+	SendQueue      int           // messages queued per connection; default 64
+	WriteTimeout   time.Duration // per WebSocket write; default 10 s
+	PingInterval   time.Duration // WebSocket keep-alive; default 20 s
 }
 
 func (c *Config) setDefaults() error {
@@ -107,6 +122,21 @@ func (c *Config) setDefaults() error {
 	if len(c.LoginRules) == 0 {
 		c.LoginRules = []ratelimit.Rule{{Window: time.Minute, Max: 10}, {Window: time.Hour, Max: 50}}
 	}
+	if len(c.AccountRules) == 0 {
+		c.AccountRules = []ratelimit.Rule{{Window: time.Minute, Max: 5}, {Window: time.Hour, Max: 20}}
+	}
+	if c.LoginHashes == (ratelimit.InFlightConfig{}) {
+		c.LoginHashes = ratelimit.InFlightConfig{PerKey: 4, Slots: max(2, runtime.GOMAXPROCS(0)), Waiting: 32, Wait: 2 * time.Second}
+	}
+	if len(c.HelperCreates) == 0 {
+		c.HelperCreates = []ratelimit.Rule{{Window: time.Minute, Max: 20}, {Window: time.Hour, Max: 200}}
+	}
+	if len(c.OrgCreates) == 0 {
+		c.OrgCreates = []ratelimit.Rule{{Window: time.Minute, Max: 200}, {Window: time.Hour, Max: 5000}}
+	}
+	if c.PolicyInterval == 0 {
+		c.PolicyInterval = time.Second
+	}
 	if c.JoinBreaker == (ratelimit.BreakerConfig{}) {
 		c.JoinBreaker = ratelimit.BreakerConfig{Threshold: 1000, Window: time.Minute, Cooldown: time.Minute}
 	}
@@ -118,17 +148,21 @@ func (c *Config) setDefaults() error {
 
 // Server is the QuickHelp HTTP service. It implements http.Handler.
 type Server struct {
-	cfg          Config
-	log          *slog.Logger
-	store        *store.Store
-	hasher       *codes.Hasher
-	metrics      *telemetry.Metrics
-	joinLimiter  *ratelimit.Limiter
-	loginLimiter *ratelimit.Limiter
-	breaker      *ratelimit.Breaker
-	hub          *hub
-	usage        *usageWriter
-	handler      http.Handler
+	cfg            Config
+	log            *slog.Logger
+	store          *store.Store
+	hasher         *codes.Hasher
+	metrics        *telemetry.Metrics
+	joinLimiter    *ratelimit.Limiter
+	loginLimiter   *ratelimit.Limiter
+	accountLimiter *ratelimit.Limiter
+	loginHashes    *ratelimit.InFlight
+	helperCreates  *ratelimit.Limiter
+	orgCreates     *ratelimit.Limiter
+	breaker        *ratelimit.Breaker
+	hub            *hub
+	usage          *usageWriter
+	handler        http.Handler
 
 	// ctx is the server's lifetime; cancel stops the background job.
 	ctx    context.Context
@@ -163,33 +197,25 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	joinLimiter, err := ratelimit.New(ratelimit.Config{Rules: cfg.JoinRules})
-	if err != nil {
-		return nil, fmt.Errorf("%w: join rules: %w", ErrConfig, err)
-	}
-	loginLimiter, err := ratelimit.New(ratelimit.Config{Rules: cfg.LoginRules})
-	if err != nil {
-		return nil, fmt.Errorf("%w: login rules: %w", ErrConfig, err)
-	}
-	breaker, err := ratelimit.NewBreaker(cfg.JoinBreaker)
-	if err != nil {
-		return nil, fmt.Errorf("%w: breaker: %w", ErrConfig, err)
-	}
 	s := &Server{
-		cfg:          cfg,
-		log:          cfg.Logger.With("component", "server"),
-		store:        cfg.Store,
-		hasher:       hasher,
-		metrics:      telemetry.NewMetrics(cfg.TURNAllocations),
-		joinLimiter:  joinLimiter,
-		loginLimiter: loginLimiter,
-		breaker:      breaker,
+		cfg:     cfg,
+		log:     cfg.Logger.With("component", "server"),
+		store:   cfg.Store,
+		hasher:  hasher,
+		metrics: telemetry.NewMetrics(cfg.TURNAllocations),
+	}
+	if err := s.newLimits(); err != nil {
+		return nil, err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.hub = newHub(s)
 	s.usage = newUsageWriter()
 	s.wg.Add(1)
 	go s.runUsageWriter()
+	if cfg.PolicyInterval > 0 {
+		s.wg.Add(1)
+		go s.runPolicyWatch()
+	}
 	s.handler = s.routes()
 	if cfg.PurgeInterval > 0 {
 		j, err := telemetry.NewJanitor(telemetry.JanitorConfig{
@@ -270,4 +296,31 @@ func (s *Server) codesExpired(ids []string) {
 			r.end(wire.ReasonExpired)
 		}
 	}
+}
+
+// newLimits builds the rate limiters from the configuration.
+func (s *Server) newLimits() error {
+	var err error
+	limiter := func(name string, rules []ratelimit.Rule) *ratelimit.Limiter {
+		l, e := ratelimit.New(ratelimit.Config{Rules: rules})
+		if e != nil && err == nil {
+			err = fmt.Errorf("%w: %s: %w", ErrConfig, name, e)
+		}
+		return l
+	}
+	s.joinLimiter = limiter("join rules", s.cfg.JoinRules)
+	s.loginLimiter = limiter("login rules", s.cfg.LoginRules)
+	s.accountLimiter = limiter("account rules", s.cfg.AccountRules)
+	s.helperCreates = limiter("helper creates", s.cfg.HelperCreates)
+	s.orgCreates = limiter("org creates", s.cfg.OrgCreates)
+	if err != nil {
+		return err
+	}
+	if s.loginHashes, err = ratelimit.NewInFlight(s.cfg.LoginHashes); err != nil {
+		return fmt.Errorf("%w: login hashes: %w", ErrConfig, err)
+	}
+	if s.breaker, err = ratelimit.NewBreaker(s.cfg.JoinBreaker); err != nil {
+		return fmt.Errorf("%w: breaker: %w", ErrConfig, err)
+	}
+	return nil
 }

@@ -63,6 +63,18 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "ws helper", err)
 		return
 	}
+	// A (re)connect is re-checked against policy: a helper suspended or an
+	// organisation disabled while a participant was away (inside the
+	// resume window) must not get back in. The session ends for both.
+	if helper.OrgDisabled || helper.Disabled {
+		s.endSession(id, wire.ReasonPolicy, nil)
+		if helper.OrgDisabled {
+			writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+		} else {
+			writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, msgSuspended)
+		}
+		return
+	}
 	rm := s.hub.room(sess, helperInfo(helper))
 	if rm.connected(role) {
 		rm.releaseIfUnused()

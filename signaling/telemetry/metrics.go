@@ -19,6 +19,7 @@ type Metrics struct {
 	SessionsActive  atomic.Int64 // sessions with a live room (someone connected)
 	JoinsOK         atomic.Int64
 	JoinsFailed     atomic.Int64
+	JoinLookups     atomic.Int64 // joins that reached the database lookup of a code
 	RateLimited     atomic.Int64
 	BreakerTrips    atomic.Int64
 	LoginsFailed    atomic.Int64
@@ -82,8 +83,9 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 	}
 	metric("quickhelp_joins_total", "counter", "Successful joins.", m.JoinsOK.Load())
 	metric("quickhelp_joins_failed_total", "counter", "Joins with an unknown, used or expired code.", m.JoinsFailed.Load())
+	metric("quickhelp_join_lookups_total", "counter", "Joins that reached the database lookup of a code.", m.JoinLookups.Load())
 	metric("quickhelp_rate_limited_total", "counter", "Requests refused by a rate limit or the global breaker.", m.RateLimited.Load())
-	metric("quickhelp_breaker_trips_total", "counter", "Requests refused while the global join breaker was open.", m.BreakerTrips.Load())
+	metric("quickhelp_breaker_trips_total", "counter", "Joins refused from a failing network while the join breaker was tripped.", m.BreakerTrips.Load())
 	metric("quickhelp_logins_failed_total", "counter", "Failed sign-ins.", m.LoginsFailed.Load())
 	metric("quickhelp_reports_total", "counter", "Abuse reports received.", m.Reports.Load())
 	metric("quickhelp_websocket_connections", "gauge", "Open session WebSockets.", m.WSConnections.Load())

@@ -84,6 +84,11 @@ func TestPeerAllowed(t *testing.T) {
 		{"ff02::1", false},
 		{"::ffff:127.0.0.1", false},
 		{"::ffff:10.0.0.1", false},
+		{"64:ff9b::a00:1", false},   // NAT64 well-known prefix: 10.0.0.1 behind a translator
+		{"64:ff9b::808:808", false}, // the whole /96 is refused, not only private embeddings
+		{"2002:7f00:1::1", false},   // 6to4 of 127.0.0.1
+		{"2002:808:808::1", false},  // 6to4 of anything
+		{"64:ff9b:1::1", false},     // local-use NAT64
 		{"8.8.8.8", true},
 		{"172.32.0.1", true},
 		{"203.0.113.5", true},

@@ -9,3 +9,7 @@ var (
 	// ErrBadUsername is wrapped by ParseUsername errors.
 	ErrBadUsername = errors.New("turn: malformed username")
 )
+
+// errTCPRelay refuses TCP relay allocations (RFC 6062): WebRTC never asks
+// for them and they would bypass the per-allocation socket wrapper.
+var errTCPRelay = errors.New("turn: TCP relay allocations are not offered")

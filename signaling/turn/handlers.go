@@ -41,17 +41,24 @@ func (s *Server) permit(_ net.Addr, peer net.IP) bool {
 		return true
 	}
 	a, ok := netip.AddrFromSlice(peer)
-	ok = ok && PeerAllowed(a)
+	ok = ok && s.cfg.peerAllowed(a.Unmap())
 	if !ok {
 		s.log.Debug("turn permission refused", "cause", "blocked peer range")
 	}
 	return ok
 }
 
-// quota is pion's QuotaHandler. The check and the later count are not one
-// atomic step, so concurrent requests may overshoot a limit by a few: the
-// limits protect file descriptors, not an exact budget.
+// quota is pion's QuotaHandler, called for an Allocate once its credential
+// has been verified (so forged credentials cost no database query). It
+// refuses sessions that have ended: a credential dies with its session. The
+// check and the later count are not one atomic step, so concurrent requests
+// may overshoot a limit by a few: the limits protect file descriptors, not
+// an exact budget.
 func (s *Server) quota(sessionID, _ string, _ net.Addr) bool {
+	if !s.sessionLive(sessionID) {
+		s.log.Debug("turn allocation refused", "cause", "session ended")
+		return false
+	}
 	if s.allocs.Load() >= int64(s.cfg.MaxAllocations) {
 		s.log.Warn("turn allocation refused", "cause", "server limit")
 		return false

@@ -23,6 +23,8 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("fe80::/10"),         // link-local
 	netip.MustParsePrefix("ff00::/8"),          // multicast
 	netip.MustParsePrefix("64:ff9b:1::/48"),    // local-use NAT64
+	netip.MustParsePrefix("64:ff9b::/96"),      // well-known NAT64: reaches any IPv4 peer, private ones included, through a translator
+	netip.MustParsePrefix("2002::/16"),         // 6to4: embeds an IPv4 address a relay router would reach
 	netip.MustParsePrefix("fd00:ec2::254/128"), // IPv6 metadata (inside ULA, listed for clarity)
 }
 

@@ -3,6 +3,7 @@
 package turn
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -58,7 +59,22 @@ type Config struct {
 	// Clock is optional; nil means time.Now. Tests move it to expire
 	// credentials.
 	Clock func() time.Time
+	// Sessions is optional: when set, allocations are refused for a
+	// session that has ended, and the relay sockets of sessions that
+	// ended are closed every SweepInterval.
+	Sessions SessionChecker
+	// SweepInterval is how often allocations of ended sessions are looked
+	// for; 0 means DefaultSweepInterval.
+	SweepInterval time.Duration
+
+	// peerAllowed replaces PeerAllowed outside dev mode; tests use it to
+	// exercise the production rules on loopback. nil means PeerAllowed.
+	peerAllowed func(netip.Addr) bool
 }
+
+// DefaultSweepInterval closes an ended session's allocations well within a
+// minute.
+const DefaultSweepInterval = 20 * time.Second
 
 // Server is a running TURN relay.
 type Server struct {
@@ -74,10 +90,24 @@ type Server struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+	// self is this relay host's addresses (see selfPeerAllowed).
+	self map[netip.Addr]bool
+	// selfDrops counts datagrams refused towards this host.
+	selfDrops atomic.Int64
+	// cancel stops the sweeper; wg waits for it.
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 
+	// mu guards the maps below.
 	mu sync.Mutex
-	// perSession counts live allocations by session ID (guarded by mu).
+	// perSession counts live allocations by session ID.
 	perSession map[string]int
+	// relays holds the relay sockets of each session.
+	relays map[string]map[*relayConn]struct{}
+	// relayPorts counts live relay sockets by local port.
+	relayPorts map[int]int
+	// liveCache holds when a session was last found live.
+	liveCache map[string]time.Time
 }
 
 func (c *Config) validate() error {
@@ -124,6 +154,12 @@ func (c *Config) setDefaults() {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = DefaultSweepInterval
+	}
+	if c.peerAllowed == nil {
+		c.peerAllowed = PeerAllowed
+	}
 }
 
 // New validates cfg, binds the listeners and starts relaying.
@@ -137,6 +173,9 @@ func New(cfg Config) (*Server, error) {
 		log:        cfg.Logger.With("component", "turn"),
 		now:        cfg.Clock,
 		perSession: make(map[string]int),
+		relays:     make(map[string]map[*relayConn]struct{}),
+		relayPorts: make(map[int]int),
+		liveCache:  make(map[string]time.Time),
 	}
 	var listenIP netip.Addr
 	pc := pionturn.ServerConfig{
@@ -195,19 +234,20 @@ func New(cfg Config) (*Server, error) {
 	}
 	// Relay sockets bind the listen IP (all interfaces when the listener
 	// does) and are advertised under the public IP.
+	s.self = selfAddrs(s.publicIP, listenIP)
 	gen := func() pionturn.RelayAddressGenerator {
 		if cfg.RelayPortMin != 0 {
-			return &pionturn.RelayAddressGeneratorPortRange{
+			return relayGen{s: s, RelayAddressGenerator: &pionturn.RelayAddressGeneratorPortRange{
 				RelayAddress: net.IP(s.publicIP.AsSlice()),
 				Address:      listenIP.String(),
 				MinPort:      cfg.RelayPortMin,
 				MaxPort:      cfg.RelayPortMax,
-			}
+			}}
 		}
-		return &pionturn.RelayAddressGeneratorStatic{
+		return relayGen{s: s, RelayAddressGenerator: &pionturn.RelayAddressGeneratorStatic{
 			RelayAddress: net.IP(s.publicIP.AsSlice()),
 			Address:      listenIP.String(),
-		}
+		}}
 	}
 	for i := range pc.PacketConnConfigs {
 		pc.PacketConnConfigs[i].RelayAddressGenerator = gen()
@@ -223,6 +263,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("turn: start: %w", err)
 	}
 	s.pion = srv
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	if cfg.Sessions != nil {
+		s.wg.Add(1)
+		go s.runSweeper(ctx)
+	}
 	s.log.Info("turn relay started", "udp", s.udpAddr != nil, "tcp", s.tcpAddr != nil, "dev_mode", cfg.DevMode)
 	return s, nil
 }
@@ -275,6 +321,8 @@ func (s *Server) Allocations() int64 { return s.allocs.Load() }
 func (s *Server) Close() error {
 	s.closed.Store(true)
 	s.closeOnce.Do(func() {
+		s.cancel()
+		s.wg.Wait()
 		s.closeErr = s.pion.Close()
 		// pion closes the listener but not connections it accepted; close
 		// them so their read loops end and allocations are freed.

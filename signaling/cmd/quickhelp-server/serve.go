@@ -141,7 +141,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if c.turnListen != "off" {
 		dev := c.dev == "true" || (c.dev == "auto" && isLoopback(c.turnListen))
 		ts, err := turn.New(turn.Config{ListenUDP: c.turnListen, ListenTCP: c.turnListen, PublicIP: c.turnPublicIP,
-			Secret: subkey(secret, "turn"), DevMode: dev, Logger: log.With("component", "turn")})
+			Secret: subkey(secret, "turn"), DevMode: dev, Logger: log.With("component", "turn"), Sessions: st})
 		if err != nil {
 			return fmt.Errorf("TURN: %w", err)
 		}
