@@ -24,7 +24,7 @@ func TestLogin(t *testing.T) {
 	}
 	_, wrongPw := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: "wrong-password"}, nil)
 	_, unknown := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: "nobody@example.com", Password: "wrong-password"}, nil)
-	if wrongPw.Code != wire.ErrCodeUnauthorized || wrongPw != unknown {
+	if wrongPw.Code != wire.ReasonUnauthorized || wrongPw != unknown {
 		t.Errorf("wrong password %+v and unknown user %+v must be the same 401", wrongPw, unknown)
 	}
 	// Logout revokes the token.
@@ -45,7 +45,7 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 	}
 	st, werr := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: env.HelperPassword}, nil)
-	if st != http.StatusTooManyRequests || werr.Code != wire.ErrCodeRateLimited {
+	if st != http.StatusTooManyRequests || werr.Code != wire.ReasonRateLimited {
 		t.Errorf("after 10 failures: %d %+v, want 429", st, werr)
 	}
 }

@@ -40,18 +40,18 @@ func (s *Server) originAllowed(r *http.Request) bool {
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	if !s.track() {
-		writeError(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "The service is shutting down.")
+		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The service is shutting down.")
 		return
 	}
 	defer s.wg.Done()
 	if !s.originAllowed(r) {
-		writeError(w, http.StatusForbidden, wire.ErrCodeForbidden, "This web origin may not connect.")
+		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "This web origin may not connect.")
 		return
 	}
 	id, tok := r.PathValue("id"), bearer(r)
 	role, sess, err := s.store.ParticipantRole(r.Context(), id, auth.HashToken(tok), s.now())
 	if tok == "" || errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "This session is over or the token is not valid.")
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "This session is over or the token is not valid.")
 		return
 	}
 	if err != nil {
@@ -69,16 +69,16 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	if helper.OrgDisabled || helper.Disabled {
 		s.endSession(id, wire.ReasonPolicy, nil)
 		if helper.OrgDisabled {
-			writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+			writeError(w, http.StatusForbidden, wire.ReasonOrgDisabled, msgOrgDisabled)
 		} else {
-			writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, msgSuspended)
+			writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, msgSuspended)
 		}
 		return
 	}
 	rm := s.hub.room(sess, helperInfo(helper))
 	if rm.connected(role) {
 		rm.releaseIfUnused()
-		writeError(w, http.StatusConflict, wire.ErrCodeSessionFull, "This participant is already connected.")
+		writeError(w, http.StatusConflict, wire.ReasonSessionFull, "This participant is already connected.")
 		return
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns})
