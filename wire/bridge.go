@@ -151,6 +151,9 @@ type BridgeEvent struct {
 	Reason    Reason           `json:"reason,omitempty"`  // notice, error: the page translates it
 	Message   string           `json:"message,omitempty"` // English detail, shown only for a reason the page does not know
 	Sharer    *BridgeSharer    `json:"sharer,omitempty"`
+	// RetryAfter: a control-wait notice: seconds until control may be asked
+	// for again.
+	RetryAfter int `json:"retryAfter,omitempty"`
 }
 
 // BridgeSharer is the sharer side's state: the daemon's status plus the
@@ -255,6 +258,9 @@ func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 	}
 	if err := decodeJSONStrict(b, &e); err != nil {
 		return BridgeEvent{}, fmt.Errorf("%w: %v", ErrInvalidBridgeMessage, err)
+	}
+	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter {
+		return BridgeEvent{}, fmt.Errorf("%w: retryAfter out of range", ErrInvalidBridgeMessage)
 	}
 	switch e.Type {
 	case BridgeState:

@@ -47,6 +47,7 @@ const (
 	MaxCandidateLen  = 1024
 	MaxReasonLen     = 64
 	MaxMonitors      = 16
+	MaxRetryAfter    = 3600
 )
 
 // Envelope is the one JSON object carried on the session WebSocket. Fields
@@ -67,6 +68,9 @@ type Envelope struct {
 	Monitor   int           `json:"monitor,omitempty"`  // switch-monitor: index; monitors: current
 	Peer      bool          `json:"peer,omitempty"`     // hello: the other participant is connected
 	Restart   bool          `json:"restart,omitempty"`  // offer: this is an ICE restart
+	// RetryAfter: control denied with ReasonControlWait: seconds until the
+	// helper may ask again (1 to MaxRetryAfter).
+	RetryAfter int `json:"retryAfter,omitempty"`
 }
 
 // ICECandidate mirrors webrtc.ICECandidateInit without importing pion.
@@ -140,6 +144,9 @@ func (e *Envelope) Validate() error {
 	}
 	if len(e.Monitors) > MaxMonitors || e.Monitor < 0 || e.Monitor >= MaxMonitors {
 		return bad("monitor out of range")
+	}
+	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter || (e.RetryAfter != 0 && e.Type != TypeControl) {
+		return bad("retryAfter out of range")
 	}
 	switch e.Type {
 	case TypeChat:

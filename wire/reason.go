@@ -84,6 +84,10 @@ const (
 	ReasonBadServerURL      Reason = "bad-server-url"
 	ReasonControlDenied     Reason = "control-denied"
 	ReasonControlRevoked    Reason = "control-revoked"
+	// ReasonControlWait comes with control {state: denied} when the helper
+	// asked again too soon after a refusal: the sharer was not asked, and
+	// RetryAfter says in how many seconds a new request will be put to them.
+	ReasonControlWait       Reason = "control-wait"
 	ReasonConnectionLost    Reason = "connection-lost"
 	ReasonSharerUnavailable Reason = "sharer-unavailable" // the sharer program could not be started or reached
 )
@@ -100,7 +104,7 @@ var allReasons = []Reason{
 	ReasonWrongCode, ReasonNoConnection, ReasonSessionBusy, ReasonNoSession,
 	ReasonMachinePolicy, ReasonFailed,
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
-	ReasonControlDenied, ReasonControlRevoked, ReasonConnectionLost, ReasonSharerUnavailable,
+	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
 }
 
 // Reasons returns every Reason constant.

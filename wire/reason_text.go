@@ -53,6 +53,7 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonBadServerURL:      {"The server address does not look right. It should start with https://", ""},
 	ReasonControlDenied:     {"They chose not to give you control.", ""},
 	ReasonControlRevoked:    {"They took back control. You can still see their screen.", ""},
+	ReasonControlWait:       {"They said no a moment ago. You can ask for control again in {seconds} s.", ""},
 	ReasonConnectionLost:    {"The connection was lost.", ""},
 	ReasonSharerUnavailable: {"QuickHelp could not start its screen-sharing program. Restart QuickHelp and try again.", ""},
 }

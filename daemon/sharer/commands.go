@@ -3,6 +3,7 @@ package sharer
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/consent"
@@ -24,12 +25,14 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		if err := s.gate.DenyControl(); err != nil {
 			return refuse(wire.ReasonNotAllowed, "the helper has not asked for control")
 		}
+		s.backoff.refused(time.Now())
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
 	case wire.LocalRevokeControl:
 		if err := s.gate.RevokeControl(); err != nil {
 			return refuse(wire.ReasonNotAllowed, "the helper does not have control")
 		}
+		s.backoff.refused(time.Now())
 		s.closeInjector()
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
@@ -46,6 +49,9 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		}
 		s.pipe.requestKeyframe()
 		s.pipe.poke()
+		if pc := s.peerConn(); pc != nil {
+			s.resendCursor(pc) // held back while paused, like the video
+		}
 		s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
 		s.send(wire.Envelope{Type: wire.TypeResume})
 	case wire.LocalStop:
@@ -137,6 +143,7 @@ func (s *session) allowControl() error {
 		return refuse(wire.ReasonNotAllowed, "control can only be given while your screen is shared")
 	}
 	s.injector = inj
+	s.backoff.granted()
 	s.refMu.Lock()
 	s.inputH = h
 	s.refMu.Unlock()

@@ -27,6 +27,9 @@ describe('catalogues', () => {
 describe('translate', () => {
   it('fills placeholders', () => {
     expect(translate('en', 'code.expires', { time: '9:59' })).toBe('The code expires in 9:59');
+    expect(translate('en', 'reason.control-wait', { seconds: 10 })).toBe(
+      'They said no a moment ago. You can ask for control again in 10 s.',
+    );
     expect(translate('ja', 'live.monitor', { n: 2 })).toBe('画面 2');
   });
   it('leaves unknown placeholders visible', () => {

@@ -72,6 +72,7 @@ export type Reason =
   | 'bad-server-url'
   | 'control-denied'
   | 'control-revoked'
+  | 'control-wait'
   | 'connection-lost'
   | 'sharer-unavailable';
 
@@ -113,6 +114,7 @@ export const REASONS: readonly Reason[] = [
   'bad-server-url',
   'control-denied',
   'control-revoked',
+  'control-wait',
   'connection-lost',
   'sharer-unavailable',
 ];
@@ -270,7 +272,7 @@ export type BridgeEvent =
   | { type: 'cursor'; cursor: Cursor }
   | { type: 'monitors'; monitors?: Monitor[]; monitor?: number }
   | { type: 'stats'; stats: Stats }
-  | { type: 'notice'; reason?: Reason; message?: string }
+  | { type: 'notice'; reason?: Reason; message?: string; retryAfter?: number }
   | { type: 'error'; reason?: Reason; message?: string };
 
 export class ProtocolError extends Error {}
@@ -337,6 +339,8 @@ export function parseEvent(text: string): BridgeEvent {
       return v as BridgeEvent;
     case 'notice':
     case 'error':
+      if (v.retryAfter !== undefined && (typeof v.retryAfter !== 'number' || !(v.retryAfter >= 0 && v.retryAfter <= 3600)))
+        throw new ProtocolError('bad retryAfter');
       return v as BridgeEvent;
     default:
       throw new ProtocolError(`unknown bridge event ${String(v.type).slice(0, 16)}`);

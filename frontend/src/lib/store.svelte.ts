@@ -14,6 +14,8 @@ export interface Notice {
   kind: 'error' | 'notice';
   reason?: Reason;
   message?: string;
+  /** control-wait: seconds until control may be asked for again. */
+  retryAfter?: number;
   id: number;
 }
 
@@ -58,13 +60,14 @@ export class AppStore {
   /**
    * reasonText translates a reason. The backend's English detail is shown
    * only for a reason this page does not know, and after the machine
-   * policy's refusal, whose words name what the policy allows.
+   * policy's refusal, whose words name what the policy allows. retryAfter
+   * fills the {seconds} of control-wait.
    */
-  reasonText(reason: string | undefined, detail?: string): string {
+  reasonText(reason: string | undefined, detail?: string, retryAfter?: number): string {
     const key = reasonKey(reason);
     if (key === 'reason.unknown' && detail) return detail;
     if (reason === 'machine-policy' && detail) return `${this.t(key)} (${detail})`;
-    return this.t(key);
+    return this.t(key, { seconds: retryAfter ?? 0 });
   }
 
   async start(): Promise<void> {
@@ -138,7 +141,13 @@ export class AppStore {
         break;
       case 'notice':
       case 'error':
-        this.notice = { kind: e.type, reason: e.reason, message: e.message, id: ++this.noticeSeq };
+        this.notice = {
+          kind: e.type,
+          reason: e.reason,
+          message: e.message,
+          retryAfter: e.type === 'notice' ? e.retryAfter : undefined,
+          id: ++this.noticeSeq,
+        };
         break;
     }
   }
