@@ -117,6 +117,10 @@ type BridgeStatus struct {
 	Reason         Reason `json:"reason,omitempty"`         // UIStateEnded, UIStateDisabled: why
 	Detail         string `json:"detail,omitempty"`         // UIStateDisabled: the policy's own words (English)
 	ReconnectUntil int64  `json:"reconnectUntil,omitempty"` // UIStateReconnecting: unix ms deadline
+	// SAS is the security code of the current DTLS connection with the
+	// sharer ("123 456"), for both people to compare; empty while there is
+	// no connection.
+	SAS string `json:"sas,omitempty"`
 }
 
 // BridgeChatLine is one chat message shown in the chat panel.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -29,7 +30,7 @@ func (c *Controller) createSession() {
 	}
 	c.generation++
 	gen := c.generation
-	c.st.Control, c.st.Paused, c.st.SharerPresent = wire.ControlNone, false, false
+	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
 	c.setState(wire.UIStateCreating)
 	api, bearer, opts := c.api, c.bearer, c.cfg.Connect
 	c.async(func(ctx context.Context) func() {
@@ -78,6 +79,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 	s := &session{
 		gen: gen, id: res.SessionID, token: res.Token, code: res.Code, expiresAt: res.ExpiresAt,
 		ice: res.ICEServers, conn: conn, features: map[string]bool{},
+		icePolicy: rtc.TransportPolicy(res.ICETransportPolicy, c.forceRelay()),
 	}
 	c.sess = s
 	c.wg.Add(1)
@@ -252,7 +254,8 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 	}
 	conn, sink := s.conn, c.cfg.Sink
 	vcfg := viewer.Config{
-		ICEServers: s.ice,
+		ICEServers:         s.ice,
+		ICETransportPolicy: s.icePolicy,
 		Signal: func(env wire.Envelope) error {
 			ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
 			defer cancel()
@@ -300,11 +303,21 @@ func (c *Controller) onViewerState() {
 	s.viewState = st
 	switch st {
 	case viewer.StateConnected:
+		// The security code of this DTLS connection, shown with the state.
+		sas := s.view.SAS()
+		changed := sas != c.st.SAS
+		c.st.SAS = sas
 		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
 			c.setState(wire.UIStateLive)
 			c.feature(wire.FeatureViewOnly)
+		} else if changed {
+			c.emitState()
 		}
 	case viewer.StateDisconnected, viewer.StateFailed:
+		if c.st.SAS != "" {
+			c.st.SAS = ""
+			c.emitState()
+		}
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
 			c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
 		}
@@ -423,7 +436,7 @@ func (c *Controller) finish(reason wire.Reason) {
 		return
 	}
 	c.teardown()
-	c.st.Control, c.st.Paused, c.st.SharerPresent = wire.ControlNone, false, false
+	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
 	c.st.Reason = reason
 	c.st.State = wire.UIStateEnded
 	c.st.ReconnectUntil = 0
