@@ -290,7 +290,13 @@ func startTURN(c serveConfig, f *front, key []byte, sessions turn.SessionChecker
 		Secret: key, Logger: log.With("component", "turn"), Sessions: sessions}
 	listenHost := c.turnListen
 	if c.turnListen == "off" {
+		// TURN only on the HTTPS port: it relays from that address.
 		listenHost = c.listen
+		if tc.PublicIP == "" {
+			if ip := f.raw.Addr().(*net.TCPAddr).IP; !ip.IsUnspecified() {
+				tc.PublicIP = ip.String()
+			}
+		}
 	}
 	tc.DevMode = c.dev == "true" || (c.dev == "auto" && isLoopback(listenHost))
 	if tlsLn != nil {
