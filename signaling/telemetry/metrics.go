@@ -3,6 +3,8 @@
 package telemetry
 
 import (
+	"github.com/quickhelp/quickhelp/wire"
+
 	"fmt"
 	"io"
 	"sort"
@@ -53,9 +55,9 @@ func NewMetrics(turnAllocations func() int64) *Metrics {
 }
 
 // SessionEnded counts a session that ended with reason.
-func (m *Metrics) SessionEnded(reason string) {
+func (m *Metrics) SessionEnded(reason wire.Reason) {
 	m.mu.Lock()
-	m.endedByReason[reason]++
+	m.endedByReason[string(reason)]++
 	m.mu.Unlock()
 }
 
