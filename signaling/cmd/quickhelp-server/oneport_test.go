@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -61,6 +62,16 @@ func TestServeOnePort(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.TLS == nil || resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Errorf("healthz: status %d, TLS %v, HSTS %q", resp.StatusCode, resp.TLS != nil, resp.Header.Get("Strict-Transport-Security"))
+	}
+
+	resp, err = hc.Get("https://" + addr + wire.PathMetrics)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "quickhelp_tls_connections ") {
+		t.Errorf("metrics lack the TLS port:\n%s", metrics)
 	}
 
 	api, err := client.New("https://"+addr, client.WithHTTPClient(hc))
