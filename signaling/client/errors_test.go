@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -78,14 +79,18 @@ func TestAPIErrorMapping(t *testing.T) {
 		wantMsg    string
 		wantRetry  time.Duration
 	}{
-		{"wire not found", 404, `{"error":"not_found","message":"That code is not valid."}`, "", ErrNotFound, "That code is not valid.", 0},
+		{"wire not found", 404, `{"error":"not-found","message":"That code is not valid."}`, "", ErrNotFound, "That code is not valid.", 0},
+		{"older service not found", 404, `{"error":"not_found","message":"That code is not valid."}`, "", ErrNotFound, "That code is not valid.", 0},
+		{"older service suspended", 403, `{"error":"helper_suspended","message":"Off."}`, "", ErrHelperSuspended, "Off.", 0},
+		{"suspended", 403, `{"error":"helper-suspended","message":"Off."}`, "", ErrHelperSuspended, "Off.", 0},
 		{"rate limited seconds", 429, `{"error":"rate_limited","message":"Slow down."}`, "7", ErrRateLimited, "Slow down.", 7 * time.Second},
-		{"rate limited date", 429, `{"error":"rate_limited"}`, now.Add(90 * time.Second).Format(http.TimeFormat), ErrRateLimited, plainMessages[wire.ErrCodeRateLimited], 90 * time.Second},
-		{"org disabled", 403, `{"error":"org_disabled","message":"Off."}`, "", ErrOrgDisabled, "Off.", 0},
-		{"proxy page", 502, `<html>bad gateway</html>`, "", ErrUnavailable, plainMessages[wire.ErrCodeUnavailable], 0},
-		{"unknown code uses status", 401, `{"error":"brand_new","message":"x"}`, "", ErrUnauthorized, plainMessages[wire.ErrCodeUnauthorized], 0},
-		{"empty body", 403, ``, "junk", ErrForbidden, plainMessages[wire.ErrCodeForbidden], 0},
-		{"negative retry", 429, `{"error":"rate_limited"}`, "-3", ErrRateLimited, plainMessages[wire.ErrCodeRateLimited], 0},
+		{"rate limited date", 429, `{"error":"rate_limited"}`, now.Add(90 * time.Second).Format(http.TimeFormat), ErrRateLimited, wire.ReasonRateLimited.Text(), 90 * time.Second},
+		{"org disabled", 403, `{"error":"org-disabled","message":"Off."}`, "", ErrOrgDisabled, "Off.", 0},
+		{"older service org disabled", 403, `{"error":"org_disabled","message":"Off."}`, "", ErrOrgDisabled, "Off.", 0},
+		{"proxy page", 502, `<html>bad gateway</html>`, "", ErrUnavailable, wire.ReasonUnavailable.Text(), 0},
+		{"unknown code uses status", 401, `{"error":"brand_new","message":"x"}`, "", ErrUnauthorized, wire.ReasonUnauthorized.Text(), 0},
+		{"empty body", 403, ``, "junk", ErrForbidden, wire.ReasonForbidden.Text(), 0},
+		{"negative retry", 429, `{"error":"rate_limited"}`, "-3", ErrRateLimited, wire.ReasonRateLimited.Text(), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,14 +128,15 @@ func TestUserMessageCoversSentinels(t *testing.T) {
 		}
 	}
 	for code := range sentinels {
-		if plainMessages[code] == "" {
-			t.Errorf("no plain message for code %q", code)
+		if !code.Known() {
+			t.Errorf("sentinel code %q is not a wire.Reason constant", code)
 		}
 	}
 }
 
 func FuzzAPIError(f *testing.F) {
 	f.Add(404, `{"error":"not_found","message":"x"}`, "")
+	f.Add(404, `{"error":"not-found","message":"x"}`, "")
 	f.Add(429, `{"error":"rate_limited"}`, "12")
 	f.Add(503, `<html>`, "Wed, 21 Oct 2015 07:28:00 GMT")
 	f.Add(418, `{"error":123}`, "-1")
@@ -171,5 +177,44 @@ func TestNewRefusesPlainHTTP(t *testing.T) {
 		if _, err := New(in); err != nil {
 			t.Errorf("New(%q) = %v, want success", in, err)
 		}
+	}
+}
+
+// TestOlderServiceCodes: during a rolling upgrade a service of the previous
+// release answers with snake_case codes; this client still classifies them.
+func TestOlderServiceCodes(t *testing.T) {
+	tests := []struct {
+		status int
+		body   string
+		want   error
+		code   wire.Reason
+	}{
+		{http.StatusNotFound, `{"error":"not_found","message":"That code is not valid."}`, ErrNotFound, wire.ReasonNotFound},
+		{http.StatusForbidden, `{"error":"org_disabled","message":"Off."}`, ErrOrgDisabled, wire.ReasonOrgDisabled},
+		{http.StatusForbidden, `{"error":"helper_suspended","message":"Suspended."}`, ErrHelperSuspended, wire.ReasonHelperSuspended},
+		{http.StatusTooManyRequests, `{"error":"rate_limited","message":"Slow down."}`, ErrRateLimited, wire.ReasonRateLimited},
+		{http.StatusConflict, `{"error":"session_full","message":"Full."}`, ErrSessionFull, wire.ReasonSessionFull},
+		{http.StatusBadRequest, `{"error":"bad_request","message":"Bad."}`, ErrBadRequest, wire.ReasonBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.code), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			c, err := New(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err = c.Join(ctx, "ABCD-EFGH")
+			var api *APIError
+			if !errors.Is(err, tt.want) || !errors.As(err, &api) || api.Code != tt.code {
+				t.Errorf("Join against an older service answering %s = %v, want %v with code %q", tt.body, err, tt.want, tt.code)
+			}
+		})
 	}
 }
