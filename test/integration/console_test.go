@@ -299,8 +299,11 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	if err := sh.peer.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Live shows the security code, the one the sharer's side computes.
-	if st := pg.state(wire.UIStateLive); st.SAS == "" || st.SAS != sh.peer.SAS() {
+	// Live shows the security code, the one the sharer's side computes (its
+	// side may see the connection up a moment later).
+	st = pg.state(wire.UIStateLive)
+	eventually(t, "the sharer's security code", 10*time.Second, func() bool { return sh.peer.SAS() != "" })
+	if st.SAS == "" || st.SAS != sh.peer.SAS() {
 		t.Errorf("live status SAS = %q, want the sharer's %q (non-empty)", st.SAS, sh.peer.SAS())
 	}
 
