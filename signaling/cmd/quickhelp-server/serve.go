@@ -88,6 +88,12 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	if c.maxConns <= 0 {
 		return c, fmt.Errorf("--max-conns must be positive")
 	}
+	// Relay sockets bind the TURN listen address: a loopback one would hand
+	// clients of a public HTTPS port relay addresses nobody can reach.
+	if c.tlsCert != "" && c.turnTLS && !isLoopback(c.listen) && c.turnListen != "off" && isLoopback(c.turnListen) {
+		return c, fmt.Errorf("TURN over TLS on the public port %s needs a public relay: set --turn-listen "+
+			"(e.g. 0.0.0.0:3478 with --turn-public-ip), --turn-listen off (TURN on the HTTPS port only), or --turn-tls=false", c.listen)
+	}
 	return c, nil
 }
 
