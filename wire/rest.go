@@ -57,14 +57,24 @@ type ICEServer struct {
 	Credential string   `json:"credential,omitempty"`
 }
 
+// ICE transport policies (RTCIceTransportPolicy): which candidates a peer
+// may use.
+const (
+	ICEPolicyAll   = "all"   // host, server-reflexive and relay candidates
+	ICEPolicyRelay = "relay" // relay candidates only: all media through TURN
+)
+
 // CreateSessionResponse answers POST /v1/sessions. Token is the helper's
-// participant token for the session WebSocket.
+// participant token for the session WebSocket. ICETransportPolicy is the
+// session's effective policy (service flag or organisation setting); both
+// peers apply it. An absent value means ICEPolicyAll.
 type CreateSessionResponse struct {
-	SessionID  string      `json:"sessionId"`
-	Code       string      `json:"code"` // displayed form, ABCD-EFGH
-	ExpiresAt  time.Time   `json:"expiresAt"`
-	Token      string      `json:"token"`
-	ICEServers []ICEServer `json:"iceServers"`
+	SessionID          string      `json:"sessionId"`
+	Code               string      `json:"code"` // displayed form, ABCD-EFGH
+	ExpiresAt          time.Time   `json:"expiresAt"`
+	Token              string      `json:"token"`
+	ICEServers         []ICEServer `json:"iceServers"`
+	ICETransportPolicy string      `json:"iceTransportPolicy,omitempty"`
 }
 
 // JoinRequest is the body of POST /v1/join.
@@ -80,10 +90,11 @@ type HelperInfo struct {
 
 // JoinResponse answers a successful join.
 type JoinResponse struct {
-	SessionID  string      `json:"sessionId"`
-	Token      string      `json:"token"`
-	Helper     HelperInfo  `json:"helper"`
-	ICEServers []ICEServer `json:"iceServers"`
+	SessionID          string      `json:"sessionId"`
+	Token              string      `json:"token"`
+	Helper             HelperInfo  `json:"helper"`
+	ICEServers         []ICEServer `json:"iceServers"`
+	ICETransportPolicy string      `json:"iceTransportPolicy,omitempty"` // as in CreateSessionResponse
 }
 
 // ReportRequest is the body of POST /v1/sessions/{id}/report.
@@ -91,26 +102,13 @@ type ReportRequest struct {
 	Comment string `json:"comment,omitempty"`
 }
 
-// Error is the body of every non-2xx answer. Code is stable and machine
-// readable; Message is plain language for people.
+// Error is the body of every non-2xx answer. Code is the stable reason that
+// programs act on and UIs translate; Message is English for people reading
+// the raw answer (and for older clients).
 type Error struct {
-	Code    string `json:"error"`
+	Code    Reason `json:"error"`
 	Message string `json:"message"`
 }
-
-// Stable error codes.
-const (
-	ErrCodeBadRequest    = "bad_request"
-	ErrCodeUnauthorized  = "unauthorized"
-	ErrCodeForbidden     = "forbidden"
-	ErrCodeOrgDisabled   = "org_disabled"
-	ErrCodeNotFound      = "not_found" // also: unknown, expired or used code
-	ErrCodeRateLimited   = "rate_limited"
-	ErrCodeSessionFull   = "session_full"
-	ErrCodeInternal      = "internal"
-	ErrCodeUnavailable   = "unavailable"
-	ErrCodeHelperSuspend = "helper_suspended"
-)
 
 // SessionRecord is the minimal telemetry kept about a session: never chat,
 // SDP, codes, tokens or addresses.
@@ -121,8 +119,8 @@ type SessionRecord struct {
 	CreatedAt  time.Time  `json:"createdAt"`
 	StartedAt  *time.Time `json:"startedAt,omitempty"`
 	EndedAt    *time.Time `json:"endedAt,omitempty"`
-	EndReason  string     `json:"endReason,omitempty"`
-	ErrorCodes []string   `json:"errorCodes"`
+	EndReason  Reason     `json:"endReason,omitempty"`
+	ErrorCodes []Reason   `json:"errorCodes"`
 	Features   []string   `json:"features"`
 }
 
@@ -149,6 +147,17 @@ type AbuseReport struct {
 type OrgPolicy struct {
 	Name     string `json:"name"`
 	Disabled bool   `json:"disabled"`
+	// RelayOnly makes the organisation's sessions relay-only (no direct
+	// connection between the peers).
+	RelayOnly bool `json:"relayOnly"`
+}
+
+// OrgPolicyPatch is the body of PUT /v1/admin/org: fields left out keep
+// their value.
+type OrgPolicyPatch struct {
+	Name      *string `json:"name,omitempty"` // ignored: the name cannot be changed here
+	Disabled  *bool   `json:"disabled,omitempty"`
+	RelayOnly *bool   `json:"relayOnly,omitempty"`
 }
 
 // UserPatch is the body of PATCH /v1/admin/users/{id}.

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/signaling/client"
@@ -40,10 +42,18 @@ type ControllerConfig struct {
 	Logger *slog.Logger
 }
 
-// MachinePolicy is the part of internal/policy the console needs.
+// MachinePolicy is the part of internal/policy the console needs. A
+// policy that also has a ForceRelay() bool method can force relay-only
+// connections (machine policy ForceRelay).
 type MachinePolicy interface {
 	Check() error
 	CheckServer(serverURL string) error
+}
+
+// forceRelay reports whether the machine policy forces relay-only ICE.
+func (c *Controller) forceRelay() bool {
+	fr, ok := c.cfg.Policy.(interface{ ForceRelay() bool })
+	return ok && fr.ForceRelay()
 }
 
 // Controller runs the helper's side of a session: sign-in, code, waiting for
@@ -80,8 +90,9 @@ type session struct {
 	code       string
 	expiresAt  time.Time
 	ice        []wire.ICEServer
-	conn       *client.Session // nil until connected
-	view       *viewer.Viewer  // nil until the sharer's offer or consent
+	icePolicy  webrtc.ICETransportPolicy // service and machine policy combined
+	conn       *client.Session           // nil until connected
+	view       *viewer.Viewer            // nil until the sharer's offer or consent
 	viewState  viewer.State
 	resumeFrom string // the state to return to after reconnecting
 	features   map[string]bool
@@ -133,7 +144,7 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	}
 	if cfg.Policy != nil {
 		if err := cfg.Policy.Check(); err != nil {
-			c.st.State, c.st.Reason = wire.UIStateDisabled, err.Error()
+			c.st.State, c.st.Reason, c.st.Detail = wire.UIStateDisabled, wire.ReasonMachinePolicy, err.Error()
 		}
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
@@ -253,11 +264,11 @@ func (c *Controller) emitState() {
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeState, Status: &st})
 }
 
-func (c *Controller) notice(reason string) {
+func (c *Controller) notice(reason wire.Reason) {
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: reason})
 }
 
-func (c *Controller) fail(reason, message string) {
+func (c *Controller) fail(reason wire.Reason, message string) {
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeError, Reason: reason, Message: message})
 }
 
@@ -294,7 +305,7 @@ func (c *Controller) HandleRequest(r wire.BridgeRequest) {
 
 func (c *Controller) handle(r wire.BridgeRequest) {
 	if c.st.State == wire.UIStateDisabled {
-		c.fail(wire.BridgeReasonMachinePolicy, c.st.Reason)
+		c.fail(wire.ReasonMachinePolicy, c.st.Detail)
 		return
 	}
 	switch r.Type {
@@ -342,5 +353,5 @@ func (c *Controller) goHome() {
 }
 
 func (c *Controller) notAllowed() {
-	c.fail(wire.BridgeReasonNotAllowed, "That is not possible right now.")
+	c.fail(wire.ReasonNotAllowed, "That is not possible right now.")
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -57,12 +58,12 @@ func (c *Controller) createFailed(gen int, err error) {
 	if errors.Is(err, client.ErrUnauthorized) {
 		c.api, c.bearer = nil, ""
 		c.setState(wire.UIStateSignedOut)
-		c.fail(wire.BridgeReasonBadCredentials, "Please sign in again.")
+		c.fail(wire.ReasonBadCredentials, "Please sign in again.")
 		return
 	}
 	reason, msg := loginFailure(err)
-	if reason == wire.BridgeReasonBadCredentials {
-		reason = wire.BridgeReasonInternal
+	if reason == wire.ReasonBadCredentials {
+		reason = wire.ReasonInternal
 	}
 	c.goHome()
 	c.fail(reason, msg)
@@ -78,6 +79,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 	s := &session{
 		gen: gen, id: res.SessionID, token: res.Token, code: res.Code, expiresAt: res.ExpiresAt,
 		ice: res.ICEServers, conn: conn, features: map[string]bool{},
+		icePolicy: rtc.TransportPolicy(res.ICETransportPolicy, c.forceRelay()),
 	}
 	c.sess = s
 	c.wg.Add(1)
@@ -89,7 +91,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 	s.timer = time.AfterFunc(time.Until(res.ExpiresAt)+5*time.Second, func() {
 		c.post(func() {
 			if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
-				c.finish(wire.BridgeReasonCodeExpired)
+				c.finish(wire.ReasonExpired)
 			}
 		})
 	})
@@ -122,12 +124,12 @@ func (c *Controller) onSessionEvent(s *session, ev client.Event) {
 		case errors.Is(ev.Err, client.ErrResumeTimeout):
 			reason = wire.ReasonTimeout
 		case ev.Err != nil:
-			reason = wire.BridgeReasonConnectionLost
+			reason = wire.ReasonConnectionLost
 		default:
 			return // closed by us
 		}
 		if reason == wire.ReasonExpired && c.st.State == wire.UIStateWaitingSharer {
-			reason = wire.BridgeReasonCodeExpired
+			reason = wire.ReasonExpired
 		}
 		c.finish(reason)
 	}
@@ -229,15 +231,15 @@ func (c *Controller) onControl(env wire.Envelope) {
 			if env.Reason == wire.ReasonControlWait {
 				// Asked again too soon after a refusal: the sharer was not
 				// asked; the page says how long to wait.
-				c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.BridgeReasonControlWait, RetryAfter: env.RetryAfter})
+				c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.ReasonControlWait, RetryAfter: env.RetryAfter})
 			} else {
-				c.notice(wire.BridgeReasonControlDenied)
+				c.notice(wire.ReasonControlDenied)
 			}
 		}
 	case wire.StateRevoked:
 		if c.st.Control != wire.ControlNone {
 			c.st.Control = wire.ControlNone
-			c.notice(wire.BridgeReasonControlRevoked)
+			c.notice(wire.ReasonControlRevoked)
 		}
 	default:
 		return
@@ -252,7 +254,8 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 	}
 	conn, sink := s.conn, c.cfg.Sink
 	vcfg := viewer.Config{
-		ICEServers: s.ice,
+		ICEServers:         s.ice,
+		ICETransportPolicy: s.icePolicy,
 		Signal: func(env wire.Envelope) error {
 			ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
 			defer cancel()
@@ -421,7 +424,7 @@ func (c *Controller) cancelOnService(id string) {
 }
 
 // endSession tells the service the session is over and shows why.
-func (c *Controller) endSession(reason string) {
+func (c *Controller) endSession(reason wire.Reason) {
 	s := c.sess
 	if s == nil || s.ended {
 		return
@@ -445,7 +448,7 @@ func (c *Controller) endSession(reason string) {
 }
 
 // finish closes the session locally and shows the ended state.
-func (c *Controller) finish(reason string) {
+func (c *Controller) finish(reason wire.Reason) {
 	if c.sess == nil || c.sess.ended {
 		return
 	}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/internal/rtc"
 )
 
 // Stats is a snapshot of what the helper's side sees of the stream.
@@ -20,6 +22,7 @@ type Stats struct {
 	CursorBad        uint64  // cursor messages that failed validation
 	CursorDropped    uint64  // cursor messages dropped because OnCursor lagged
 	State            State
+	Path             rtc.Path // the selected ICE candidate pair
 }
 
 // meter keeps per-second rates over ten 100 ms buckets.
@@ -103,6 +106,7 @@ func (v *Viewer) Stats() Stats {
 	if s.State == StateClosed {
 		return s
 	}
+	s.Path = rtc.SelectedPath(v.pc)
 	for _, st := range v.pc.GetStats() {
 		switch x := st.(type) {
 		case webrtc.InboundRTPStreamStats:

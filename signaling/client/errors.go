@@ -27,6 +27,9 @@ var (
 	ErrUnreachable     = errors.New("client: service unreachable")
 	ErrInvalidURL      = errors.New("client: invalid base URL")
 	ErrBadResponse     = errors.New("client: malformed response")
+	// ErrInsecureURL refuses plain http:// to another computer; it also
+	// matches ErrInvalidURL.
+	ErrInsecureURL = fmt.Errorf("%w: plain http:// is allowed only to this computer", ErrInvalidURL)
 
 	// ErrClosed is returned by Session.Send after the session closed.
 	ErrClosed = errors.New("client: session closed")
@@ -39,8 +42,8 @@ var (
 
 // APIError is a non-2xx answer of the service.
 type APIError struct {
-	Status int    // HTTP status
-	Code   string // wire.ErrCode*, stable
+	Status int         // HTTP status
+	Code   wire.Reason // stable; UIs translate it
 	// Message is plain language, fit to show to a person.
 	Message string
 	// RetryAfter is how long the service asked the caller to wait (429/503).
@@ -56,55 +59,40 @@ func (e *APIError) Is(target error) bool {
 	return sentinelFor(e.Code) == target
 }
 
-var sentinels = map[string]error{
-	wire.ErrCodeBadRequest:    ErrBadRequest,
-	wire.ErrCodeUnauthorized:  ErrUnauthorized,
-	wire.ErrCodeForbidden:     ErrForbidden,
-	wire.ErrCodeOrgDisabled:   ErrOrgDisabled,
-	wire.ErrCodeHelperSuspend: ErrHelperSuspended,
-	wire.ErrCodeNotFound:      ErrNotFound,
-	wire.ErrCodeRateLimited:   ErrRateLimited,
-	wire.ErrCodeSessionFull:   ErrSessionFull,
-	wire.ErrCodeUnavailable:   ErrUnavailable,
-	wire.ErrCodeInternal:      ErrInternal,
+var sentinels = map[wire.Reason]error{
+	wire.ReasonBadRequest:      ErrBadRequest,
+	wire.ReasonUnauthorized:    ErrUnauthorized,
+	wire.ReasonForbidden:       ErrForbidden,
+	wire.ReasonOrgDisabled:     ErrOrgDisabled,
+	wire.ReasonHelperSuspended: ErrHelperSuspended,
+	wire.ReasonNotFound:        ErrNotFound,
+	wire.ReasonRateLimited:     ErrRateLimited,
+	wire.ReasonSessionFull:     ErrSessionFull,
+	wire.ReasonUnavailable:     ErrUnavailable,
+	wire.ReasonInternal:        ErrInternal,
 }
 
-func sentinelFor(code string) error { return sentinels[code] }
-
-// plainMessages are used when the service sent no message of its own (a
-// proxy's error page, an empty body).
-var plainMessages = map[string]string{
-	wire.ErrCodeBadRequest:    "Something in the request was not right. Please try again.",
-	wire.ErrCodeUnauthorized:  "Please sign in again.",
-	wire.ErrCodeForbidden:     "You are not allowed to do that.",
-	wire.ErrCodeOrgDisabled:   "Your organisation has turned off QuickHelp.",
-	wire.ErrCodeHelperSuspend: "This helper account is suspended.",
-	wire.ErrCodeNotFound:      "That code is not valid. Check it with the person helping you; codes expire after 10 minutes.",
-	wire.ErrCodeRateLimited:   "Too many attempts. Please wait a moment and try again.",
-	wire.ErrCodeSessionFull:   "Someone has already joined with this code.",
-	wire.ErrCodeUnavailable:   "The QuickHelp service is busy. Please try again shortly.",
-	wire.ErrCodeInternal:      "The QuickHelp service had a problem. Please try again.",
-}
+func sentinelFor(code wire.Reason) error { return sentinels[code] }
 
 // codeForStatus guesses a code when the body is not a wire.Error.
-func codeForStatus(status int) string {
+func codeForStatus(status int) wire.Reason {
 	switch status {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
-		return wire.ErrCodeBadRequest
+		return wire.ReasonBadRequest
 	case http.StatusUnauthorized:
-		return wire.ErrCodeUnauthorized
+		return wire.ReasonUnauthorized
 	case http.StatusForbidden:
-		return wire.ErrCodeForbidden
+		return wire.ReasonForbidden
 	case http.StatusNotFound, http.StatusGone:
-		return wire.ErrCodeNotFound
+		return wire.ReasonNotFound
 	case http.StatusConflict:
-		return wire.ErrCodeSessionFull
+		return wire.ReasonSessionFull
 	case http.StatusTooManyRequests:
-		return wire.ErrCodeRateLimited
+		return wire.ReasonRateLimited
 	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return wire.ErrCodeUnavailable
+		return wire.ReasonUnavailable
 	default:
-		return wire.ErrCodeInternal
+		return wire.ReasonInternal
 	}
 }
 
@@ -125,6 +113,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// MsgInsecureURL is what people are told when a service address uses
+// plain http:// to another computer.
+const MsgInsecureURL = "The service address must start with https://. Plain http:// is only allowed for a QuickHelp service on this computer."
+
 // UserMessage returns a plain-language sentence for any error from this
 // package, for showing in the UI; internal causes stay in err.
 func UserMessage(err error) string {
@@ -138,6 +130,8 @@ func UserMessage(err error) string {
 		return "The QuickHelp service did not answer in time. Please try again."
 	case errors.Is(err, ErrUnreachable):
 		return "Cannot reach the QuickHelp service. Check your internet connection and try again."
+	case errors.Is(err, ErrInsecureURL):
+		return MsgInsecureURL
 	case errors.Is(err, ErrResumeTimeout):
 		return "The connection was lost and could not be restored."
 	case errors.Is(err, ErrSessionEnded):
