@@ -274,6 +274,13 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 			default: // a wake-up is already pending; the loop reads the latest state
 			}
 		},
+		// The security code becomes known just after the connection is up.
+		OnSAS: func() {
+			select {
+			case c.viewState <- struct{}{}:
+			default:
+			}
+		},
 		Logger: c.cfg.Logger,
 	}
 	if c.cfg.ViewerSettings != nil {
@@ -297,29 +304,39 @@ func (c *Controller) onViewerState() {
 	s.stateMu.Lock()
 	st := s.latest
 	s.stateMu.Unlock()
+	// The security code of this DTLS connection, shown with the state; it
+	// may arrive after the state.
+	sas := ""
+	if st == viewer.StateConnected {
+		sas = s.view.SAS()
+	}
+	sasChanged := sas != c.st.SAS
+	c.st.SAS = sas
 	if st == s.viewState {
+		if sasChanged {
+			c.emitState()
+		}
 		return
 	}
 	s.viewState = st
 	switch st {
 	case viewer.StateConnected:
-		// The security code of this DTLS connection, shown with the state.
-		sas := s.view.SAS()
-		changed := sas != c.st.SAS
-		c.st.SAS = sas
 		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
 			c.setState(wire.UIStateLive)
 			c.feature(wire.FeatureViewOnly)
-		} else if changed {
+		} else if sasChanged {
 			c.emitState()
 		}
 	case viewer.StateDisconnected, viewer.StateFailed:
-		if c.st.SAS != "" {
-			c.st.SAS = ""
+		if sasChanged {
 			c.emitState()
 		}
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
 			c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
+		}
+	default:
+		if sasChanged {
+			c.emitState()
 		}
 	}
 }

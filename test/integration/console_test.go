@@ -299,12 +299,12 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	if err := sh.peer.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Live shows the security code, the one the sharer's side computes (its
-	// side may see the connection up a moment later).
-	st = pg.state(wire.UIStateLive)
-	eventually(t, "the sharer's security code", 10*time.Second, func() bool { return sh.peer.SAS() != "" })
-	if st.SAS == "" || st.SAS != sh.peer.SAS() {
-		t.Errorf("live status SAS = %q, want the sharer's %q (non-empty)", st.SAS, sh.peer.SAS())
+	// Live shows the security code, the one the sharer's side computes,
+	// once the sharer's nonce has arrived.
+	pg.state(wire.UIStateLive)
+	st = *pg.until("security code", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeState && e.Status.SAS != "" }).Status
+	if st.State != wire.UIStateLive || st.SAS != sh.peer.SAS() {
+		t.Errorf("status %q with SAS %q, want live with the sharer's %q", st.State, st.SAS, sh.peer.SAS())
 	}
 
 	key, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-key.bin"))
