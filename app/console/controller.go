@@ -9,6 +9,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -82,13 +83,13 @@ type session struct {
 	ice        []wire.ICEServer
 	conn       *client.Session // nil until connected
 	view       *viewer.Viewer  // nil until the sharer's offer or consent
-	viewState  viewer.State
+	viewState  rtc.State
 	resumeFrom string // the state to return to after reconnecting
 	features   map[string]bool
 	timer      *time.Timer // code expiry or reconnect deadline
 	ended      bool
 	stateMu    sync.Mutex // guards latest
-	latest     viewer.State
+	latest     rtc.State
 }
 
 type sendItem struct {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -176,7 +177,7 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 			c.setState(wire.UIStateConnecting)
 		}
 		if v := c.ensureViewer(s); v != nil {
-			if err := v.HandleSignal(env); err != nil {
+			if err := v.HandleSignal(c.ctx, env); err != nil {
 				c.log.Warn("applying the sharer's signal failed", "type", env.Type, "err", err)
 			}
 		}
@@ -256,7 +257,7 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 		OnCursor: func(cur wire.Cursor) {
 			sink.Event(wire.BridgeEvent{Type: wire.BridgeCursor, Cursor: &cur})
 		},
-		OnState: func(st viewer.State) {
+		OnState: func(st rtc.State) {
 			s.stateMu.Lock()
 			s.latest = st
 			s.stateMu.Unlock()
@@ -293,12 +294,12 @@ func (c *Controller) onViewerState() {
 	}
 	s.viewState = st
 	switch st {
-	case viewer.StateConnected:
+	case rtc.StateConnected:
 		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
 			c.setState(wire.UIStateLive)
 			c.feature(wire.FeatureViewOnly)
 		}
-	case viewer.StateDisconnected, viewer.StateFailed:
+	case rtc.StateDisconnected, rtc.StateFailed:
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
 			c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
 		}
@@ -348,7 +349,7 @@ func (c *Controller) leaveReconnecting() {
 		return
 	}
 	next := s.resumeFrom
-	if s.view != nil && s.viewState == viewer.StateConnected {
+	if s.view != nil && s.viewState == rtc.StateConnected {
 		next = wire.UIStateLive
 	} else if next == wire.UIStateLive {
 		return // wait for the peer connection

@@ -25,7 +25,7 @@ type Config struct {
 	// OnCursor receives validated cursor messages from the sharer.
 	OnCursor func(wire.Cursor)
 	// OnState reports connection state changes.
-	OnState func(State)
+	OnState func(rtc.State)
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// SettingEngine, if set, adjusts pion's setting engine (tests use it).
@@ -37,10 +37,10 @@ type Config struct {
 
 func (c *Config) validate() error {
 	if c.Signal == nil {
-		return fmt.Errorf("%w: Signal is required", ErrInvalidConfig)
+		return fmt.Errorf("%w: Signal is required", rtc.ErrInvalidConfig)
 	}
 	if err := rtc.CheckICEServers(c.ICEServers); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		return fmt.Errorf("%w: %v", rtc.ErrInvalidConfig, err)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

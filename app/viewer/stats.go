@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/internal/rtc"
 )
 
 // Stats is a snapshot of what the helper's side sees of the stream.
@@ -19,7 +21,7 @@ type Stats struct {
 	KeyframeRequests uint64  // PLIs sent
 	CursorBad        uint64  // cursor messages that failed validation
 	CursorDropped    uint64  // cursor messages dropped because OnCursor lagged
-	State            State
+	State            rtc.State
 }
 
 // meter keeps per-second rates over ten 100 ms buckets.
@@ -100,7 +102,7 @@ func (v *Viewer) Stats() Stats {
 		s.LatencyMs = float64(v.st.latency) / float64(time.Millisecond)
 	}
 	v.st.mu.Unlock()
-	if s.State == StateClosed {
+	if s.State == rtc.StateClosed {
 		return s
 	}
 	for _, st := range v.pc.GetStats() {

@@ -124,9 +124,10 @@ func (v *Viewer) onState(_, cur rtc.State) {
 // HandleSignal applies an offer (first or ICE restart; the answer goes out
 // through Config.Signal) or a remote candidate. Candidates that arrive
 // before the first offer are kept until it is applied. It returns
-// rtc.ErrBadSignal (wrapped) for a message that cannot be applied.
-func (v *Viewer) HandleSignal(env wire.Envelope) error {
-	return v.sig.HandleSignal(context.Background(), env)
+// rtc.ErrBadSignal (wrapped) for a message that cannot be applied and
+// ctx's error when ctx ends first.
+func (v *Viewer) HandleSignal(ctx context.Context, env wire.Envelope) error {
+	return v.sig.HandleSignal(ctx, env)
 }
 
 // Fingerprints returns the SHA-256 fingerprints of the local and the
