@@ -80,6 +80,16 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 		gen: gen, id: res.SessionID, token: res.Token, code: res.Code, expiresAt: res.ExpiresAt,
 		ice: res.ICEServers, conn: conn, features: map[string]bool{},
 	}
+	s.expiry = c.q.NewTimer(func() {
+		if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
+			c.finish(wire.BridgeReasonCodeExpired)
+		}
+	})
+	s.resume = c.q.NewTimer(func() {
+		if c.sess == s && c.st.State == wire.UIStateReconnecting {
+			c.endSession(wire.ReasonTimeout)
+		}
+	})
 	c.sess = s
 	c.wg.Add(1)
 	go c.pump(s)
@@ -87,13 +97,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 	c.setState(wire.UIStateWaitingSharer)
 	// The service ends an unused code itself; this is the fallback when its
 	// message does not arrive.
-	s.timer = time.AfterFunc(time.Until(res.ExpiresAt)+5*time.Second, func() {
-		c.post(func() {
-			if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
-				c.finish(wire.BridgeReasonCodeExpired)
-			}
-		})
-	})
+	s.expiry.Reset(time.Until(res.ExpiresAt) + 5*time.Second)
 }
 
 // pump forwards one session's events to the loop until the session closes.
@@ -206,8 +210,8 @@ func chatTime(ts int64) int64 {
 
 func (c *Controller) sharerJoined() {
 	c.st.SharerPresent = true
-	if c.sess != nil && c.sess.timer != nil && c.st.State == wire.UIStateWaitingSharer {
-		c.sess.timer.Stop()
+	if c.sess != nil && c.st.State == wire.UIStateWaitingSharer {
+		c.sess.expiry.Stop()
 	}
 	switch c.st.State {
 	case wire.UIStateWaitingSharer:
@@ -329,16 +333,8 @@ func (c *Controller) enterReconnecting(deadline time.Time) {
 	c.st.ReconnectUntil = deadline.UnixMilli()
 	c.st.State = wire.UIStateReconnecting
 	c.emitState()
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.timer = time.AfterFunc(time.Until(deadline), func() {
-		c.post(func() {
-			if c.sess == s && c.st.State == wire.UIStateReconnecting {
-				c.endSession(wire.ReasonTimeout)
-			}
-		})
-	})
+	s.expiry.Stop()
+	s.resume.Reset(time.Until(deadline))
 }
 
 // leaveReconnecting returns to where the session was once both the service
@@ -354,9 +350,7 @@ func (c *Controller) leaveReconnecting() {
 	} else if next == wire.UIStateLive {
 		return // wait for the peer connection
 	}
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.resume.Stop()
 	c.setState(next)
 }
 
@@ -434,9 +428,8 @@ func (c *Controller) teardown() {
 	s.ended = true
 	c.sess = nil
 	c.generation++
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.expiry.Stop()
+	s.resume.Stop()
 	if s.view != nil {
 		_ = s.view.Close()
 	}
