@@ -56,7 +56,7 @@ type Controller struct {
 	log *slog.Logger
 
 	q         *rtc.Loop       // work for the loop goroutine; posters wait for room
-	viewState chan struct{}   // capacity 1: a viewer's state changed
+	viewState *rtc.Notifier   // a viewer's state changed; the viewer never waits for the loop
 	sendQ     chan sendItem   // signalling messages for the sender goroutine
 	ctx       context.Context // ends the REST calls and the sender at Close
 	cancel    context.CancelFunc
@@ -125,13 +125,13 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Controller{
-		cfg:       cfg,
-		log:       cfg.Logger.With("component", "controller"),
-		q:         rtc.NewLoop(inboxSize, rtc.ErrClosed),
-		viewState: make(chan struct{}, 1),
-		sendQ:     make(chan sendItem, sendQSize),
-		st:        wire.BridgeStatus{State: wire.UIStateSignedOut, Server: cfg.Server, Control: wire.ControlNone},
+		cfg:   cfg,
+		log:   cfg.Logger.With("component", "controller"),
+		q:     rtc.NewLoop(inboxSize, rtc.ErrClosed),
+		sendQ: make(chan sendItem, sendQSize),
+		st:    wire.BridgeStatus{State: wire.UIStateSignedOut, Server: cfg.Server, Control: wire.ControlNone},
 	}
+	c.viewState = c.q.NewNotifier(c.onViewerState)
 	c.stats = c.q.NewTimer(func() {
 		c.sendStats()
 		c.stats.Reset(c.cfg.StatsInterval)
@@ -144,7 +144,7 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.wg.Add(2)
-	go c.loop()
+	go func() { defer c.wg.Done(); c.q.Run() }()
 	go c.sender()
 	return c, nil
 }
@@ -175,22 +175,6 @@ func (c *Controller) async(work func(ctx context.Context) func()) {
 			c.post(then)
 		}
 	}()
-}
-
-// loop runs the posted work and timers; a viewer's state changes arrive
-// on their own coalescing channel so the viewer never waits for the loop.
-func (c *Controller) loop() {
-	defer c.wg.Done()
-	for {
-		select {
-		case <-c.q.Done():
-			return
-		case fn := <-c.q.Events():
-			fn()
-		case <-c.viewState:
-			c.onViewerState()
-		}
-	}
 }
 
 // sender writes signalling messages so the loop never waits on the network.

@@ -265,10 +265,7 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 			s.stateMu.Lock()
 			s.latest = st
 			s.stateMu.Unlock()
-			select {
-			case c.viewState <- struct{}{}:
-			default: // a wake-up is already pending; the loop reads the latest state
-			}
+			c.viewState.Notify() // the loop reads the latest state
 		},
 		Logger: c.cfg.Logger,
 	}
