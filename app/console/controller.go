@@ -143,9 +143,8 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		}
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.wg.Add(2)
-	go func() { defer c.wg.Done(); c.q.Run() }()
-	go c.sender()
+	c.wg.Go(c.q.Run)
+	c.wg.Go(c.sender)
 	return c, nil
 }
 
@@ -166,20 +165,17 @@ func (c *Controller) post(fn func()) { c.q.Post(fn) }
 
 // async runs slow work (REST calls) off the loop and posts its result back.
 func (c *Controller) async(work func(ctx context.Context) func()) {
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
+	c.wg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
 		defer cancel()
 		if then := work(ctx); then != nil {
 			c.post(then)
 		}
-	}()
+	})
 }
 
 // sender writes signalling messages so the loop never waits on the network.
 func (c *Controller) sender() {
-	defer c.wg.Done()
 	rtc.Consume(c.ctx.Done(), c.sendQ, func(it sendItem) {
 		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
 		err := it.conn.Send(ctx, it.env)

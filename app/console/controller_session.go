@@ -91,8 +91,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 		}
 	})
 	c.sess = s
-	c.wg.Add(1)
-	go c.pump(s)
+	c.wg.Go(func() { c.pump(s) })
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSession, Code: res.Code, ExpiresAt: res.ExpiresAt.UnixMilli()})
 	c.setState(wire.UIStateWaitingSharer)
 	// The service ends an unused code itself; this is the fallback when its
@@ -102,7 +101,6 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 
 // pump forwards one session's events to the loop until the session closes.
 func (c *Controller) pump(s *session) {
-	defer c.wg.Done()
 	for ev := range s.conn.Events() {
 		c.post(func() {
 			if c.sess == s {
@@ -389,16 +387,14 @@ func (c *Controller) endSession(reason string) {
 		conn := s.conn
 		s.conn = nil
 		// The end message goes out before the connection closes.
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
+		c.wg.Go(func() {
 			ctx, cancel := context.WithTimeout(c.ctx, 3*time.Second)
 			defer cancel()
 			if err := conn.Send(ctx, wire.Envelope{Type: wire.TypeEnd, Reason: reason}); err != nil {
 				c.log.Debug("sending end failed", "err", err)
 			}
 			_ = conn.Close()
-		}()
+		})
 	}
 	c.finish(reason)
 }
@@ -435,10 +431,8 @@ func (c *Controller) teardown() {
 		s.conn = nil
 		// Close waits for the client's goroutines, which may wait for the
 		// pump to take an event from a loop that is busy here: close off the loop.
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
+		c.wg.Go(func() {
 			_ = conn.Close()
-		}()
+		})
 	}
 }

@@ -143,10 +143,9 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 	s.keepTimer = s.q.NewTimer(s.askKeepSharing)
 	s.graceTimer = s.q.NewTimer(s.keepSharingExpired)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.wg.Add(3)
-	go func() { defer s.wg.Done(); s.q.Run() }()
-	go s.caller()
-	go s.watch()
+	s.wg.Go(s.q.Run)
+	s.wg.Go(s.caller)
+	s.wg.Go(s.watch)
 	return s, nil
 }
 

@@ -16,7 +16,6 @@ import (
 
 // caller runs daemon calls one at a time, in the order the page asked.
 func (s *SharerService) caller() {
-	defer s.wg.Done()
 	rtc.Consume(s.ctx.Done(), s.calls, func(c sharerCall) {
 		resp, err := s.do(c.req)
 		s.post(func() { c.then(resp, err) })
@@ -79,7 +78,6 @@ func (s *SharerService) kickWatcher() {
 
 // watch keeps the daemon's event stream open and feeds it to the loop.
 func (s *SharerService) watch() {
-	defer s.wg.Done()
 	for s.ctx.Err() == nil {
 		events, err := s.client.Events(s.ctx)
 		if err == nil {

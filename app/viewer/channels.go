@@ -86,7 +86,6 @@ func (v *Viewer) enqueueCursor(b []byte) {
 }
 
 func (v *Viewer) cursorLoop() {
-	defer v.wg.Done()
 	rtc.Consume(v.q.Done(), v.cursorQ, v.handleCursor)
 }
 

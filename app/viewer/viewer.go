@@ -81,12 +81,8 @@ func New(cfg Config) (*Viewer, error) {
 		return nil, err
 	}
 	v.setup()
-	v.wg.Add(2)
-	go func() {
-		defer v.wg.Done()
-		v.q.Run()
-	}()
-	go v.cursorLoop()
+	v.wg.Go(v.q.Run)
+	v.wg.Go(v.cursorLoop)
 	return v, nil
 }
 

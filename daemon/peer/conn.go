@@ -103,10 +103,9 @@ func New(cfg Config) (*Conn, error) {
 		return nil, err
 	}
 	c.bitrate.Store(int64(cfg.InitialBitrateKbps) * 1000)
-	c.wg.Add(3)
-	go func() { defer c.wg.Done(); c.q.Run() }()
-	go c.writeLoop()
-	go c.dispatchLoop()
+	c.wg.Go(c.q.Run)
+	c.wg.Go(c.writeLoop)
+	c.wg.Go(c.dispatchLoop)
 	return c, nil
 }
 
@@ -130,8 +129,7 @@ func (c *Conn) setup() error {
 	}
 	// The RTCP reader is started here, before Start, because interceptors
 	// (NACK, reports, GCC) only see RTCP that someone reads.
-	c.wg.Add(1)
-	go c.readRTCP(sender)
+	c.wg.Go(func() { c.readRTCP(sender) })
 	return nil
 }
 
@@ -176,7 +174,6 @@ func (c *Conn) Fingerprints() (local, remote string, err error) { return c.sig.F
 // readRTCP drains the sender's RTCP (the interceptors depend on it) and
 // turns PLI and FIR into keyframe requests.
 func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
-	defer c.wg.Done()
 	for {
 		pkts, _, err := sender.ReadRTCP()
 		if err != nil {
@@ -218,7 +215,6 @@ func (c *Conn) WriteFrame(data []byte, keyframe bool, captured time.Time) error 
 
 // writeLoop sends queued frames on the track until Close.
 func (c *Conn) writeLoop() {
-	defer c.wg.Done()
 	rtc.Consume(c.q.Done(), c.queue.ready, func(struct{}) { c.writeQueued() })
 }
 
