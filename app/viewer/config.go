@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/internal/rtc"
@@ -39,31 +38,8 @@ func (c *Config) validate() error {
 	if c.Signal == nil {
 		return fmt.Errorf("%w: Signal is required", rtc.ErrInvalidConfig)
 	}
-	if err := rtc.CheckICEServers(c.ICEServers); err != nil {
-		return fmt.Errorf("%w: %v", rtc.ErrInvalidConfig, err)
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
-}
-
-// newAPI builds the receiving side: VP8 with NACK/PLI/FIR/TWCC feedback, the
-// capture-time extension, and the default interceptors (NACK generator,
-// receiver reports, TWCC feedback for the sharer's congestion control).
-func newAPI(cfg *Config) (*webrtc.API, error) {
-	m, err := rtc.NewMediaEngine()
-	if err != nil {
-		return nil, err
-	}
-	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(rtc.PionLogs(cfg.Logger))); err != nil {
-		return nil, fmt.Errorf("interceptors: %w", err)
-	}
-	se := webrtc.SettingEngine{}
-	se.LoggerFactory = rtc.PionLogs(cfg.Logger)
-	if cfg.SettingEngine != nil {
-		cfg.SettingEngine(&se)
-	}
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }

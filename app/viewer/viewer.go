@@ -52,17 +52,15 @@ func New(cfg Config) (*Viewer, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	api, err := newAPI(&cfg)
-	if err != nil {
-		return nil, fmt.Errorf("viewer: %w", err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:         rtc.ICEServers(cfg.ICEServers),
-		ICETransportPolicy: cfg.ICETransportPolicy,
-		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
+	// The receiving side: the default interceptors generate NACKs,
+	// receiver reports and the TWCC feedback the sharer's congestion
+	// control runs on.
+	pc, err := rtc.NewPeerConnection(rtc.PeerOptions{
+		ICEServers: cfg.ICEServers, ICETransportPolicy: cfg.ICETransportPolicy,
+		Logger: cfg.Logger, Settings: []func(*webrtc.SettingEngine){cfg.SettingEngine},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("viewer: new peer connection: %w", err)
+		return nil, fmt.Errorf("viewer: %w", err)
 	}
 	v := &Viewer{
 		cfg:     cfg,

@@ -80,17 +80,10 @@ func New(cfg Config) (*Conn, error) {
 			c.cfg.OnBitrate(int(c.bitrate.Load() / 1000))
 		}
 	})
-	api, err := newAPI(&c.cfg, &c.est)
+	var err error
+	c.pc, err = newPeerConnection(&c.cfg, &c.est)
 	if err != nil {
 		return nil, fmt.Errorf("peer: %w", err)
-	}
-	c.pc, err = api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:         rtc.ICEServers(cfg.ICEServers),
-		ICETransportPolicy: cfg.ICETransportPolicy,
-		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("peer: new peer connection: %w", err)
 	}
 	c.sig, err = rtc.NewSignaling(rtc.SignalingConfig{
 		Role: rtc.Offerer, PC: c.pc, Loop: c.q, Signal: cfg.Signal, OnState: c.onState, Logger: c.log,
