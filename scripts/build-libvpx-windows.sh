@@ -33,9 +33,10 @@ command -v "${CROSS}gcc" >/dev/null || die "${CROSS}gcc is missing: apt-get inst
 command -v dpkg-source >/dev/null || die "dpkg-source is missing: apt-get install dpkg-dev"
 
 # source_version: the Debian version of libvpx that `apt-get source` would
-# fetch, or nothing when no deb-src entry provides it.
+# fetch, or nothing when no deb-src entry provides it (apt-get then fails,
+# which must not end the script under pipefail).
 source_version() {
-  apt-get source --print-uris libvpx 2>/dev/null \
+  { apt-get source --print-uris libvpx 2>/dev/null || true; } \
     | sed -n "s/.*'\(http[^']*\)' libvpx_\([^ ]*\)\.dsc .*/\2/p" | head -1
 }
 

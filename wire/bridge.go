@@ -94,6 +94,7 @@ const (
 	BridgeReasonCodeExpired    = "code-expired"
 	BridgeReasonControlDenied  = "control-denied"
 	BridgeReasonControlRevoked = "control-revoked"
+	BridgeReasonControlWait    = ReasonControlWait // asked again too soon after a refusal; RetryAfter has the seconds
 	BridgeReasonConnectionLost = "connection-lost"
 	BridgeReasonNotAllowed     = "not-allowed" // the request does not fit the current state
 	BridgeReasonBadRequest     = "bad-request"
@@ -177,6 +178,9 @@ type BridgeEvent struct {
 	Reason    string           `json:"reason,omitempty"`
 	Message   string           `json:"message,omitempty"` // English fallback text
 	Sharer    *BridgeSharer    `json:"sharer,omitempty"`
+	// RetryAfter: a control-wait notice: seconds until control may be asked
+	// for again.
+	RetryAfter int `json:"retryAfter,omitempty"`
 }
 
 // BridgeSharer is the sharer side's state: the daemon's status plus the
@@ -281,6 +285,9 @@ func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 	}
 	if err := decodeJSONStrict(b, &e); err != nil {
 		return BridgeEvent{}, fmt.Errorf("%w: %v", ErrInvalidBridgeMessage, err)
+	}
+	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter {
+		return BridgeEvent{}, fmt.Errorf("%w: retryAfter out of range", ErrInvalidBridgeMessage)
 	}
 	switch e.Type {
 	case BridgeState:

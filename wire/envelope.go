@@ -54,6 +54,11 @@ const (
 	ReasonError          = "error"
 )
 
+// ReasonControlWait comes with control {state: denied} when the helper asked
+// again too soon after a refusal: the sharer is not asked, and RetryAfter
+// says in how many seconds a new request will be put to them.
+const ReasonControlWait = "control-wait"
+
 // Limits of envelope fields. The service's read limit is MaxEnvelopeBytes.
 const (
 	MaxEnvelopeBytes = 64 << 10
@@ -62,6 +67,7 @@ const (
 	MaxCandidateLen  = 1024
 	MaxReasonLen     = 64
 	MaxMonitors      = 16
+	MaxRetryAfter    = 3600
 )
 
 // Envelope is the one JSON object carried on the session WebSocket. Fields
@@ -82,6 +88,9 @@ type Envelope struct {
 	Monitor   int           `json:"monitor,omitempty"`  // switch-monitor: index; monitors: current
 	Peer      bool          `json:"peer,omitempty"`     // hello: the other participant is connected
 	Restart   bool          `json:"restart,omitempty"`  // offer: this is an ICE restart
+	// RetryAfter: control denied with ReasonControlWait: seconds until the
+	// helper may ask again (1 to MaxRetryAfter).
+	RetryAfter int `json:"retryAfter,omitempty"`
 }
 
 // ICECandidate mirrors webrtc.ICECandidateInit without importing pion.
@@ -155,6 +164,9 @@ func (e *Envelope) Validate() error {
 	}
 	if len(e.Monitors) > MaxMonitors || e.Monitor < 0 || e.Monitor >= MaxMonitors {
 		return bad("monitor out of range")
+	}
+	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter || (e.RetryAfter != 0 && e.Type != TypeControl) {
+		return bad("retryAfter out of range")
 	}
 	switch e.Type {
 	case TypeChat:

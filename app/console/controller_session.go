@@ -184,7 +184,7 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 			}
 		}
 	case wire.TypeControl:
-		c.onControl(env.State)
+		c.onControl(env)
 	case wire.TypePause:
 		c.st.Paused = true
 		c.emitState()
@@ -219,8 +219,8 @@ func (c *Controller) sharerJoined() {
 	}
 }
 
-func (c *Controller) onControl(state string) {
-	switch state {
+func (c *Controller) onControl(env wire.Envelope) {
+	switch env.State {
 	case wire.StateGranted:
 		if c.st.Control == wire.ControlRequested {
 			c.st.Control = wire.ControlGranted
@@ -229,7 +229,13 @@ func (c *Controller) onControl(state string) {
 	case wire.StateDenied:
 		if c.st.Control == wire.ControlRequested {
 			c.st.Control = wire.ControlNone
-			c.notice(wire.BridgeReasonControlDenied)
+			if env.Reason == wire.ReasonControlWait {
+				// Asked again too soon after a refusal: the sharer was not
+				// asked; the page says how long to wait.
+				c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.BridgeReasonControlWait, RetryAfter: env.RetryAfter})
+			} else {
+				c.notice(wire.BridgeReasonControlDenied)
+			}
 		}
 	case wire.StateRevoked:
 		if c.st.Control != wire.ControlNone {

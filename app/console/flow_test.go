@@ -376,6 +376,15 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 		t.Errorf("notice reason %q, want %q", n.Reason, wire.BridgeReasonControlRevoked)
 	}
 
+	// Asking again too soon after a refusal: the page is told how long to wait.
+	pg.send(wire.BridgeRequest{Type: wire.BridgeRequestControl})
+	sh.expect(wire.TypeControlRequest)
+	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied, Reason: wire.ReasonControlWait, RetryAfter: 10})
+	w := pg.until("wait notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
+	if w.Reason != wire.BridgeReasonControlWait || w.RetryAfter != 10 {
+		t.Errorf("notice %q retryAfter %d, want %q 10", w.Reason, w.RetryAfter, wire.BridgeReasonControlWait)
+	}
+
 	sh.send(wire.Envelope{Type: wire.TypePause})
 	pg.until("paused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeState && e.Status.Paused })
 

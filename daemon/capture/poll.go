@@ -11,7 +11,6 @@ import (
 
 	"github.com/kbinani/screenshot"
 
-	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -43,7 +42,7 @@ func NewPolling(cfg Config) (Source, error) {
 	if err := cfg.normalise(); err != nil {
 		return nil, err
 	}
-	x11.Quiet() // kbinani connects with xgb on X11
+	quietX11() // kbinani connects with xgb on X11
 	s := &pollSource{interval: frameInterval(cfg.MaxFPS)}
 	s.monitors = pollMonitors()
 	if len(s.monitors) == 0 {

@@ -193,7 +193,7 @@ func (h *Handler) HandleMessage(channel string, b []byte) {
 	h.limiting = false
 	if err := h.dispatch(ev, kc); err != nil {
 		h.dropped.Add(1)
-		if !errors.Is(err, errNothingHeld) && !h.failing {
+		if !errors.Is(err, errNothingHeld) && !errors.Is(err, errTextCut) && !h.failing {
 			h.failing = true
 			h.logger.Warn("input injection failing", "err", err)
 		}
@@ -203,7 +203,10 @@ func (h *Handler) HandleMessage(channel string, b []byte) {
 	h.injected.Add(1)
 }
 
-var errNothingHeld = errors.New("input: release of something not held")
+var (
+	errNothingHeld = errors.New("input: release of something not held")
+	errTextCut     = errors.New("input: text cut short: control ended")
+)
 
 func (h *Handler) reject() {
 	h.rejected.Add(1)
@@ -272,9 +275,25 @@ func (h *Handler) dispatch(ev wire.InputEvent, kc KeyCode) error {
 		return nil
 	case wire.InputText:
 		// One line-ending convention for every injector: "\n" is Enter.
-		return h.inj.Text(strings.ReplaceAll(strings.ReplaceAll(ev.Text, "\r\n", "\n"), "\r", "\n"))
+		return h.typeText(strings.ReplaceAll(strings.ReplaceAll(ev.Text, "\r\n", "\n"), "\r", "\n"))
 	}
 	return fmt.Errorf("%w: kind", ErrUnsupported)
+}
+
+// typeText types s one character at a time and asks the gate before each:
+// a long text stops the moment control ends, instead of typing on while
+// the revoke waits for it (the revoke's release waits for mu, which this
+// holds). Called with mu held.
+func (h *Handler) typeText(s string) error {
+	for i, r := range s {
+		if i > 0 && !h.gate.MayInject() {
+			return errTextCut
+		}
+		if err := h.inj.Text(string(r)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // moveTo maps normalised coordinates to monitor pixels. Both ends of [0,1]

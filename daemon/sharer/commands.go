@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/consent"
@@ -25,12 +26,14 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		if err := s.gate.DenyControl(); err != nil {
 			return errors.New("the helper has not asked for control")
 		}
+		s.backoff.refused(time.Now())
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
 	case wire.LocalRevokeControl:
 		if err := s.gate.RevokeControl(); err != nil {
 			return errors.New("the helper does not have control")
 		}
+		s.backoff.refused(time.Now())
 		s.closeInjector()
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
@@ -47,6 +50,9 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		}
 		s.pipe.requestKeyframe()
 		s.pipe.poke()
+		if pc := s.peerConn(); pc != nil {
+			s.resendCursor(pc) // held back while paused, like the video
+		}
 		s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
 		s.send(wire.Envelope{Type: wire.TypeResume})
 	case wire.LocalStop:
@@ -138,6 +144,7 @@ func (s *session) allowControl() error {
 		return errors.New("control can only be given while your screen is shared")
 	}
 	s.injector = inj
+	s.backoff.granted()
 	s.refMu.Lock()
 	s.inputH = h
 	s.refMu.Unlock()

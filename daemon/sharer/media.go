@@ -98,9 +98,13 @@ func (s *session) sendCursor(c wire.Cursor) {
 	}
 }
 
-// resendCursor gives a new viewer the current cursor; the peer holds it
-// until its cursor channel opens.
+// resendCursor gives a new viewer (or one after a pause) the current
+// cursor; the peer holds it until its cursor channel opens. Like the video,
+// nothing is sent while the gate holds sharing back (paused).
 func (s *session) resendCursor(pc *peer.Conn) {
+	if !s.gate.MaySend() {
+		return
+	}
 	for _, b := range []*[]byte{s.cursorShape.Load(), s.cursorPos.Load()} {
 		if b != nil {
 			pc.SendCursor(*b)

@@ -64,6 +64,7 @@ type session struct {
 	pipe          *pipeline
 	injector      input.Injector
 	helperPresent bool
+	backoff       controlBackoff
 	consentTimer  *rtc.Timer // the unanswered screen question is denied
 	controlTimer  *rtc.Timer // the unanswered control request is denied
 	endTimer      *rtc.Timer // the service did not confirm the end in time

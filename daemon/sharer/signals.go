@@ -1,6 +1,8 @@
 package sharer
 
 import (
+	"time"
+
 	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
@@ -40,6 +42,11 @@ func (s *session) onSignal(ev client.Event) (reason string, over bool) {
 			}
 		}
 	case wire.TypeControlRequest:
+		if wait := s.backoff.wait(time.Now()); wait > 0 && s.gate.State().Control == consent.ControlNone {
+			// Too soon after a refusal: not put to the sharer.
+			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied, Reason: wire.ReasonControlWait, RetryAfter: wait})
+			return "", false
+		}
 		if err := s.gate.RequestControl(); err != nil {
 			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
 			return "", false

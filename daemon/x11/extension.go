@@ -131,7 +131,9 @@ func prime(c *xgb.Conn) {
 
 // registerLocked tells c the opcode of e. Only when e's decoders are not
 // yet in xgb's maps at the numbers this server uses does it call xgb's
-// Init. (A process talking to two servers that number an extension
+// Init. (Every extension's Init in xgb does the same three things:
+// QueryExtension, set c.Extensions[name], write the shared maps; the
+// first two are all a connection needs of its own.) (A process talking to two servers that number an extension
 // differently cannot decode both anyway: the maps are per process. The
 // daemon talks to one display.)
 func registerLocked(c *xgb.Conn, e Extension) error {

@@ -16,6 +16,11 @@
 //     every extension the daemon uses on the process's first connection,
 //     and Enable afterwards only tells a connection its extension opcodes.
 //
+// One X11 client escapes this: kbinani/screenshot, behind
+// capture.NewPolling, connects and runs XINERAMA and MIT-SHM Init on every
+// grab. On Linux the daemon never uses it (capture.New is the X11 source);
+// it is the capture of other Unix systems, where nothing else talks X11.
+//
 // Windows does not use this package (see daemon/win32).
 package x11
 

@@ -148,43 +148,69 @@ func (s *Server) endSession(id, reason string, extraFeature []string) {
 	}
 }
 
-// handleJoin lets a sharer in with a code. The attempt is reserved against
-// the per-client limit (and, while the breaker is tripped, against the
-// client's prefix) before the database is touched, so concurrent guesses
-// cannot all pass the check; a join that succeeds gives them back.
+// joinAttempt is one join reserved against the client's limits before any
+// work: the per-client limit and, while the breaker is tripped, the
+// client's network. It ends either failed (a wrong code) or refunded.
+type joinAttempt struct {
+	s           *Server
+	key, prefix string
+	at          time.Time
+	settled     bool
+}
+
+// reserveJoin reserves a join for the request's client, answering 429 or
+// 503 itself when it may not try now.
+func (s *Server) reserveJoin(w http.ResponseWriter, r *http.Request) (*joinAttempt, bool) {
+	a := &joinAttempt{s: s, key: s.clientKey(r), prefix: s.breakerPrefix(r), at: s.now()}
+	if ok, retry := s.breaker.Reserve(a.prefix, a.at); !ok {
+		s.metrics.RateLimited.Add(1)
+		s.metrics.BreakerTrips.Add(1)
+		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for your network for a moment. Please try again shortly.", retry)
+		return nil, false
+	}
+	if ok, retry := s.joinLimiter.Reserve(a.key, a.at); !ok {
+		s.breaker.Refund(a.prefix, a.at)
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, msgJoinThrottled, retry)
+		return nil, false
+	}
+	return a, true
+}
+
+// refund gives the reservation back: the code was right, or the server
+// failed (not the client's fault). Only the first of refund and fail counts.
+func (a *joinAttempt) refund() {
+	if !a.settled {
+		a.settled = true
+		a.s.joinLimiter.Refund(a.key, a.at)
+		a.s.breaker.Refund(a.prefix, a.at)
+	}
+}
+
+// fail keeps the reservation as a failure and tells the breaker.
+func (a *joinAttempt) fail() {
+	if !a.settled {
+		a.settled = true
+		a.s.breaker.Fail(a.prefix, a.at)
+	}
+}
+
+// handleJoin lets a sharer in with a code. The attempt is reserved before
+// the database is touched, so concurrent guesses cannot all pass the check;
+// a join that finds its code gives the reservation back.
 func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	key, prefix, now := s.clientKey(r), s.breakerPrefix(r), s.now()
 	var req wire.JoinRequest
 	if decodeJSON(w, r, &req) != nil {
 		return
 	}
-	if ok, retry := s.breaker.Reserve(prefix, now); !ok {
-		s.metrics.RateLimited.Add(1)
-		s.metrics.BreakerTrips.Add(1)
-		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for your network for a moment. Please try again shortly.", retry)
+	attempt, ok := s.reserveJoin(w, r)
+	if !ok {
 		return
 	}
-	if ok, retry := s.joinLimiter.Reserve(key, now); !ok {
-		s.breaker.Refund(prefix, now)
-		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, msgJoinThrottled, retry)
-		return
-	}
-	settled := false
-	refund := func() {
-		settled = true
-		s.joinLimiter.Refund(key, now)
-		s.breaker.Refund(prefix, now)
-	}
-	defer func() {
-		if !settled {
-			// An internal error is not the client's failure.
-			refund()
-		}
-	}()
+	defer attempt.refund() // an internal error is not the client's failure
+	now := attempt.at
 	notFound := func() {
-		settled = true
-		s.breaker.Fail(prefix, now)
+		attempt.fail()
 		s.metrics.JoinsFailed.Add(1)
 		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, msgCodeNotFound)
 	}
@@ -203,7 +229,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "join lookup", err)
 		return
 	}
-	refund()
+	attempt.refund()
 	helper, err := s.store.UserByID(r.Context(), sess.HelperID)
 	if err != nil {
 		s.internalError(w, "join helper", err)

@@ -70,16 +70,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "ws helper", err)
 		return
 	}
-	// A (re)connect is re-checked against policy: a helper suspended or an
-	// organisation disabled while a participant was away (inside the
-	// resume window) must not get back in. The session ends for both.
-	if helper.OrgDisabled || helper.Disabled {
-		s.endSession(id, wire.ReasonPolicy, nil)
-		if helper.OrgDisabled {
-			writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
-		} else {
-			writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, msgSuspended)
-		}
+	if s.refusedByPolicy(w, id, helper) {
 		return
 	}
 	rm := s.hub.room(sess, helperInfo(helper))
@@ -119,6 +110,23 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rm.detach(c)
 	c.stop()
 	log.Info("participant disconnected")
+}
+
+// refusedByPolicy re-checks a (re)connect against policy: a helper
+// suspended or an organisation disabled while a participant was away
+// (inside the resume window) must not get back in. The session then ends
+// for both and the connect is answered 403.
+func (s *Server) refusedByPolicy(w http.ResponseWriter, id string, helper store.User) bool {
+	if !helper.OrgDisabled && !helper.Disabled {
+		return false
+	}
+	s.endSession(id, wire.ReasonPolicy, nil)
+	if helper.OrgDisabled {
+		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+	} else {
+		writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, msgSuspended)
+	}
+	return true
 }
 
 func (s *Server) readLoop(rm *room, c *peerConn, log *slog.Logger) {
@@ -220,6 +228,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	out := wire.Envelope{
 		Type: env.Type, From: c.role, Text: env.Text, SDP: env.SDP, Candidate: env.Candidate,
 		State: env.State, Reason: env.Reason, Monitors: env.Monitors, Monitor: env.Monitor, Restart: env.Restart,
+		RetryAfter: env.RetryAfter,
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -78,3 +78,16 @@ func (s *Store) SessionLive(ctx context.Context, id string, now time.Time) (bool
 	}
 	return live, nil
 }
+
+// DataVersion returns SQLite's data_version of the store's connection: it
+// changes when another connection (another process, such as the
+// command-line tools, or another node) has committed a change since the
+// last call, and not for the store's own writes. Pollers use it to skip
+// work while nobody else wrote.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: data version: %w", err)
+	}
+	return v, nil
+}

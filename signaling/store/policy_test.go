@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -67,5 +68,36 @@ func TestSessionStatesAndLive(t *testing.T) {
 		if got, err := s.SessionLive(ctx, tt.id, tt.at); err != nil || got != tt.want {
 			t.Errorf("SessionLive(%q, %v) = %v, %v, want %v", tt.id, tt.at, got, err, tt.want)
 		}
+	}
+}
+
+func TestDataVersionSeesOtherConnections(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "quickhelp.db")
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	v0, err := a.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateOrg(ctx, Org{ID: "o1", Name: "Own", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := a.DataVersion(ctx); v != v0 {
+		t.Errorf("data version changed after the store's own write: %d → %d", v0, v)
+	}
+	if err := b.CreateOrg(ctx, Org{ID: "o2", Name: "Other", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := a.DataVersion(ctx); v == v0 {
+		t.Errorf("data version unchanged after another connection's write")
 	}
 }

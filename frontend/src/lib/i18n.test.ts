@@ -20,7 +20,7 @@ describe('catalogues', () => {
     // Reasons from wire/bridge.go and wire/envelope.go.
     const reasons = [
       'bad-credentials', 'server-unreachable', 'bad-server-url', 'account-suspended', 'rate-limited',
-      'code-expired', 'control-denied', 'control-revoked', 'connection-lost', 'not-allowed', 'bad-request',
+      'code-expired', 'control-denied', 'control-revoked', 'control-wait', 'connection-lost', 'not-allowed', 'bad-request',
       'internal', 'helper-ended', 'sharer-ended', 'sharer-denied', 'consent-timeout', 'timeout', 'cancelled', 'expired',
       'reported', 'shutdown', 'policy', 'error', 'machine-policy',
     ];
@@ -33,6 +33,9 @@ describe('catalogues', () => {
 describe('translate', () => {
   it('fills placeholders', () => {
     expect(translate('en', 'code.expires', { time: '9:59' })).toBe('The code expires in 9:59');
+    expect(translate('en', 'reason.control-wait', { seconds: 10 })).toBe(
+      'They said no a moment ago. You can ask for control again in 10 s.',
+    );
     expect(translate('ja', 'live.monitor', { n: 2 })).toBe('画面 2');
   });
   it('leaves unknown placeholders visible', () => {

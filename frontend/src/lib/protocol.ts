@@ -178,7 +178,7 @@ export type BridgeEvent =
   | { type: 'cursor'; cursor: Cursor }
   | { type: 'monitors'; monitors?: Monitor[]; monitor?: number }
   | { type: 'stats'; stats: Stats }
-  | { type: 'notice'; reason?: string; message?: string }
+  | { type: 'notice'; reason?: string; message?: string; retryAfter?: number }
   | { type: 'error'; reason?: string; message?: string };
 
 export class ProtocolError extends Error {}
@@ -245,6 +245,8 @@ export function parseEvent(text: string): BridgeEvent {
       return v as BridgeEvent;
     case 'notice':
     case 'error':
+      if (v.retryAfter !== undefined && (typeof v.retryAfter !== 'number' || !(v.retryAfter >= 0 && v.retryAfter <= 3600)))
+        throw new ProtocolError('bad retryAfter');
       return v as BridgeEvent;
     default:
       throw new ProtocolError(`unknown bridge event ${String(v.type).slice(0, 16)}`);

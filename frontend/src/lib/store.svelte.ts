@@ -14,6 +14,8 @@ export interface Notice {
   kind: 'error' | 'notice';
   reason?: string;
   message?: string;
+  /** control-wait: seconds until control may be asked for again. */
+  retryAfter?: number;
   id: number;
 }
 
@@ -55,10 +57,10 @@ export class AppStore {
 
   t = (key: Key, vars?: Record<string, string | number>): string => translate(this.lang, key, vars);
 
-  reasonText(reason: string | undefined, fallback?: string): string {
+  reasonText(reason: string | undefined, fallback?: string, retryAfter?: number): string {
     const key = reasonKey(reason);
     if (key === 'reason.unknown' && fallback) return fallback;
-    return this.t(key);
+    return this.t(key, { seconds: retryAfter ?? 0 });
   }
 
   async start(): Promise<void> {
@@ -132,7 +134,13 @@ export class AppStore {
         break;
       case 'notice':
       case 'error':
-        this.notice = { kind: e.type, reason: e.reason, message: e.message, id: ++this.noticeSeq };
+        this.notice = {
+          kind: e.type,
+          reason: e.reason,
+          message: e.message,
+          retryAfter: e.type === 'notice' ? e.retryAfter : undefined,
+          id: ++this.noticeSeq,
+        };
         break;
     }
   }

@@ -21,18 +21,23 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// startServerProcess builds quickhelp-server and runs it on a loopback
-// port with a fresh data directory and TURN off; it returns the base URL
-// and the process, stopped when the test ends.
-func startServerProcess(t *testing.T) (string, *os.Process) {
+// buildServer builds quickhelp-server into a temporary directory.
+func buildServer(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "quickhelp-server")
+	bin := filepath.Join(t.TempDir(), "quickhelp-server")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--data", filepath.Join(dir, "data"), "--listen", "127.0.0.1:0", "--turn-listen", "off")
+	return bin
+}
+
+// startServerProcess runs the quickhelp-server binary on a loopback port
+// with data directory data and TURN off; it returns the base URL and the
+// process, stopped when the test ends.
+func startServerProcess(t *testing.T, bin, data string) (string, *os.Process) {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--turn-listen", "off")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +108,7 @@ func TestLoginFloodBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and floods the real server")
 	}
-	base, proc := startServerProcess(t)
+	base, proc := startServerProcess(t, buildServer(t), t.TempDir())
 	before := peakRSS(t, proc.Pid)
 
 	const n = 300

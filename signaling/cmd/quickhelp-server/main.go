@@ -30,6 +30,8 @@ Usage:
   quickhelp-server user list
   quickhelp-server user disable --email E
   quickhelp-server user enable --email E
+  quickhelp-server org disable --name O   turn QuickHelp off for an organisation
+  quickhelp-server org enable --name O
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version
 
@@ -95,6 +97,11 @@ func run(ctx context.Context, args []string, e env) error {
 			return userSetDisabled(ctx, args[1:], e, false)
 		}
 		return fmt.Errorf("user: unknown subcommand %q", args[0])
+	case "org":
+		if len(args) > 0 && (args[0] == "disable" || args[0] == "enable") {
+			return orgSetDisabled(ctx, args[1:], e, args[0] == "disable")
+		}
+		return fmt.Errorf("org: want disable or enable")
 	}
 	return fmt.Errorf("unknown subcommand %q (see --help)", cmd)
 }

@@ -141,9 +141,40 @@ func userSetDisabled(ctx context.Context, args []string, e env, disabled bool) e
 	}
 	state := "enabled"
 	if disabled {
-		state = "suspended (sign-ins revoked)"
+		state = "suspended (sign-ins revoked; a running service ends their live sessions within seconds)"
 	}
 	fmt.Fprintf(e.stdout, "%s %s\n", u.Email, state)
+	return nil
+}
+
+// orgSetDisabled turns QuickHelp off or on for an organisation, as the
+// admin API does; a running service sharing the database ends the
+// organisation's live sessions within seconds.
+func orgSetDisabled(ctx context.Context, args []string, e env, disabled bool) error {
+	var data, name string
+	cmd := "org enable"
+	if disabled {
+		cmd = "org disable"
+	}
+	fs := newFlagSet(cmd, e, &data)
+	fs.StringVar(&name, "name", "", "organisation name")
+	st, _, err := parseAndOpen(fs, args, &data, e)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	o, err := st.OrgByName(ctx, name)
+	if err != nil {
+		return fmt.Errorf("no organisation %q: %w", name, err)
+	}
+	if err := st.SetOrgDisabled(ctx, o.ID, disabled); err != nil {
+		return err
+	}
+	state := "enabled"
+	if disabled {
+		state = "disabled (a running service ends its live sessions within seconds)"
+	}
+	fmt.Fprintf(e.stdout, "%s %s\n", o.Name, state)
 	return nil
 }
 

@@ -1,0 +1,191 @@
+//go:build linux
+
+package sharer_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/signaling/server/servertest"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// connectHelper connects the helper's socket and a fresh viewer to an
+// existing session (a first connection or a reconnect with the same token).
+func connectHelper(ctx context.Context, t *testing.T, api *client.Client, id, token string) *helperSide {
+	t.Helper()
+	hsess, err := api.Connect(ctx, id, token, client.ConnectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &helperSide{sess: hsess, newFrame: make(chan struct{}, 1)}
+	h.v, err = viewer.New(viewer.Config{
+		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
+		OnFrame:       h.onFrame,
+		OnCursor:      h.onCursor,
+		SettingEngine: loopbackOnly,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go h.run(ctx)
+	return h
+}
+
+// controlAnswers returns the control envelopes the helper got, in order.
+func (h *helperSide) controlAnswers() []wire.Envelope {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []wire.Envelope
+	for _, e := range h.envs {
+		if e.Type == wire.TypeControl {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Audit finding 8: the cursor is held back while paused, even from a viewer
+// that reconnects then, and a helper who asks for control again right after
+// a refusal is told to wait (5 s, then 10 s) without the sharer being asked.
+func TestPauseGatesCursorAndControlBacksOff(t *testing.T) {
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Skip("xdotool not installed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	x, err := xvfb.Start(ctx, e2eDisplay, 1920, 1080)
+	if err == xvfb.ErrNotInstalled {
+		t.Skip("Xvfb not installed")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	moveMouse := func(px, py string) {
+		cmd := exec.Command("xdotool", "mousemove", px, py)
+		cmd.Env = append(os.Environ(), "DISPLAY="+x.Display)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool mousemove: %v %s", err, out)
+		}
+	}
+
+	env := servertest.Start(t)
+	api, err := client.New(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := api.CreateSession(ctx, login.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := connectHelper(ctx, t, api, created.SessionID, created.Token)
+	defer func() { h.close() }()
+
+	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	events, unsubscribe := d.Subscribe()
+	defer unsubscribe()
+	var evMu sync.Mutex
+	controlPrompts := 0
+	go func() {
+		for ev := range events {
+			if ev.Type == wire.EventControlRequest {
+				evMu.Lock()
+				controlPrompts++
+				evMu.Unlock()
+			}
+		}
+	}()
+	prompts := func() int {
+		evMu.Lock()
+		defer evMu.Unlock()
+		return controlPrompts
+	}
+	do := func(cmd string) {
+		t.Helper()
+		if resp := d.Do(ctx, wire.LocalRequest{Cmd: cmd}); !resp.OK {
+			t.Fatalf("%s: %q", cmd, resp.Error)
+		}
+	}
+	if err := d.Join(ctx, created.Code, ""); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	do(wire.LocalAllow)
+	moveMouse("100", "100")
+	eventually(t, "the cursor shape", 15*time.Second, func() bool {
+		return h.sawCursor(func(c wire.Cursor) bool { return c.T == wire.CursorShape })
+	})
+
+	// Control: asked, refused; asked again at once: "wait", the sharer is
+	// not asked; after the wait asked again, refused, then a longer wait.
+	ask := func() { h.sess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}) }
+	answers := func(n int) []wire.Envelope {
+		t.Helper()
+		eventually(t, "a control answer", 10*time.Second, func() bool { return len(h.controlAnswers()) >= n })
+		return h.controlAnswers()
+	}
+	ask()
+	eventually(t, "control requested", 10*time.Second, func() bool { return d.Status().Control == wire.ControlRequested })
+	do(wire.LocalDenyControl)
+	if a := answers(1)[0]; a.State != wire.StateDenied || a.Reason != "" {
+		t.Fatalf("first answer = %+v, want a plain denial", a)
+	}
+	ask()
+	a := answers(2)[1]
+	if a.State != wire.StateDenied || a.Reason != wire.ReasonControlWait || a.RetryAfter < 1 || a.RetryAfter > 5 {
+		t.Fatalf("answer to a request right after the refusal = %+v, want denied %q with 1–5 s", a, wire.ReasonControlWait)
+	}
+	if p, c := prompts(), d.Status().Control; p != 1 || c != wire.ControlNone {
+		t.Fatalf("after the early request: %d prompts, control %q; want the sharer asked once, control none", p, c)
+	}
+	time.Sleep(time.Duration(a.RetryAfter) * time.Second)
+	ask()
+	eventually(t, "control requested after the wait", 10*time.Second, func() bool { return d.Status().Control == wire.ControlRequested })
+	do(wire.LocalDenyControl)
+	answers(3)
+	ask()
+	if a := answers(4)[3]; a.Reason != wire.ReasonControlWait || a.RetryAfter < 6 || a.RetryAfter > 10 {
+		t.Fatalf("answer after the second refusal = %+v, want %q with 6–10 s", a, wire.ReasonControlWait)
+	}
+
+	// Pause, then the helper's viewer reconnects: it gets a connection but
+	// no cursor, even while the pointer moves, until the sharer resumes.
+	do(wire.LocalPause)
+	eventually(t, "helper sees pause", 10*time.Second, func() bool { return h.sawType(wire.TypePause, "") })
+	h.close()
+	eventually(t, "the sharer sees the helper leave", 10*time.Second, func() bool { return !d.Status().Connected })
+	h = connectHelper(ctx, t, api, created.SessionID, created.Token)
+	eventually(t, "the new viewer's channels open", 20*time.Second, func() bool {
+		return h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.5, Y: 0.5}) == nil
+	})
+	for i := range 5 {
+		moveMouse(string(rune('2'+i))+"00", "300")
+		time.Sleep(200 * time.Millisecond)
+	}
+	if h.sawCursor(func(wire.Cursor) bool { return true }) {
+		t.Fatal("a viewer that reconnected while paused got the cursor")
+	}
+	do(wire.LocalResume)
+	eventually(t, "the cursor shape after resume", 10*time.Second, func() bool {
+		return h.sawCursor(func(c wire.Cursor) bool { return c.T == wire.CursorShape && len(c.PNG) > 0 })
+	})
+	eventually(t, "the cursor position after resume", 10*time.Second, func() bool {
+		return h.sawCursor(func(c wire.Cursor) bool { return c.T == wire.CursorPosition && c.Visible })
+	})
+}
