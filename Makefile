@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VE
 GO ?= go
 BIN := bin
 
-.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
+.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
 
 all: build
 
@@ -61,6 +61,11 @@ test-go:
 	@# The full brute-force search is too slow under the race detector.
 	$(GO) test -count=1 -run 'TestBruteForceNoHit' ./signaling/server/
 
+# Every fuzz target of the module, a few seconds each, one after the other
+# (scripts/fuzz.sh finds them; about two minutes in all).
+test-fuzz:
+	@scripts/fuzz.sh
+
 test-frontend:
 	@if [ -f frontend/package.json ]; then npm run check --workspace frontend && npm test --workspace frontend; fi
 
@@ -72,7 +77,7 @@ test-e2e: build-test
 test-desktop:
 	@scripts/desktop-test.sh
 
-test: build lint test-go test-frontend test-e2e test-desktop dist-test
+test: build lint test-go test-fuzz test-frontend test-e2e test-desktop dist-test
 
 dist: build
 	@scripts/dist.sh

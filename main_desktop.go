@@ -15,12 +15,18 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/quickhelp/quickhelp/app"
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/wire"
 )
+
+// linuxOptions gives every QuickHelp window the WM_CLASS "quickhelp": the
+// sharer daemon's annotation overlay finds the prompt window and the app by
+// it and never draws over them (daemon/overlay/x11own_linux.go).
+var linuxOptions = &linux.Options{ProgramName: "quickhelp"}
 
 // Origins of the page inside the desktop webview: WebKitGTK and WKWebView
 // use the wails scheme, WebView2 a localhost name.
@@ -38,6 +44,7 @@ func runDesktop(cfg app.BackendConfig) error {
 	defer backend.Close()
 	return wails.Run(&options.App{
 		Title:       "QuickHelp",
+		Linux:       linuxOptions,
 		Width:       1280,
 		Height:      800,
 		MinWidth:    720,
@@ -103,6 +110,7 @@ func runPrompt(cfg app.BackendConfig) error {
 	defer backend.Close()
 	return wails.Run(&options.App{
 		Title:       "QuickHelp",
+		Linux:       linuxOptions,
 		Width:       promptWidth,
 		Height:      promptHeight,
 		Frameless:   true,

@@ -144,6 +144,10 @@ type BridgeStatus struct {
 	SharerPresent  bool   `json:"sharerPresent,omitempty"`  // the sharer is connected (chat possible)
 	Reason         string `json:"reason,omitempty"`         // UIStateEnded: why
 	ReconnectUntil int64  `json:"reconnectUntil,omitempty"` // UIStateReconnecting: unix ms deadline
+	// SAS is the security code of the current DTLS connection with the
+	// sharer ("123 456"), for both people to compare; empty while there is
+	// no connection.
+	SAS string `json:"sas,omitempty"`
 }
 
 // BridgeChatLine is one chat message shown in the chat panel.

@@ -59,6 +59,10 @@ type SharerStatus struct {
 	Connected bool        `json:"connected"`        // the helper's peer connection is up
 	Dropped   uint64      `json:"dropped"`          // input events dropped by the consent gate
 	Frames    uint64      `json:"frames"`           // video frames sent
+	// SAS is the security code of the current DTLS connection with the
+	// helper ("123 456"), for both people to compare; empty while there is
+	// no connection.
+	SAS string `json:"sas,omitempty"`
 }
 
 // LocalResponse answers one LocalRequest.

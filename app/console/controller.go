@@ -309,7 +309,7 @@ func (c *Controller) goHome() {
 		c.setState(wire.UIStateSignedOut)
 		return
 	}
-	c.st.Control, c.st.Paused, c.st.SharerPresent = wire.ControlNone, false, false
+	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
 	c.setState(wire.UIStateHome)
 }
 

@@ -30,7 +30,7 @@ func (c *Controller) createSession() {
 	}
 	c.generation++
 	gen := c.generation
-	c.st.Control, c.st.Paused, c.st.SharerPresent = wire.ControlNone, false, false
+	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
 	c.setState(wire.UIStateCreating)
 	api, bearer, opts := c.api, c.bearer, c.cfg.Connect
 	c.async(func(ctx context.Context) func() {
@@ -300,11 +300,21 @@ func (c *Controller) onViewerState() {
 	s.viewState = st
 	switch st {
 	case rtc.StateConnected:
+		// The security code of this DTLS connection, shown with the state.
+		sas := s.view.SAS()
+		changed := sas != c.st.SAS
+		c.st.SAS = sas
 		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
 			c.setState(wire.UIStateLive)
 			c.feature(wire.FeatureViewOnly)
+		} else if changed {
+			c.emitState()
 		}
 	case rtc.StateDisconnected, rtc.StateFailed:
+		if c.st.SAS != "" {
+			c.st.SAS = ""
+			c.emitState()
+		}
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
 			c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
 		}
@@ -411,7 +421,7 @@ func (c *Controller) finish(reason string) {
 		return
 	}
 	c.teardown()
-	c.st.Control, c.st.Paused, c.st.SharerPresent = wire.ControlNone, false, false
+	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
 	c.st.Reason = reason
 	c.st.State = wire.UIStateEnded
 	c.st.ReconnectUntil = 0

@@ -300,7 +300,10 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	if err := sh.peer.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	pg.state(wire.UIStateLive)
+	// Live shows the security code, the one the sharer's side computes.
+	if st := pg.state(wire.UIStateLive); st.SAS == "" || st.SAS != sh.peer.SAS() {
+		t.Errorf("live status SAS = %q, want the sharer's %q (non-empty)", st.SAS, sh.peer.SAS())
+	}
 
 	key, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-key.bin"))
 	if err != nil {
@@ -389,8 +392,8 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	pg.until("paused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeState && e.Status.Paused })
 
 	sh.send(wire.Envelope{Type: wire.TypeEnd, Reason: wire.ReasonSharerEnded})
-	if st := pg.state(wire.UIStateEnded); st.Reason != wire.ReasonSharerEnded {
-		t.Errorf("ended reason %q, want %q", st.Reason, wire.ReasonSharerEnded)
+	if st := pg.state(wire.UIStateEnded); st.Reason != wire.ReasonSharerEnded || st.SAS != "" {
+		t.Errorf("ended reason %q, SAS %q; want %q and no code", st.Reason, st.SAS, wire.ReasonSharerEnded)
 	}
 	pg.send(wire.BridgeRequest{Type: wire.BridgeReset})
 	pg.state(wire.UIStateHome)

@@ -136,3 +136,7 @@ func (v *Viewer) Close() error {
 	}
 	return nil
 }
+
+// SAS returns the security code of the current DTLS connection (see
+// rtc.SAS), or "" while there is none.
+func (v *Viewer) SAS() string { return v.sig.SAS() }

@@ -13,4 +13,7 @@ var (
 	ErrUnsupported = errors.New("overlay: display not supported")
 	// ErrInvalid wraps annotations that fail validation.
 	ErrInvalid = errors.New("overlay: invalid annotation")
+	// ErrHidden is returned by Apply while the overlay is hidden: the
+	// annotation is dropped.
+	ErrHidden = errors.New("overlay: hidden while a question is pending")
 )

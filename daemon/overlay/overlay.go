@@ -17,6 +17,11 @@ type Overlay interface {
 	Apply(a wire.Annotation) error
 	// Clear removes every annotation (the session ended or was paused).
 	Clear() error
+	// Hide hides every annotation (true) while the sharer is asked
+	// something, or shows them again (false). While hidden, Apply drops
+	// annotations and returns ErrHidden, so nothing can be drawn over the
+	// question.
+	Hide(hidden bool) error
 	// Close removes the overlay window.
 	Close() error
 }
@@ -28,6 +33,7 @@ type Nop struct {
 	mu      sync.Mutex
 	strokes map[uint32]int // stroke ID → number of points
 	lasers  int
+	hidden  bool
 }
 
 // MaxStrokes bounds the strokes kept at once; older ones are forgotten.
@@ -37,6 +43,9 @@ const MaxStrokes = 256
 func (n *Nop) Apply(a wire.Annotation) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.hidden {
+		return ErrHidden
+	}
 	switch a.T {
 	case wire.AnnotateStroke:
 		if n.strokes == nil {
@@ -61,6 +70,14 @@ func (n *Nop) Apply(a wire.Annotation) error {
 func (n *Nop) Clear() error {
 	n.mu.Lock()
 	n.strokes = nil
+	n.mu.Unlock()
+	return nil
+}
+
+// Hide makes Apply drop annotations (true) or accept them again (false).
+func (n *Nop) Hide(hidden bool) error {
+	n.mu.Lock()
+	n.hidden = hidden
 	n.mu.Unlock()
 	return nil
 }

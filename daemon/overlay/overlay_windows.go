@@ -39,6 +39,10 @@ type Windows struct {
 	now     func() time.Time
 	monitor func() wire.Monitor
 
+	// own is QuickHelp's own windows in screen pixels, never drawn over;
+	// used by the window's thread alone (run and paint).
+	own []image.Rectangle
+
 	board
 }
 
@@ -143,6 +147,9 @@ func (o *Windows) Apply(a wire.Annotation) error {
 // Clear removes every stroke and the laser dot.
 func (o *Windows) Clear() error { return o.clear() }
 
+// Hide hides every annotation while a question is pending (see Overlay).
+func (o *Windows) Hide(hidden bool) error { return o.hide(hidden) }
+
 // Close destroys the window and waits for its goroutine.
 func (o *Windows) Close() error {
 	o.close()
@@ -186,6 +193,7 @@ func (o *Windows) run(ready chan<- error) {
 	tick := time.NewTicker(tickEvery)
 	defer tick.Stop()
 	lastTop := time.Now()
+	var lastOwn time.Time
 	for {
 		pump()
 		dirty := false
@@ -203,7 +211,14 @@ func (o *Windows) run(ready chan<- error) {
 		}
 		geom, m := o.geomDirty, o.mon
 		o.geomDirty = false
+		drawing := !o.hidden && (len(o.scene.strokes) > 0 || o.laser != nil)
 		o.mu.Unlock()
+		if drawing && time.Since(lastOwn) >= ownRefreshEvery {
+			lastOwn = time.Now()
+			if own := ownWindows(windows.HWND(hwnd)); !sameRects(own, o.own) {
+				o.own, dirty = own, true
+			}
+		}
 		if geom {
 			win32.SetWindowPos.Call(hwnd, hwndTopmost, uintptr(m.Min.X), uintptr(m.Min.Y),
 				uintptr(m.Dx()), uintptr(m.Dy()), swpNoActivate)
@@ -272,7 +287,7 @@ func (o *Windows) paint(hwnd uintptr) {
 	win32.DeleteObject.Call(black)
 
 	for _, st := range o.scene.strokes {
-		if len(st.pts) == 0 {
+		if len(st.pts) == 0 || o.hidden { // hidden: the buffer stays all transparent
 			continue
 		}
 		pen, _, _ := win32.CreatePen.Call(psSolid, uintptr(st.width), colorRef(st.rgb))
@@ -299,6 +314,18 @@ func (o *Windows) paint(hwnd uintptr) {
 		win32.SelectObject.Call(mem, oldPen)
 		win32.SelectObject.Call(mem, oldBrush)
 		win32.DeleteObject.Call(brush)
+	}
+	// Nothing is ever shown over QuickHelp's own windows: black is the
+	// transparent key.
+	if len(o.own) > 0 {
+		transparent, _, _ := win32.CreateSolidBrush.Call(0)
+		for _, r := range o.own {
+			if r = r.Intersect(o.mon).Sub(o.mon.Min); !r.Empty() {
+				wr := win32.Rect{Left: int32(r.Min.X), Top: int32(r.Min.Y), Right: int32(r.Max.X), Bottom: int32(r.Max.Y)}
+				win32.FillRect.Call(mem, uintptr(unsafe.Pointer(&wr)), transparent)
+			}
+		}
+		win32.DeleteObject.Call(transparent)
 	}
 	win32.BitBlt.Call(hdc, 0, 0, uintptr(w), uintptr(h), mem, 0, 0, srcCopy)
 }

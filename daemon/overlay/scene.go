@@ -90,13 +90,17 @@ func (s *scene) addStroke(a wire.Annotation) (evicted bool, err error) {
 	return evicted, nil
 }
 
-// strokeWidth rounds a width to whole pixels within the protocol's range
-// (Validate checks it; this keeps the scene safe on its own).
+// MaxDrawnStrokeWidth caps the width of a stroke on the sharer's screen,
+// whatever the helper asks for (the protocol allows wire.MaxStrokeWidth):
+// a pen, not a brush that could paint over whole buttons or warnings.
+const MaxDrawnStrokeWidth = 16
+
+// strokeWidth rounds a width to whole pixels, at most MaxDrawnStrokeWidth.
 func strokeWidth(w float64) int {
 	if !(w >= 1) { // also NaN
 		return 1
 	}
-	return int(math.Round(math.Min(w, wire.MaxStrokeWidth)))
+	return int(math.Round(math.Min(w, MaxDrawnStrokeWidth)))
 }
 
 // reset forgets every stroke.
@@ -145,6 +149,9 @@ type board struct {
 	rebuild    bool         // strokes were removed: redraw from scratch (X11's mask; Windows repaints fully anyway)
 	laser      *image.Point // current laser position, nil when hidden
 	laserUntil time.Time
+	// hidden: a question to the sharer is pending; nothing is shown and
+	// new annotations are dropped (see Overlay.Hide).
+	hidden bool
 }
 
 func newBoard() board {
@@ -163,6 +170,10 @@ func (b *board) apply(a wire.Annotation, mon func() image.Rectangle, now func() 
 	}
 	m := mon()
 	b.mu.Lock()
+	if b.hidden {
+		b.mu.Unlock()
+		return ErrHidden
+	}
 	if m != b.mon && !m.Empty() {
 		// Strokes were drawn on the old monitor's content: drop them. An
 		// empty monitor (Windows could not tell) keeps the current one.
@@ -203,6 +214,25 @@ func (b *board) clear() error {
 	return nil
 }
 
+// hide hides everything (true) or shows it again (false); while hidden,
+// apply drops annotations and the laser dot is gone.
+func (b *board) hide(hidden bool) error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	b.mu.Lock()
+	changed := b.hidden != hidden
+	b.hidden = hidden
+	if hidden {
+		b.laser = nil
+	}
+	b.mu.Unlock()
+	if changed {
+		b.poke()
+	}
+	return nil
+}
+
 // close stops the owner goroutine and waits for it; only the first call
 // does anything.
 func (b *board) close() {
@@ -236,6 +266,10 @@ const (
 	raiseEvery          = 2 * time.Second
 )
 
+// maxTopLevels bounds how many top-level windows the overlays look at when
+// they search for QuickHelp's own windows (never drawn over).
+const maxTopLevels = 1024
+
 // laserRadius is the laser dot's radius in pixels.
 const laserRadius = 9
 
@@ -252,6 +286,19 @@ func discSpans(c image.Point, r int) []image.Rectangle {
 		spans = append(spans, image.Rect(c.X-half, c.Y+dy, c.X+half+1, c.Y+dy+1))
 	}
 	return spans
+}
+
+// sameRects reports whether two rectangle lists are equal, in order.
+func sameRects(a, b []image.Rectangle) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // laserBox bounds the laser dot centred at c.

@@ -150,6 +150,12 @@ func (o *X11) setup() error {
 	if err := xproto.MapWindowChecked(o.conn, o.win).Check(); err != nil {
 		return fmt.Errorf("overlay: map: %w", err)
 	}
+	// Top-level windows appearing, moving or going away: QuickHelp's own
+	// windows must stay clear of strokes (x11own_linux.go).
+	if err := xproto.ChangeWindowAttributesChecked(o.conn, o.root, xproto.CwEventMask,
+		[]uint32{xproto.EventMaskSubstructureNotify}).Check(); err != nil {
+		return fmt.Errorf("overlay: watch windows: %w", err)
+	}
 	return nil
 }
 
@@ -213,6 +219,10 @@ func (o *X11) Apply(a wire.Annotation) error {
 
 // Clear removes every stroke and the laser dot.
 func (o *X11) Clear() error { return o.clear() }
+
+// Hide unmaps the overlay while a question is pending, and maps it again
+// afterwards (see Overlay).
+func (o *X11) Hide(hidden bool) error { return o.hide(hidden) }
 
 // Close destroys the overlay window, stops the owner goroutine and waits
 // for it. It is safe to call more than once.

@@ -20,6 +20,11 @@ type drawState struct {
 	raiseWait bool               // raiseSoon is armed
 	exposed   []xproto.Rectangle // Expose rectangles not yet repainted
 	laser     *time.Timer
+	unmapped  bool              // hidden while a question is pending
+	own       []image.Rectangle // QuickHelp's own windows (screen pixels): never drawn over
+	ownDirty  bool              // own must be looked up again
+	ownSoon   *time.Timer       // a look-up after window changes settle
+	ownWait   bool              // ownSoon is armed
 }
 
 // readEvents forwards X events to run until the connection closes. When
@@ -52,10 +57,14 @@ func (o *X11) run(events <-chan xgb.Event) {
 	ds.laser.Stop()
 	ds.raiseSoon = time.NewTimer(time.Hour)
 	ds.raiseSoon.Stop()
+	ds.ownSoon = time.NewTimer(time.Hour)
+	ds.ownSoon.Stop()
+	ds.ownDirty = true
 	raise := time.NewTicker(raiseEvery)
 	defer func() {
 		raise.Stop()
 		ds.raiseSoon.Stop()
+		ds.ownSoon.Stop()
 		ds.laser.Stop()
 		o.shutdown(&ds)
 	}()
@@ -81,7 +90,15 @@ func (o *X11) run(events <-chan xgb.Event) {
 			o.mu.Unlock()
 			o.redraw(&ds)
 		case <-raise.C:
+			// Also look for QuickHelp's windows again, in case a change
+			// was missed.
+			ds.ownDirty = ds.hasShape
+			o.redraw(&ds)
 			o.raise(&ds, true)
+		case <-ds.ownSoon.C:
+			ds.ownWait = false
+			ds.ownDirty = true
+			o.redraw(&ds)
 		case <-ds.raiseSoon.C:
 			ds.raiseWait = false
 			o.raise(&ds, false)
@@ -105,13 +122,18 @@ func (o *X11) handleEvent(ds *drawState, ev xgb.Event) {
 		if e.State != xproto.VisibilityUnobscured {
 			o.raise(ds, false)
 		}
+	default:
+		if o.ownEvent(ev) && !ds.ownWait {
+			ds.ownWait = true
+			ds.ownSoon.Reset(ownRefreshDelay)
+		}
 	}
 }
 
 // raise restacks the overlay above every sibling. Rate-limited so two
 // always-on-top windows cannot make the server spin.
 func (o *X11) raise(ds *drawState, periodic bool) {
-	if !ds.hasShape && periodic {
+	if (!ds.hasShape && periodic) || ds.unmapped {
 		return
 	}
 	now := time.Now()
@@ -130,8 +152,25 @@ func (o *X11) raise(ds *drawState, periodic bool) {
 // with the scene. New stroke pixels need no explicit paint: growing the
 // shape makes the server send Expose for them.
 func (o *X11) redraw(ds *drawState) {
+	ownChanged := false
+	if ds.ownDirty { // X round trips: before taking mu, so Apply never waits for them
+		ds.ownDirty = false
+		if own := o.ownWindows(); !sameRects(own, ds.own) {
+			ds.own, ownChanged = own, true
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.hidden != ds.unmapped {
+		ds.unmapped = o.hidden
+		if o.hidden {
+			xproto.UnmapWindow(o.conn, o.win)
+		} else {
+			xproto.MapWindow(o.conn, o.win)
+			ownChanged = true // reshape (the laser went away) and raise
+			ds.lastRaise = time.Time{}
+		}
+	}
 	geom, rebuild := o.geomDirty, o.rebuild || o.geomDirty
 	o.geomDirty, o.rebuild = false, false
 	if geom {
@@ -164,7 +203,7 @@ func (o *X11) redraw(ds *drawState) {
 		grown = true
 	}
 	laserMoved := !samePoint(ds.shown, o.laser)
-	if !rebuild && !grown && !laserMoved {
+	if !rebuild && !grown && !laserMoved && !ownChanged {
 		return
 	}
 	old := ds.shown
@@ -185,6 +224,10 @@ func (o *X11) redraw(ds *drawState) {
 	if ds.shown != nil {
 		shape.Rectangles(o.conn, shape.SoUnion, shape.SkBounding, xproto.ClipOrderingYXBanded, o.win, 0, 0,
 			xRects(discSpans(*ds.shown, laserRadius)))
+	}
+	if h := holes(ds.own, o.mon); ds.hasShape && len(h) > 0 {
+		// Nothing is ever shown over QuickHelp's own windows.
+		shape.Rectangles(o.conn, shape.SoSubtract, shape.SkBounding, xproto.ClipOrderingUnsorted, o.win, 0, 0, h)
 	}
 	if laserMoved {
 		// Pixels under the old dot that stay shaped (a stroke) and the new

@@ -238,3 +238,7 @@ func (c *Conn) Close() error {
 	}
 	return nil
 }
+
+// SAS returns the security code of the current DTLS connection (see
+// rtc.SAS), or "" while there is none.
+func (c *Conn) SAS() string { return c.sig.SAS() }

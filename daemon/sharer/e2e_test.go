@@ -315,6 +315,11 @@ func TestSharerEndToEnd(t *testing.T) {
 	if !h.sawType(wire.TypeConsent, wire.StateGranted) {
 		t.Error("helper did not get consent granted")
 	}
+	// The status carries the security code, the same the helper computes.
+	eventually(t, "the security code in the status", 10*time.Second, func() bool { return do(wire.LocalStatus).SAS != "" })
+	if st := do(wire.LocalStatus); !st.Connected || st.SAS != h.v.SAS() {
+		t.Errorf("status connected %v, SAS %q; want connected with the helper's %q", st.Connected, st.SAS, h.v.SAS())
+	}
 	h.mu.Lock()
 	first := h.frames[0]
 	h.mu.Unlock()
@@ -444,6 +449,9 @@ func TestSharerEndToEnd(t *testing.T) {
 		return h.ended != ""
 	})
 	eventually(t, "daemon idle", 10*time.Second, func() bool { return do(wire.LocalStatus).State == wire.SharerEnded })
+	if st := do(wire.LocalStatus); st.SAS != "" {
+		t.Errorf("ended status SAS = %q, want none", st.SAS)
+	}
 
 	// The sharer can still report the session after it ended, once.
 	resp, err := local.Call(ctx, wire.LocalRequest{Cmd: wire.LocalReport, Comment: "asked me to install something"})

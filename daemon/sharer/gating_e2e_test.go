@@ -12,6 +12,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
@@ -53,9 +54,10 @@ func (h *helperSide) controlAnswers() []wire.Envelope {
 	return out
 }
 
-// Audit finding 8: the cursor is held back while paused, even from a viewer
-// that reconnects then, and a helper who asks for control again right after
-// a refusal is told to wait (5 s, then 10 s) without the sharer being asked.
+// Audit findings 3 and 8: no stroke is drawn while the control question is
+// pending; the cursor is held back while paused, even from a viewer that
+// reconnects then; a helper who asks for control again right after a
+// refusal is told to wait (5 s, then 10 s) without the sharer being asked.
 func TestPauseGatesCursorAndControlBacksOff(t *testing.T) {
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		t.Skip("xdotool not installed")
@@ -70,6 +72,11 @@ func TestPauseGatesCursorAndControlBacksOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
+	xc, err := x11.Dial(x.Display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xc.Close()
 	moveMouse := func(px, py string) {
 		cmd := exec.Command("xdotool", "mousemove", px, py)
 		cmd.Env = append(os.Environ(), "DISPLAY="+x.Display)
@@ -142,7 +149,24 @@ func TestPauseGatesCursorAndControlBacksOff(t *testing.T) {
 	}
 	ask()
 	eventually(t, "control requested", 10*time.Second, func() bool { return d.Status().Control == wire.ControlRequested })
+	// While the question is pending the helper's strokes are dropped.
+	stroke := func(id uint32, y float64) {
+		if err := h.v.SendAnnotation(wire.Annotation{T: wire.AnnotateStroke, ID: id, Color: "#ff00ff", Width: 8,
+			Points: []wire.Point{{X: 0.1, Y: y}, {X: 0.9, Y: y}}, Done: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stroke(1, 0.25)
+	time.Sleep(time.Second)
+	if got := rootPixel(t, xc, 960, 270); got == 0xff00ff {
+		t.Fatal("a stroke was drawn while the control question was pending")
+	}
 	do(wire.LocalDenyControl)
+	stroke(2, 0.75) // answered: strokes show again
+	eventually(t, "a stroke after the answer", 10*time.Second, func() bool { return rootPixel(t, xc, 960, 810) == 0xff00ff })
+	if rootPixel(t, xc, 960, 270) == 0xff00ff {
+		t.Fatal("the stroke sent while the question was pending was drawn later")
+	}
 	if a := answers(1)[0]; a.State != wire.StateDenied || a.Reason != "" {
 		t.Fatalf("first answer = %+v, want a plain denial", a)
 	}

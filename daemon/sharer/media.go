@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
+	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/daemon/peer"
 	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
@@ -58,11 +59,8 @@ func (s *session) onData(channel string, msg []byte) {
 		if err != nil {
 			return
 		}
-		if !s.gate.MaySend() {
-			return
-		}
-		if s.overlay == nil {
-			return
+		if overlayHidden(s.gate.State()) || s.overlay == nil {
+			return // paused, or a question is pending: dropped
 		}
 		if err := s.overlay.Apply(a); err != nil {
 			s.logger.Debug("annotation not shown", "err", err)
@@ -71,6 +69,13 @@ func (s *session) onData(channel string, msg []byte) {
 			s.send(wire.Envelope{Type: wire.TypeFeature, Feature: wire.FeatureAnnotation})
 		}
 	}
+}
+
+// overlayHidden says when the helper's annotations are hidden and new ones
+// dropped: while sharing is paused or not granted, and while the sharer is
+// being asked for control, so nothing can be drawn over the question.
+func overlayHidden(st consent.State) bool {
+	return !st.MaySend() || st.Control == consent.ControlRequested
 }
 
 // cursorLoop sends the sharer's pointer on the cursor channel, so the
@@ -164,12 +169,18 @@ func (s *session) closePeer() {
 func (s *session) onPeerState(st rtc.State) {
 	switch st {
 	case rtc.StateConnected:
-		s.setStatus(func(x *wire.SharerStatus) { x.Connected = true })
+		// The security code of this DTLS connection: a new connection (a
+		// new peer after a reconnect or a daemon restart) has a new one.
+		sas := ""
+		if pc := s.peerConn(); pc != nil {
+			sas = pc.SAS()
+		}
+		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = true, sas })
 		s.pipe.requestKeyframe()
 	case rtc.StateDisconnected, rtc.StateFailed:
 		// The media path broke: view-only until the sharer allows again.
 		s.dropControl()
-		s.setStatus(func(x *wire.SharerStatus) { x.Connected = false })
+		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = false, "" })
 		if st == rtc.StateFailed {
 			if pc := s.peerConn(); pc != nil {
 				if err := pc.Restart(s.ctx); err != nil {

@@ -267,7 +267,7 @@ func (s *session) teardown(reason string) {
 		s.src.Close()
 	}
 	st := s.status()
-	st.State, st.Control, st.Connected, st.Reason = wire.SharerEnded, wire.ControlNone, false, reason
+	st.State, st.Control, st.Connected, st.Reason, st.SAS = wire.SharerEnded, wire.ControlNone, false, reason, ""
 	s.q.Close()
 	s.d.ended(s, st)
 }

@@ -78,7 +78,7 @@ func (s *session) setHelperPresent(on bool) {
 	s.helperPresent = on
 	if !on {
 		s.closePeer()
-		s.setStatus(func(st *wire.SharerStatus) { st.Connected = false })
+		s.setStatus(func(st *wire.SharerStatus) { st.Connected, st.SAS = false, "" })
 		return
 	}
 	// The helper (re)appeared: its new viewer needs a new offer.

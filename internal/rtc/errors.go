@@ -14,7 +14,7 @@ var (
 	ErrNotStarted = errors.New("rtc: not started")
 	// ErrBadSignal is wrapped when a signalling message cannot be applied.
 	ErrBadSignal = errors.New("rtc: bad signalling message")
-	// ErrNotConnected is returned by Fingerprints before DTLS is up.
+	// ErrNotConnected is returned by Fingerprints and TransportSAS before DTLS is up.
 	ErrNotConnected = errors.New("rtc: not connected")
 	// ErrChannelNotOpen is returned when sending on a data channel that is not open yet.
 	ErrChannelNotOpen = errors.New("rtc: data channel not open")
@@ -27,4 +27,7 @@ var (
 	// ErrICEServerNoURLs is returned by CheckICEServers for a server entry
 	// without any URL; callers wrap it in ErrInvalidConfig.
 	ErrICEServerNoURLs = errors.New("ICE server without URLs")
+	// ErrBadFingerprint is returned for a certificate fingerprint that is
+	// not 32 colon-separated hex bytes.
+	ErrBadFingerprint = errors.New("rtc: bad certificate fingerprint")
 )

@@ -68,6 +68,12 @@ test('sharer: get help, consent, control, pause, revoke, chat, deny, report', as
     await eventually('video at the helper', async () => (await state(helper)) === 'live' && (await decoded(helper)) > 0, 30000);
     await sharer.getByTestId('sharing-bar').waitFor();
     assert.match(await sharer.getByTestId('sharing-title').textContent(), /Sharing your screen with Alex P\./);
+    // Both show the same security code of their DTLS connection.
+    const sasHelper = (await helper.getByTestId('sas').textContent()).trim();
+    await sharer.getByTestId('sas').waitFor();
+    const sasSharer = (await sharer.getByTestId('sas').textContent()).trim();
+    assert.match(sasHelper, /^[0-9]{3} [0-9]{3}$/, 'the helper shows a six-digit security code');
+    assert.equal(sasSharer, sasHelper, 'both people see the same security code');
     await shot(sharer, '04-sharing-bar');
     await shot(helper, '04-helper-live');
 
@@ -86,6 +92,10 @@ test('sharer: get help, consent, control, pause, revoke, chat, deny, report', as
     const ctitle = sharer.getByTestId('prompt-title');
     await eventually('control prompt', async () => /wants to control your mouse and keyboard/.test(await ctitle.textContent()));
     assert.equal(await sharer.getByTestId('control-allow').isDisabled(), true, 'control Allow is not armed at first');
+    assert.equal(
+      (await sharer.getByTestId('prompt-sas').textContent()).trim(),
+      `Ask Alex P. to read you the security code: ${sasHelper}. Allow only if it is the same.`,
+    );
     await shot(sharer, '05-control-prompt');
     await sharer.getByTestId('control-allow').click();
     await helper.getByTestId('release-control').waitFor({ timeout: 15000 });

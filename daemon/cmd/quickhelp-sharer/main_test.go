@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,11 +83,30 @@ func TestDescribe(t *testing.T) {
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h}, "Sharing your screen with Alex P. · Contoso; view only."},
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlGranted, Helper: h}, "Sharing your screen with Alex P. · Contoso; the helper controls your mouse and keyboard."},
 		{wire.SharerStatus{State: wire.SharerPaused, Control: wire.ControlNone, Helper: h}, "Sharing is paused (Alex P. · Contoso); view only."},
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlRequested, Helper: h, SAS: "123 456"}, "Sharing your screen with Alex P. · Contoso; the helper asks for control; security code 123 456."},
 		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonSharerDenied}, "The session has ended (you did not allow sharing)."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.st); got != tt.want {
 			t.Errorf("describe(%+v) = %q, want %q", tt.st, got, tt.want)
 		}
+	}
+}
+
+// The control question tells the sharer to compare the security code.
+func TestPrompterShowsSecurityCode(t *testing.T) {
+	var out bytes.Buffer
+	p := prompter{out: &out}
+	h := &wire.HelperInfo{DisplayName: "Alex P.", Organization: "Contoso"}
+	p.handle(context.Background(), wire.LocalEvent{Type: wire.EventControlRequest, Status: &wire.SharerStatus{
+		State: wire.SharerSharing, Control: wire.ControlRequested, Helper: h, SAS: "123 456"}})
+	if want := "Ask Alex P. to read you the security code: 123 456."; !strings.Contains(out.String(), want) {
+		t.Errorf("control question %q does not contain %q", out.String(), want)
+	}
+	out.Reset()
+	p.handle(context.Background(), wire.LocalEvent{Type: wire.EventControlRequest, Status: &wire.SharerStatus{
+		State: wire.SharerSharing, Control: wire.ControlRequested, Helper: h}})
+	if strings.Contains(out.String(), "security code") {
+		t.Errorf("control question without a connection %q mentions a security code", out.String())
 	}
 }

@@ -56,6 +56,9 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 			name = printable(ev.Status.Helper.DisplayName)
 		}
 		fmt.Fprintf(p.out, "\n%s wants to control your mouse and keyboard.\n", name)
+		if ev.Status != nil && ev.Status.SAS != "" {
+			fmt.Fprintf(p.out, "Ask %s to read you the security code: %s. Allow only if it is the same.\n", name, printable(ev.Status.SAS))
+		}
 		if p.terminal {
 			p.ask(ctx, "Allow control? [y/N] ", wire.LocalAllowControl, wire.LocalDenyControl)
 		} else {
@@ -126,6 +129,9 @@ func describe(st wire.SharerStatus) string {
 			s += "; the helper asks for control"
 		default:
 			s += "; view only"
+		}
+		if st.SAS != "" {
+			s += "; security code " + printable(st.SAS)
 		}
 		return s + "."
 	case wire.SharerEnded:

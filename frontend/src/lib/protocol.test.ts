@@ -43,7 +43,7 @@ describe('bridge requests match wire/testdata', () => {
 });
 
 describe('parseEvent rejects', () => {
-  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}', '{"type":"sharer","sharer":{"state":"hacking"}}', '{"type":"sharer","sharer":{"state":"sharing","prompt":"format"}}', '{"type":"sharer-chat","chat":{"from":"x","text":"","ts":1}}'];
+  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}', '{"type":"sharer","sharer":{"state":"hacking"}}', '{"type":"sharer","sharer":{"state":"sharing","prompt":"format"}}', '{"type":"sharer-chat","chat":{"from":"x","text":"","ts":1}}', '{"type":"state","status":{"state":"live","sas":"12345"}}', '{"type":"sharer","sharer":{"state":"sharing","sas":"<b>1</b>"}}'];
   for (const c of cases) {
     it(c, () => expect(() => parseEvent(c)).toThrow(ProtocolError));
   }

@@ -99,6 +99,8 @@ export interface Status {
   sharerPresent?: boolean;
   reason?: string;
   reconnectUntil?: number;
+  /** the security code of the connection with the sharer ("123 456"); absent while not connected */
+  sas?: string;
 }
 
 export interface ChatLine {
@@ -167,6 +169,8 @@ export interface SharerStatus {
   prompt?: PromptKind;
   /** unix ms: when an unanswered keep-sharing question ends the session */
   promptUntil?: number;
+  /** the security code of the connection with the helper ("123 456"); absent while not connected */
+  sas?: string;
 }
 
 export type BridgeEvent =
@@ -192,6 +196,11 @@ function num(v: unknown): v is number {
 }
 
 /** parseEvent validates one JSON text from the backend. */
+/** A security code is absent or six digits as "123 456" (see internal/rtc/sas.go). */
+function sasOK(v: unknown): boolean {
+  return v === undefined || (typeof v === 'string' && /^[0-9]{3} [0-9]{3}$/.test(v));
+}
+
 export function parseEvent(text: string): BridgeEvent {
   let v: unknown;
   try {
@@ -206,6 +215,7 @@ export function parseEvent(text: string): BridgeEvent {
       if (!isObj(s) || !UI_STATES.includes(s.state as UIState)) throw new ProtocolError('bad state');
       if (s.control === undefined) s.control = 'none';
       if (!['none', 'requested', 'granted'].includes(s.control as string)) throw new ProtocolError('bad control');
+      if (!sasOK(s.sas)) throw new ProtocolError('bad security code');
       return v as BridgeEvent;
     }
     case 'session':
@@ -222,6 +232,7 @@ export function parseEvent(text: string): BridgeEvent {
       if (s.helper !== undefined && (!isObj(s.helper) || typeof s.helper.displayName !== 'string')) {
         throw new ProtocolError('bad helper');
       }
+      if (!sasOK(s.sas)) throw new ProtocolError('bad security code');
       return v as BridgeEvent;
     }
     case 'chat':
