@@ -130,3 +130,8 @@ func (machinePolicy) CheckServer(serverURL string) error {
 	p, _ := policy.Load(policy.Config{})
 	return p.CheckServer(serverURL)
 }
+
+func (machinePolicy) ForceRelay() bool {
+	p, _ := policy.Load(policy.Config{})
+	return p.ForceRelay
+}

@@ -15,6 +15,7 @@ APT_PACKAGES=(
   gcc-mingw-w64-x86-64 nasm dpkg-dev          # Windows daemon: libvpx cross-built from Debian's source
   unzip curl file systemd desktop-file-utils  # package checks
   dbus                                        # tray icon tests (private session bus)
+  iproute2 nftables                           # network-namespace tests (NAT, office firewall)
 )
 
 missing=()

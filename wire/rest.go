@@ -57,14 +57,24 @@ type ICEServer struct {
 	Credential string   `json:"credential,omitempty"`
 }
 
+// ICE transport policies (RTCIceTransportPolicy): which candidates a peer
+// may use.
+const (
+	ICEPolicyAll   = "all"   // host, server-reflexive and relay candidates
+	ICEPolicyRelay = "relay" // relay candidates only: all media through TURN
+)
+
 // CreateSessionResponse answers POST /v1/sessions. Token is the helper's
-// participant token for the session WebSocket.
+// participant token for the session WebSocket. ICETransportPolicy is the
+// session's effective policy (service flag or organisation setting); both
+// peers apply it. An absent value means ICEPolicyAll.
 type CreateSessionResponse struct {
-	SessionID  string      `json:"sessionId"`
-	Code       string      `json:"code"` // displayed form, ABCD-EFGH
-	ExpiresAt  time.Time   `json:"expiresAt"`
-	Token      string      `json:"token"`
-	ICEServers []ICEServer `json:"iceServers"`
+	SessionID          string      `json:"sessionId"`
+	Code               string      `json:"code"` // displayed form, ABCD-EFGH
+	ExpiresAt          time.Time   `json:"expiresAt"`
+	Token              string      `json:"token"`
+	ICEServers         []ICEServer `json:"iceServers"`
+	ICETransportPolicy string      `json:"iceTransportPolicy,omitempty"`
 }
 
 // JoinRequest is the body of POST /v1/join.
@@ -80,10 +90,11 @@ type HelperInfo struct {
 
 // JoinResponse answers a successful join.
 type JoinResponse struct {
-	SessionID  string      `json:"sessionId"`
-	Token      string      `json:"token"`
-	Helper     HelperInfo  `json:"helper"`
-	ICEServers []ICEServer `json:"iceServers"`
+	SessionID          string      `json:"sessionId"`
+	Token              string      `json:"token"`
+	Helper             HelperInfo  `json:"helper"`
+	ICEServers         []ICEServer `json:"iceServers"`
+	ICETransportPolicy string      `json:"iceTransportPolicy,omitempty"` // as in CreateSessionResponse
 }
 
 // ReportRequest is the body of POST /v1/sessions/{id}/report.
@@ -149,6 +160,17 @@ type AbuseReport struct {
 type OrgPolicy struct {
 	Name     string `json:"name"`
 	Disabled bool   `json:"disabled"`
+	// RelayOnly makes the organisation's sessions relay-only (no direct
+	// connection between the peers).
+	RelayOnly bool `json:"relayOnly"`
+}
+
+// OrgPolicyPatch is the body of PUT /v1/admin/org: fields left out keep
+// their value.
+type OrgPolicyPatch struct {
+	Name      *string `json:"name,omitempty"` // ignored: the name cannot be changed here
+	Disabled  *bool   `json:"disabled,omitempty"`
+	RelayOnly *bool   `json:"relayOnly,omitempty"`
 }
 
 // UserPatch is the body of PATCH /v1/admin/users/{id}.

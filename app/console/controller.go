@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/internal/rtc"
@@ -41,10 +43,18 @@ type ControllerConfig struct {
 	Logger *slog.Logger
 }
 
-// MachinePolicy is the part of internal/policy the console needs.
+// MachinePolicy is the part of internal/policy the console needs. A
+// policy that also has a ForceRelay() bool method can force relay-only
+// connections (machine policy ForceRelay).
 type MachinePolicy interface {
 	Check() error
 	CheckServer(serverURL string) error
+}
+
+// forceRelay reports whether the machine policy forces relay-only ICE.
+func (c *Controller) forceRelay() bool {
+	fr, ok := c.cfg.Policy.(interface{ ForceRelay() bool })
+	return ok && fr.ForceRelay()
 }
 
 // Controller runs the helper's side of a session: sign-in, code, waiting for
@@ -81,8 +91,9 @@ type session struct {
 	code       string
 	expiresAt  time.Time
 	ice        []wire.ICEServer
-	conn       *client.Session // nil until connected
-	view       *viewer.Viewer  // nil until the sharer's offer or consent
+	icePolicy  webrtc.ICETransportPolicy // service and machine policy combined
+	conn       *client.Session           // nil until connected
+	view       *viewer.Viewer            // nil until the sharer's offer or consent
 	viewState  rtc.State
 	resumeFrom string // the state to return to after reconnecting
 	features   map[string]bool

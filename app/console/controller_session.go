@@ -79,6 +79,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 	s := &session{
 		gen: gen, id: res.SessionID, token: res.Token, code: res.Code, expiresAt: res.ExpiresAt,
 		ice: res.ICEServers, conn: conn, features: map[string]bool{},
+		icePolicy: rtc.TransportPolicy(res.ICETransportPolicy, c.forceRelay()),
 	}
 	s.expiry = c.q.NewTimer(func() {
 		if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
@@ -255,7 +256,8 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 	}
 	conn, sink := s.conn, c.cfg.Sink
 	vcfg := viewer.Config{
-		ICEServers: s.ice,
+		ICEServers:         s.ice,
+		ICETransportPolicy: s.icePolicy,
 		Signal: func(env wire.Envelope) error {
 			ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
 			defer cancel()

@@ -65,3 +65,19 @@ func TestControllerMachinePolicy(t *testing.T) {
 		}
 	})
 }
+
+// TestControllerRefusesPlainHTTP: signing in to http:// on another
+// computer is refused in plain words before anything is sent.
+func TestControllerRefusesPlainHTTP(t *testing.T) {
+	sink := &bridgetest.Sink{}
+	c, err := NewController(ControllerConfig{Sink: sink, Server: "http://help.example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLogin, Email: "a@example.com", Password: "x"})
+	e := sink.WaitEvent(t, "the login refused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+	if e.Reason != wire.BridgeReasonBadServer || !strings.Contains(e.Message, "https://") {
+		t.Errorf("refusal = %q %q, want %q asking for https://", e.Reason, e.Message, wire.BridgeReasonBadServer)
+	}
+}

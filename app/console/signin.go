@@ -20,6 +20,10 @@ func (c *Controller) login(r wire.BridgeRequest) {
 		server = c.cfg.Server
 	}
 	api, err := client.New(server, client.WithLogger(c.cfg.Logger))
+	if errors.Is(err, client.ErrInsecureURL) {
+		c.fail(wire.BridgeReasonBadServer, client.MsgInsecureURL)
+		return
+	}
 	if err != nil {
 		c.fail(wire.BridgeReasonBadServer, "The server address does not look right.")
 		return

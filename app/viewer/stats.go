@@ -22,6 +22,7 @@ type Stats struct {
 	CursorBad        uint64  // cursor messages that failed validation
 	CursorDropped    uint64  // cursor messages dropped because OnCursor lagged
 	State            rtc.State
+	Path             rtc.Path // the selected ICE candidate pair
 }
 
 // meter keeps per-second rates over ten 100 ms buckets.
@@ -105,6 +106,7 @@ func (v *Viewer) Stats() Stats {
 	if s.State == rtc.StateClosed {
 		return s
 	}
+	s.Path = rtc.SelectedPath(v.pc)
 	for _, st := range v.pc.GetStats() {
 		switch x := st.(type) {
 		case webrtc.InboundRTPStreamStats:

@@ -37,6 +37,9 @@ func TestPairThroughTURNRelay(t *testing.T) {
 	if n := relay.Allocations(); n < 2 {
 		t.Errorf("relay allocations = %d, want at least 2 (one per side)", n)
 	}
+	if p, v := pr.p.Stats().Path, pr.v.Stats().Path; p.Local != "relay" || v.Local != "relay" || p.LocalRelayProtocol != "udp" {
+		t.Errorf("selected paths: sharer %+v, helper %+v; want local relay over udp on both", p, v)
+	}
 	recv(ctx, t, "initial keyframe request", pr.keyReqs)
 	pr.sendFrames(ctx, t, newVP8Source(t, 320, 240, 800), 20)
 

@@ -19,6 +19,7 @@ type Stats struct {
 	CursorDropped     uint64
 	DataDropped       uint64 // helper messages dropped (oversized, or pointer moves while OnData lagged)
 	State             rtc.State
+	Path              rtc.Path // the selected ICE candidate pair
 }
 
 // Stats returns the current counters. It asks pion for RTT and may take a
@@ -38,6 +39,7 @@ func (c *Conn) Stats() Stats {
 		return s
 	}
 	s.RTT = rttOf(c.pc.GetStats())
+	s.Path = rtc.SelectedPath(c.pc)
 	return s
 }
 

@@ -57,6 +57,9 @@ type Config struct {
 	// AllowHelper, when set, vets the helper after the join (machine
 	// policy: allowed helper organisations).
 	AllowHelper func(h wire.HelperInfo) error
+	// ForceRelay, when set, is asked at every join whether this machine's
+	// policy forces relay-only connections.
+	ForceRelay func() bool
 }
 
 // Daemon runs at most one session at a time.

@@ -122,7 +122,8 @@ var errNoViewer = errors.New("sharer: no viewer connected")
 func (s *session) startPeer() {
 	var pc *peer.Conn
 	pc, err := peer.New(peer.Config{
-		ICEServers: s.ice,
+		ICEServers:         s.ice,
+		ICETransportPolicy: s.icePolicy,
 		Signal: func(env wire.Envelope) error {
 			s.send(env)
 			return nil
@@ -177,6 +178,13 @@ func (s *session) onPeerState(st rtc.State) {
 		}
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = true, sas })
 		s.pipe.requestKeyframe()
+		if pc := s.peerConn(); pc != nil {
+			// Candidate types only, never addresses: enough to tell a direct
+			// path from a relayed one when a network misbehaves.
+			p := pc.Stats().Path
+			s.logger.Info("media path", "local", p.Local, "remote", p.Remote, "relay_protocol", p.LocalRelayProtocol,
+				"ice_policy", s.icePolicy.String())
+		}
 	case rtc.StateDisconnected, rtc.StateFailed:
 		// The media path broke: view-only until the sharer allows again.
 		s.dropControl()

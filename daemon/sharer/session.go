@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/daemon/input"
@@ -44,9 +46,12 @@ type session struct {
 	token  string
 	helper wire.HelperInfo
 	ice    []wire.ICEServer
-	api    *client.Client
-	sig    *client.Session
-	gate   *consent.Gate
+	// icePolicy is the session's ICE transport policy (service and
+	// machine policy combined), fixed at join.
+	icePolicy webrtc.ICETransportPolicy
+	api       *client.Client
+	sig       *client.Session
+	gate      *consent.Gate
 
 	q          *rtc.Loop // closed when the session is over
 	ctx        context.Context
@@ -100,6 +105,9 @@ func (s *session) inputHandler() *input.Handler {
 
 func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*session, error) {
 	api, err := client.New(serverURL, client.WithLogger(d.cfg.Logger))
+	if errors.Is(err, client.ErrInsecureURL) {
+		return nil, errors.New(client.MsgInsecureURL)
+	}
 	if err != nil {
 		return nil, errors.New("the service address is not valid")
 	}
@@ -121,9 +129,10 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	s := &session{
 		d: d, cfg: d.cfg, id: jr.SessionID, token: jr.Token, helper: jr.Helper, ice: jr.ICEServers,
 		api: api, gate: gate,
-		logger: d.logger.With("session", jr.SessionID),
-		q:      rtc.NewLoop(sessionQueue, errSessionEnded),
-		ctx:    sctx, cancel: cancel,
+		icePolicy: rtc.TransportPolicy(jr.ICETransportPolicy, d.cfg.ForceRelay != nil && d.cfg.ForceRelay()),
+		logger:    d.logger.With("session", jr.SessionID),
+		q:         rtc.NewLoop(sessionQueue, errSessionEnded),
+		ctx:       sctx, cancel: cancel,
 	}
 	s.consentTimer = s.q.NewTimer(func() {
 		s.logger.Info("screen consent not answered in time: denied")

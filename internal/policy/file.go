@@ -18,6 +18,7 @@ type fileFormat struct {
 	Disabled                   bool     `json:"Disabled"`
 	AllowedServers             []string `json:"AllowedServers"`
 	AllowedHelperOrganizations []string `json:"AllowedHelperOrganizations"`
+	ForceRelay                 bool     `json:"ForceRelay"`
 }
 
 // loadFile reads the policy file at path. A missing file means no policy;
@@ -70,6 +71,7 @@ func ParseFile(data []byte) (Policy, error) {
 		Disabled:                   ff.Disabled,
 		AllowedServers:             ff.AllowedServers,
 		AllowedHelperOrganizations: ff.AllowedHelperOrganizations,
+		ForceRelay:                 ff.ForceRelay,
 	}
 	if err := p.validate(); err != nil {
 		return Policy{}, err

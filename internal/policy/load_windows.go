@@ -22,7 +22,7 @@ func loadPlatform() (Policy, error) {
 	}
 	defer k.Close()
 	values := make(map[string]RegistryValue)
-	for _, name := range []string{valueDisabled, valueServers, valueOrganizations} {
+	for _, name := range []string{valueDisabled, valueServers, valueOrganizations, valueForceRelay} {
 		v, found, err := readValue(k, name)
 		if err != nil {
 			return failClosed(source, fmt.Errorf("%s: %w", name, err))

@@ -50,6 +50,10 @@ type Policy struct {
 	// AllowedHelperOrganizations, when not empty, lists the only helper
 	// organisations (as the service reports them) a sharer accepts help from.
 	AllowedHelperOrganizations []string
+	// ForceRelay makes this machine's peer connections relay-only: media
+	// always goes through the service's TURN relay, never directly to
+	// the other side (sites that forbid direct connections).
+	ForceRelay bool
 	// Source says where the policy was read from ("" when none exists),
 	// for logs and the About box.
 	Source string

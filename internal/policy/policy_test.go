@@ -197,3 +197,22 @@ func FuzzParseFile(f *testing.F) {
 		}
 	})
 }
+
+func TestParseFileForceRelay(t *testing.T) {
+	tests := []struct {
+		content string
+		want    bool
+		wantErr bool
+	}{
+		{`{}`, false, false},
+		{`{"ForceRelay": true}`, true, false},
+		{`{"forceRelay": true, "AllowedServers": ["help.contoso.com"]}`, true, false},
+		{`{"ForceRelay": "yes"}`, false, true},
+	}
+	for _, tt := range tests {
+		p, err := ParseFile([]byte(tt.content))
+		if (err != nil) != tt.wantErr || p.ForceRelay != tt.want {
+			t.Errorf("ParseFile(%s) = ForceRelay %v, err %v; want %v, err %v", tt.content, p.ForceRelay, err, tt.want, tt.wantErr)
+		}
+	}
+}

@@ -22,6 +22,7 @@ const (
 	valueDisabled      = "Disabled"
 	valueServers       = "AllowedServers"
 	valueOrganizations = "AllowedHelperOrganizations"
+	valueForceRelay    = "ForceRelay"
 )
 
 // maxValueSize bounds one registry value read for the policy.
@@ -46,6 +47,13 @@ func ParseRegistry(values map[string]RegistryValue) (Policy, error) {
 			return Policy{}, fmt.Errorf("%s: %w", valueDisabled, err)
 		}
 		p.Disabled = n != 0
+	}
+	if v, ok := values[valueForceRelay]; ok {
+		n, err := parseInteger(v)
+		if err != nil {
+			return Policy{}, fmt.Errorf("%s: %w", valueForceRelay, err)
+		}
+		p.ForceRelay = n != 0
 	}
 	var err error
 	if p.AllowedServers, err = parseList(values, valueServers); err != nil {

@@ -42,6 +42,9 @@ func TestParseRegistry(t *testing.T) {
 		{name: "no values", values: map[string]RegistryValue{}, want: Policy{}},
 		{name: "disabled", values: map[string]RegistryValue{"Disabled": dword(1)}, want: Policy{Disabled: true}},
 		{name: "disabled zero", values: map[string]RegistryValue{"Disabled": dword(0)}, want: Policy{}},
+		{name: "force relay", values: map[string]RegistryValue{"ForceRelay": dword(1)}, want: Policy{ForceRelay: true}},
+		{name: "force relay as string", values: map[string]RegistryValue{
+			"ForceRelay": {Type: regSZ, Data: utf16le("1\x00")}}, wantErr: true},
 		{name: "disabled qword", values: map[string]RegistryValue{
 			"Disabled": {Type: regQWORD, Data: []byte{2, 0, 0, 0, 0, 0, 0, 0}}}, want: Policy{Disabled: true}},
 		{name: "lists", values: map[string]RegistryValue{

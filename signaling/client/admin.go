@@ -33,7 +33,14 @@ func (c *Client) OrgPolicy(ctx context.Context, bearer string) (wire.OrgPolicy, 
 // ends its live sessions.
 func (c *Client) SetOrgDisabled(ctx context.Context, bearer string, disabled bool) (wire.OrgPolicy, error) {
 	var out wire.OrgPolicy
-	err := c.do(ctx, http.MethodPut, wire.PathAdminOrg, "", bearer, wire.OrgPolicy{Disabled: disabled}, &out)
+	err := c.do(ctx, http.MethodPut, wire.PathAdminOrg, "", bearer, wire.OrgPolicyPatch{Disabled: &disabled}, &out)
+	return out, err
+}
+
+// SetOrgRelayOnly makes the organisation's new sessions relay-only or not.
+func (c *Client) SetOrgRelayOnly(ctx context.Context, bearer string, relayOnly bool) (wire.OrgPolicy, error) {
+	var out wire.OrgPolicy
+	err := c.do(ctx, http.MethodPut, wire.PathAdminOrg, "", bearer, wire.OrgPolicyPatch{RelayOnly: &relayOnly}, &out)
 	return out, err
 }
 

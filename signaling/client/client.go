@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -62,8 +63,11 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// New validates baseURL (http or https, no query or fragment) and returns a
-// client. The session WebSocket uses ws for http and wss for https.
+// New validates baseURL (https, or http to this computer only; no query or
+// fragment) and returns a client. The session WebSocket uses ws for http
+// and wss for https. Plain http to another host is refused with
+// ErrInsecureURL: sign-in passwords, tokens and signalling would cross the
+// network in clear.
 func New(baseURL string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(baseURL)
 	if err != nil {
@@ -81,6 +85,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("%w: scheme %q is not http or https", ErrInvalidURL, u.Scheme)
 	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return nil, ErrInsecureURL
+	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	ws.Path = u.Path
 	c := &Client{
@@ -96,6 +103,16 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	c.log = c.log.With("component", "signaling-client")
 	return c, nil
+}
+
+// isLoopbackHost reports whether host names this computer: "localhost" or
+// a loopback IP literal.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // endpoint fills {id} in a wire path (escaped, so an ID cannot add path

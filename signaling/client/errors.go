@@ -27,6 +27,9 @@ var (
 	ErrUnreachable     = errors.New("client: service unreachable")
 	ErrInvalidURL      = errors.New("client: invalid base URL")
 	ErrBadResponse     = errors.New("client: malformed response")
+	// ErrInsecureURL refuses plain http:// to another computer; it also
+	// matches ErrInvalidURL.
+	ErrInsecureURL = fmt.Errorf("%w: plain http:// is allowed only to this computer", ErrInvalidURL)
 
 	// ErrClosed is returned by Session.Send after the session closed.
 	ErrClosed = errors.New("client: session closed")
@@ -125,6 +128,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// MsgInsecureURL is what people are told when a service address uses
+// plain http:// to another computer.
+const MsgInsecureURL = "The service address must start with https://. Plain http:// is only allowed for a QuickHelp service on this computer."
+
 // UserMessage returns a plain-language sentence for any error from this
 // package, for showing in the UI; internal causes stay in err.
 func UserMessage(err error) string {
@@ -138,6 +145,8 @@ func UserMessage(err error) string {
 		return "The QuickHelp service did not answer in time. Please try again."
 	case errors.Is(err, ErrUnreachable):
 		return "Cannot reach the QuickHelp service. Check your internet connection and try again."
+	case errors.Is(err, ErrInsecureURL):
+		return MsgInsecureURL
 	case errors.Is(err, ErrResumeTimeout):
 		return "The connection was lost and could not be restored."
 	case errors.Is(err, ErrSessionEnded):

@@ -24,6 +24,11 @@ func TestNewValidatesURL(t *testing.T) {
 		{"help.example.org", "", false},
 		{"http://", "", false},
 		{"http://user:pw@host", "", false},
+		{"http://localhost:7443", "ws://localhost:7443/v1/sessions/s1/ws", true},
+		{"http://[::1]:7443", "ws://[::1]:7443/v1/sessions/s1/ws", true},
+		{"http://help.example.org", "", false},
+		{"http://203.0.113.10:7443", "", false},
+		{"HTTP://192.168.1.10", "", false},
 		{"http://host/?q=1", "", false},
 		{"http://host/#frag", "", false},
 		{"://bad", "", false},
@@ -151,4 +156,20 @@ func FuzzAPIError(f *testing.F) {
 			t.Fatalf("negative RetryAfter %v", api.RetryAfter)
 		}
 	})
+}
+
+// TestNewRefusesPlainHTTP: http:// only to this computer, with a message
+// fit to show.
+func TestNewRefusesPlainHTTP(t *testing.T) {
+	for _, in := range []string{"http://help.example.org", "http://203.0.113.10:7443", "HTTP://192.168.1.10/qh"} {
+		_, err := New(in)
+		if !errors.Is(err, ErrInsecureURL) || !errors.Is(err, ErrInvalidURL) || UserMessage(err) != MsgInsecureURL {
+			t.Errorf("New(%q) = %v (%q), want ErrInsecureURL", in, err, UserMessage(err))
+		}
+	}
+	for _, in := range []string{"http://127.0.0.1:7443", "http://localhost", "http://[::1]:1", "https://help.example.org"} {
+		if _, err := New(in); err != nil {
+			t.Errorf("New(%q) = %v, want success", in, err)
+		}
+	}
 }

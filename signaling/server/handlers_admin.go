@@ -54,26 +54,39 @@ func (s *Server) handleGetOrg(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "admin org", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.OrgPolicy{Name: o.Name, Disabled: o.Disabled})
+	writeJSON(w, http.StatusOK, wire.OrgPolicy{Name: o.Name, Disabled: o.Disabled, RelayOnly: o.RelayOnly})
 }
 
-// handlePutOrg sets the organisation policy. The name cannot be changed
-// here; disabling ends the organisation's live sessions with reason policy.
+// handlePutOrg changes the organisation policy; fields left out keep their
+// value. The name cannot be changed here; disabling ends the
+// organisation's live sessions with reason policy. Relay-only applies to
+// sessions created from then on.
 func (s *Server) handlePutOrg(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.authenticateAdmin(w, r)
 	if !ok {
 		return
 	}
-	var p wire.OrgPolicy
+	var p wire.OrgPolicyPatch
 	if decodeJSON(w, r, &p) != nil {
 		return
 	}
-	if err := s.store.SetOrgDisabled(r.Context(), u.OrgID, p.Disabled); err != nil {
+	if p.RelayOnly != nil {
+		if err := s.store.SetOrgRelayOnly(r.Context(), u.OrgID, *p.RelayOnly); err != nil {
+			s.internalError(w, "admin org", err)
+			return
+		}
+		s.log.Info("organisation policy changed", "org", u.OrgID, "relay_only", *p.RelayOnly, "by", u.ID)
+	}
+	if p.Disabled == nil {
+		s.handleGetOrg(w, r)
+		return
+	}
+	if err := s.store.SetOrgDisabled(r.Context(), u.OrgID, *p.Disabled); err != nil {
 		s.internalError(w, "admin org", err)
 		return
 	}
-	s.log.Info("organisation policy changed", "org", u.OrgID, "disabled", p.Disabled, "by", u.ID)
-	if p.Disabled {
+	s.log.Info("organisation policy changed", "org", u.OrgID, "disabled", *p.Disabled, "by", u.ID)
+	if *p.Disabled {
 		s.hub.endWhere(func(r *room) bool { return r.orgID == u.OrgID }, wire.ReasonPolicy)
 	}
 	s.handleGetOrg(w, r)

@@ -85,6 +85,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("session created", "session", id, "helper", u.ID)
 		writeJSON(w, http.StatusCreated, wire.CreateSessionResponse{
 			SessionID: id, Code: codes.Format(code), ExpiresAt: codeExp, Token: tok, ICEServers: s.iceServers(id),
+			ICETransportPolicy: s.icePolicy(u.OrgRelayOnly),
 		})
 		return
 	}
@@ -267,6 +268,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("sharer joined", "session", sess.ID)
 	writeJSON(w, http.StatusOK, wire.JoinResponse{
 		SessionID: sess.ID, Token: tok, Helper: helperInfo(helper), ICEServers: s.iceServers(sess.ID),
+		ICETransportPolicy: s.icePolicy(helper.OrgRelayOnly),
 	})
 }
 

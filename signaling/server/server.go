@@ -43,6 +43,9 @@ type Config struct {
 	Now func() time.Time
 	// ICE is optional; nil means no ICE servers are handed out.
 	ICE ICEProvider
+	// RelayOnly makes every session relay-only, whatever the organisation
+	// chose (quickhelp-server --ice-policy relay).
+	RelayOnly bool
 	// TURNAllocations feeds the TURN allocations gauge; optional.
 	TURNAllocations func() int64
 	// OriginPatterns are the browser origins allowed on the session
@@ -285,6 +288,15 @@ func (s *Server) iceServers(sessionID string) []wire.ICEServer {
 		return []wire.ICEServer{}
 	}
 	return ice
+}
+
+// icePolicy is a session's effective ICE transport policy: relay when the
+// service or the helper's organisation asks for it.
+func (s *Server) icePolicy(orgRelayOnly bool) string {
+	if s.cfg.RelayOnly || orgRelayOnly {
+		return wire.ICEPolicyRelay
+	}
+	return wire.ICEPolicyAll
 }
 
 // codesExpired is called by the retention job for sessions whose code

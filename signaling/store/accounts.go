@@ -12,6 +12,7 @@ type Org struct {
 	ID        string
 	Name      string
 	Disabled  bool
+	RelayOnly bool // sessions relay-only (no direct peer connection)
 	CreatedAt time.Time
 }
 
@@ -21,6 +22,7 @@ type User struct {
 	OrgID        string
 	OrgName      string
 	OrgDisabled  bool
+	OrgRelayOnly bool
 	Email        string
 	FirstName    string
 	LastName     string
@@ -32,8 +34,8 @@ type User struct {
 
 // CreateOrg inserts an organisation; ErrConflict if the name is taken.
 func (s *Store) CreateOrg(ctx context.Context, o Org) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO orgs(id, name, disabled, created_at) VALUES(?,?,?,?)`,
-		o.ID, o.Name, o.Disabled, ms(o.CreatedAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO orgs(id, name, disabled, relay_only, created_at) VALUES(?,?,?,?,?)`,
+		o.ID, o.Name, o.Disabled, o.RelayOnly, ms(o.CreatedAt))
 	if isUnique(err) {
 		return fmt.Errorf("%w: organisation name", ErrConflict)
 	}
@@ -46,7 +48,7 @@ func (s *Store) CreateOrg(ctx context.Context, o Org) error {
 func scanOrg(row *sql.Row) (Org, error) {
 	var o Org
 	var created int64
-	if err := row.Scan(&o.ID, &o.Name, &o.Disabled, &created); err != nil {
+	if err := row.Scan(&o.ID, &o.Name, &o.Disabled, &o.RelayOnly, &created); err != nil {
 		return Org{}, fmt.Errorf("store: org: %w", notFound(err))
 	}
 	o.CreatedAt = fromMS(created)
@@ -55,17 +57,22 @@ func scanOrg(row *sql.Row) (Org, error) {
 
 // OrgByName returns the organisation called name.
 func (s *Store) OrgByName(ctx context.Context, name string) (Org, error) {
-	return scanOrg(s.db.QueryRowContext(ctx, `SELECT id, name, disabled, created_at FROM orgs WHERE name=?`, name))
+	return scanOrg(s.db.QueryRowContext(ctx, `SELECT id, name, disabled, relay_only, created_at FROM orgs WHERE name=?`, name))
 }
 
 // Org returns the organisation with id.
 func (s *Store) Org(ctx context.Context, id string) (Org, error) {
-	return scanOrg(s.db.QueryRowContext(ctx, `SELECT id, name, disabled, created_at FROM orgs WHERE id=?`, id))
+	return scanOrg(s.db.QueryRowContext(ctx, `SELECT id, name, disabled, relay_only, created_at FROM orgs WHERE id=?`, id))
 }
 
 // SetOrgDisabled turns QuickHelp off or on for an organisation.
 func (s *Store) SetOrgDisabled(ctx context.Context, id string, disabled bool) error {
 	return s.execOne(ctx, `UPDATE orgs SET disabled=? WHERE id=?`, disabled, id)
+}
+
+// SetOrgRelayOnly makes an organisation's sessions relay-only or not.
+func (s *Store) SetOrgRelayOnly(ctx context.Context, id string, relayOnly bool) error {
+	return s.execOne(ctx, `UPDATE orgs SET relay_only=? WHERE id=?`, relayOnly, id)
 }
 
 func (s *Store) execOne(ctx context.Context, query string, args ...any) error {
@@ -92,14 +99,14 @@ func (s *Store) CreateUser(ctx context.Context, u User) error {
 	return nil
 }
 
-const userColumns = `u.id, u.org_id, o.name, o.disabled, u.email, u.first_name, u.last_name, u.role, u.password_hash, u.disabled, u.created_at`
+const userColumns = `u.id, u.org_id, o.name, o.disabled, o.relay_only, u.email, u.first_name, u.last_name, u.role, u.password_hash, u.disabled, u.created_at`
 
 type scanner interface{ Scan(...any) error }
 
 func scanUser(row scanner) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.OrgID, &u.OrgName, &u.OrgDisabled, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.PasswordHash, &u.Disabled, &created)
+	err := row.Scan(&u.ID, &u.OrgID, &u.OrgName, &u.OrgDisabled, &u.OrgRelayOnly, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.PasswordHash, &u.Disabled, &created)
 	if err != nil {
 		return User{}, fmt.Errorf("store: user: %w", notFound(err))
 	}

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS orgs (
 	id TEXT PRIMARY KEY,
 	name TEXT NOT NULL UNIQUE,
 	disabled INTEGER NOT NULL DEFAULT 0,
-	created_at INTEGER NOT NULL
+	created_at INTEGER NOT NULL,
+	relay_only INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS users (
 	id TEXT PRIMARY KEY,
@@ -103,7 +104,33 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: schema: %w", err)
 	}
+	if err := migrate(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &Store{db: db}, nil
+}
+
+// migrate adds the columns later versions introduced to a database made by
+// an earlier one (CREATE TABLE IF NOT EXISTS leaves existing tables alone).
+func migrate(db *sql.DB) error {
+	added := []struct{ table, column, decl string }{
+		{"orgs", "relay_only", "INTEGER NOT NULL DEFAULT 0"},
+	}
+	for _, a := range added {
+		var n int
+		err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info(?) WHERE name=?`, a.table, a.column).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := db.Exec(`ALTER TABLE ` + a.table + ` ADD COLUMN ` + a.column + ` ` + a.decl); err != nil {
+			return fmt.Errorf("store: migrate %s.%s: %w", a.table, a.column, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

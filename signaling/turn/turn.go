@@ -41,6 +41,14 @@ type Config struct {
 	// PublicIP is the address put in relay candidates and ICE URLs; empty
 	// means the listen IP, which must then not be unspecified.
 	PublicIP string
+	// TLSListener, when set, delivers TURN-over-TLS connections whose TLS
+	// the caller already terminated (the shared HTTPS port of package
+	// edge). The relay owns it from New on and closes it on Close.
+	TLSListener net.Listener
+	// TLSHost and TLSPort are announced in the turns: URL: the name the
+	// certificate is for (empty means PublicIP) and the shared port.
+	TLSHost string
+	TLSPort int
 	// Secret is the HMAC key for credentials; required, at least 16 bytes.
 	Secret []byte
 	// TTL is how long issued credentials stay valid; 0 means MaxTTL.
@@ -86,6 +94,7 @@ type Server struct {
 	tcpAddr   *net.TCPAddr // nil when TCP is off
 	pion      *pionturn.Server
 	tcpLn     *trackingListener
+	tlsLn     *trackingListener // nil without TLSListener
 	allocs    atomic.Int64
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -123,8 +132,11 @@ func (c *Config) validate() error {
 	if (c.RelayPortMin == 0) != (c.RelayPortMax == 0) || c.RelayPortMin > c.RelayPortMax {
 		return fmt.Errorf("%w: relay port range %d-%d", ErrConfig, c.RelayPortMin, c.RelayPortMax)
 	}
-	if c.ListenUDP == "off" && c.ListenTCP == "off" {
-		return fmt.Errorf("%w: both transports off", ErrConfig)
+	if c.ListenUDP == "off" && c.ListenTCP == "off" && c.TLSListener == nil {
+		return fmt.Errorf("%w: every transport off", ErrConfig)
+	}
+	if c.TLSListener != nil && (c.TLSPort <= 0 || c.TLSPort > 65535) {
+		return fmt.Errorf("%w: TLSPort %d", ErrConfig, c.TLSPort)
 	}
 	return nil
 }
@@ -195,6 +207,9 @@ func New(cfg Config) (*Server, error) {
 		if s.tcpLn != nil {
 			_ = s.tcpLn.Close()
 		}
+		if cfg.TLSListener != nil {
+			_ = cfg.TLSListener.Close()
+		}
 	}
 	if cfg.ListenUDP != "off" {
 		conn, err := net.ListenPacket("udp", cfg.ListenUDP) //nolint:noctx // bound once at start
@@ -217,6 +232,15 @@ func New(cfg Config) (*Server, error) {
 			listenIP = addrOf(s.tcpAddr.IP)
 		}
 		pc.ListenerConfigs = []pionturn.ListenerConfig{{Listener: s.tcpLn}}
+	}
+	if cfg.TLSListener != nil {
+		if !listenIP.IsValid() {
+			// TURN only on the shared port: relay sockets bind every
+			// interface and PublicIP names the address.
+			listenIP = netip.IPv4Unspecified()
+		}
+		s.tlsLn = newTrackingListener(cfg.TLSListener, 2*cfg.MaxAllocations)
+		pc.ListenerConfigs = append(pc.ListenerConfigs, pionturn.ListenerConfig{Listener: s.tlsLn})
 	}
 	if cfg.PublicIP != "" {
 		ip, err := netip.ParseAddr(cfg.PublicIP)
@@ -269,7 +293,7 @@ func New(cfg Config) (*Server, error) {
 		s.wg.Add(1)
 		go s.runSweeper(ctx)
 	}
-	s.log.Info("turn relay started", "udp", s.udpAddr != nil, "tcp", s.tcpAddr != nil, "dev_mode", cfg.DevMode)
+	s.log.Info("turn relay started", "udp", s.udpAddr != nil, "tcp", s.tcpAddr != nil, "tls", s.tlsLn != nil, "dev_mode", cfg.DevMode)
 	return s, nil
 }
 
@@ -279,8 +303,11 @@ func addrOf(ip net.IP) netip.Addr {
 }
 
 // ICEServers returns the relay's URLs with fresh credentials for one
-// session: one entry per transport so clients can tell them apart. It
-// returns nil after Close.
+// session, one entry per transport so clients can tell them apart, in the
+// order peers should try them: stun: (the relay answers binding requests on
+// UDP, so peers learn their public address and may connect directly),
+// turn: over UDP, turn: over TCP, and turns: on the shared HTTPS port for
+// networks that let only TLS on 443 out. It returns nil after Close.
 func (s *Server) ICEServers(sessionID string) []wire.ICEServer {
 	if s.closed.Load() {
 		return nil
@@ -288,13 +315,12 @@ func (s *Server) ICEServers(sessionID string) []wire.ICEServer {
 	user := Username(s.now().Add(s.cfg.TTL), sessionID)
 	pass := Password(s.cfg.Secret, user)
 	var out []wire.ICEServer
-	host := s.publicIP.String()
-	if s.publicIP.Is6() {
-		host = "[" + host + "]"
-	}
+	host := hostForURL(s.publicIP.String())
 	if s.udpAddr != nil {
+		port := strconv.Itoa(s.udpAddr.Port)
+		out = append(out, wire.ICEServer{URLs: []string{"stun:" + host + ":" + port}})
 		out = append(out, wire.ICEServer{
-			URLs:     []string{"turn:" + host + ":" + strconv.Itoa(s.udpAddr.Port) + "?transport=udp"},
+			URLs:     []string{"turn:" + host + ":" + port + "?transport=udp"},
 			Username: user, Credential: pass,
 		})
 	}
@@ -304,7 +330,25 @@ func (s *Server) ICEServers(sessionID string) []wire.ICEServer {
 			Username: user, Credential: pass,
 		})
 	}
+	if s.tlsLn != nil {
+		tlsHost := host
+		if s.cfg.TLSHost != "" {
+			tlsHost = hostForURL(s.cfg.TLSHost)
+		}
+		out = append(out, wire.ICEServer{
+			URLs:     []string{"turns:" + tlsHost + ":" + strconv.Itoa(s.cfg.TLSPort) + "?transport=tcp"},
+			Username: user, Credential: pass,
+		})
+	}
 	return out
+}
+
+// hostForURL brackets an IPv6 literal.
+func hostForURL(h string) string {
+	if a, err := netip.ParseAddr(h); err == nil && a.Is6() {
+		return "[" + h + "]"
+	}
+	return h
 }
 
 // UDPAddr and TCPAddr return the bound listen addresses (nil when off).
@@ -327,6 +371,7 @@ func (s *Server) Close() error {
 		// pion closes the listener but not connections it accepted; close
 		// them so their read loops end and allocations are freed.
 		s.tcpLn.closeConns()
+		s.tlsLn.closeConns()
 	})
 	return s.closeErr
 }

@@ -119,10 +119,10 @@ func newClient(t *testing.T, s *Server, tcp bool, user, pass string) *pionturn.C
 func credsFrom(t *testing.T, s *Server, sessionID string) (string, string) {
 	t.Helper()
 	ice := s.ICEServers(sessionID)
-	if len(ice) != 2 {
-		t.Fatalf("ICEServers(%q) returned %d entries, want 2", sessionID, len(ice))
+	if len(ice) != 3 || ice[1].Username == "" {
+		t.Fatalf("ICEServers(%q) = %+v, want stun, turn udp, turn tcp", sessionID, ice)
 	}
-	return ice[0].Username, ice[0].Credential
+	return ice[1].Username, ice[1].Credential
 }
 
 func allocate(t *testing.T, cl *pionturn.Client) (net.PacketConn, error) {
@@ -279,16 +279,23 @@ func TestICEServers(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
 	s := startServer(t, func(c *Config) { c.Clock = clock.Now; c.PublicIP = "203.0.113.7"; c.TTL = 30 * time.Minute })
 	ice := s.ICEServers("abc")
-	if len(ice) != 2 {
-		t.Fatalf("ICEServers returned %d entries, want 2", len(ice))
+	if len(ice) != 3 {
+		t.Fatalf("ICEServers returned %d entries, want 3", len(ice))
 	}
 	wantURLs := []string{
+		"stun:203.0.113.7:" + itoa(s.UDPAddr().Port),
 		"turn:203.0.113.7:" + itoa(s.UDPAddr().Port) + "?transport=udp",
 		"turn:203.0.113.7:" + itoa(s.TCPAddr().Port) + "?transport=tcp",
 	}
 	for i, e := range ice {
 		if len(e.URLs) != 1 || e.URLs[0] != wantURLs[i] {
 			t.Errorf("ICEServers()[%d].URLs = %v, want [%s]", i, e.URLs, wantURLs[i])
+		}
+		if i == 0 {
+			if e.Username != "" || e.Credential != "" {
+				t.Errorf("stun entry carries credentials: %+v", e)
+			}
+			continue
 		}
 		exp, id, err := ParseUsername(e.Username)
 		if err != nil || id != "abc" || !exp.Equal(clock.Now().Add(30*time.Minute)) {

@@ -23,6 +23,7 @@ import (
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/version"
+	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -113,6 +114,9 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 	}
 	if o.consentMode != "local" && o.consentMode != "terminal" {
 		return "", nil, o, fmt.Errorf("--consent must be local or terminal, not %q", o.consentMode)
+	}
+	if _, err := client.New(o.server); errors.Is(err, client.ErrInsecureURL) {
+		return "", nil, o, fmt.Errorf("--server %s: %s", o.server, client.MsgInsecureURL)
 	}
 	return positional[0], positional[1:], o, nil
 }
@@ -215,6 +219,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	d, err := sharer.New(sharer.Config{
 		AllowServer: func(u string) error { return loadPolicy().CheckServer(u) },
 		AllowHelper: func(h wire.HelperInfo) error { return loadPolicy().CheckHelper(h) },
+		ForceRelay:  func() bool { return loadPolicy().ForceRelay },
 		ServerURL:   o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
 		ConsentTimeout: o.consentTimeout,
 	})

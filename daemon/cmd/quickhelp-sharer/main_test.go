@@ -57,6 +57,7 @@ func TestRunErrorsArePlain(t *testing.T) {
 		{[]string{"--socket", sock, "allow"}, 1, "no session is running"},
 		{[]string{"--socket", sock, "teleport"}, 2, "unknown command"},
 		{[]string{"join"}, 2, "needs the code"},
+		{[]string{"--server", "http://help.example.org", "join", "ABCD-EFGH"}, 2, "must start with https://"},
 		{[]string{"--version"}, 0, ""},
 	}
 	for _, tt := range tests {

@@ -32,6 +32,7 @@ Usage:
   quickhelp-server user enable --email E
   quickhelp-server org disable --name O   turn QuickHelp off for an organisation
   quickhelp-server org enable --name O
+  quickhelp-server org set --name O --relay-only[=false]   sessions relay through TURN only (or not)
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version
 
@@ -101,7 +102,10 @@ func run(ctx context.Context, args []string, e env) error {
 		if len(args) > 0 && (args[0] == "disable" || args[0] == "enable") {
 			return orgSetDisabled(ctx, args[1:], e, args[0] == "disable")
 		}
-		return fmt.Errorf("org: want disable or enable")
+		if len(args) > 0 && args[0] == "set" {
+			return orgSet(ctx, args[1:], e)
+		}
+		return fmt.Errorf("org: want disable, enable or set")
 	}
 	return fmt.Errorf("unknown subcommand %q (see --help)", cmd)
 }

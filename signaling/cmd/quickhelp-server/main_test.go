@@ -51,6 +51,14 @@ func TestParseServe(t *testing.T) {
 		{"public with TLS", []string{"--listen", "0.0.0.0:7443", "--tls-cert", "c", "--tls-key", "k"}, nil, "", nil},
 		{"cert without key", []string{"--tls-cert", "c"}, nil, "go together", nil},
 		{"bad dev", []string{"--dev", "maybe"}, nil, "--dev", nil},
+		{"ice policy env", nil, map[string]string{"QUICKHELP_ICE_POLICY": "relay"}, "", func(c serveConfig) bool {
+			return c.icePolicy == "relay" && c.turnTLS
+		}},
+		{"bad ice policy", []string{"--ice-policy", "direct"}, nil, "--ice-policy", nil},
+		{"relay without TURN", []string{"--ice-policy", "relay", "--turn-listen", "off"}, nil, "needs the TURN relay", nil},
+		{"turn tls off", []string{"--turn-tls=false", "--public-host", "help.example.com"}, nil, "", func(c serveConfig) bool {
+			return !c.turnTLS && c.publicHost == "help.example.com"
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +137,22 @@ func TestUserCommands(t *testing.T) {
 	e, out := testEnv(nil, "")
 	if err := run(ctx, []string{"user", "disable", "--data", dir, "--email", "kim@example.org"}, e); err != nil || !strings.Contains(out.String(), "suspended") {
 		t.Errorf("user disable: %v %q", err, out.String())
+	}
+	e, out = testEnv(nil, "")
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Fabrikam", "--relay-only"}, e); err != nil || !strings.Contains(out.String(), "relay-only=true") {
+		t.Errorf("org set --relay-only: %v %q", err, out.String())
+	}
+	e, out = testEnv(nil, "")
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Fabrikam", "--relay-only=false"}, e); err != nil || !strings.Contains(out.String(), "relay-only=false") {
+		t.Errorf("org set --relay-only=false: %v %q", err, out.String())
+	}
+	e, _ = testEnv(nil, "")
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Nobody", "--relay-only"}, e); err == nil {
+		t.Errorf("org set on a missing organisation succeeded")
+	}
+	e, _ = testEnv(nil, "")
+	if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Fabrikam"}, e); err == nil {
+		t.Errorf("org set with nothing to change succeeded")
 	}
 	e, out = testEnv(nil, "")
 	run(ctx, []string{"user", "list", "--data", dir}, e)
@@ -234,8 +258,8 @@ func TestServeWithTURN(t *testing.T) {
 	var cr wire.CreateSessionResponse
 	json.NewDecoder(resp.Body).Decode(&cr)
 	resp.Body.Close()
-	if len(cr.ICEServers) == 0 || cr.ICEServers[0].Username == "" || !strings.HasPrefix(cr.ICEServers[0].URLs[0], "turn:127.0.0.1:") {
-		t.Errorf("ICE servers = %+v, want TURN on loopback with credentials", cr.ICEServers)
+	if len(cr.ICEServers) != 3 || cr.ICEServers[1].Username == "" || !strings.HasPrefix(cr.ICEServers[1].URLs[0], "turn:127.0.0.1:") {
+		t.Errorf("ICE servers = %+v, want STUN then TURN on loopback with credentials", cr.ICEServers)
 	}
 	cancel()
 	if err := <-done; err != nil {

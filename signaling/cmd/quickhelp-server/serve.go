@@ -4,19 +4,23 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/quickhelp/quickhelp/signaling/auth"
+	"github.com/quickhelp/quickhelp/signaling/edge"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/signaling/turn"
+	"github.com/quickhelp/quickhelp/wire"
 
 	"github.com/quickhelp/quickhelp/internal/version"
 )
@@ -26,9 +30,13 @@ type serveConfig struct {
 	data, listen, tlsCert, tlsKey      string
 	insecureHTTP, trustProxy           bool
 	origins, turnListen, turnPublicIP  string
+	publicHost                         string
+	turnTLS                            bool
+	icePolicy                          string // "all" or "relay"
 	dev                                string // "auto", "true", "false"
 	logLevel                           string
 	codeTTL, retention, resume, tokens time.Duration
+	maxConns                           int
 }
 
 func parseServe(args []string, e env) (serveConfig, error) {
@@ -42,6 +50,10 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	fs.StringVar(&c.origins, "origins", e.getenv("QUICKHELP_ORIGINS"), "comma-separated browser origin host patterns allowed on the session WebSocket (env QUICKHELP_ORIGINS)")
 	fs.StringVar(&c.turnListen, "turn-listen", envOr(e, "QUICKHELP_TURN_LISTEN", turn.DefaultListen), `embedded TURN listen address (UDP and TCP), "off" to disable (env QUICKHELP_TURN_LISTEN)`)
 	fs.StringVar(&c.turnPublicIP, "turn-public-ip", e.getenv("QUICKHELP_TURN_PUBLIC_IP"), "public IP announced for TURN relays (env QUICKHELP_TURN_PUBLIC_IP)")
+	fs.StringVar(&c.publicHost, "public-host", e.getenv("QUICKHELP_PUBLIC_HOST"), "name[:port] clients reach the HTTPS port by, as in the certificate; announced in turns: URLs (default: the TURN public IP and the listen port) (env QUICKHELP_PUBLIC_HOST)")
+	fs.BoolVar(&c.turnTLS, "turn-tls", envBoolOr(e, "QUICKHELP_TURN_TLS", true), "with TLS, also serve TURN over TLS on the HTTPS port (env QUICKHELP_TURN_TLS)")
+	fs.StringVar(&c.icePolicy, "ice-policy", envOr(e, "QUICKHELP_ICE_POLICY", "all"), `"relay" makes every session relay-only through TURN; "all" lets organisations choose (env QUICKHELP_ICE_POLICY)`)
+	fs.IntVar(&c.maxConns, "max-conns", intEnv(e, "QUICKHELP_MAX_CONNS", edge.DefaultMaxConns), "with TLS, connections open at once on the HTTPS port (env QUICKHELP_MAX_CONNS)")
 	fs.StringVar(&c.dev, "dev", envOr(e, "QUICKHELP_DEV", "auto"), "dev mode: TURN may relay to loopback/private peers; auto = on only when TURN listens on loopback (env QUICKHELP_DEV)")
 	fs.StringVar(&c.logLevel, "log-level", envOr(e, "QUICKHELP_LOG_LEVEL", "info"), "debug, info, warn or error (env QUICKHELP_LOG_LEVEL)")
 	fs.DurationVar(&c.codeTTL, "code-ttl", durEnv(e, "QUICKHELP_CODE_TTL", server.MaxCodeTTL), "code lifetime, at most 10m (env QUICKHELP_CODE_TTL)")
@@ -66,7 +78,35 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	default:
 		return c, fmt.Errorf("--dev must be auto, true or false")
 	}
+	if c.icePolicy != wire.ICEPolicyAll && c.icePolicy != wire.ICEPolicyRelay {
+		return c, fmt.Errorf("--ice-policy must be all or relay")
+	}
+	if c.icePolicy == wire.ICEPolicyRelay && c.turnListen == "off" && (c.tlsCert == "" || !c.turnTLS) {
+		return c, fmt.Errorf("--ice-policy relay needs the TURN relay: set --turn-listen or serve TLS with --turn-tls")
+	}
+	if c.maxConns <= 0 {
+		return c, fmt.Errorf("--max-conns must be positive")
+	}
 	return c, nil
+}
+
+func intEnv(e env, name string, def int) int {
+	if v := e.getenv(name); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+func envBoolOr(e env, name string, def bool) bool {
+	switch strings.ToLower(e.getenv(name)) {
+	case "":
+		return def
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func durEnv(e env, name string, def time.Duration) time.Duration {
@@ -132,51 +172,47 @@ func serve(ctx context.Context, args []string, e env) error {
 	cfg := server.Config{
 		Store: st, Secret: subkey(secret, "codes"), Logger: log, TrustProxyHeader: c.trustProxy,
 		CodeTTL: c.codeTTL, Retention: c.retention, ResumeWindow: c.resume, TokenTTL: c.tokens,
+		RelayOnly: c.icePolicy == wire.ICEPolicyRelay,
 	}
 	for _, o := range strings.Split(c.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.OriginPatterns = append(cfg.OriginPatterns, o)
 		}
 	}
-	if c.turnListen != "off" {
-		dev := c.dev == "true" || (c.dev == "auto" && isLoopback(c.turnListen))
-		ts, err := turn.New(turn.Config{ListenUDP: c.turnListen, ListenTCP: c.turnListen, PublicIP: c.turnPublicIP,
-			Secret: subkey(secret, "turn"), DevMode: dev, Logger: log.With("component", "turn"), Sessions: st})
-		if err != nil {
-			return fmt.Errorf("TURN: %w", err)
-		}
-		defer ts.Close()
-		cfg.ICE, cfg.TURNAllocations = ts, ts.Allocations
-		log.Info("TURN relay listening", "addr", c.turnListen, "dev", dev)
-	}
-	srv, err := server.New(cfg)
+	front, err := openFront(c, log)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", c.listen)
+	defer front.Close()
+	ts, err := startTURN(c, front, subkey(secret, "turn"), st, log)
 	if err != nil {
-		srv.Close()
+		return err
+	}
+	if ts != nil {
+		defer ts.Close()
+		cfg.ICE, cfg.TURNAllocations = ts, ts.Allocations
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
 		return err
 	}
 	hs := &http.Server{
 		Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
+	if front.edge != nil {
+		hs.Handler, hs.ConnContext = edge.WithTLSState(srv), edge.ConnContext
+	}
 	errc := make(chan error, 1)
-	go func() {
-		if c.tlsCert != "" {
-			errc <- hs.ServeTLS(ln, c.tlsCert, c.tlsKey)
-		} else {
-			errc <- hs.Serve(ln)
-		}
-	}()
+	go func() { errc <- hs.Serve(front.http) }()
 	scheme := "http"
 	if c.tlsCert != "" {
 		scheme = "https"
 	}
-	log.Info("serving", "url", scheme+"://"+ln.Addr().String(), "data", dir, "version", version.Version)
+	addr := front.raw.Addr().String()
+	log.Info("serving", "url", scheme+"://"+addr, "data", dir, "version", version.Version, "ice_policy", c.icePolicy)
 	if e.ready != nil {
-		e.ready(ln.Addr().String())
+		e.ready(addr)
 	}
 	select {
 	case err := <-errc:
@@ -198,4 +234,94 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	return nil
+}
+
+// front is the service's listening port: plain HTTP on loopback (or behind
+// a TLS proxy), or TLS shared between HTTP and TURN through package edge.
+type front struct {
+	raw  net.Listener   // the bound TCP port
+	http net.Listener   // what the HTTP server accepts from
+	edge *edge.Listener // nil without TLS
+}
+
+func (f *front) Close() {
+	if f.edge != nil {
+		_ = f.edge.Close()
+		return
+	}
+	_ = f.raw.Close()
+}
+
+func openFront(c serveConfig, log *slog.Logger) (*front, error) {
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return nil, err
+	}
+	if c.tlsCert == "" {
+		return &front{raw: ln, http: ln}, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("TLS certificate: %w", err)
+	}
+	el, err := edge.New(edge.Config{
+		Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		TURN: c.turnTLS, MaxConns: c.maxConns, Logger: log,
+	})
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return &front{raw: ln, http: el.HTTP(), edge: el}, nil
+}
+
+// startTURN starts the embedded relay on its own UDP/TCP port and, with
+// TLS, on the shared HTTPS port. It returns nil when TURN is off.
+func startTURN(c serveConfig, f *front, key []byte, sessions turn.SessionChecker, log *slog.Logger) (*turn.Server, error) {
+	var tlsLn net.Listener
+	if f.edge != nil {
+		tlsLn = f.edge.TURN()
+	}
+	if c.turnListen == "off" && tlsLn == nil {
+		return nil, nil
+	}
+	tc := turn.Config{ListenUDP: c.turnListen, ListenTCP: c.turnListen, PublicIP: c.turnPublicIP,
+		Secret: key, Logger: log.With("component", "turn"), Sessions: sessions}
+	listenHost := c.turnListen
+	if c.turnListen == "off" {
+		listenHost = c.listen
+	}
+	tc.DevMode = c.dev == "true" || (c.dev == "auto" && isLoopback(listenHost))
+	if tlsLn != nil {
+		host, port, err := publicHostPort(c.publicHost, f.raw.Addr())
+		if err != nil {
+			return nil, err
+		}
+		tc.TLSListener, tc.TLSHost, tc.TLSPort = tlsLn, host, port
+	}
+	ts, err := turn.New(tc)
+	if err != nil {
+		return nil, fmt.Errorf("TURN: %w", err)
+	}
+	log.Info("TURN relay listening", "addr", c.turnListen, "tls", tlsLn != nil, "dev", tc.DevMode)
+	return ts, nil
+}
+
+// publicHostPort splits --public-host; a missing port is the listen port,
+// a missing host is left to the relay (its public IP).
+func publicHostPort(public string, listen net.Addr) (string, int, error) {
+	port := listen.(*net.TCPAddr).Port
+	if public == "" {
+		return "", port, nil
+	}
+	host, p, err := net.SplitHostPort(public)
+	if err != nil {
+		return strings.Trim(public, "[]"), port, nil //nolint:nilerr // no port given
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil || n <= 0 || n > 65535 {
+		return "", 0, fmt.Errorf("--public-host: bad port %q", p)
+	}
+	return host, n, nil
 }

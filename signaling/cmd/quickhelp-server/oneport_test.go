@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	pionturn "github.com/pion/turn/v5"
+
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/signaling/edge/edgetest"
+	"github.com/quickhelp/quickhelp/signaling/turn"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// TestServeOnePort runs the real serve path with TLS from a throw-away CA
+// and checks, on the one HTTPS port: a verified HTTPS request with HSTS,
+// sign-in, session creation with ICE servers in order (stun, turn udp,
+// turn tcp, turns on the HTTPS port), the session WebSocket of both
+// participants, and a pion TURN client allocating over TLS on that port.
+// --ice-policy relay reaches both participants.
+func TestServeOnePort(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ca := edgetest.NewCA(t)
+	_, certFile, keyFile := ca.WriteFiles(t, dir, ca.Issue(t, "127.0.0.1"))
+	e, _ := testEnv(nil, "")
+	if err := run(ctx, []string{"demo", "--data", dir}, e); err != nil {
+		t.Fatal(err)
+	}
+	pw, _ := os.ReadFile(filepath.Join(dir, "demo-password.txt"))
+	addrc := make(chan string, 1)
+	e.ready = func(a string) { addrc <- a }
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--data", dir, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile,
+			"--turn-listen", "127.0.0.1:0", "--ice-policy", "relay"}, e)
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatalf("serve returned early: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}}
+	resp, err := hc.Get("https://" + addr + wire.PathHealth)
+	if err != nil {
+		t.Fatalf("HTTPS healthz: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil || resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Errorf("healthz: status %d, TLS %v, HSTS %q", resp.StatusCode, resp.TLS != nil, resp.Header.Get("Strict-Transport-Security"))
+	}
+
+	api, err := client.New("https://"+addr, client.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, err := api.Login(ctx, demoEmail, strings.TrimSpace(string(pw)))
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	cr, err := api.CreateSession(ctx, lr.Token)
+	if err != nil {
+		t.Fatalf("create session: %v", err)
+	}
+	var kinds []string
+	for _, s := range cr.ICEServers {
+		scheme, rest, _ := strings.Cut(s.URLs[0], ":")
+		_, transport, _ := strings.Cut(rest, "?transport=")
+		kinds = append(kinds, strings.TrimSpace(scheme+" "+transport))
+	}
+	if got, want := strings.Join(kinds, ","), "stun,turn udp,turn tcp,turns tcp"; got != want {
+		t.Errorf("ICE servers %v: kinds %q, want %q", cr.ICEServers, got, want)
+	}
+	turns := cr.ICEServers[len(cr.ICEServers)-1]
+	if want := "turns:127.0.0.1:" + port + "?transport=tcp"; turns.URLs[0] != want {
+		t.Errorf("turns URL %q, want %q", turns.URLs[0], want)
+	}
+	if cr.ICETransportPolicy != wire.ICEPolicyRelay {
+		t.Errorf("create: iceTransportPolicy %q, want relay", cr.ICETransportPolicy)
+	}
+	jr, err := api.Join(ctx, cr.Code)
+	if err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	if jr.ICETransportPolicy != wire.ICEPolicyRelay {
+		t.Errorf("join: iceTransportPolicy %q, want relay", jr.ICETransportPolicy)
+	}
+	helper, err := api.Connect(ctx, cr.SessionID, cr.Token, client.ConnectOptions{})
+	if err != nil {
+		t.Fatalf("helper WebSocket over the shared port: %v", err)
+	}
+	defer helper.Close()
+	sharer, err := api.Connect(ctx, jr.SessionID, jr.Token, client.ConnectOptions{})
+	if err != nil {
+		t.Fatalf("sharer WebSocket over the shared port: %v", err)
+	}
+	defer sharer.Close()
+	if err := sharer.Send(ctx, wire.Envelope{Type: wire.TypeChat, Text: "hello over 443"}); err != nil {
+		t.Fatal(err)
+	}
+	waitChat(t, helper, "hello over 443")
+
+	allocateOverTLS(t, ca, addr, turns)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
+
+func waitChat(t *testing.T, s *client.Session, text string) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-s.Events():
+			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeChat && ev.Envelope.Text == text {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("chat %q did not arrive", text)
+		}
+	}
+}
+
+// allocateOverTLS runs a pion TURN client over a verified tls.Conn to the
+// shared port (no ALPN, as WebRTC stacks do) and allocates a relay.
+func allocateOverTLS(t *testing.T, ca *edgetest.CA, addr string, s wire.ICEServer) {
+	t.Helper()
+	cfg := ca.ClientConfig()
+	cfg.ServerName = "127.0.0.1"
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, cfg)
+	if err != nil {
+		t.Fatalf("TLS dial: %v", err)
+	}
+	conn := pionturn.NewSTUNConn(c)
+	defer conn.Close()
+	cl, err := pionturn.NewClient(&pionturn.ClientConfig{
+		STUNServerAddr: addr, TURNServerAddr: addr, Conn: conn,
+		Username: s.Username, Password: s.Credential, Realm: turn.DefaultRealm, RTO: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	actx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	relay, err := cl.AllocateWithContext(actx)
+	if err != nil {
+		t.Fatalf("TURN allocation over TLS on the HTTPS port: %v", err)
+	}
+	if host, p, _ := net.SplitHostPort(relay.LocalAddr().String()); host != "127.0.0.1" || p == "" {
+		t.Errorf("relay address %v", relay.LocalAddr())
+	} else if n, _ := strconv.Atoi(p); n == 0 {
+		t.Errorf("relay port %q", p)
+	}
+	_ = relay.Close()
+}
