@@ -80,35 +80,7 @@ const (
 	UIStateLive            = "live"             // video flowing
 	UIStateReconnecting    = "reconnecting"     // connection lost, trying again until ReconnectUntil
 	UIStateEnded           = "ended"            // Reason says why
-	UIStateDisabled        = "disabled"         // this machine's policy turned QuickHelp off; Reason has its words
-)
-
-// Reasons of notices, errors and the ended state, stable for the page to
-// translate. Session end reasons (ReasonSharerEnded ...) are used as they are.
-const (
-	BridgeReasonBadCredentials = "bad-credentials"
-	BridgeReasonUnreachable    = "server-unreachable"
-	BridgeReasonBadServer      = "bad-server-url"
-	BridgeReasonSuspended      = "account-suspended"
-	BridgeReasonRateLimited    = "rate-limited"
-	BridgeReasonCodeExpired    = "code-expired"
-	BridgeReasonControlDenied  = "control-denied"
-	BridgeReasonControlRevoked = "control-revoked"
-	BridgeReasonControlWait    = ReasonControlWait // asked again too soon after a refusal; RetryAfter has the seconds
-	BridgeReasonConnectionLost = "connection-lost"
-	BridgeReasonNotAllowed     = "not-allowed" // the request does not fit the current state
-	BridgeReasonBadRequest     = "bad-request"
-	BridgeReasonInternal       = "internal"
-
-	// Reasons of the sharer side's errors.
-	BridgeReasonWrongCode      = "wrong-code"         // the code is not valid or has expired
-	BridgeReasonNoConnection   = "no-connection"      // the service cannot be reached
-	BridgeReasonOrgDisabled    = "org-disabled"       // an organisation turned QuickHelp off
-	BridgeReasonSessionBusy    = "session-busy"       // a session is already in progress
-	BridgeReasonMachinePolicy  = "machine-policy"     // this machine's policy does not allow it; Message has its words
-	BridgeReasonNoDaemon       = "sharer-unavailable" // the sharer program could not be started or reached
-	BridgeReasonSharerFailed   = "sharer-failed"      // any other refusal; Message has the daemon's words
-	BridgeReasonKeepSharingEnd = "keep-sharing-timeout"
+	UIStateDisabled        = "disabled"         // this machine's policy turned QuickHelp off; Detail has its words
 )
 
 // Limits of bridge messages. MaxBridgeMessageBytes is the backend's read limit.
@@ -142,7 +114,8 @@ type BridgeStatus struct {
 	Control        string `json:"control"`                  // ControlNone, ControlRequested, ControlGranted
 	Paused         bool   `json:"paused,omitempty"`         // the sharer paused sharing
 	SharerPresent  bool   `json:"sharerPresent,omitempty"`  // the sharer is connected (chat possible)
-	Reason         string `json:"reason,omitempty"`         // UIStateEnded: why
+	Reason         Reason `json:"reason,omitempty"`         // UIStateEnded, UIStateDisabled: why
+	Detail         string `json:"detail,omitempty"`         // UIStateDisabled: the policy's own words (English)
 	ReconnectUntil int64  `json:"reconnectUntil,omitempty"` // UIStateReconnecting: unix ms deadline
 	// SAS is the security code of the current DTLS connection with the
 	// sharer ("123 456"), for both people to compare; empty while there is
@@ -179,8 +152,8 @@ type BridgeEvent struct {
 	Monitors  []Monitor        `json:"monitors,omitempty"`
 	Monitor   int              `json:"monitor,omitempty"`
 	Stats     *BridgeStatsInfo `json:"stats,omitempty"`
-	Reason    string           `json:"reason,omitempty"`
-	Message   string           `json:"message,omitempty"` // English fallback text
+	Reason    Reason           `json:"reason,omitempty"`  // notice, error: the page translates it
+	Message   string           `json:"message,omitempty"` // English detail, shown only for a reason the page does not know
 	Sharer    *BridgeSharer    `json:"sharer,omitempty"`
 	// RetryAfter: a control-wait notice: seconds until control may be asked
 	// for again.

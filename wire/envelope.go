@@ -39,26 +39,6 @@ const (
 	StateReleased = "released"
 )
 
-// End reasons.
-const (
-	ReasonHelperEnded    = "helper-ended"
-	ReasonSharerEnded    = "sharer-ended"
-	ReasonSharerDenied   = "sharer-denied"
-	ReasonConsentTimeout = "consent-timeout" // the sharer did not answer the consent prompt in time
-	ReasonTimeout        = "timeout"         // a participant did not come back within the resume window
-	ReasonCancelled      = "cancelled"       // the helper cancelled before the sharer joined
-	ReasonExpired        = "expired"         // the code expired unused
-	ReasonReported       = "reported"        // the sharer reported abuse
-	ReasonShutdown       = "shutdown"        // the service is shutting down
-	ReasonPolicy         = "policy"          // organisation policy ended it
-	ReasonError          = "error"
-)
-
-// ReasonControlWait comes with control {state: denied} when the helper asked
-// again too soon after a refusal: the sharer is not asked, and RetryAfter
-// says in how many seconds a new request will be put to them.
-const ReasonControlWait = "control-wait"
-
 // Limits of envelope fields. The service's read limit is MaxEnvelopeBytes.
 const (
 	MaxEnvelopeBytes = 64 << 10
@@ -81,7 +61,7 @@ type Envelope struct {
 	SDP       string        `json:"sdp,omitempty"`  // offer/answer
 	Candidate *ICECandidate `json:"candidate,omitempty"`
 	State     string        `json:"state,omitempty"`  // consent/control
-	Reason    string        `json:"reason,omitempty"` // end/session-ended/error/peer-left
+	Reason    Reason        `json:"reason,omitempty"` // end/session-ended/error/peer-left
 	Feature   string        `json:"feature,omitempty"`
 	Helper    *HelperInfo   `json:"helper,omitempty"`   // hello to the sharer
 	Monitors  []Monitor     `json:"monitors,omitempty"` // monitors

@@ -1,5 +1,7 @@
 package wire
 
+import "encoding/json"
+
 // The sharer daemon's local API: newline-delimited JSON over a per-user
 // socket (Unix socket 0600 on Linux, owner-only named pipe on Windows). A
 // client writes one LocalRequest per line and reads one LocalResponse per
@@ -55,7 +57,7 @@ type SharerStatus struct {
 	Control   string      `json:"control"`
 	Helper    *HelperInfo `json:"helper,omitempty"`
 	SessionID string      `json:"sessionId,omitempty"`
-	Reason    string      `json:"reason,omitempty"` // why the session ended
+	Reason    Reason      `json:"reason,omitempty"` // why the session ended
 	Connected bool        `json:"connected"`        // the helper's peer connection is up
 	Dropped   uint64      `json:"dropped"`          // input events dropped by the consent gate
 	Frames    uint64      `json:"frames"`           // video frames sent
@@ -67,23 +69,31 @@ type SharerStatus struct {
 
 // LocalResponse answers one LocalRequest.
 type LocalResponse struct {
-	OK     bool          `json:"ok"`
-	Error  string        `json:"error,omitempty"`  // plain language
-	Reason string        `json:"reason,omitempty"` // LocalReason*, for UIs that translate
+	OK bool `json:"ok"`
+	// Reason says why a request was refused; UIs translate it.
+	Reason Reason `json:"reason,omitempty"`
+	// Error is English detail for logs and command-line output (and the
+	// text older UIs show); UIs that translate show Reason instead.
+	Error  string        `json:"error,omitempty"`
 	Status *SharerStatus `json:"status,omitempty"`
 }
 
-// Machine-readable reasons of a refused local request (LocalResponse.Reason).
-const (
-	LocalReasonWrongCode    = "wrong-code"    // the code is not valid or has expired
-	LocalReasonRateLimited  = "rate-limited"  // too many wrong codes
-	LocalReasonOrgDisabled  = "org-disabled"  // the helper's organisation turned QuickHelp off
-	LocalReasonPolicy       = "policy"        // this machine's policy refuses it
-	LocalReasonNoConnection = "no-connection" // the service cannot be reached
-	LocalReasonBusy         = "busy"          // a session is already in progress
-	LocalReasonNoSession    = "no-session"    // the command needs a session
-	LocalReasonFailed       = "failed"        // anything else; Error has the words
-)
+// UnmarshalJSON accepts the refusal reasons of the previous release:
+// besides the spellings every Reason accepts, the local API's "policy"
+// meant this machine's policy (ReasonMachinePolicy), while the end reason
+// "policy" keeps its meaning.
+func (r *LocalResponse) UnmarshalJSON(b []byte) error {
+	type plain LocalResponse
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	if p.Reason == ReasonPolicy {
+		p.Reason = ReasonMachinePolicy
+	}
+	*r = LocalResponse(p)
+	return nil
+}
 
 // Local event kinds (LocalEvent.Type).
 const (

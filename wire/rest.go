@@ -102,26 +102,13 @@ type ReportRequest struct {
 	Comment string `json:"comment,omitempty"`
 }
 
-// Error is the body of every non-2xx answer. Code is stable and machine
-// readable; Message is plain language for people.
+// Error is the body of every non-2xx answer. Code is the stable reason that
+// programs act on and UIs translate; Message is English for people reading
+// the raw answer (and for older clients).
 type Error struct {
-	Code    string `json:"error"`
+	Code    Reason `json:"error"`
 	Message string `json:"message"`
 }
-
-// Stable error codes.
-const (
-	ErrCodeBadRequest    = "bad_request"
-	ErrCodeUnauthorized  = "unauthorized"
-	ErrCodeForbidden     = "forbidden"
-	ErrCodeOrgDisabled   = "org_disabled"
-	ErrCodeNotFound      = "not_found" // also: unknown, expired or used code
-	ErrCodeRateLimited   = "rate_limited"
-	ErrCodeSessionFull   = "session_full"
-	ErrCodeInternal      = "internal"
-	ErrCodeUnavailable   = "unavailable"
-	ErrCodeHelperSuspend = "helper_suspended"
-)
 
 // SessionRecord is the minimal telemetry kept about a session: never chat,
 // SDP, codes, tokens or addresses.
@@ -132,8 +119,8 @@ type SessionRecord struct {
 	CreatedAt  time.Time  `json:"createdAt"`
 	StartedAt  *time.Time `json:"startedAt,omitempty"`
 	EndedAt    *time.Time `json:"endedAt,omitempty"`
-	EndReason  string     `json:"endReason,omitempty"`
-	ErrorCodes []string   `json:"errorCodes"`
+	EndReason  Reason     `json:"endReason,omitempty"`
+	ErrorCodes []Reason   `json:"errorCodes"`
 	Features   []string   `json:"features"`
 }
 

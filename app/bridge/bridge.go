@@ -304,7 +304,7 @@ func (b *Bridge) readLoop(ctx context.Context, pc *pageConn, h RequestHandler) {
 		req, err := wire.DecodeBridgeRequest(data)
 		if err != nil {
 			b.log.Debug("page sent an invalid request", "err", err)
-			pc.event(wire.BridgeEvent{Type: wire.BridgeError, Reason: wire.BridgeReasonBadRequest,
+			pc.event(wire.BridgeEvent{Type: wire.BridgeError, Reason: wire.ReasonBadRequest,
 				Message: "That request could not be understood."})
 			continue
 		}

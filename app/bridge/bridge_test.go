@@ -275,8 +275,8 @@ func TestBridgeRequestsEventsAndFrames(t *testing.T) {
 			t.Fatalf("handler never got %q", want)
 		}
 	}
-	if e := readEvent(t, ctx, c, wire.BridgeError); e.Reason != wire.BridgeReasonBadRequest {
-		t.Errorf("invalid request answered with reason %q, want %q", e.Reason, wire.BridgeReasonBadRequest)
+	if e := readEvent(t, ctx, c, wire.BridgeError); e.Reason != wire.ReasonBadRequest {
+		t.Errorf("invalid request answered with reason %q, want %q", e.Reason, wire.ReasonBadRequest)
 	}
 	if rec.connected.Load() != 1 {
 		t.Errorf("PageConnected called %d times, want 1", rec.connected.Load())

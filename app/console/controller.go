@@ -150,7 +150,7 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	c.stats.Reset(cfg.StatsInterval) // the loop goroutine is not running yet
 	if cfg.Policy != nil {
 		if err := cfg.Policy.Check(); err != nil {
-			c.st.State, c.st.Reason = wire.UIStateDisabled, err.Error()
+			c.st.State, c.st.Reason, c.st.Detail = wire.UIStateDisabled, wire.ReasonMachinePolicy, err.Error()
 		}
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
@@ -236,11 +236,11 @@ func (c *Controller) emitState() {
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeState, Status: &st})
 }
 
-func (c *Controller) notice(reason string) {
+func (c *Controller) notice(reason wire.Reason) {
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: reason})
 }
 
-func (c *Controller) fail(reason, message string) {
+func (c *Controller) fail(reason wire.Reason, message string) {
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeError, Reason: reason, Message: message})
 }
 
@@ -277,7 +277,7 @@ func (c *Controller) HandleRequest(r wire.BridgeRequest) {
 
 func (c *Controller) handle(r wire.BridgeRequest) {
 	if c.st.State == wire.UIStateDisabled {
-		c.fail(wire.BridgeReasonMachinePolicy, c.st.Reason)
+		c.fail(wire.ReasonMachinePolicy, c.st.Detail)
 		return
 	}
 	switch r.Type {
@@ -325,5 +325,5 @@ func (c *Controller) goHome() {
 }
 
 func (c *Controller) notAllowed() {
-	c.fail(wire.BridgeReasonNotAllowed, "That is not possible right now.")
+	c.fail(wire.ReasonNotAllowed, "That is not possible right now.")
 }

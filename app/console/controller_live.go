@@ -24,7 +24,7 @@ func (c *Controller) sendChat(text string) {
 	c.feature(wire.FeatureChat)
 	c.signal(wire.Envelope{Type: wire.TypeChat, Text: text}, func(err error) {
 		if err != nil {
-			c.fail(wire.BridgeReasonConnectionLost, "The message could not be sent.")
+			c.fail(wire.ReasonConnectionLost, "The message could not be sent.")
 			return
 		}
 		// Echo once the service took it, so the log shows what was sent.

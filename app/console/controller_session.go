@@ -58,12 +58,12 @@ func (c *Controller) createFailed(gen int, err error) {
 	if errors.Is(err, client.ErrUnauthorized) {
 		c.api, c.bearer = nil, ""
 		c.setState(wire.UIStateSignedOut)
-		c.fail(wire.BridgeReasonBadCredentials, "Please sign in again.")
+		c.fail(wire.ReasonBadCredentials, "Please sign in again.")
 		return
 	}
 	reason, msg := loginFailure(err)
-	if reason == wire.BridgeReasonBadCredentials {
-		reason = wire.BridgeReasonInternal
+	if reason == wire.ReasonBadCredentials {
+		reason = wire.ReasonInternal
 	}
 	c.goHome()
 	c.fail(reason, msg)
@@ -83,7 +83,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 	}
 	s.expiry = c.q.NewTimer(func() {
 		if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
-			c.finish(wire.BridgeReasonCodeExpired)
+			c.finish(wire.ReasonExpired)
 		}
 	})
 	s.resume = c.q.NewTimer(func() {
@@ -126,12 +126,12 @@ func (c *Controller) onSessionEvent(s *session, ev client.Event) {
 		case errors.Is(ev.Err, client.ErrResumeTimeout):
 			reason = wire.ReasonTimeout
 		case ev.Err != nil:
-			reason = wire.BridgeReasonConnectionLost
+			reason = wire.ReasonConnectionLost
 		default:
 			return // closed by us
 		}
 		if reason == wire.ReasonExpired && c.st.State == wire.UIStateWaitingSharer {
-			reason = wire.BridgeReasonCodeExpired
+			reason = wire.ReasonExpired
 		}
 		c.finish(reason)
 	}
@@ -233,15 +233,15 @@ func (c *Controller) onControl(env wire.Envelope) {
 			if env.Reason == wire.ReasonControlWait {
 				// Asked again too soon after a refusal: the sharer was not
 				// asked; the page says how long to wait.
-				c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.BridgeReasonControlWait, RetryAfter: env.RetryAfter})
+				c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.ReasonControlWait, RetryAfter: env.RetryAfter})
 			} else {
-				c.notice(wire.BridgeReasonControlDenied)
+				c.notice(wire.ReasonControlDenied)
 			}
 		}
 	case wire.StateRevoked:
 		if c.st.Control != wire.ControlNone {
 			c.st.Control = wire.ControlNone
-			c.notice(wire.BridgeReasonControlRevoked)
+			c.notice(wire.ReasonControlRevoked)
 		}
 	default:
 		return
@@ -396,7 +396,7 @@ func (c *Controller) cancelOnService(id string) {
 }
 
 // endSession tells the service the session is over and shows why.
-func (c *Controller) endSession(reason string) {
+func (c *Controller) endSession(reason wire.Reason) {
 	s := c.sess
 	if s == nil || s.ended {
 		return
@@ -418,7 +418,7 @@ func (c *Controller) endSession(reason string) {
 }
 
 // finish closes the session locally and shows the ended state.
-func (c *Controller) finish(reason string) {
+func (c *Controller) finish(reason wire.Reason) {
 	if c.sess == nil || c.sess.ended {
 		return
 	}

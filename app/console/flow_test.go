@@ -258,8 +258,8 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	// A wrong password is a plain-language error and back to the form.
 	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: "wrong"})
 	e := pg.until("error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
-	if e.Reason != wire.BridgeReasonBadCredentials || e.Message == "" {
-		t.Errorf("wrong password error = %+v, want reason %q with a message", e, wire.BridgeReasonBadCredentials)
+	if e.Reason != wire.ReasonBadCredentials || e.Message == "" {
+		t.Errorf("wrong password error = %+v, want reason %q with a message", e, wire.ReasonBadCredentials)
 	}
 
 	pg.send(wire.BridgeRequest{Type: wire.BridgeLogin, Email: env.HelperEmail, Password: env.HelperPassword})
@@ -375,8 +375,8 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 
 	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
 	n := pg.until("revoked notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
-	if n.Reason != wire.BridgeReasonControlRevoked {
-		t.Errorf("notice reason %q, want %q", n.Reason, wire.BridgeReasonControlRevoked)
+	if n.Reason != wire.ReasonControlRevoked {
+		t.Errorf("notice reason %q, want %q", n.Reason, wire.ReasonControlRevoked)
 	}
 
 	// Asking again too soon after a refusal: the page is told how long to wait.
@@ -384,8 +384,8 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	sh.expect(wire.TypeControlRequest)
 	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied, Reason: wire.ReasonControlWait, RetryAfter: 10})
 	w := pg.until("wait notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
-	if w.Reason != wire.BridgeReasonControlWait || w.RetryAfter != 10 {
-		t.Errorf("notice %q retryAfter %d, want %q 10", w.Reason, w.RetryAfter, wire.BridgeReasonControlWait)
+	if w.Reason != wire.ReasonControlWait || w.RetryAfter != 10 {
+		t.Errorf("notice %q retryAfter %d, want %q 10", w.Reason, w.RetryAfter, wire.ReasonControlWait)
 	}
 
 	sh.send(wire.Envelope{Type: wire.TypePause})

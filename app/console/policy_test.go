@@ -42,12 +42,12 @@ func TestControllerMachinePolicy(t *testing.T) {
 		st := sink.WaitEvent(t, "the disabled state", func(e wire.BridgeEvent) bool {
 			return e.Type == wire.BridgeState && e.Status != nil && e.Status.State == wire.UIStateDisabled
 		})
-		if !strings.Contains(st.Status.Reason, "turned off by your organisation") {
-			t.Errorf("disabled reason = %q", st.Status.Reason)
+		if st.Status.Reason != wire.ReasonMachinePolicy || !strings.Contains(st.Status.Detail, "turned off by your organisation") {
+			t.Errorf("disabled reason = %q, detail %q, want %q and the policy's words", st.Status.Reason, st.Status.Detail, wire.ReasonMachinePolicy)
 		}
 		c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLogin, Email: "a@example.com", Password: "x"})
 		sink.WaitEvent(t, "the login refused", func(e wire.BridgeEvent) bool {
-			return e.Type == wire.BridgeError && e.Reason == wire.BridgeReasonMachinePolicy
+			return e.Type == wire.BridgeError && e.Reason == wire.ReasonMachinePolicy
 		})
 	})
 	t.Run("server not allowed", func(t *testing.T) {
@@ -60,8 +60,8 @@ func TestControllerMachinePolicy(t *testing.T) {
 		defer c.Close()
 		c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLogin, Email: "a@example.com", Password: "x"})
 		e := sink.WaitEvent(t, "the login refused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
-		if e.Reason != wire.BridgeReasonMachinePolicy || !strings.Contains(e.Message, "help.contoso.com") {
-			t.Errorf("refusal = %q %q, want %q naming the allowed service", e.Reason, e.Message, wire.BridgeReasonMachinePolicy)
+		if e.Reason != wire.ReasonMachinePolicy || !strings.Contains(e.Message, "help.contoso.com") {
+			t.Errorf("refusal = %q %q, want %q naming the allowed service", e.Reason, e.Message, wire.ReasonMachinePolicy)
 		}
 	})
 }
@@ -77,7 +77,7 @@ func TestControllerRefusesPlainHTTP(t *testing.T) {
 	defer c.Close()
 	c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLogin, Email: "a@example.com", Password: "x"})
 	e := sink.WaitEvent(t, "the login refused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
-	if e.Reason != wire.BridgeReasonBadServer || !strings.Contains(e.Message, "https://") {
-		t.Errorf("refusal = %q %q, want %q asking for https://", e.Reason, e.Message, wire.BridgeReasonBadServer)
+	if e.Reason != wire.ReasonBadServerURL || !strings.Contains(e.Message, "https://") {
+		t.Errorf("refusal = %q %q, want %q asking for https://", e.Reason, e.Message, wire.ReasonBadServerURL)
 	}
 }

@@ -21,16 +21,16 @@ func (c *Controller) login(r wire.BridgeRequest) {
 	}
 	api, err := client.New(server, client.WithLogger(c.cfg.Logger))
 	if errors.Is(err, client.ErrInsecureURL) {
-		c.fail(wire.BridgeReasonBadServer, client.MsgInsecureURL)
+		c.fail(wire.ReasonBadServerURL, client.MsgInsecureURL)
 		return
 	}
 	if err != nil {
-		c.fail(wire.BridgeReasonBadServer, "The server address does not look right.")
+		c.fail(wire.ReasonBadServerURL, "The server address does not look right.")
 		return
 	}
 	if c.cfg.Policy != nil {
 		if err := c.cfg.Policy.CheckServer(server); err != nil {
-			c.fail(wire.BridgeReasonMachinePolicy, err.Error())
+			c.fail(wire.ReasonMachinePolicy, err.Error())
 			return
 		}
 	}
@@ -58,18 +58,18 @@ func (c *Controller) login(r wire.BridgeRequest) {
 }
 
 // loginFailure turns a sign-in error into a reason and a plain sentence.
-func loginFailure(err error) (reason, message string) {
+func loginFailure(err error) (reason wire.Reason, message string) {
 	switch {
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrBadRequest), errors.Is(err, client.ErrNotFound):
-		return wire.BridgeReasonBadCredentials, "The email or password is not right."
+		return wire.ReasonBadCredentials, "The email or password is not right."
 	case errors.Is(err, client.ErrHelperSuspended), errors.Is(err, client.ErrOrgDisabled), errors.Is(err, client.ErrForbidden):
-		return wire.BridgeReasonSuspended, client.UserMessage(err)
+		return wire.ReasonHelperSuspended, client.UserMessage(err)
 	case errors.Is(err, client.ErrRateLimited):
-		return wire.BridgeReasonRateLimited, client.UserMessage(err)
+		return wire.ReasonRateLimited, client.UserMessage(err)
 	case errors.Is(err, client.ErrUnreachable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, client.ErrBadResponse):
-		return wire.BridgeReasonUnreachable, "Could not reach the QuickHelp server."
+		return wire.ReasonServerUnreachable, "Could not reach the QuickHelp server."
 	default:
-		return wire.BridgeReasonInternal, client.UserMessage(err)
+		return wire.ReasonInternal, client.UserMessage(err)
 	}
 }
 

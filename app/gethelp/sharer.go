@@ -237,7 +237,7 @@ func (s *SharerService) call(req wire.LocalRequest, then func(wire.LocalResponse
 	select {
 	case s.calls <- sharerCall{req: req, then: then}:
 	default:
-		s.fail(wire.BridgeReasonSharerFailed, "QuickHelp is busy. Try again in a moment.")
+		s.fail(wire.ReasonFailed, "QuickHelp is busy. Try again in a moment.")
 	}
 }
 
@@ -254,14 +254,17 @@ func (s *SharerService) answered(resp wire.LocalResponse, err error) bool {
 	if err != nil {
 		s.log.Info("sharer daemon call failed", "err", err)
 		if errors.Is(err, ErrNoDaemon) || errors.Is(err, localapi.ErrNotRunning) {
-			s.fail(wire.BridgeReasonNoDaemon, "QuickHelp could not start its sharing program. Try again, or restart QuickHelp.")
+			s.fail(wire.ReasonSharerUnavailable, "QuickHelp could not start its sharing program. Try again, or restart QuickHelp.")
 		} else {
-			s.fail(wire.BridgeReasonSharerFailed, "QuickHelp's sharing program did not answer in time. Try again.")
+			s.fail(wire.ReasonFailed, "QuickHelp's sharing program did not answer in time. Try again.")
 		}
 		return false
 	}
 	if !resp.OK {
-		s.fail(sharerReason(resp.Reason), resp.Error)
+		// The daemon's reason goes to the page as it is; its English
+		// detail is shown only with the policy's refusal (it names what
+		// the policy allows) and for a reason the page does not know.
+		s.fail(resp.Reason, resp.Error)
 		return false
 	}
 	// While the event stream is up it is the only source of states: an
@@ -273,26 +276,7 @@ func (s *SharerService) answered(resp wire.LocalResponse, err error) bool {
 	return true
 }
 
-// sharerReason maps the daemon's machine-readable refusal to the stable
-// reason the page translates; anything else, such as this machine's policy
-// naming the organisations it allows, shows the daemon's own words.
-func sharerReason(local string) string {
-	switch local {
-	case wire.LocalReasonWrongCode:
-		return wire.BridgeReasonWrongCode
-	case wire.LocalReasonRateLimited:
-		return wire.BridgeReasonRateLimited
-	case wire.LocalReasonOrgDisabled:
-		return wire.BridgeReasonOrgDisabled
-	case wire.LocalReasonNoConnection:
-		return wire.BridgeReasonNoConnection
-	case wire.LocalReasonBusy:
-		return wire.BridgeReasonSessionBusy
-	}
-	return wire.BridgeReasonSharerFailed
-}
-
-func (s *SharerService) fail(reason, message string) {
+func (s *SharerService) fail(reason wire.Reason, message string) {
 	s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeError, Reason: reason, Message: message})
 }
 
@@ -372,7 +356,7 @@ func (s *SharerService) keepSharingExpired() {
 	s.st.PromptUntil = 0
 	s.call(wire.LocalRequest{Cmd: wire.LocalStop}, func(resp wire.LocalResponse, err error) {
 		if s.answered(resp, err) {
-			s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.BridgeReasonKeepSharingEnd})
+			s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.ReasonKeepSharingTimeout})
 		}
 	})
 }

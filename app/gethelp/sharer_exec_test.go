@@ -97,8 +97,8 @@ func TestSharerServiceDaemonMissing(t *testing.T) {
 	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: ExecDaemon{Path: filepath.Join(shortTempDir(t), "no-such-program")}})
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: "ABCD-EFGH"})
 	e := sink.WaitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
-	if e.Reason != wire.BridgeReasonNoDaemon {
-		t.Errorf("get-help without a daemon program: reason %q, want %q", e.Reason, wire.BridgeReasonNoDaemon)
+	if e.Reason != wire.ReasonSharerUnavailable {
+		t.Errorf("get-help without a daemon program: reason %q, want %q", e.Reason, wire.ReasonSharerUnavailable)
 	}
 }
 

@@ -122,7 +122,7 @@ func (h *helperEnd) saw(typ, text string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range h.envs {
-		if e.Type == typ && (text == "" || e.Text == text || e.Reason == text || e.State == text) {
+		if e.Type == typ && (text == "" || e.Text == text || string(e.Reason) == text || e.State == text) {
 			return true
 		}
 	}
@@ -207,11 +207,11 @@ func TestSharerServiceWholeSession(t *testing.T) {
 		return e.Type == wire.BridgeSharerChatMsg && e.Chat.From == wire.RoleHelper && e.Chat.Text == "yes, thanks"
 	})
 
-	// A command that does not fit is refused in the daemon's words.
+	// A command that does not fit is refused with the daemon's reason.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerRevoke})
 	e := sink.WaitEvent(t, "a refusal", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
-	if e.Reason != wire.BridgeReasonSharerFailed || e.Message == "" {
-		t.Errorf("revoke without control: error %q %q, want %q with the daemon's words", e.Reason, e.Message, wire.BridgeReasonSharerFailed)
+	if e.Reason != wire.ReasonNotAllowed {
+		t.Errorf("revoke without control: error %q %q, want %q", e.Reason, e.Message, wire.ReasonNotAllowed)
 	}
 
 	// Report ends the session at once and reaches the admins.
@@ -255,7 +255,7 @@ func TestSharerServiceDenyAndTimeout(t *testing.T) {
 		if st.Prompt != "" || st.Reason != wire.ReasonSharerDenied {
 			t.Errorf("after deny: prompt %q reason %q, want none and %q", st.Prompt, st.Reason, wire.ReasonSharerDenied)
 		}
-		waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, wire.ReasonSharerDenied) })
+		waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, string(wire.ReasonSharerDenied)) })
 	})
 	t.Run("unanswered", func(t *testing.T) {
 		h := startHelper(t, ctx, env)
@@ -266,7 +266,7 @@ func TestSharerServiceDenyAndTimeout(t *testing.T) {
 		if st.Prompt != "" || st.Reason != wire.ReasonConsentTimeout {
 			t.Errorf("after the timeout: prompt %q reason %q, want none and %q", st.Prompt, st.Reason, wire.ReasonConsentTimeout)
 		}
-		waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, wire.ReasonConsentTimeout) })
+		waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, string(wire.ReasonConsentTimeout)) })
 	})
 }
 
@@ -281,10 +281,11 @@ func TestSharerServiceJoinErrors(t *testing.T) {
 	dead := "http://" + ln.Addr().String()
 	ln.Close()
 	tests := []struct {
-		name, server, code, want string
+		name, server, code string
+		want               wire.Reason
 	}{
-		{"wrong code", env.URL, "ZZZZ-ZZZZ", wire.BridgeReasonWrongCode},
-		{"no connection", dead, "ABCD-EFGH", wire.BridgeReasonNoConnection},
+		{"wrong code", env.URL, "ZZZZ-ZZZZ", wire.ReasonWrongCode},
+		{"no connection", dead, "ABCD-EFGH", wire.ReasonNoConnection},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,7 +326,7 @@ func TestSharerServiceKeepSharing(t *testing.T) {
 	sink.WaitSharer(t, "keep sharing? again", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
 	sink.WaitSharer(t, "ended", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded && s.Prompt == "" })
 	sink.WaitEvent(t, "the notice", func(e wire.BridgeEvent) bool {
-		return e.Type == wire.BridgeNotice && e.Reason == wire.BridgeReasonKeepSharingEnd
+		return e.Type == wire.BridgeNotice && e.Reason == wire.ReasonKeepSharingTimeout
 	})
-	waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, wire.ReasonSharerEnded) })
+	waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, string(wire.ReasonSharerEnded)) })
 }

@@ -2,7 +2,6 @@ package sharer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -24,14 +23,14 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 	case wire.LocalDenyControl:
 		s.controlTimer.Stop()
 		if err := s.gate.DenyControl(); err != nil {
-			return errors.New("the helper has not asked for control")
+			return refuse(wire.ReasonNotAllowed, "the helper has not asked for control")
 		}
 		s.backoff.refused(time.Now())
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
 	case wire.LocalRevokeControl:
 		if err := s.gate.RevokeControl(); err != nil {
-			return errors.New("the helper does not have control")
+			return refuse(wire.ReasonNotAllowed, "the helper does not have control")
 		}
 		s.backoff.refused(time.Now())
 		s.closeInjector()
@@ -39,14 +38,14 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
 	case wire.LocalPause:
 		if err := s.gate.Pause(); err != nil {
-			return errors.New("nothing is being shared")
+			return refuse(wire.ReasonNotAllowed, "nothing is being shared")
 		}
 		s.pipe.poke()
 		s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerPaused })
 		s.send(wire.Envelope{Type: wire.TypePause})
 	case wire.LocalResume:
 		if err := s.gate.Resume(); err != nil {
-			return errors.New("sharing is not paused")
+			return refuse(wire.ReasonNotAllowed, "sharing is not paused")
 		}
 		s.pipe.requestKeyframe()
 		s.pipe.poke()
@@ -59,11 +58,11 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		s.requestEnd(wire.ReasonSharerEnded)
 	case wire.LocalChat:
 		if req.Text == "" {
-			return errors.New("the message is empty")
+			return refuse(wire.ReasonBadRequest, "the message is empty")
 		}
 		env := wire.Envelope{Type: wire.TypeChat, Text: req.Text}
 		if err := env.Validate(); err != nil {
-			return errors.New("the message is too long")
+			return refuse(wire.ReasonBadRequest, "the message is too long")
 		}
 		s.send(env)
 	case wire.LocalReport:
@@ -71,11 +70,11 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		defer cancel()
 		if err := s.api.Report(ctx, s.token, s.id, req.Comment); err != nil {
 			s.requestEnd(wire.ReasonReported)
-			return fmt.Errorf("the report could not be sent (%s); the session was stopped", client.UserMessage(err))
+			return refuse(wire.ReasonFailed, fmt.Sprintf("the report could not be sent (%s); the session was stopped", client.UserMessage(err)))
 		}
 		s.requestEnd(wire.ReasonReported)
 	default:
-		return fmt.Errorf("unknown command %q", truncate(req.Cmd, 32))
+		return refuse(wire.ReasonBadRequest, fmt.Sprintf("unknown command %q", truncate(req.Cmd, 32)))
 	}
 	return nil
 }
@@ -83,13 +82,13 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 func (s *session) allow() error {
 	s.consentTimer.Stop()
 	if err := s.gate.AllowScreen(); err != nil {
-		return errors.New("there is no pending request to share your screen")
+		return refuse(wire.ReasonNotAllowed, "there is no pending request to share your screen")
 	}
 	src, err := s.cfg.NewSource(capture.Config{Display: s.cfg.Display, Monitor: s.cfg.Monitor, MaxFPS: s.cfg.MaxFPS, Logger: s.cfg.Logger})
 	if err != nil {
 		s.logger.Error("screen capture unavailable", "err", err)
 		s.requestEnd(wire.ReasonError)
-		return errors.New("your screen cannot be captured on this system")
+		return refuse(wire.ReasonFailed, "your screen cannot be captured on this system")
 	}
 	s.src = src
 	s.monitorIdx.Store(int32(s.cfg.Monitor))
@@ -114,10 +113,10 @@ func (s *session) allow() error {
 
 // deny refuses screen sharing; reason says whether the sharer chose to
 // or the prompt went unanswered.
-func (s *session) deny(reason string) error {
+func (s *session) deny(reason wire.Reason) error {
 	s.consentTimer.Stop()
 	if err := s.gate.DenyScreen(); err != nil {
-		return errors.New("there is no pending request to share your screen")
+		return refuse(wire.ReasonNotAllowed, "there is no pending request to share your screen")
 	}
 	s.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateDenied, Reason: reason})
 	s.requestEnd(reason)
@@ -127,7 +126,7 @@ func (s *session) deny(reason string) error {
 func (s *session) allowControl() error {
 	s.controlTimer.Stop()
 	if s.gate.State().Control != consent.ControlRequested {
-		return errors.New("the helper has not asked for control")
+		return refuse(wire.ReasonNotAllowed, "the helper has not asked for control")
 	}
 	inj, err := s.cfg.NewInjector(s.cfg.Display)
 	if err != nil {
@@ -135,17 +134,17 @@ func (s *session) allowControl() error {
 		s.gate.DenyControl()
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateDenied})
-		return errors.New("control cannot be given on this system")
+		return refuse(wire.ReasonFailed, "control cannot be given on this system")
 	}
 	h, err := input.New(input.Config{Injector: inj, Gate: s.gate, Monitor: s.monitor, Logger: s.cfg.Logger})
 	if err != nil {
 		inj.Close()
-		return errors.New("control cannot be given on this system")
+		return refuse(wire.ReasonFailed, "control cannot be given on this system")
 	}
 	if err := s.gate.AllowControl(); err != nil {
 		h.Close()
 		inj.Close()
-		return errors.New("control can only be given while your screen is shared")
+		return refuse(wire.ReasonNotAllowed, "control can only be given while your screen is shared")
 	}
 	s.injector = inj
 	s.backoff.granted()

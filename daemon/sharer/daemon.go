@@ -151,17 +151,17 @@ func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 	}
 	if d.cfg.AllowServer != nil {
 		if err := d.cfg.AllowServer(serverURL); err != nil {
-			return refuse(wire.LocalReasonPolicy, err.Error())
+			return refuse(wire.ReasonMachinePolicy, err.Error())
 		}
 	}
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
-		return errors.New("the sharer daemon is shutting down")
+		return refuse(wire.ReasonUnavailable, "the sharer daemon is shutting down")
 	}
 	if d.sess != nil {
 		d.mu.Unlock()
-		return refuse(wire.LocalReasonBusy, "a session is already in progress; stop it first")
+		return refuse(wire.ReasonSessionBusy, "a session is already in progress; stop it first")
 	}
 	// Reserve the slot so two joins cannot race.
 	d.sess = &session{}
@@ -202,7 +202,7 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		return wire.LocalResponse{OK: true, Status: &st}
 	case wire.LocalJoin:
 		if err := d.Join(ctx, req.Code, req.Server); err != nil {
-			return wire.LocalResponse{Error: err.Error(), Reason: reasonOf(err)}
+			return refusedResponse(err)
 		}
 		st := d.Status()
 		return wire.LocalResponse{OK: true, Status: &st}
@@ -214,7 +214,7 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 			return d.reportEnded(ctx, ticket, req.Comment)
 		}
 		if err := s.command(ctx, req); err != nil {
-			return wire.LocalResponse{Error: err.Error(), Reason: reasonOf(err)}
+			return refusedResponse(err)
 		}
 		st := d.Status()
 		return wire.LocalResponse{OK: true, Status: &st}
@@ -225,27 +225,27 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		s := d.sess
 		d.mu.Unlock()
 		if s == nil || s.q == nil {
-			return wire.LocalResponse{Error: "there is no session in progress", Reason: wire.LocalReasonNoSession}
+			return refusedResponse(refuse(wire.ReasonNoSession, "there is no session in progress"))
 		}
 		if err := s.command(ctx, req); err != nil {
-			return wire.LocalResponse{Error: err.Error(), Reason: reasonOf(err)}
+			return refusedResponse(err)
 		}
 		st := d.Status()
 		return wire.LocalResponse{OK: true, Status: &st}
 	default:
-		return wire.LocalResponse{Error: fmt.Sprintf("unknown command %q", truncate(req.Cmd, 32)), Reason: wire.LocalReasonFailed}
+		return refusedResponse(refuse(wire.ReasonBadRequest, fmt.Sprintf("unknown command %q", truncate(req.Cmd, 32))))
 	}
 }
 
 // reportEnded reports the last session after it ended.
 func (d *Daemon) reportEnded(ctx context.Context, t *reportTicket, comment string) wire.LocalResponse {
 	if t == nil || time.Now().After(t.until) {
-		return wire.LocalResponse{Error: "there is no recent session to report", Reason: wire.LocalReasonNoSession}
+		return refusedResponse(refuse(wire.ReasonNoSession, "there is no recent session to report"))
 	}
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
 	if err := t.api.Report(ctx, t.token, t.id, comment); err != nil {
-		return wire.LocalResponse{Error: "the report could not be sent: " + client.UserMessage(err), Reason: wire.LocalReasonFailed}
+		return refusedResponse(refuse(wire.ReasonFailed, "the report could not be sent: "+client.UserMessage(err)))
 	}
 	d.mu.Lock()
 	if d.report == t {
@@ -271,40 +271,54 @@ func (d *Daemon) Close() error {
 	return nil
 }
 
-// refusal is an error shown to the sharer as is, with a reason UIs translate.
+// refusal is a refused request: the reason UIs translate, and English
+// detail for logs and the command line.
 type refusal struct {
-	reason, msg string
+	reason wire.Reason
+	detail string
 }
 
-func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Error() string { return r.detail }
 
-func refuse(reason, msg string) error { return &refusal{reason, msg} }
+func refuse(reason wire.Reason, detail string) error { return &refusal{reason, detail} }
 
-// reasonOf is the machine-readable reason of an error from Join or a command.
-func reasonOf(err error) string {
+// reasonOf is the reason of an error from Join or a command; an error that
+// is not a refusal is ReasonFailed.
+func reasonOf(err error) wire.Reason {
 	var r *refusal
 	if errors.As(err, &r) {
 		return r.reason
 	}
-	return wire.LocalReasonFailed
+	return wire.ReasonFailed
+}
+
+// refusedResponse answers a refused request with its reason. Error keeps
+// the English detail for the command line and for UIs of the previous
+// release, which show it.
+func refusedResponse(err error) wire.LocalResponse {
+	return wire.LocalResponse{Reason: reasonOf(err), Error: err.Error()}
 }
 
 // joinError turns a service error into words for the sharer.
 func joinError(err error) error {
 	switch {
 	case errors.Is(err, client.ErrNotFound):
-		return refuse(wire.LocalReasonWrongCode, "that code is not valid or has expired: ask your helper for a new one")
+		return refuse(wire.ReasonWrongCode, "that code is not valid or has expired: ask your helper for a new one")
 	case errors.Is(err, client.ErrRateLimited):
-		return refuse(wire.LocalReasonRateLimited, "too many wrong codes: wait a few minutes and try again")
+		return refuse(wire.ReasonRateLimited, "too many wrong codes: wait a few minutes and try again")
 	case errors.Is(err, client.ErrOrgDisabled):
-		return refuse(wire.LocalReasonOrgDisabled, "QuickHelp has been turned off by the helper's organisation")
-	case errors.Is(err, client.ErrUnreachable):
-		return refuse(wire.LocalReasonNoConnection, "cannot reach the QuickHelp service: check your internet connection")
+		return refuse(wire.ReasonOrgDisabled, "QuickHelp has been turned off by the helper's organisation")
+	case errors.Is(err, client.ErrHelperSuspended):
+		// Told to the sharer as their own words: this helper may not help.
+		return refuse(wire.ReasonOrgDisabled, "the helper's account is suspended")
+	case errors.Is(err, client.ErrSessionFull):
+		return refuse(wire.ReasonSessionFull, "someone has already joined with this code")
+	case errors.Is(err, client.ErrUnavailable):
+		return refuse(wire.ReasonUnavailable, "the QuickHelp service is busy: try again shortly")
+	case errors.Is(err, client.ErrUnreachable), errors.Is(err, context.DeadlineExceeded):
+		return refuse(wire.ReasonNoConnection, "cannot reach the QuickHelp service: check your internet connection")
 	}
-	if msg := client.UserMessage(err); msg != "" {
-		return errors.New(msg)
-	}
-	return errors.New("joining failed; please try again")
+	return refuse(wire.ReasonFailed, "joining failed: "+client.UserMessage(err))
 }
 
 func truncate(s string, n int) string {

@@ -56,7 +56,7 @@ func (h *helperSide) run(ctx context.Context) {
 		if ev.Kind == client.EventClosed {
 			h.mu.Lock()
 			if h.ended == "" {
-				h.ended = "closed:" + ev.Reason
+				h.ended = "closed:" + string(ev.Reason)
 			}
 			h.mu.Unlock()
 			return
@@ -68,7 +68,7 @@ func (h *helperSide) run(ctx context.Context) {
 		h.mu.Lock()
 		h.envs = append(h.envs, env)
 		if env.Type == wire.TypeSessionEnded {
-			h.ended = env.Reason
+			h.ended = string(env.Reason)
 		}
 		h.mu.Unlock()
 		switch env.Type {
@@ -458,8 +458,8 @@ func TestSharerEndToEnd(t *testing.T) {
 	if err != nil || !resp.OK {
 		t.Fatalf("report after the end: %v %q", err, resp.Error)
 	}
-	if resp, _ := local.Call(ctx, wire.LocalRequest{Cmd: wire.LocalReport}); resp.OK || resp.Reason != wire.LocalReasonNoSession {
-		t.Errorf("second report = %+v, want refused with %q", resp, wire.LocalReasonNoSession)
+	if resp, _ := local.Call(ctx, wire.LocalRequest{Cmd: wire.LocalReport}); resp.OK || resp.Reason != wire.ReasonNoSession {
+		t.Errorf("second report = %+v, want refused with %q", resp, wire.ReasonNoSession)
 	}
 	admin, err := api.Login(ctx, env.AdminEmail, env.AdminPassword)
 	if err != nil {

@@ -33,7 +33,7 @@ const endGrace = 2 * time.Second
 const sessionQueue = 32
 
 // errSessionEnded is what a command gets once the session's loop closed.
-var errSessionEnded = errors.New("the session has ended")
+var errSessionEnded = refuse(wire.ReasonNoSession, "the session has ended")
 
 // session is one sharing session. Everything that changes its state runs on
 // its loop goroutine: local commands, peer states and timers are posted to
@@ -74,7 +74,7 @@ type session struct {
 	controlTimer  *rtc.Timer // the unanswered control request is denied
 	endTimer      *rtc.Timer // the service did not confirm the end in time
 	over          bool       // run returns endReason
-	endReason     string
+	endReason     wire.Reason
 
 	// overlay is set once on allow, before the peer exists, and read by the
 	// data-channel callbacks after that.
@@ -109,7 +109,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 		return nil, errors.New(client.MsgInsecureURL)
 	}
 	if err != nil {
-		return nil, errors.New("the service address is not valid")
+		return nil, refuse(wire.ReasonBadServerURL, "the service address is not valid")
 	}
 	jr, err := api.Join(ctx, normaliseCode(code))
 	if err != nil {
@@ -118,7 +118,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	if d.cfg.AllowHelper != nil {
 		if err := d.cfg.AllowHelper(jr.Helper); err != nil {
 			refuseSession(ctx, api, jr, d.logger)
-			return nil, refuse(wire.LocalReasonPolicy, err.Error())
+			return nil, refuse(wire.ReasonMachinePolicy, err.Error())
 		}
 	}
 	gate, err := consent.New(consent.Config{Logger: d.cfg.Logger})
@@ -147,7 +147,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	sig, err := api.Connect(ctx, s.id, s.token, d.cfg.Connect)
 	if err != nil {
 		cancel()
-		return nil, errors.New("cannot connect to the session; please try again")
+		return nil, refuse(wire.ReasonNoConnection, "cannot connect to the session; please try again")
 	}
 	s.sig = sig
 	// Join returns with the question pending: the status says so at once.
@@ -191,7 +191,7 @@ func (s *session) command(ctx context.Context, req wire.LocalRequest) error {
 		return s.onCommand(req)
 	})
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-		return errors.New("the sharer daemon is busy; try again")
+		return refuse(wire.ReasonUnavailable, "the sharer daemon is busy; try again")
 	}
 	return err
 }
@@ -225,7 +225,7 @@ func (s *session) loop() {
 
 // run handles the service's events and the loop's work (commands, peer
 // states, timers) until the session is over, and returns the end reason.
-func (s *session) run() string {
+func (s *session) run() wire.Reason {
 	for !s.over {
 		select {
 		case ev, ok := <-s.sig.Events():
@@ -246,7 +246,7 @@ func (s *session) run() string {
 
 func ptr[T any](v T) *T { return &v }
 
-func (s *session) requestEnd(reason string) {
+func (s *session) requestEnd(reason wire.Reason) {
 	if s.endTimer.Active() {
 		return
 	}
@@ -255,7 +255,7 @@ func (s *session) requestEnd(reason string) {
 	s.endTimer.Reset(endGrace)
 }
 
-func (s *session) teardown(reason string) {
+func (s *session) teardown(reason wire.Reason) {
 	if reason == "" {
 		reason = wire.ReasonSharerEnded
 	}

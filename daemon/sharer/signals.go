@@ -8,7 +8,7 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-func (s *session) onSignal(ev client.Event) (reason string, over bool) {
+func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 	switch ev.Kind {
 	case client.EventReconnecting:
 		// Any reconnect drops back to view-only, at once.

@@ -106,7 +106,7 @@ func (s *Server) acceptLoop() {
 		}
 		if s.conns.Add(1) > MaxConns {
 			s.conns.Add(-1)
-			writeJSON(c, wire.LocalResponse{Error: "too many local connections"})
+			writeJSON(c, wire.LocalResponse{Reason: wire.ReasonUnavailable, Error: "too many local connections"})
 			c.Close()
 			continue
 		}
@@ -130,7 +130,7 @@ func (s *Server) serveConn(c net.Conn) {
 	for sc.Scan() {
 		var req wire.LocalRequest
 		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
-			if writeJSON(c, wire.LocalResponse{Error: "malformed request"}) != nil {
+			if writeJSON(c, wire.LocalResponse{Reason: wire.ReasonBadRequest, Error: "malformed request"}) != nil {
 				return
 			}
 			continue

@@ -2,6 +2,7 @@ package localapi
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sync"
@@ -22,8 +23,12 @@ func (r *recorder) Do(_ context.Context, req wire.LocalRequest) wire.LocalRespon
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cmds = append(r.cmds, req.Cmd)
-	if req.Cmd == "bogus" {
-		return wire.LocalResponse{Error: "unknown command"}
+	switch req.Cmd {
+	case "bogus":
+		return wire.LocalResponse{Reason: wire.ReasonBadRequest, Error: "unknown command"}
+	case "old-busy", "old-policy":
+		// What a sharer daemon of the previous release answered.
+		return wire.LocalResponse{Reason: wire.Reason(req.Cmd[len("old-"):]), Error: "refused"}
 	}
 	return wire.LocalResponse{OK: true, Status: &wire.SharerStatus{State: wire.SharerIdle, Control: wire.ControlNone}}
 }
@@ -186,6 +191,10 @@ func TestMalformedAndOversizedRequests(t *testing.T) {
 	if err != nil || n == 0 {
 		t.Fatalf("no answer to a malformed request: %v", err)
 	}
+	var resp wire.LocalResponse
+	if err := json.Unmarshal(buf[:n], &resp); err != nil || resp.OK || resp.Reason != wire.ReasonBadRequest {
+		t.Errorf("answer to a malformed request = %s (%v), want refused with %q", buf[:n], err, wire.ReasonBadRequest)
+	}
 	// An over-long line ends the connection instead of growing memory.
 	big := make([]byte, MaxLineBytes+10)
 	for i := range big {
@@ -207,5 +216,35 @@ func TestNotRunning(t *testing.T) {
 	_, err := Client{Path: shortPath(t)}.Call(ctx, wire.LocalRequest{Cmd: wire.LocalStatus})
 	if err == nil {
 		t.Fatal("Call without a daemon succeeded")
+	}
+}
+
+// TestOlderDaemonReasons: a client of this release understands the refusal
+// reasons a daemon of the previous release sends over the socket.
+func TestOlderDaemonReasons(t *testing.T) {
+	path := shortPath(t)
+	s, err := Serve(path, &recorder{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tests := []struct {
+		cmd  string
+		want wire.Reason
+	}{
+		{"old-busy", wire.ReasonSessionBusy},
+		{"old-policy", wire.ReasonMachinePolicy},
+		{"bogus", wire.ReasonBadRequest},
+	}
+	for _, tt := range tests {
+		resp, err := (Client{Path: path}).Call(ctx, wire.LocalRequest{Cmd: tt.cmd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.OK || resp.Reason != tt.want {
+			t.Errorf("Call(%q) = %+v, want refused with %q", tt.cmd, resp, tt.want)
+		}
 	}
 }

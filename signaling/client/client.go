@@ -184,7 +184,7 @@ func (c *Client) apiError(status int, h http.Header, body io.Reader) error {
 		we.Message = ""
 	}
 	if we.Message == "" {
-		we.Message = plainMessages[we.Code]
+		we.Message = we.Code.Text()
 	}
 	return &APIError{
 		Status:     status,

@@ -42,8 +42,8 @@ var (
 
 // APIError is a non-2xx answer of the service.
 type APIError struct {
-	Status int    // HTTP status
-	Code   string // wire.ErrCode*, stable
+	Status int         // HTTP status
+	Code   wire.Reason // stable; UIs translate it
 	// Message is plain language, fit to show to a person.
 	Message string
 	// RetryAfter is how long the service asked the caller to wait (429/503).
@@ -59,55 +59,40 @@ func (e *APIError) Is(target error) bool {
 	return sentinelFor(e.Code) == target
 }
 
-var sentinels = map[string]error{
-	wire.ErrCodeBadRequest:    ErrBadRequest,
-	wire.ErrCodeUnauthorized:  ErrUnauthorized,
-	wire.ErrCodeForbidden:     ErrForbidden,
-	wire.ErrCodeOrgDisabled:   ErrOrgDisabled,
-	wire.ErrCodeHelperSuspend: ErrHelperSuspended,
-	wire.ErrCodeNotFound:      ErrNotFound,
-	wire.ErrCodeRateLimited:   ErrRateLimited,
-	wire.ErrCodeSessionFull:   ErrSessionFull,
-	wire.ErrCodeUnavailable:   ErrUnavailable,
-	wire.ErrCodeInternal:      ErrInternal,
+var sentinels = map[wire.Reason]error{
+	wire.ReasonBadRequest:      ErrBadRequest,
+	wire.ReasonUnauthorized:    ErrUnauthorized,
+	wire.ReasonForbidden:       ErrForbidden,
+	wire.ReasonOrgDisabled:     ErrOrgDisabled,
+	wire.ReasonHelperSuspended: ErrHelperSuspended,
+	wire.ReasonNotFound:        ErrNotFound,
+	wire.ReasonRateLimited:     ErrRateLimited,
+	wire.ReasonSessionFull:     ErrSessionFull,
+	wire.ReasonUnavailable:     ErrUnavailable,
+	wire.ReasonInternal:        ErrInternal,
 }
 
-func sentinelFor(code string) error { return sentinels[code] }
-
-// plainMessages are used when the service sent no message of its own (a
-// proxy's error page, an empty body).
-var plainMessages = map[string]string{
-	wire.ErrCodeBadRequest:    "Something in the request was not right. Please try again.",
-	wire.ErrCodeUnauthorized:  "Please sign in again.",
-	wire.ErrCodeForbidden:     "You are not allowed to do that.",
-	wire.ErrCodeOrgDisabled:   "Your organisation has turned off QuickHelp.",
-	wire.ErrCodeHelperSuspend: "This helper account is suspended.",
-	wire.ErrCodeNotFound:      "That code is not valid. Check it with the person helping you; codes expire after 10 minutes.",
-	wire.ErrCodeRateLimited:   "Too many attempts. Please wait a moment and try again.",
-	wire.ErrCodeSessionFull:   "Someone has already joined with this code.",
-	wire.ErrCodeUnavailable:   "The QuickHelp service is busy. Please try again shortly.",
-	wire.ErrCodeInternal:      "The QuickHelp service had a problem. Please try again.",
-}
+func sentinelFor(code wire.Reason) error { return sentinels[code] }
 
 // codeForStatus guesses a code when the body is not a wire.Error.
-func codeForStatus(status int) string {
+func codeForStatus(status int) wire.Reason {
 	switch status {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
-		return wire.ErrCodeBadRequest
+		return wire.ReasonBadRequest
 	case http.StatusUnauthorized:
-		return wire.ErrCodeUnauthorized
+		return wire.ReasonUnauthorized
 	case http.StatusForbidden:
-		return wire.ErrCodeForbidden
+		return wire.ReasonForbidden
 	case http.StatusNotFound, http.StatusGone:
-		return wire.ErrCodeNotFound
+		return wire.ReasonNotFound
 	case http.StatusConflict:
-		return wire.ErrCodeSessionFull
+		return wire.ReasonSessionFull
 	case http.StatusTooManyRequests:
-		return wire.ErrCodeRateLimited
+		return wire.ReasonRateLimited
 	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return wire.ErrCodeUnavailable
+		return wire.ReasonUnavailable
 	default:
-		return wire.ErrCodeInternal
+		return wire.ReasonInternal
 	}
 }
 

@@ -78,14 +78,18 @@ func TestAPIErrorMapping(t *testing.T) {
 		wantMsg    string
 		wantRetry  time.Duration
 	}{
-		{"wire not found", 404, `{"error":"not_found","message":"That code is not valid."}`, "", ErrNotFound, "That code is not valid.", 0},
+		{"wire not found", 404, `{"error":"not-found","message":"That code is not valid."}`, "", ErrNotFound, "That code is not valid.", 0},
+		{"older service not found", 404, `{"error":"not_found","message":"That code is not valid."}`, "", ErrNotFound, "That code is not valid.", 0},
+		{"older service suspended", 403, `{"error":"helper_suspended","message":"Off."}`, "", ErrHelperSuspended, "Off.", 0},
+		{"suspended", 403, `{"error":"helper-suspended","message":"Off."}`, "", ErrHelperSuspended, "Off.", 0},
 		{"rate limited seconds", 429, `{"error":"rate_limited","message":"Slow down."}`, "7", ErrRateLimited, "Slow down.", 7 * time.Second},
-		{"rate limited date", 429, `{"error":"rate_limited"}`, now.Add(90 * time.Second).Format(http.TimeFormat), ErrRateLimited, plainMessages[wire.ErrCodeRateLimited], 90 * time.Second},
-		{"org disabled", 403, `{"error":"org_disabled","message":"Off."}`, "", ErrOrgDisabled, "Off.", 0},
-		{"proxy page", 502, `<html>bad gateway</html>`, "", ErrUnavailable, plainMessages[wire.ErrCodeUnavailable], 0},
-		{"unknown code uses status", 401, `{"error":"brand_new","message":"x"}`, "", ErrUnauthorized, plainMessages[wire.ErrCodeUnauthorized], 0},
-		{"empty body", 403, ``, "junk", ErrForbidden, plainMessages[wire.ErrCodeForbidden], 0},
-		{"negative retry", 429, `{"error":"rate_limited"}`, "-3", ErrRateLimited, plainMessages[wire.ErrCodeRateLimited], 0},
+		{"rate limited date", 429, `{"error":"rate_limited"}`, now.Add(90 * time.Second).Format(http.TimeFormat), ErrRateLimited, wire.ReasonRateLimited.Text(), 90 * time.Second},
+		{"org disabled", 403, `{"error":"org-disabled","message":"Off."}`, "", ErrOrgDisabled, "Off.", 0},
+		{"older service org disabled", 403, `{"error":"org_disabled","message":"Off."}`, "", ErrOrgDisabled, "Off.", 0},
+		{"proxy page", 502, `<html>bad gateway</html>`, "", ErrUnavailable, wire.ReasonUnavailable.Text(), 0},
+		{"unknown code uses status", 401, `{"error":"brand_new","message":"x"}`, "", ErrUnauthorized, wire.ReasonUnauthorized.Text(), 0},
+		{"empty body", 403, ``, "junk", ErrForbidden, wire.ReasonForbidden.Text(), 0},
+		{"negative retry", 429, `{"error":"rate_limited"}`, "-3", ErrRateLimited, wire.ReasonRateLimited.Text(), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,14 +127,15 @@ func TestUserMessageCoversSentinels(t *testing.T) {
 		}
 	}
 	for code := range sentinels {
-		if plainMessages[code] == "" {
-			t.Errorf("no plain message for code %q", code)
+		if !code.Known() {
+			t.Errorf("sentinel code %q is not a wire.Reason constant", code)
 		}
 	}
 }
 
 func FuzzAPIError(f *testing.F) {
 	f.Add(404, `{"error":"not_found","message":"x"}`, "")
+	f.Add(404, `{"error":"not-found","message":"x"}`, "")
 	f.Add(429, `{"error":"rate_limited"}`, "12")
 	f.Add(503, `<html>`, "Wed, 21 Oct 2015 07:28:00 GMT")
 	f.Add(418, `{"error":123}`, "-1")

@@ -15,9 +15,9 @@ import (
 )
 
 // endedError carries a session-ended reason out of the read loop.
-type endedError struct{ reason string }
+type endedError struct{ reason wire.Reason }
 
-func (e *endedError) Error() string { return "session ended: " + e.reason }
+func (e *endedError) Error() string { return "session ended: " + string(e.reason) }
 
 // run owns the connection for the session's whole life: it serves one
 // socket at a time and reconnects between them.
@@ -38,7 +38,7 @@ func (s *Session) run(conn *websocket.Conn) {
 
 // serve runs one socket until it fails, the session ends or Close is
 // called. terminal reports whether reconnecting is pointless.
-func (s *Session) serve(conn *websocket.Conn, pending **outgoing) (cause error, terminal bool, reason string) {
+func (s *Session) serve(conn *websocket.Conn, pending **outgoing) (cause error, terminal bool, reason wire.Reason) {
 	connCtx, cancel := context.WithCancel(s.ctx)
 	var wg sync.WaitGroup
 	readErr := make(chan error, 1)
@@ -258,7 +258,7 @@ func (s *Session) deliverAlways(ev Event) bool {
 }
 
 // finish records the cause, emits EventClosed and closes Events and done.
-func (s *Session) finish(cause error, reason string) {
+func (s *Session) finish(cause error, reason wire.Reason) {
 	s.errMu.Lock()
 	s.err = cause
 	s.errMu.Unlock()

@@ -102,8 +102,8 @@ type Event struct {
 	// EventClosed nil after Session.Close, else ErrSessionEnded,
 	// ErrResumeTimeout or an *APIError from the service.
 	Err error
-	// Reason is the session-ended reason (wire.Reason*) for EventClosed.
-	Reason string
+	// Reason is the session-ended reason for EventClosed.
+	Reason wire.Reason
 }
 
 // Session is one participant's connection to a session. Its methods are

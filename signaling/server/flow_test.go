@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,8 +153,8 @@ func TestDirectionRules(t *testing.T) {
 	if got := strings.Join(recs[0].Features, ","); got != "control,pause" {
 		t.Errorf("features = %q, want control,pause", got)
 	}
-	if got := strings.Join(recs[0].ErrorCodes, ","); got != "invalid-message,not-allowed" {
-		t.Errorf("error codes = %q", got)
+	if got := recs[0].ErrorCodes; !slices.Equal(got, []wire.Reason{wire.ReasonInvalidMessage, wire.ReasonNotAllowed}) {
+		t.Errorf("error codes = %q, want invalid-message, not-allowed", got)
 	}
 }
 

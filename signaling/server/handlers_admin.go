@@ -104,7 +104,7 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	target, err := s.store.UserByID(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && target.OrgID != admin.OrgID) {
-		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, "No such user in your organisation.")
+		writeError(w, http.StatusNotFound, wire.ReasonNotFound, "No such user in your organisation.")
 		return
 	}
 	if err != nil {
@@ -113,7 +113,7 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.Disabled != nil {
 		if *p.Disabled && target.ID == admin.ID {
-			writeError(w, http.StatusBadRequest, wire.ErrCodeBadRequest, "You cannot suspend your own account.")
+			writeError(w, http.StatusBadRequest, wire.ReasonBadRequest, "You cannot suspend your own account.")
 			return
 		}
 		if err := s.store.SetUserDisabled(r.Context(), id, *p.Disabled); err != nil {

@@ -39,7 +39,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "The service is busy. Please try again in a moment.", time.Second)
+		writeRetry(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The service is busy. Please try again in a moment.", time.Second)
 		return
 	}
 	defer release()
@@ -61,13 +61,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		s.metrics.LoginsFailed.Add(1)
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, msgBadCredentials)
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, msgBadCredentials)
 		return
 	}
 	s.loginLimiter.Refund(key, now)
 	s.accountLimiter.Refund(acct, now)
 	if u.Disabled {
-		writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, "This account is suspended. Ask your organisation's administrator.")
+		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
 		return
 	}
 	tok, err := auth.NewToken()
@@ -86,7 +86,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) loginThrottled(w http.ResponseWriter, retry time.Duration) {
 	s.metrics.RateLimited.Add(1)
-	writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Too many failed sign-ins. Please wait and try again.", retry)
+	writeRetry(w, http.StatusTooManyRequests, wire.ReasonRateLimited, "Too many failed sign-ins. Please wait and try again.", retry)
 }
 
 // checkPassword looks the account up and verifies the password: one
@@ -120,7 +120,7 @@ func accountKey(email, clientKey string) string {
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	tok := bearer(r)
 	if tok == "" {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "Sign in first.")
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "Sign in first.")
 		return
 	}
 	if err := s.store.DeleteAuthToken(r.Context(), auth.HashToken(tok)); err != nil {
@@ -140,12 +140,12 @@ func wireUser(u store.User) wire.User {
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.User, bool) {
 	tok := bearer(r)
 	if tok == "" {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "Sign in first.")
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "Sign in first.")
 		return store.User{}, false
 	}
 	u, err := s.store.UserByAuthToken(r.Context(), auth.HashToken(tok), s.now())
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "Your sign-in has expired. Please sign in again.")
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "Your sign-in has expired. Please sign in again.")
 		return store.User{}, false
 	}
 	if err != nil {
@@ -153,7 +153,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Use
 		return store.User{}, false
 	}
 	if u.Disabled {
-		writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, "This account is suspended. Ask your organisation's administrator.")
+		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
 		return store.User{}, false
 	}
 	return u, true
@@ -166,7 +166,7 @@ func (s *Server) authenticateAdmin(w http.ResponseWriter, r *http.Request) (stor
 		return u, false
 	}
 	if u.Role != wire.RoleAdmin {
-		writeError(w, http.StatusForbidden, wire.ErrCodeForbidden, "Only administrators may do this.")
+		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "Only administrators may do this.")
 		return u, false
 	}
 	return u, true

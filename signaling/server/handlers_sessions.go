@@ -34,7 +34,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u.OrgDisabled {
-		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+		writeError(w, http.StatusForbidden, wire.ReasonOrgDisabled, msgOrgDisabled)
 		return
 	}
 	// Every creation counts (reserved before the work) per helper and per
@@ -42,13 +42,13 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	if ok, retry := s.helperCreates.Reserve(u.ID, now); !ok {
 		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Too many new codes. Please wait and try again.", retry)
+		writeRetry(w, http.StatusTooManyRequests, wire.ReasonRateLimited, "Too many new codes. Please wait and try again.", retry)
 		return
 	}
 	if ok, retry := s.orgCreates.Reserve(u.OrgID, now); !ok {
 		s.helperCreates.Refund(u.ID, now)
 		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, "Your organisation is creating too many codes. Please wait and try again.", retry)
+		writeRetry(w, http.StatusTooManyRequests, wire.ReasonRateLimited, "Your organisation is creating too many codes. Please wait and try again.", retry)
 		return
 	}
 	id, err := auth.NewID()
@@ -98,7 +98,7 @@ func (s *Server) handleCancelSession(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	tok := bearer(r)
 	if tok == "" {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "Sign in first.")
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "Sign in first.")
 		return
 	}
 	now := s.now()
@@ -116,7 +116,7 @@ func (s *Server) handleCancelSession(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !allowed {
-		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, "No such session.")
+		writeError(w, http.StatusNotFound, wire.ReasonNotFound, "No such session.")
 		return
 	}
 	reason := wire.ReasonCancelled
@@ -128,7 +128,7 @@ func (s *Server) handleCancelSession(w http.ResponseWriter, r *http.Request) {
 }
 
 // endSession ends a session whether or not anyone is connected to it.
-func (s *Server) endSession(id, reason string, extraFeature []string) {
+func (s *Server) endSession(id string, reason wire.Reason, extraFeature []string) {
 	if r := s.hub.get(id); r != nil {
 		for _, f := range extraFeature {
 			r.addFeature(f)
@@ -166,13 +166,13 @@ func (s *Server) reserveJoin(w http.ResponseWriter, r *http.Request) (*joinAttem
 	if ok, retry := s.breaker.Reserve(a.prefix, a.at); !ok {
 		s.metrics.RateLimited.Add(1)
 		s.metrics.BreakerTrips.Add(1)
-		writeRetry(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "Joining is paused for your network for a moment. Please try again shortly.", retry)
+		writeRetry(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "Joining is paused for your network for a moment. Please try again shortly.", retry)
 		return nil, false
 	}
 	if ok, retry := s.joinLimiter.Reserve(a.key, a.at); !ok {
 		s.breaker.Refund(a.prefix, a.at)
 		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusTooManyRequests, wire.ErrCodeRateLimited, msgJoinThrottled, retry)
+		writeRetry(w, http.StatusTooManyRequests, wire.ReasonRateLimited, msgJoinThrottled, retry)
 		return nil, false
 	}
 	return a, true
@@ -213,7 +213,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	notFound := func() {
 		attempt.fail()
 		s.metrics.JoinsFailed.Add(1)
-		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, msgCodeNotFound)
+		writeError(w, http.StatusNotFound, wire.ReasonNotFound, msgCodeNotFound)
 	}
 	hash, ok := s.lookupHash(req.Code)
 	if !ok {
@@ -239,11 +239,11 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
 	// Policy is checked before the code is consumed, so re-enabling the
 	// organisation within the code's lifetime lets the same code work.
 	if helper.OrgDisabled {
-		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+		writeError(w, http.StatusForbidden, wire.ReasonOrgDisabled, msgOrgDisabled)
 		return
 	}
 	if helper.Disabled {
-		writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, msgSuspended)
+		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, msgSuspended)
 		return
 	}
 	tok, err := auth.NewToken()
@@ -302,7 +302,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err == nil && role != wire.RoleSharer {
-		writeError(w, http.StatusForbidden, wire.ErrCodeForbidden, "Only the person sharing their screen can report a session.")
+		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "Only the person sharing their screen can report a session.")
 		return
 	}
 	var req wire.ReportRequest
@@ -310,14 +310,14 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !utf8.ValidString(req.Comment) || utf8.RuneCountInString(req.Comment) > MaxReportRunes {
-		writeError(w, http.StatusBadRequest, wire.ErrCodeBadRequest, "The comment must be at most 2000 characters.")
+		writeError(w, http.StatusBadRequest, wire.ReasonBadRequest, "The comment must be at most 2000 characters.")
 		return
 	}
 	// The sharer's report key allows one report, during the session or
 	// after it ended, within ReportWindow of joining.
 	sess, err := s.store.UseReportKey(r.Context(), id, auth.HashToken(tok), s.now())
 	if tok == "" || errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "This session can no longer be reported, or it was reported already.")
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "This session can no longer be reported, or it was reported already.")
 		return
 	}
 	if err != nil {

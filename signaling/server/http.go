@@ -35,7 +35,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+wire.PathHealth, s.handleHealth)
 	mux.HandleFunc("GET "+wire.PathMetrics, s.handleMetrics)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, wire.ErrCodeNotFound, "There is nothing here.")
+		writeError(w, http.StatusNotFound, wire.ReasonNotFound, "There is nothing here.")
 	})
 	return s.withCommon(mux)
 }
@@ -83,11 +83,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, code, message string) {
+func writeError(w http.ResponseWriter, status int, code wire.Reason, message string) {
 	writeJSON(w, status, wire.Error{Code: code, Message: message})
 }
 
-func writeRetry(w http.ResponseWriter, status int, code, message string, after time.Duration) {
+func writeRetry(w http.ResponseWriter, status int, code wire.Reason, message string, after time.Duration) {
 	secs := int((after + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	writeError(w, status, code, message)
@@ -95,7 +95,7 @@ func writeRetry(w http.ResponseWriter, status int, code, message string, after t
 
 func (s *Server) internalError(w http.ResponseWriter, what string, err error) {
 	s.log.Error(what, "err", err)
-	writeError(w, http.StatusInternalServerError, wire.ErrCodeInternal, "Something went wrong on the server. Please try again.")
+	writeError(w, http.StatusInternalServerError, wire.ReasonInternal, "Something went wrong on the server. Please try again.")
 }
 
 // errBadBody is returned by decodeJSON after it has answered 400.
@@ -116,9 +116,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, wire.ErrCodeBadRequest, "The request is too large.")
+			writeError(w, http.StatusRequestEntityTooLarge, wire.ReasonBadRequest, "The request is too large.")
 		} else {
-			writeError(w, http.StatusBadRequest, wire.ErrCodeBadRequest, "The request is not valid JSON for this endpoint.")
+			writeError(w, http.StatusBadRequest, wire.ReasonBadRequest, "The request is not valid JSON for this endpoint.")
 		}
 		return errBadBody
 	}
@@ -184,7 +184,7 @@ func addrKey(a netip.Addr, bits4, bits6 int) string {
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.Ping(r.Context()); err != nil {
 		s.log.Error("health check failed", "err", err)
-		writeError(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "The database does not answer.")
+		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The database does not answer.")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
@@ -23,7 +24,7 @@ func TestLogin(t *testing.T) {
 	}
 	_, wrongPw := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: "wrong-password"}, nil)
 	_, unknown := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: "nobody@example.com", Password: "wrong-password"}, nil)
-	if wrongPw.Code != wire.ErrCodeUnauthorized || wrongPw != unknown {
+	if wrongPw.Code != wire.ReasonUnauthorized || wrongPw != unknown {
 		t.Errorf("wrong password %+v and unknown user %+v must be the same 401", wrongPw, unknown)
 	}
 	// Logout revokes the token.
@@ -44,7 +45,7 @@ func TestLoginRateLimit(t *testing.T) {
 		}
 	}
 	st, werr := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: env.HelperPassword}, nil)
-	if st != http.StatusTooManyRequests || werr.Code != wire.ErrCodeRateLimited {
+	if st != http.StatusTooManyRequests || werr.Code != wire.ReasonRateLimited {
 		t.Errorf("after 10 failures: %d %+v, want 429", st, werr)
 	}
 }
@@ -152,22 +153,35 @@ func TestMetricsEndpoint(t *testing.T) {
 	p.helper.send(wire.Envelope{Type: wire.TypeEnd})
 	p.sharer.expect(wire.TypeSessionEnded)
 	env.Do(t, http.MethodPost, wire.PathJoin, "", wire.JoinRequest{Code: "AAAA-AAAA"}, nil)
-	resp, err := http.Get(env.URL + wire.PathMetrics)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{
+	wants := []string{
 		"quickhelp_sessions_created_total 1\n",
 		`quickhelp_sessions_ended_total{reason="helper-ended"} 1`,
 		"quickhelp_joins_failed_total 1\n",
 		"quickhelp_turn_allocations 0\n",
 		"quickhelp_sessions_active 0\n",
-	} {
-		if !strings.Contains(string(b), want) {
-			t.Errorf("metrics lack %q:\n%s", want, b)
+	}
+	// The end is counted after session-ended is sent: poll briefly.
+	var missing []string
+	var b []byte
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(env.URL + wire.PathMetrics)
+		if err != nil {
+			t.Fatal(err)
 		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		missing = missing[:0]
+		for _, want := range wants {
+			if !strings.Contains(string(b), want) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range missing {
+		t.Errorf("metrics lack %q:\n%s", want, b)
 	}
 }
 

@@ -40,7 +40,7 @@ func (h *hub) room(sess store.Session, helper wire.HelperInfo) *room {
 	r := &room{
 		h: h, id: sess.ID, orgID: sess.OrgID, helperID: sess.HelperID, helper: helper,
 		conns: map[string]*peerConn{}, timers: map[string]*time.Timer{}, features: map[string]bool{},
-		errorCodes: map[string]bool{},
+		errorCodes: map[wire.Reason]bool{},
 	}
 	h.rooms[sess.ID] = r
 	h.s.metrics.SessionsActive.Add(1)
@@ -71,7 +71,7 @@ func (h *hub) snapshot() []*room {
 	return out
 }
 
-func (h *hub) endWhere(match func(*room) bool, reason string) {
+func (h *hub) endWhere(match func(*room) bool, reason wire.Reason) {
 	for _, r := range h.snapshot() {
 		if match(r) {
 			r.end(reason)
@@ -79,7 +79,7 @@ func (h *hub) endWhere(match func(*room) bool, reason string) {
 	}
 }
 
-func (h *hub) endAll(reason string) { h.endWhere(func(*room) bool { return true }, reason) }
+func (h *hub) endAll(reason wire.Reason) { h.endWhere(func(*room) bool { return true }, reason) }
 
 // closeAllNow cuts every connection without waiting for queues to drain.
 func (h *hub) closeAllNow() {
@@ -120,7 +120,7 @@ type room struct {
 	conns      map[string]*peerConn   // by role: the connected participants
 	timers     map[string]*time.Timer // by role: resume windows running
 	features   map[string]bool
-	errorCodes map[string]bool
+	errorCodes map[wire.Reason]bool
 	ended      bool
 	released   bool        // dropped unused by releaseIfUnused
 	expiry     *time.Timer // ends the session when the code expires unused
@@ -233,7 +233,7 @@ func (r *room) sendLocked(c *peerConn, env wire.Envelope) {
 		return
 	}
 	if !c.enqueue(b) {
-		r.errorCodes["slow-consumer"] = true
+		r.errorCodes[wire.ReasonSlowConsumer] = true
 		r.h.s.metrics.SlowConsumers.Add(1)
 		r.h.s.log.Info("slow consumer dropped", "session", r.id, "role", c.role)
 	}
@@ -253,8 +253,8 @@ func (r *room) addFeatureLocked(f string) bool {
 	return true
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
+func sortedKeys[K ~string](m map[K]bool) []K {
+	out := make([]K, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
@@ -267,7 +267,7 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func (r *room) usage() ([]string, []string) {
+func (r *room) usage() ([]string, []wire.Reason) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return sortedKeys(r.features), sortedKeys(r.errorCodes)
@@ -285,7 +285,7 @@ func (r *room) persistUsage() {
 
 // end finishes the session once: both sides get session-ended and are closed
 // normally after their queues drain, and the record is written.
-func (r *room) end(reason string) {
+func (r *room) end(reason wire.Reason) {
 	r.mu.Lock()
 	if r.ended {
 		r.mu.Unlock()

@@ -118,7 +118,7 @@ func TestJoinRateLimitPerIP(t *testing.T) {
 		}
 	}
 	resp, body := postJoin(t, env, ip, "AAAA-AAAA")
-	if resp.StatusCode != http.StatusTooManyRequests || body.Code != wire.ErrCodeRateLimited || resp.Header.Get("Retry-After") == "" {
+	if resp.StatusCode != http.StatusTooManyRequests || body.Code != wire.ReasonRateLimited || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("6th guess: %d %+v Retry-After %q, want 429 rate_limited with Retry-After", resp.StatusCode, body, resp.Header.Get("Retry-After"))
 	}
 	// Even a correct code is refused while limited.
@@ -205,7 +205,7 @@ func TestJoinGlobalBreaker(t *testing.T) {
 	// Another address of a failing network (same /24, same /56) is refused.
 	for _, ip := range []string{"10.4.0.77", "2001:db8:3:ff::9"} {
 		resp, body := postJoin(t, env, ip, "AAAA-AAAA")
-		if resp.StatusCode != http.StatusServiceUnavailable || body.Code != wire.ErrCodeUnavailable || resp.Header.Get("Retry-After") == "" {
+		if resp.StatusCode != http.StatusServiceUnavailable || body.Code != wire.ReasonUnavailable || resp.Header.Get("Retry-After") == "" {
 			t.Fatalf("failing network %s after the spike: %d %+v, want 503 with Retry-After", ip, resp.StatusCode, body)
 		}
 	}

@@ -28,11 +28,11 @@ func TestOrgDisabled(t *testing.T) {
 		t.Errorf("live session ended with %q, want policy", m.Reason)
 	}
 	st, werr := env.Do(t, http.MethodPost, wire.PathSessions, helper, nil, nil)
-	if st != http.StatusForbidden || werr.Code != wire.ErrCodeOrgDisabled || !strings.Contains(werr.Message, "turned off") {
+	if st != http.StatusForbidden || werr.Code != wire.ReasonOrgDisabled || !strings.Contains(werr.Message, "turned off") {
 		t.Errorf("create while disabled: %d %+v, want 403 org_disabled", st, werr)
 	}
 	st, werr = env.Do(t, http.MethodPost, wire.PathJoin, "", wire.JoinRequest{Code: pending.Code}, nil)
-	if st != http.StatusForbidden || werr.Code != wire.ErrCodeOrgDisabled {
+	if st != http.StatusForbidden || werr.Code != wire.ReasonOrgDisabled {
 		t.Errorf("join while disabled: %d %+v, want 403 org_disabled", st, werr)
 	}
 	// Re-enabled: the same unconsumed code works.
@@ -40,7 +40,7 @@ func TestOrgDisabled(t *testing.T) {
 	env.Join(t, pending.Code)
 
 	// Only admins may change policy; unknown fields are refused.
-	if st, werr := env.Do(t, http.MethodPut, wire.PathAdminOrg, helper, wire.OrgPolicy{}, nil); st != http.StatusForbidden || werr.Code != wire.ErrCodeForbidden {
+	if st, werr := env.Do(t, http.MethodPut, wire.PathAdminOrg, helper, wire.OrgPolicy{}, nil); st != http.StatusForbidden || werr.Code != wire.ReasonForbidden {
 		t.Errorf("helper PUT org: %d %+v, want 403 forbidden", st, werr)
 	}
 	if st, _ := env.Do(t, http.MethodPut, wire.PathAdminOrg, admin, map[string]any{"disabled": true, "evil": 1}, nil); st != http.StatusBadRequest {
@@ -74,7 +74,7 @@ func TestHelperSuspended(t *testing.T) {
 	}
 	for _, tt := range tests {
 		st, werr := env.Do(t, tt.method, tt.path, tt.token, tt.body, nil)
-		if st != tt.status || (st == http.StatusForbidden && werr.Code != wire.ErrCodeHelperSuspend) {
+		if st != tt.status || (st == http.StatusForbidden && werr.Code != wire.ReasonHelperSuspended) {
 			t.Errorf("%s: %d %+v, want %d (helper_suspended if 403)", tt.name, st, werr, tt.status)
 		}
 	}

@@ -27,7 +27,7 @@ func otherProcess(t *testing.T, env *servertest.Env) *store.Store {
 
 // expectEndedWithin reads c until session-ended, failing unless it arrives
 // with reason within d.
-func expectEndedWithin(t *testing.T, c *wsClient, who, reason string, d time.Duration) {
+func expectEndedWithin(t *testing.T, c *wsClient, who string, reason wire.Reason, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -134,7 +134,7 @@ func TestCreateSessionLimits(t *testing.T) {
 		env.CreateSession(t, helper)
 	}
 	st, werr := env.Do(t, http.MethodPost, wire.PathSessions, helper, nil, nil)
-	if st != http.StatusTooManyRequests || werr.Code != wire.ErrCodeRateLimited {
+	if st != http.StatusTooManyRequests || werr.Code != wire.ReasonRateLimited {
 		t.Errorf("4th code of one helper in a minute: %d %+v, want 429 rate_limited", st, werr)
 	}
 	// Another member of the organisation still has their own budget, until

@@ -15,13 +15,6 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// Error reasons sent in error envelopes (Envelope.Reason).
-const (
-	ReasonInvalidMessage = "invalid-message"
-	ReasonNotAllowed     = "not-allowed"
-	ReasonPeerAbsent     = "peer-absent"
-)
-
 // originAllowed mirrors coder/websocket's check so that a refusal is
 // answered with a wire.Error body: no Origin (native clients) and the
 // server's own host pass; others must match a configured pattern.
@@ -47,18 +40,18 @@ func (s *Server) originAllowed(r *http.Request) bool {
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	if !s.track() {
-		writeError(w, http.StatusServiceUnavailable, wire.ErrCodeUnavailable, "The service is shutting down.")
+		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The service is shutting down.")
 		return
 	}
 	defer s.wg.Done()
 	if !s.originAllowed(r) {
-		writeError(w, http.StatusForbidden, wire.ErrCodeForbidden, "This web origin may not connect.")
+		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "This web origin may not connect.")
 		return
 	}
 	id, tok := r.PathValue("id"), bearer(r)
 	role, sess, err := s.store.ParticipantRole(r.Context(), id, auth.HashToken(tok), s.now())
 	if tok == "" || errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusUnauthorized, wire.ErrCodeUnauthorized, "This session is over or the token is not valid.")
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "This session is over or the token is not valid.")
 		return
 	}
 	if err != nil {
@@ -76,7 +69,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rm := s.hub.room(sess, helperInfo(helper))
 	if rm.connected(role) {
 		rm.releaseIfUnused()
-		writeError(w, http.StatusConflict, wire.ErrCodeSessionFull, "This participant is already connected.")
+		writeError(w, http.StatusConflict, wire.ReasonSessionFull, "This participant is already connected.")
 		return
 	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns})
@@ -122,9 +115,9 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, id string, helper store.
 	}
 	s.endSession(id, wire.ReasonPolicy, nil)
 	if helper.OrgDisabled {
-		writeError(w, http.StatusForbidden, wire.ErrCodeOrgDisabled, msgOrgDisabled)
+		writeError(w, http.StatusForbidden, wire.ReasonOrgDisabled, msgOrgDisabled)
 	} else {
-		writeError(w, http.StatusForbidden, wire.ErrCodeHelperSuspend, msgSuspended)
+		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, msgSuspended)
 	}
 	return true
 }
@@ -144,7 +137,7 @@ func (s *Server) readLoop(rm *room, c *peerConn, log *slog.Logger) {
 		}
 		env, err := wire.DecodeEnvelope(b)
 		if err != nil {
-			rm.refuse(c, ReasonInvalidMessage)
+			rm.refuse(c, wire.ReasonInvalidMessage)
 			continue
 		}
 		if rm.handle(c, env) {
@@ -154,7 +147,7 @@ func (s *Server) readLoop(rm *room, c *peerConn, log *slog.Logger) {
 }
 
 // refuse answers a participant's message with an error envelope.
-func (r *room) refuse(c *peerConn, reason string) {
+func (r *room) refuse(c *peerConn, reason wire.Reason) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.errorCodes[reason] = true
@@ -183,7 +176,7 @@ var reportable = map[string]bool{
 }
 
 // endReasons a participant may give; anything else becomes its default.
-var endReasons = map[string]map[string]bool{
+var endReasons = map[string]map[wire.Reason]bool{
 	wire.RoleHelper: {wire.ReasonHelperEnded: true, wire.ReasonError: true},
 	wire.RoleSharer: {wire.ReasonSharerEnded: true, wire.ReasonSharerDenied: true, wire.ReasonConsentTimeout: true, wire.ReasonPolicy: true, wire.ReasonError: true},
 }
@@ -199,7 +192,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 		return false
 	case wire.TypeFeature:
 		if !reportable[env.Feature] {
-			r.refuse(c, ReasonNotAllowed)
+			r.refuse(c, wire.ReasonNotAllowed)
 			return true
 		}
 		return r.addFeature(env.Feature)
@@ -222,7 +215,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 		}
 	}
 	if !relayed || (who != "" && who != c.role) {
-		r.refuse(c, ReasonNotAllowed)
+		r.refuse(c, wire.ReasonNotAllowed)
 		return true
 	}
 	out := wire.Envelope{
@@ -234,8 +227,8 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	defer r.mu.Unlock()
 	peer := r.conns[otherRole(c.role)]
 	if peer == nil {
-		r.errorCodes[ReasonPeerAbsent] = true
-		r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: ReasonPeerAbsent})
+		r.errorCodes[wire.ReasonPeerAbsent] = true
+		r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: wire.ReasonPeerAbsent})
 		return false
 	}
 	r.sendLocked(peer, out)

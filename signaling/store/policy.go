@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/quickhelp/quickhelp/wire"
 )
 
 // SessionState is what decides whether a live session may go on.
@@ -15,7 +17,7 @@ type SessionState struct {
 	// another process, or purged).
 	Ended bool
 	// Reason is the stored end reason of an ended session.
-	Reason string
+	Reason wire.Reason
 	// HelperDisabled and OrgDisabled are the helper's suspension and the
 	// organisation's switch.
 	HelperDisabled, OrgDisabled bool

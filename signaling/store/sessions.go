@@ -33,7 +33,7 @@ type Session struct {
 	CreatedAt      time.Time
 	StartedAt      *time.Time
 	EndedAt        *time.Time
-	EndReason      string
+	EndReason      wire.Reason
 }
 
 // CreateSession inserts a session; ErrConflict if the code hash collides
@@ -137,10 +137,10 @@ func (s *Store) ParticipantRole(ctx context.Context, id, tokenHash string, now t
 // EndSession ends a live session with reason and the final features and
 // error codes, forgets its code and token hashes, and reports whether it was
 // still live.
-func (s *Store) EndSession(ctx context.Context, id, reason string, features, errorCodes []string, now time.Time) (bool, error) {
+func (s *Store) EndSession(ctx context.Context, id string, reason wire.Reason, features []string, errorCodes []wire.Reason, now time.Time) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE sessions SET ended_at=?, end_reason=?, features=?, error_codes=?,
 		code_hash=NULL, helper_token_hash=NULL, sharer_token_hash=NULL
-		WHERE id=? AND ended_at IS NULL`, ms(now), reason, strings.Join(features, ","), strings.Join(errorCodes, ","), id)
+		WHERE id=? AND ended_at IS NULL`, ms(now), string(reason), strings.Join(features, ","), joinReasons(errorCodes), id)
 	if err != nil {
 		return false, fmt.Errorf("store: end session: %w", err)
 	}
@@ -150,12 +150,30 @@ func (s *Store) EndSession(ctx context.Context, id, reason string, features, err
 
 // SetUsage records the features used and error codes seen so far by a live
 // session, so that they survive a crash.
-func (s *Store) SetUsage(ctx context.Context, id string, features, errorCodes []string) error {
+func (s *Store) SetUsage(ctx context.Context, id string, features []string, errorCodes []wire.Reason) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET features=?, error_codes=? WHERE id=? AND ended_at IS NULL`,
-		strings.Join(features, ","), strings.Join(errorCodes, ","), id); err != nil {
+		strings.Join(features, ","), joinReasons(errorCodes), id); err != nil {
 		return fmt.Errorf("store: set usage: %w", err)
 	}
 	return nil
+}
+
+func joinReasons(rs []wire.Reason) string {
+	ss := make([]string, len(rs))
+	for i, r := range rs {
+		ss[i] = string(r)
+	}
+	return strings.Join(ss, ",")
+}
+
+// splitReasons reads a stored list; records written by an older release
+// keep their meaning (wire.ParseReason).
+func splitReasons(s string) []wire.Reason {
+	out := []wire.Reason{}
+	for _, r := range splitList(s) {
+		out = append(out, wire.ParseReason(r))
+	}
+	return out
 }
 
 func splitList(s string) []string {
@@ -184,7 +202,7 @@ func (s *Store) SessionRecords(ctx context.Context, orgID string, limit int) ([]
 			return nil, fmt.Errorf("store: records: %w", err)
 		}
 		r.CreatedAt, r.StartedAt, r.EndedAt = fromMS(created), fromNullMS(started), fromNullMS(ended)
-		r.ErrorCodes, r.Features = splitList(errs), splitList(feats)
+		r.ErrorCodes, r.Features = splitReasons(errs), splitList(feats)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -3,6 +3,8 @@
 package telemetry
 
 import (
+	"github.com/quickhelp/quickhelp/wire"
+
 	"fmt"
 	"io"
 	"sort"
@@ -28,10 +30,24 @@ type Metrics struct {
 	// TURNAllocations reads the TURN relay's current allocations; optional.
 	turnAllocations func() int64
 
+	// edge reads the shared TLS port's counters; nil without one.
+	edge atomic.Pointer[func() EdgeStats]
+
 	// mu guards endedByReason.
 	mu            sync.Mutex
 	endedByReason map[string]int64
 }
+
+// EdgeStats are the shared TLS port's numbers (package edge).
+type EdgeStats struct {
+	Open     int64 // connections open now
+	Refused  int64 // closed at once for a connection cap, since start
+	TimedOut int64 // closed for a slow handshake or first bytes, since start
+}
+
+// SetEdgeStats makes the metrics include the shared TLS port, read through f
+// at every scrape.
+func (m *Metrics) SetEdgeStats(f func() EdgeStats) { m.edge.Store(&f) }
 
 // NewMetrics returns empty Metrics. turnAllocations may be nil.
 func NewMetrics(turnAllocations func() int64) *Metrics {
@@ -39,9 +55,9 @@ func NewMetrics(turnAllocations func() int64) *Metrics {
 }
 
 // SessionEnded counts a session that ended with reason.
-func (m *Metrics) SessionEnded(reason string) {
+func (m *Metrics) SessionEnded(reason wire.Reason) {
 	m.mu.Lock()
-	m.endedByReason[reason]++
+	m.endedByReason[string(reason)]++
 	m.mu.Unlock()
 }
 
@@ -93,5 +109,11 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 		turn = m.turnAllocations()
 	}
 	metric("quickhelp_turn_allocations", "gauge", "Current TURN relay allocations.", turn)
+	if f := m.edge.Load(); f != nil {
+		e := (*f)()
+		metric("quickhelp_tls_connections", "gauge", "Open connections on the shared TLS port (HTTPS and TURN over TLS).", e.Open)
+		metric("quickhelp_tls_refused_total", "counter", "TLS port connections closed at once for a connection cap.", e.Refused)
+		metric("quickhelp_tls_timeouts_total", "counter", "TLS port connections closed for a slow handshake or first bytes.", e.TimedOut)
+	}
 	return err
 }

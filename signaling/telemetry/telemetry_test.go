@@ -37,6 +37,31 @@ func TestMetricsText(t *testing.T) {
 	}
 }
 
+// TestMetricsEdge: the shared TLS port's numbers appear once set, read at
+// every scrape.
+func TestMetricsEdge(t *testing.T) {
+	m := NewMetrics(nil)
+	var b strings.Builder
+	if err := m.WritePrometheus(&b); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "quickhelp_tls_") {
+		t.Errorf("TLS port metrics without a TLS port:\n%s", b.String())
+	}
+	open := int64(3)
+	m.SetEdgeStats(func() EdgeStats { return EdgeStats{Open: open, Refused: 2, TimedOut: 1} })
+	open = 4
+	b.Reset()
+	if err := m.WritePrometheus(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"quickhelp_tls_connections 4\n", "quickhelp_tls_refused_total 2\n", "quickhelp_tls_timeouts_total 1\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics text lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
 // TestRetentionFakeClock proves that records of 72 h + 1 s are purged and
 // younger ones stay, using the janitor's injectable clock.
 func TestRetentionFakeClock(t *testing.T) {

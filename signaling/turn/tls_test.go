@@ -73,3 +73,35 @@ func TestTLSListenerNeedsPort(t *testing.T) {
 		t.Fatal("New without TLSPort succeeded")
 	}
 }
+
+// TestSTUNBindingWithoutCredentials: the relay answers plain STUN binding
+// requests on UDP (no credentials), so peers learn their public address.
+func TestSTUNBindingWithoutCredentials(t *testing.T) {
+	s := startServer(t, nil)
+	ice := s.ICEServers("sess-stun")
+	if len(ice) == 0 || ice[0].Username != "" || ice[0].URLs[0] != "stun:127.0.0.1:"+itoa(s.UDPAddr().Port) {
+		t.Fatalf("first ICE server = %+v, want stun: without credentials", ice)
+	}
+	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	cl, err := pionturn.NewClient(&pionturn.ClientConfig{
+		STUNServerAddr: s.UDPAddr().String(), Conn: conn, RTO: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	mapped, err := cl.SendBindingRequest()
+	if err != nil {
+		t.Fatalf("STUN binding request: %v", err)
+	}
+	if mapped.String() != conn.LocalAddr().String() {
+		t.Errorf("mapped address %v, want %v", mapped, conn.LocalAddr())
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,28 +36,40 @@ type helperResult struct {
 	Frames int64    `json:"frames"`
 	Bytes  int64    `json:"bytes"`
 	Path   rtc.Path `json:"path"`
-	Error  string   `json:"error,omitempty"`
+	// Control is true once the sharer granted control; the child then
+	// keeps moving the pointer to pointerX, pointerY.
+	Control bool   `json:"control"`
+	Error   string `json:"error,omitempty"`
 }
+
+// Where the helper puts the sharer's pointer once control is granted
+// (normalised to the shared monitor).
+const pointerX, pointerY = 0.25, 0.75
 
 func runHelperChild() int {
 	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Second)
 	defer cancel()
-	res, err := helperSession(ctx, os.Stdout)
+	// The parent closes our standard input once it has what it needs from
+	// the sharer; until then the session stays up.
+	hold := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, bufio.NewReader(os.Stdin)); close(hold) }()
+	report := func(res helperResult) {
+		b, _ := json.Marshal(res)
+		fmt.Printf("RESULT %s\n", b)
+	}
+	res, err := helperSession(ctx, os.Stdout, report, hold)
 	if err != nil {
 		res.Error = err.Error()
-	}
-	b, _ := json.Marshal(res)
-	fmt.Printf("RESULT %s\n", b)
-	// Stay until the parent has what it needs from the sharer and closes
-	// our standard input.
-	_, _ = io.Copy(io.Discard, bufio.NewReader(os.Stdin))
-	if err != nil {
+		report(res)
+		<-hold
 		return 1
 	}
 	return 0
 }
 
-func helperSession(ctx context.Context, out io.Writer) (helperResult, error) {
+// helperSession runs the helper's side until control is granted, reports,
+// and keeps the session (and the pointer moves) going until hold closes.
+func helperSession(ctx context.Context, out io.Writer, report func(helperResult), hold <-chan struct{}) (helperResult, error) {
 	var res helperResult
 	api, err := client.New(os.Getenv(envServer))
 	if err != nil {
@@ -91,27 +104,70 @@ func helperSession(ctx context.Context, out io.Writer) (helperResult, error) {
 		return res, err
 	}
 	defer v.Close()
-	tick := time.NewTicker(200 * time.Millisecond)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
+	requested := false
 	for {
 		select {
 		case ev := <-sess.Events():
 			if ev.Kind == client.EventClosed {
 				return res, fmt.Errorf("session closed: %v %s", ev.Err, ev.Reason)
 			}
-			if ev.Kind == client.EventMessage && (ev.Envelope.Type == wire.TypeOffer || ev.Envelope.Type == wire.TypeCandidate) {
-				if err := v.HandleSignal(ctx, ev.Envelope); err != nil {
-					return res, fmt.Errorf("signal %s: %w", ev.Envelope.Type, err)
+			if ev.Kind != client.EventMessage {
+				continue
+			}
+			switch env := ev.Envelope; {
+			case env.Type == wire.TypeOffer || env.Type == wire.TypeCandidate:
+				if err := v.HandleSignal(ctx, env); err != nil {
+					return res, fmt.Errorf("signal %s: %w", env.Type, err)
 				}
+			case env.Type == wire.TypeControl && env.State == wire.StateGranted:
+				res.Control = true
+				keepPointing(ctx, v)
+				report(res)
+				select {
+				case <-hold:
+				case <-ctx.Done():
+				}
+				return res, nil
+			case env.Type == wire.TypeControl && env.State == wire.StateDenied:
+				return res, fmt.Errorf("control denied")
 			}
 		case <-tick.C:
 			st := v.Stats()
 			res.Frames, res.Bytes, res.Path = frames.Load(), bytes.Load(), st.Path
-			if st.State == rtc.StateConnected && res.Frames >= minFrames {
-				return res, nil
+			if !requested && st.State == rtc.StateConnected && res.Frames >= minFrames {
+				// Video flows: ask for control, as the console's button does.
+				if err := sess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
+					return res, fmt.Errorf("control request: %w", err)
+				}
+				requested = true
+				fmt.Fprintln(out, "CONTROL-REQUESTED")
 			}
 		case <-ctx.Done():
-			return res, fmt.Errorf("no video: %w (frames %d, path %+v)", ctx.Err(), frames.Load(), res.Path)
+			return res, fmt.Errorf("no video or control: %w (frames %d, path %+v, control requested %v)",
+				ctx.Err(), frames.Load(), res.Path, requested)
 		}
 	}
+}
+
+// keepPointing moves the sharer's pointer to (pointerX, pointerY) now and
+// every 200 ms in the background (the input channel may still be opening;
+// moves are unreliable by design), until ctx ends or the viewer closes.
+func keepPointing(ctx context.Context, v *viewer.Viewer) {
+	move := wire.InputEvent{T: wire.InputMove, X: pointerX, Y: pointerY}
+	go func() {
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if err := v.SendInput(move); errors.Is(err, rtc.ErrClosed) {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 }

@@ -59,7 +59,7 @@ func requireTools(t *testing.T) {
 	if out, _ := exec.Command("id", "-u").Output(); strings.TrimSpace(string(out)) != "0" {
 		t.Skip("network-namespace tests need root (CI runs them as root)")
 	}
-	for _, tool := range []string{"ip", "nft", "Xvfb"} {
+	for _, tool := range []string{"ip", "nft", "Xvfb", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing (scripts/deps.sh installs it): %v", tool, err)
 		}

@@ -6,7 +6,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,8 +164,10 @@ type scenario struct {
 }
 
 // TestFieldNetworks runs a session end to end across two NATs with the
-// real service and sharer programs and the helper's real viewer, and
-// checks the ICE candidate pair each network leads to.
+// real service and sharer programs and the helper's real viewer: video
+// arrives, control is granted and the helper's pointer move is injected on
+// the sharer's screen, and the ICE candidate pair is the one each network
+// leads to.
 func TestFieldNetworks(t *testing.T) {
 	requireTools(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -225,6 +229,13 @@ func TestFieldNetworks(t *testing.T) {
 }
 
 func runScenario(t *testing.T, f fixture, n *network, display string, idx int, sc scenario) {
+	// The pointer starts elsewhere, so only this scenario's input can put
+	// it where the helper points.
+	mv := exec.Command("xdotool", "mousemove", "600", "20")
+	mv.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := mv.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool mousemove: %v %s", err, out)
+	}
 	if sc.office {
 		n.officeFirewall(t)
 		t.Cleanup(func() { nsRun(t, n.rs, "nft", "delete", "table", "inet", "qhoffice") })
@@ -254,9 +265,11 @@ func runScenario(t *testing.T, f fixture, n *network, display string, idx int, s
 	sharer := start(t, "quickhelp-sharer", []string{"SSL_CERT_FILE=" + f.caFile, "DISPLAY=" + display},
 		nil, "ip", "netns", "exec", n.sharer, f.sharerBin, "join", code, "--server", "https://"+serviceIP,
 		"--socket", sock, "--display", display, "--consent", "local")
-	allow(t, f.sharerBin, sock)
+	allow(t, f.sharerBin, sock, "allow")
+	helper.waitLine(t, "CONTROL-REQUESTED", 45*time.Second)
+	allow(t, f.sharerBin, sock, "allow-control")
 
-	line := helper.waitLine(t, "RESULT ", 45*time.Second)
+	line := helper.waitLine(t, "RESULT ", 20*time.Second)
 	var res helperResult
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "RESULT ")), &res); err != nil {
 		t.Fatalf("helper result %q: %v", line, err)
@@ -267,23 +280,51 @@ func runScenario(t *testing.T, f fixture, n *network, display string, idx int, s
 	if res.Frames < minFrames || res.Bytes == 0 {
 		t.Fatalf("helper received %d frames (%d bytes), want at least %d", res.Frames, res.Bytes, minFrames)
 	}
+	if !res.Control {
+		t.Fatal("control was not granted")
+	}
+	waitPointer(t, display, 640*pointerX, 480*pointerY)
 	sharerPath := sharer.waitLine(t, `msg="media path"`, 10*time.Second)
 	t.Logf("scenario %d: helper %+v policy %q; sharer %s", idx+1, res.Path, res.Policy, sharerPath)
 	sc.check(t, res, sharerPath)
 }
 
-// allow answers the sharer's consent question through its local API, as
-// the "allow" command does, once the question is pending.
-func allow(t *testing.T, bin, sock string) {
+// waitPointer waits until the X pointer of display is at (x, y): the
+// helper's input crossed the network path and was injected.
+func waitPointer(t *testing.T, display string, x, y float64) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var out []byte
+	for time.Now().Before(deadline) {
+		cmd := exec.Command("xdotool", "getmouselocation")
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		var err error
+		if out, err = cmd.Output(); err != nil {
+			t.Fatalf("xdotool getmouselocation: %v", err)
+		}
+		var px, py int
+		if _, err := fmt.Sscanf(string(out), "x:%d y:%d", &px, &py); err == nil &&
+			math.Abs(float64(px)-x) <= 2 && math.Abs(float64(py)-y) <= 2 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the pointer is at %q, want x:%.0f y:%.0f (the helper's input did not arrive)", out, x, y)
+}
+
+// allow answers the sharer's question (screen or control) through its
+// local API, as the "allow" and "allow-control" commands do, once the
+// question is pending.
+func allow(t *testing.T, bin, sock, cmd string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		out, err := exec.Command(bin, "--socket", sock, "allow").CombinedOutput()
+		out, err := exec.Command(bin, "--socket", sock, cmd).CombinedOutput()
 		if err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("quickhelp-sharer allow: %v %s", err, out)
+			t.Fatalf("quickhelp-sharer %s: %v %s", cmd, err, out)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -183,7 +183,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if !resp.OK {
-		fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", resp.Error)
+		fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", refusalText(resp))
 		return 1
 	}
 	if resp.Status != nil {
@@ -334,7 +334,7 @@ func forwardJoin(o options, code string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if !resp.OK {
-		fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", resp.Error)
+		fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", refusalText(resp))
 		return 1
 	}
 	if st := resp.Status; st != nil {

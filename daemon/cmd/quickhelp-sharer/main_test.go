@@ -85,11 +85,30 @@ func TestDescribe(t *testing.T) {
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlGranted, Helper: h}, "Sharing your screen with Alex P. · Contoso; the helper controls your mouse and keyboard."},
 		{wire.SharerStatus{State: wire.SharerPaused, Control: wire.ControlNone, Helper: h}, "Sharing is paused (Alex P. · Contoso); view only."},
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlRequested, Helper: h, SAS: "123 456"}, "Sharing your screen with Alex P. · Contoso; the helper asks for control; security code 123 456."},
-		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonSharerDenied}, "The session has ended (you did not allow sharing)."},
+		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonSharerDenied}, "The session has ended. Your screen was not shared."},
+		{wire.SharerStatus{State: wire.SharerEnded}, "The session has ended."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.st); got != tt.want {
 			t.Errorf("describe(%+v) = %q, want %q", tt.st, got, tt.want)
+		}
+	}
+}
+
+func TestRefusalText(t *testing.T) {
+	tests := []struct {
+		resp wire.LocalResponse
+		want string
+	}{
+		{wire.LocalResponse{Reason: wire.ReasonWrongCode, Error: "that code is not valid"}, wire.ReasonWrongCode.SharerText()},
+		{wire.LocalResponse{Reason: wire.ReasonMachinePolicy, Error: "Your organisation only allows help from: Contoso"},
+			wire.ReasonMachinePolicy.SharerText() + " (Your organisation only allows help from: Contoso)"},
+		{wire.LocalResponse{Reason: "brand-new", Error: "a newer daemon's words\x1b[2J"}, "a newer daemon's words"},
+		{wire.LocalResponse{Reason: "brand-new"}, "Something went wrong."},
+	}
+	for _, tt := range tests {
+		if got := refusalText(tt.resp); got != tt.want {
+			t.Errorf("refusalText(%+v) = %q, want %q", tt.resp, got, tt.want)
 		}
 	}
 }

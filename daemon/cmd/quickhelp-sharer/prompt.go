@@ -104,7 +104,7 @@ func (p *prompter) ask(ctx context.Context, question, yes, no string) {
 		cmd = yes
 	}
 	if resp := p.d.Do(ctx, wire.LocalRequest{Cmd: cmd}); !resp.OK {
-		fmt.Fprintln(p.out, resp.Error)
+		fmt.Fprintln(p.out, refusalText(resp))
 	}
 }
 
@@ -135,29 +135,35 @@ func describe(st wire.SharerStatus) string {
 		}
 		return s + "."
 	case wire.SharerEnded:
-		return "The session has ended (" + endReason(st.Reason) + ")."
+		return endText(st.Reason)
 	}
 	return st.State
 }
 
-func endReason(r string) string {
-	switch r {
-	case wire.ReasonHelperEnded:
-		return "the helper ended it"
-	case wire.ReasonSharerEnded:
-		return "you stopped it"
-	case wire.ReasonSharerDenied:
-		return "you did not allow sharing"
-	case wire.ReasonTimeout:
-		return "the connection was lost"
-	case wire.ReasonReported:
-		return "you reported the helper"
-	case wire.ReasonShutdown:
-		return "the service is restarting"
-	case "":
-		return "done"
+// endText tells the sharer why the session ended; a reason this release
+// does not know (from a newer daemon) is shown as it is, made printable.
+func endText(r wire.Reason) string {
+	switch {
+	case r == "":
+		return "The session has ended."
+	case !r.Known():
+		return "The session has ended (" + printable(string(r)) + ")."
 	}
-	return printable(r)
+	return "The session has ended. " + r.SharerText()
+}
+
+// refusalText is the English text of a refused local request: the daemon's
+// reason, with its detail where the detail names more than the reason
+// (the policy's own words, an unexpected failure).
+func refusalText(resp wire.LocalResponse) string {
+	if !resp.Reason.Known() && resp.Error != "" {
+		return printable(resp.Error)
+	}
+	t := resp.Reason.SharerText()
+	if (resp.Reason == wire.ReasonMachinePolicy || resp.Reason == wire.ReasonFailed) && resp.Error != "" {
+		t += " (" + printable(resp.Error) + ")"
+	}
+	return t
 }
 
 func printJSON(w io.Writer, v any) {

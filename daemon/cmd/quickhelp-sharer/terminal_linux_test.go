@@ -113,7 +113,7 @@ func TestTerminalConsentIgnoresTypeAhead(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatalf("the session did not end; stdout %q", out.String())
 	}
-	if !strings.Contains(out.String(), "you did not allow sharing") || strings.Contains(out.String(), "Sharing your screen") {
+	if !strings.Contains(out.String(), "Your screen was not shared") || strings.Contains(out.String(), "Sharing your screen") {
 		t.Fatalf("stdout = %q, want the session ended as denied", out.String())
 	}
 }

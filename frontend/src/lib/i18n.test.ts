@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogues, en, pickLang, placeholders, reasonKey, translate, type Key } from './i18n';
-import { UI_STATES } from './protocol';
+import { REASONS, UI_STATES } from './protocol';
 
 describe('catalogues', () => {
   const keys = Object.keys(en).sort();
@@ -17,14 +17,8 @@ describe('catalogues', () => {
     for (const s of UI_STATES) expect(keys).toContain(`state.${s}`);
   });
   it('every reason the backend sends has a text', () => {
-    // Reasons from wire/bridge.go and wire/envelope.go.
-    const reasons = [
-      'bad-credentials', 'server-unreachable', 'bad-server-url', 'account-suspended', 'rate-limited',
-      'code-expired', 'control-denied', 'control-revoked', 'control-wait', 'connection-lost', 'not-allowed', 'bad-request',
-      'internal', 'helper-ended', 'sharer-ended', 'sharer-denied', 'consent-timeout', 'timeout', 'cancelled', 'expired',
-      'reported', 'shutdown', 'policy', 'error', 'machine-policy',
-    ];
-    for (const r of reasons) expect(reasonKey(r)).toBe(`reason.${r}`);
+    // The full check against wire/testdata/reasons.json is reasons.test.ts.
+    for (const r of REASONS) expect(reasonKey(r)).toBe(`reason.${r}`);
     expect(reasonKey('no-such-reason')).toBe('reason.unknown');
     expect(reasonKey(undefined)).toBe('reason.unknown');
   });

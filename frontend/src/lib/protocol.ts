@@ -28,6 +28,97 @@ export const UI_STATES: readonly UIState[] = [
   'disabled',
 ];
 
+/**
+ * Why something ended or was refused: the one vocabulary of wire/reason.go,
+ * listed with its texts in wire/testdata/reasons.json. The backend sends
+ * reasons, never sentences; the page translates them (i18n.ts). A reason
+ * from a newer program that is not listed here shows a generic text.
+ */
+export type Reason =
+  | 'helper-ended'
+  | 'sharer-ended'
+  | 'sharer-denied'
+  | 'consent-timeout'
+  | 'timeout'
+  | 'cancelled'
+  | 'expired'
+  | 'reported'
+  | 'shutdown'
+  | 'policy'
+  | 'error'
+  | 'keep-sharing-timeout'
+  | 'invalid-message'
+  | 'not-allowed'
+  | 'peer-absent'
+  | 'slow-consumer'
+  | 'bad-request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'org-disabled'
+  | 'helper-suspended'
+  | 'not-found'
+  | 'rate-limited'
+  | 'session-full'
+  | 'internal'
+  | 'unavailable'
+  | 'wrong-code'
+  | 'no-connection'
+  | 'session-busy'
+  | 'no-session'
+  | 'machine-policy'
+  | 'failed'
+  | 'bad-credentials'
+  | 'server-unreachable'
+  | 'bad-server-url'
+  | 'control-denied'
+  | 'control-revoked'
+  | 'control-wait'
+  | 'connection-lost'
+  | 'sharer-unavailable';
+
+export const REASONS: readonly Reason[] = [
+  'helper-ended',
+  'sharer-ended',
+  'sharer-denied',
+  'consent-timeout',
+  'timeout',
+  'cancelled',
+  'expired',
+  'reported',
+  'shutdown',
+  'policy',
+  'error',
+  'keep-sharing-timeout',
+  'invalid-message',
+  'not-allowed',
+  'peer-absent',
+  'slow-consumer',
+  'bad-request',
+  'unauthorized',
+  'forbidden',
+  'org-disabled',
+  'helper-suspended',
+  'not-found',
+  'rate-limited',
+  'session-full',
+  'internal',
+  'unavailable',
+  'wrong-code',
+  'no-connection',
+  'session-busy',
+  'no-session',
+  'machine-policy',
+  'failed',
+  'bad-credentials',
+  'server-unreachable',
+  'bad-server-url',
+  'control-denied',
+  'control-revoked',
+  'control-wait',
+  'connection-lost',
+  'sharer-unavailable',
+];
+
 export type Control = 'none' | 'requested' | 'granted';
 
 export interface InputEvent {
@@ -97,7 +188,10 @@ export interface Status {
   control: Control;
   paused?: boolean;
   sharerPresent?: boolean;
-  reason?: string;
+  /** ended, disabled: why */
+  reason?: Reason;
+  /** disabled: the machine policy's own words (English) */
+  detail?: string;
   reconnectUntil?: number;
   /** the security code of the connection with the sharer ("123 456"); absent while not connected */
   sas?: string;
@@ -160,7 +254,7 @@ export interface SharerStatus {
   control: Control;
   helper?: HelperInfo;
   sessionId?: string;
-  reason?: string;
+  reason?: Reason;
   connected: boolean;
   dropped: number;
   frames: number;
@@ -182,8 +276,8 @@ export type BridgeEvent =
   | { type: 'cursor'; cursor: Cursor }
   | { type: 'monitors'; monitors?: Monitor[]; monitor?: number }
   | { type: 'stats'; stats: Stats }
-  | { type: 'notice'; reason?: string; message?: string; retryAfter?: number }
-  | { type: 'error'; reason?: string; message?: string };
+  | { type: 'notice'; reason?: Reason; message?: string; retryAfter?: number }
+  | { type: 'error'; reason?: Reason; message?: string };
 
 export class ProtocolError extends Error {}
 

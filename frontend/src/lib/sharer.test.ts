@@ -97,18 +97,3 @@ describe('EnterGuard', () => {
     expect(g.mayActivate()).toBe(false);
   });
 });
-
-describe('sharer texts', () => {
-  it('every reason of the sharer side has a text, except the one that carries the daemon’s words', async () => {
-    const { reasonKey, sharerEndKey } = await import('./i18n');
-    for (const r of ['wrong-code', 'no-connection', 'org-disabled', 'session-busy', 'sharer-unavailable', 'keep-sharing-timeout', 'rate-limited']) {
-      expect(reasonKey(r)).toBe(`reason.${r}`);
-    }
-    expect(reasonKey('sharer-failed')).toBe('reason.unknown');
-    for (const r of ['helper-ended', 'sharer-ended', 'sharer-denied', 'consent-timeout', 'reported', 'timeout', 'shutdown', 'policy', 'error']) {
-      expect(sharerEndKey(r)).toBe(`sharerEnd.${r}`);
-    }
-    expect(sharerEndKey('heading')).toBe('sharerEnd.unknown');
-    expect(sharerEndKey(undefined)).toBe('sharerEnd.unknown');
-  });
-});

@@ -3,7 +3,7 @@
 
 import { Bridge, bridgeURL } from './bridge';
 import { pickLang, reasonKey, translate, type Key, type Lang } from './i18n';
-import type { BridgeEvent, BridgeRequest, ChatLine, Cursor, Monitor, SharerStatus, Stats, Status } from './protocol';
+import type { BridgeEvent, BridgeRequest, ChatLine, Cursor, Monitor, Reason, SharerStatus, Stats, Status } from './protocol';
 
 export type BridgeState = 'connecting' | 'open' | 'lost' | 'no-token' | 'replaced';
 
@@ -12,7 +12,7 @@ const MAX_CHAT_LINES = 500;
 
 export interface Notice {
   kind: 'error' | 'notice';
-  reason?: string;
+  reason?: Reason;
   message?: string;
   /** control-wait: seconds until control may be asked for again. */
   retryAfter?: number;
@@ -57,9 +57,16 @@ export class AppStore {
 
   t = (key: Key, vars?: Record<string, string | number>): string => translate(this.lang, key, vars);
 
-  reasonText(reason: string | undefined, fallback?: string, retryAfter?: number): string {
+  /**
+   * reasonText translates a reason. The backend's English detail is shown
+   * only for a reason this page does not know, and after the machine
+   * policy's refusal, whose words name what the policy allows. retryAfter
+   * fills the {seconds} of control-wait.
+   */
+  reasonText(reason: string | undefined, detail?: string, retryAfter?: number): string {
     const key = reasonKey(reason);
-    if (key === 'reason.unknown' && fallback) return fallback;
+    if (key === 'reason.unknown' && detail) return detail;
+    if (reason === 'machine-policy' && detail) return `${this.t(key)} (${detail})`;
     return this.t(key, { seconds: retryAfter ?? 0 });
   }
 

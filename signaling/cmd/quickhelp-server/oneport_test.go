@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -63,6 +64,16 @@ func TestServeOnePort(t *testing.T) {
 		t.Errorf("healthz: status %d, TLS %v, HSTS %q", resp.StatusCode, resp.TLS != nil, resp.Header.Get("Strict-Transport-Security"))
 	}
 
+	resp, err = hc.Get("https://" + addr + wire.PathMetrics)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "quickhelp_tls_connections ") {
+		t.Errorf("metrics lack the TLS port:\n%s", metrics)
+	}
+
 	api, err := client.New("https://"+addr, client.WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
@@ -75,13 +86,7 @@ func TestServeOnePort(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create session: %v", err)
 	}
-	var kinds []string
-	for _, s := range cr.ICEServers {
-		scheme, rest, _ := strings.Cut(s.URLs[0], ":")
-		_, transport, _ := strings.Cut(rest, "?transport=")
-		kinds = append(kinds, strings.TrimSpace(scheme+" "+transport))
-	}
-	if got, want := strings.Join(kinds, ","), "stun,turn udp,turn tcp,turns tcp"; got != want {
+	if got, want := iceKinds(cr.ICEServers), "stun,turn udp,turn tcp,turns tcp"; got != want {
 		t.Errorf("ICE servers %v: kinds %q, want %q", cr.ICEServers, got, want)
 	}
 	turns := cr.ICEServers[len(cr.ICEServers)-1]
@@ -170,4 +175,80 @@ func allocateOverTLS(t *testing.T, ca *edgetest.CA, addr string, s wire.ICEServe
 		t.Errorf("relay port %q", p)
 	}
 	_ = relay.Close()
+}
+
+// TestServeTURNTransports: --turn-tls=false keeps TURN off the HTTPS port,
+// and --turn-listen off with TLS leaves TURN on the HTTPS port alone.
+func TestServeTURNTransports(t *testing.T) {
+	tests := []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"no turns", []string{"--turn-listen", "127.0.0.1:0", "--turn-tls=false"}, "stun,turn udp,turn tcp"},
+		{"only turns", []string{"--turn-listen", "off", "--public-host", "127.0.0.1"}, "turns tcp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ca := edgetest.NewCA(t)
+			_, certFile, keyFile := ca.WriteFiles(t, dir, ca.Issue(t, "127.0.0.1"))
+			e, _ := testEnv(nil, "")
+			if err := run(ctx, []string{"demo", "--data", dir}, e); err != nil {
+				t.Fatal(err)
+			}
+			pw, _ := os.ReadFile(filepath.Join(dir, "demo-password.txt"))
+			addrc := make(chan string, 1)
+			e.ready = func(a string) { addrc <- a }
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, append([]string{"--data", dir, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, tt.flags...), e)
+			}()
+			var addr string
+			select {
+			case addr = <-addrc:
+			case err := <-done:
+				t.Fatalf("serve returned early: %v", err)
+			case <-time.After(30 * time.Second):
+				t.Fatal("serve did not start")
+			}
+			hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}}
+			api, err := client.New("https://"+addr, client.WithHTTPClient(hc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lr, err := api.Login(ctx, demoEmail, strings.TrimSpace(string(pw)))
+			if err != nil {
+				t.Fatalf("login: %v", err)
+			}
+			cr, err := api.CreateSession(ctx, lr.Token)
+			if err != nil {
+				t.Fatalf("create session: %v", err)
+			}
+			if got := iceKinds(cr.ICEServers); got != tt.want {
+				t.Errorf("ICE servers %v: kinds %q, want %q", cr.ICEServers, got, tt.want)
+			}
+			if tt.want == "turns tcp" {
+				allocateOverTLS(t, ca, addr, cr.ICEServers[0])
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+}
+
+// iceKinds names each ICE server by scheme and transport: "stun",
+// "turn udp", "turn tcp", "turns tcp".
+func iceKinds(servers []wire.ICEServer) string {
+	var kinds []string
+	for _, s := range servers {
+		scheme, rest, _ := strings.Cut(s.URLs[0], ":")
+		_, transport, _ := strings.Cut(rest, "?transport=")
+		kinds = append(kinds, strings.TrimSpace(scheme+" "+transport))
+	}
+	return strings.Join(kinds, ",")
 }

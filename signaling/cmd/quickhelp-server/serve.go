@@ -19,6 +19,7 @@ import (
 	"github.com/quickhelp/quickhelp/signaling/edge"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/store"
+	"github.com/quickhelp/quickhelp/signaling/telemetry"
 	"github.com/quickhelp/quickhelp/signaling/turn"
 	"github.com/quickhelp/quickhelp/wire"
 
@@ -200,8 +201,11 @@ func serve(ctx context.Context, args []string, e env) error {
 		Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 16 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
-	if front.edge != nil {
+	if el := front.edge; el != nil {
 		hs.Handler, hs.ConnContext = edge.WithTLSState(srv), edge.ConnContext
+		srv.Metrics().SetEdgeStats(func() telemetry.EdgeStats {
+			return telemetry.EdgeStats{Open: el.Open(), Refused: el.Refused(), TimedOut: el.TimedOut()}
+		})
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(front.http) }()
@@ -290,7 +294,13 @@ func startTURN(c serveConfig, f *front, key []byte, sessions turn.SessionChecker
 		Secret: key, Logger: log.With("component", "turn"), Sessions: sessions}
 	listenHost := c.turnListen
 	if c.turnListen == "off" {
+		// TURN only on the HTTPS port: it relays from that address.
 		listenHost = c.listen
+		if tc.PublicIP == "" {
+			if ip := f.raw.Addr().(*net.TCPAddr).IP; !ip.IsUnspecified() {
+				tc.PublicIP = ip.String()
+			}
+		}
 	}
 	tc.DevMode = c.dev == "true" || (c.dev == "auto" && isLoopback(listenHost))
 	if tlsLn != nil {
