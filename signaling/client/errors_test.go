@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,44 @@ func TestNewRefusesPlainHTTP(t *testing.T) {
 		if _, err := New(in); err != nil {
 			t.Errorf("New(%q) = %v, want success", in, err)
 		}
+	}
+}
+
+// TestOlderServiceCodes: during a rolling upgrade a service of the previous
+// release answers with snake_case codes; this client still classifies them.
+func TestOlderServiceCodes(t *testing.T) {
+	tests := []struct {
+		status int
+		body   string
+		want   error
+		code   wire.Reason
+	}{
+		{http.StatusNotFound, `{"error":"not_found","message":"That code is not valid."}`, ErrNotFound, wire.ReasonNotFound},
+		{http.StatusForbidden, `{"error":"org_disabled","message":"Off."}`, ErrOrgDisabled, wire.ReasonOrgDisabled},
+		{http.StatusForbidden, `{"error":"helper_suspended","message":"Suspended."}`, ErrHelperSuspended, wire.ReasonHelperSuspended},
+		{http.StatusTooManyRequests, `{"error":"rate_limited","message":"Slow down."}`, ErrRateLimited, wire.ReasonRateLimited},
+		{http.StatusConflict, `{"error":"session_full","message":"Full."}`, ErrSessionFull, wire.ReasonSessionFull},
+		{http.StatusBadRequest, `{"error":"bad_request","message":"Bad."}`, ErrBadRequest, wire.ReasonBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.code), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			c, err := New(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, err = c.Join(ctx, "ABCD-EFGH")
+			var api *APIError
+			if !errors.Is(err, tt.want) || !errors.As(err, &api) || api.Code != tt.code {
+				t.Errorf("Join against an older service answering %s = %v, want %v with code %q", tt.body, err, tt.want, tt.code)
+			}
+		})
 	}
 }
