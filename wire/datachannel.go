@@ -10,12 +10,13 @@ import (
 	"unicode/utf8"
 )
 
-// Data-channel labels. The daemon (offerer) creates all four.
+// Data-channel labels. The daemon (offerer) creates all five.
 const (
 	ChannelInput    = "input"    // reliable, ordered: buttons, wheel, keys, text, release-all
 	ChannelPointer  = "pointer"  // unordered, no retransmits: pointer moves
 	ChannelAnnotate = "annotate" // reliable, ordered: annotation strokes, laser, clear
 	ChannelCursor   = "cursor"   // sharer → helper: cursor position and shape
+	ChannelSAS      = "sas"      // sharer → helper, once: the security code nonce (internal/rtc)
 )
 
 // Input event kinds (InputEvent.T).

@@ -68,6 +68,9 @@ type Envelope struct {
 	Monitor   int           `json:"monitor,omitempty"`  // switch-monitor: index; monitors: current
 	Peer      bool          `json:"peer,omitempty"`     // hello: the other participant is connected
 	Restart   bool          `json:"restart,omitempty"`  // offer: this is an ICE restart
+	// SASCommit: offer: hex SHA-256 commitment to the nonce the sharer
+	// reveals on ChannelSAS for the security code (internal/rtc).
+	SASCommit string `json:"sasCommit,omitempty"`
 	// RetryAfter: control denied with ReasonControlWait: seconds until the
 	// helper may ask again (1 to MaxRetryAfter).
 	RetryAfter int `json:"retryAfter,omitempty"`
@@ -145,6 +148,9 @@ func (e *Envelope) Validate() error {
 	if len(e.Monitors) > MaxMonitors || e.Monitor < 0 || e.Monitor >= MaxMonitors {
 		return bad("monitor out of range")
 	}
+	if e.SASCommit != "" && (e.Type != TypeOffer || !isLowerHex(e.SASCommit, SASCommitLen)) {
+		return bad("sasCommit not %d hex digits on an offer", SASCommitLen)
+	}
 	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter || (e.RetryAfter != 0 && e.Type != TypeControl) {
 		return bad("retryAfter out of range")
 	}
@@ -177,6 +183,21 @@ func (e *Envelope) Validate() error {
 
 // Encode marshals an envelope.
 func (e Envelope) Encode() ([]byte, error) { return json.Marshal(e) }
+
+// SASCommitLen is the length of Envelope.SASCommit: SHA-256 in hex.
+const SASCommitLen = 64
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 func truncate(s string, n int) string {
 	if len(s) > n {

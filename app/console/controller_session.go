@@ -273,6 +273,8 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 			s.stateMu.Unlock()
 			c.viewState.Notify() // the loop reads the latest state
 		},
+		// The security code becomes known just after the connection is up.
+		OnSAS:  c.viewState.Notify,
 		Logger: c.cfg.Logger,
 	}
 	if c.cfg.ViewerSettings != nil {
@@ -296,29 +298,39 @@ func (c *Controller) onViewerState() {
 	s.stateMu.Lock()
 	st := s.latest
 	s.stateMu.Unlock()
+	// The security code of this DTLS connection, shown with the state; it
+	// may arrive after the state.
+	sas := ""
+	if st == rtc.StateConnected {
+		sas = s.view.SAS()
+	}
+	sasChanged := sas != c.st.SAS
+	c.st.SAS = sas
 	if st == s.viewState {
+		if sasChanged {
+			c.emitState()
+		}
 		return
 	}
 	s.viewState = st
 	switch st {
 	case rtc.StateConnected:
-		// The security code of this DTLS connection, shown with the state.
-		sas := s.view.SAS()
-		changed := sas != c.st.SAS
-		c.st.SAS = sas
 		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
 			c.setState(wire.UIStateLive)
 			c.feature(wire.FeatureViewOnly)
-		} else if changed {
+		} else if sasChanged {
 			c.emitState()
 		}
 	case rtc.StateDisconnected, rtc.StateFailed:
-		if c.st.SAS != "" {
-			c.st.SAS = ""
+		if sasChanged {
 			c.emitState()
 		}
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
 			c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
+		}
+	default:
+		if sasChanged {
+			c.emitState()
 		}
 	}
 }

@@ -300,9 +300,12 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	if err := sh.peer.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Live shows the security code, the one the sharer's side computes.
-	if st := pg.state(wire.UIStateLive); st.SAS == "" || st.SAS != sh.peer.SAS() {
-		t.Errorf("live status SAS = %q, want the sharer's %q (non-empty)", st.SAS, sh.peer.SAS())
+	// Live shows the security code, the one the sharer's side computes,
+	// once the sharer's nonce has arrived.
+	pg.state(wire.UIStateLive)
+	st = *pg.until("security code", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeState && e.Status.SAS != "" }).Status
+	if st.State != wire.UIStateLive || st.SAS != sh.peer.SAS() {
+		t.Errorf("status %q with SAS %q, want live with the sharer's %q", st.State, st.SAS, sh.peer.SAS())
 	}
 
 	key, err := os.ReadFile(filepath.Join("..", "..", "wire", "testdata", "frame-vp8-key.bin"))

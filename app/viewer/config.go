@@ -25,6 +25,10 @@ type Config struct {
 	OnCursor func(wire.Cursor)
 	// OnState reports connection state changes.
 	OnState func(rtc.State)
+	// OnSAS, if set, is called from a pion goroutine when the sharer's
+	// security code nonce has arrived and checked out: from then on SAS
+	// returns the code. It must not block.
+	OnSAS func()
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// SettingEngine, if set, adjusts pion's setting engine (tests use it).

@@ -158,10 +158,10 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 		t.Fatalf("sharer and helper both show %q with DTLS terminated in the middle, want different codes", ps)
 	}
 	// Each side's code is the one of its own leg with the relay.
-	if want := m.sas(m.toSharer, false); ps != want {
+	if want := m.sas(t, m.toSharer, false); ps != want {
 		t.Errorf("sharer code %q, want %q (its DTLS connection is with the relay)", ps, want)
 	}
-	if want := m.sas(m.toHelper, true); vs != want {
+	if want := m.sas(t, m.toHelper, true); vs != want {
 		t.Errorf("helper code %q, want %q (its DTLS connection is with the relay)", vs, want)
 	}
 }
@@ -170,11 +170,12 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 // offers to the helper. It copies the sharer's channels and video track.
 type mitm struct {
 	toSharer, toHelper *webrtc.PeerConnection
-	sendViewer         func(wire.Envelope) error // set by pumpSharer
+	revealed           chan []byte // the sharer's nonce, as it passes
 
-	mu    sync.Mutex                     // guards chans
-	chans map[string]*webrtc.DataChannel // toHelper's channels by label
-	wg    sync.WaitGroup
+	mu     sync.Mutex                     // guards chans and commit
+	chans  map[string]*webrtc.DataChannel // toHelper's channels by label
+	commit string                         // the sharer's commitment, from its offer
+	wg     sync.WaitGroup
 }
 
 func newMITM(t *testing.T) *mitm {
@@ -193,7 +194,7 @@ func newMITM(t *testing.T) *mitm {
 		}
 		return pc
 	}
-	m := &mitm{toSharer: newPC(), toHelper: newPC(), chans: map[string]*webrtc.DataChannel{}}
+	m := &mitm{toSharer: newPC(), toHelper: newPC(), chans: map[string]*webrtc.DataChannel{}, revealed: make(chan []byte, 1)}
 	track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, "video", "mitm")
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +202,7 @@ func newMITM(t *testing.T) *mitm {
 	if _, err := m.toHelper.AddTrack(track); err != nil {
 		t.Fatal(err)
 	}
-	for _, label := range []string{wire.ChannelInput, wire.ChannelPointer, wire.ChannelAnnotate, wire.ChannelCursor} {
+	for _, label := range []string{wire.ChannelInput, wire.ChannelPointer, wire.ChannelAnnotate, wire.ChannelCursor, wire.ChannelSAS} {
 		dc, err := m.toHelper.CreateDataChannel(label, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -229,6 +230,33 @@ func newMITM(t *testing.T) *mitm {
 		helperDC := m.chans[sharerDC.Label()]
 		m.mu.Unlock()
 		if helperDC == nil {
+			return
+		}
+		if sharerDC.Label() == wire.ChannelSAS {
+			// The nonce comes as soon as the sharer's leg is up, maybe
+			// before the helper's: pass it on once that one is open too.
+			var once sync.Once
+			var got []byte
+			var gotMu sync.Mutex
+			pass := func() {
+				gotMu.Lock()
+				b := got
+				gotMu.Unlock()
+				if b != nil && helperDC.ReadyState() == webrtc.DataChannelStateOpen {
+					once.Do(func() { _ = helperDC.Send(b) })
+				}
+			}
+			helperDC.OnOpen(pass)
+			sharerDC.OnMessage(func(msg webrtc.DataChannelMessage) {
+				gotMu.Lock()
+				got = append([]byte(nil), msg.Data...)
+				gotMu.Unlock()
+				select {
+				case m.revealed <- got:
+				default:
+				}
+				pass()
+			})
 			return
 		}
 		sharerDC.OnMessage(func(msg webrtc.DataChannelMessage) { _ = helperDC.Send(msg.Data) })
@@ -286,7 +314,12 @@ func (m *mitm) pumpSharer(t *testing.T, stop chan struct{}, in chan wire.Envelop
 				t.Errorf("relay: offer to the helper: %v", err)
 				return
 			}
-			if err := toViewer(wire.Envelope{Type: wire.TypeOffer, SDP: offer.SDP}); err != nil {
+			// The sharer's commitment is passed on; the nonce follows on
+			// the bridged sas channel, so the helper accepts it.
+			m.mu.Lock()
+			m.commit = env.SASCommit
+			m.mu.Unlock()
+			if err := toViewer(wire.Envelope{Type: wire.TypeOffer, SDP: offer.SDP, SASCommit: env.SASCommit}); err != nil {
 				t.Errorf("relay: send offer to the helper: %v", err)
 			}
 		case wire.TypeCandidate:
@@ -317,8 +350,24 @@ func (m *mitm) pumpHelper(t *testing.T, stop chan struct{}, in chan wire.Envelop
 }
 
 // sas is the code the relay's own leg computes.
-func (m *mitm) sas(pc *webrtc.PeerConnection, offerer bool) string {
-	s, _ := rtc.TransportSAS(pc.SCTP().Transport(), offerer)
+func (m *mitm) sas(t *testing.T, pc *webrtc.PeerConnection, offerer bool) string {
+	t.Helper()
+	var reveal []byte
+	select {
+	case reveal = <-m.revealed:
+		m.revealed <- reveal
+	default:
+		t.Fatal("the relay saw no nonce")
+	}
+	c := new(rtc.Commitment)
+	m.mu.Lock()
+	c.SetCommit(m.commit)
+	m.mu.Unlock()
+	if err := c.Accept(reveal); err != nil {
+		t.Fatalf("the nonce that passed the relay: %v", err)
+	}
+	nonce, _ := c.Nonce()
+	s, _ := rtc.TransportSAS(pc.SCTP().Transport(), offerer, nonce)
 	return s
 }
 

@@ -30,8 +30,9 @@ type Viewer struct {
 	pc  *webrtc.PeerConnection
 	st  *meter
 
-	q       *rtc.Loop      // runs pion callbacks and public calls on one goroutine
-	sig     *rtc.Signaling // offer/answer, trickle ICE and the state, on q
+	q       *rtc.Loop       // runs pion callbacks and public calls on one goroutine
+	sig     *rtc.Signaling  // offer/answer, trickle ICE and the state, on q
+	sas     *rtc.Commitment // the sharer's commitment and, once revealed, its nonce
 	cursorQ chan []byte
 	wg      sync.WaitGroup
 	ssrc    atomic.Uint32 // remote video SSRC, 0 before the track arrives
@@ -68,6 +69,7 @@ func New(cfg Config) (*Viewer, error) {
 		pc:      pc,
 		st:      newMeter(),
 		q:       rtc.NewLoop(eventQueue, rtc.ErrClosed),
+		sas:     new(rtc.Commitment),
 		cursorQ: make(chan []byte, cursorQueue),
 		chans:   map[string]*webrtc.DataChannel{},
 	}
@@ -94,6 +96,9 @@ func (v *Viewer) setup() {
 		label := dc.Label()
 		switch label {
 		case wire.ChannelInput, wire.ChannelPointer, wire.ChannelAnnotate, wire.ChannelCursor:
+		case wire.ChannelSAS:
+			dc.OnMessage(func(m webrtc.DataChannelMessage) { v.acceptReveal(m.Data) })
+			return
 		default:
 			v.log.Debug("unknown data channel refused")
 			_ = dc.Close()
@@ -121,7 +126,23 @@ func (v *Viewer) onState(_, cur rtc.State) {
 // rtc.ErrBadSignal (wrapped) for a message that cannot be applied and
 // ctx's error when ctx ends first.
 func (v *Viewer) HandleSignal(ctx context.Context, env wire.Envelope) error {
+	if env.Type == wire.TypeOffer && env.SDP != "" {
+		// The nonce is revealed only after DTLS is up, hence after this.
+		v.sas.SetCommit(env.SASCommit)
+	}
 	return v.sig.HandleSignal(ctx, env)
+}
+
+// acceptReveal checks the sharer's security code nonce against the
+// commitment of its offer; runs on pion's reader goroutine.
+func (v *Viewer) acceptReveal(b []byte) {
+	if err := v.sas.Accept(b); err != nil {
+		v.log.Warn("security code nonce refused", "err", err)
+		return
+	}
+	if v.cfg.OnSAS != nil {
+		v.cfg.OnSAS()
+	}
 }
 
 // Fingerprints returns the SHA-256 fingerprints of the local and the
@@ -138,5 +159,6 @@ func (v *Viewer) Close() error {
 }
 
 // SAS returns the security code of the current DTLS connection (see
-// rtc.SAS), or "" while there is none.
-func (v *Viewer) SAS() string { return v.sig.SAS() }
+// rtc.SAS), or "" while there is none or the sharer's nonce has not
+// arrived (Config.OnSAS says when it has).
+func (v *Viewer) SAS() string { return v.sig.SAS(v.sas) }

@@ -33,6 +33,7 @@ func (c *Conn) createChannels() error {
 		{wire.ChannelPointer, &webrtc.DataChannelInit{Ordered: ptr(false), MaxRetransmits: ptr[uint16](0)}},
 		{wire.ChannelAnnotate, &webrtc.DataChannelInit{Ordered: ptr(true)}},
 		{wire.ChannelCursor, &webrtc.DataChannelInit{Ordered: ptr(true)}},
+		{wire.ChannelSAS, &webrtc.DataChannelInit{Ordered: ptr(true)}},
 	}
 	for _, s := range specs {
 		dc, err := c.pc.CreateDataChannel(s.label, s.init)
@@ -46,6 +47,16 @@ func (c *Conn) createChannels() error {
 			dc.SetBufferedAmountLowThreshold(cursorLowWater)
 			dc.OnBufferedAmountLow(func() { c.q.Post(c.cursor.flush) })
 			dc.OnOpen(func() { c.q.Post(c.cursor.opened) })
+			continue
+		}
+		if label == wire.ChannelSAS {
+			// The channel opens only once DTLS is up: the certificates are
+			// fixed before the nonce is revealed. Nothing is read from it.
+			dc.OnOpen(func() {
+				if err := dc.Send(c.sas.Reveal()); err != nil {
+					c.log.Debug("sending the security code nonce failed", "err", err)
+				}
+			})
 			continue
 		}
 		dc.OnMessage(func(m webrtc.DataChannelMessage) { c.onData(label, m.Data) })

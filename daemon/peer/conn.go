@@ -39,10 +39,11 @@ type Conn struct {
 	chans  map[string]*webrtc.DataChannel // created in New, never changed
 	cursor *cursorSender
 
-	q           *rtc.Loop      // runs pion callbacks and public calls on one goroutine
-	sig         *rtc.Signaling // offer/answer, trickle ICE and the state, on q
-	keyReq      *rtc.Notifier  // coalesced keyframe requests, to OnKeyframeRequest
-	rateChanged *rtc.Notifier  // coalesced bitrate changes, to OnBitrate
+	q           *rtc.Loop       // runs pion callbacks and public calls on one goroutine
+	sig         *rtc.Signaling  // offer/answer, trickle ICE and the state, on q
+	sas         *rtc.Commitment // this connection's security code nonce
+	keyReq      *rtc.Notifier   // coalesced keyframe requests, to OnKeyframeRequest
+	rateChanged *rtc.Notifier   // coalesced bitrate changes, to OnBitrate
 	data        chan dataMsg
 	wg          sync.WaitGroup
 	bitrate     atomic.Int64 // bit/s
@@ -85,8 +86,12 @@ func New(cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("peer: %w", err)
 	}
+	if c.sas, err = rtc.NewOffererCommitment(); err != nil {
+		_ = c.pc.Close()
+		return nil, fmt.Errorf("peer: %w", err)
+	}
 	c.sig, err = rtc.NewSignaling(rtc.SignalingConfig{
-		Role: rtc.Offerer, PC: c.pc, Loop: c.q, Signal: cfg.Signal, OnState: c.onState, Logger: c.log,
+		Role: rtc.Offerer, PC: c.pc, Loop: c.q, Signal: c.signal, OnState: c.onState, Logger: c.log,
 	})
 	if err == nil {
 		err = c.setup()
@@ -239,6 +244,15 @@ func (c *Conn) Close() error {
 	return nil
 }
 
+// signal sends through Config.Signal; every offer carries the commitment
+// to this connection's security code nonce.
+func (c *Conn) signal(env wire.Envelope) error {
+	if env.Type == wire.TypeOffer {
+		env.SASCommit = c.sas.Commit()
+	}
+	return c.cfg.Signal(env)
+}
+
 // SAS returns the security code of the current DTLS connection (see
 // rtc.SAS), or "" while there is none.
-func (c *Conn) SAS() string { return c.sig.SAS() }
+func (c *Conn) SAS() string { return c.sig.SAS(c.sas) }

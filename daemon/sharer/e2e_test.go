@@ -317,6 +317,7 @@ func TestSharerEndToEnd(t *testing.T) {
 	}
 	// The status carries the security code, the same the helper computes.
 	eventually(t, "the security code in the status", 10*time.Second, func() bool { return do(wire.LocalStatus).SAS != "" })
+	eventually(t, "the security code at the helper", 10*time.Second, func() bool { return h.v.SAS() != "" })
 	if st := do(wire.LocalStatus); !st.Connected || st.SAS != h.v.SAS() {
 		t.Errorf("status connected %v, SAS %q; want connected with the helper's %q", st.Connected, st.SAS, h.v.SAS())
 	}

@@ -30,4 +30,7 @@ var (
 	// ErrBadFingerprint is returned for a certificate fingerprint that is
 	// not 32 colon-separated hex bytes.
 	ErrBadFingerprint = errors.New("rtc: bad certificate fingerprint")
+	// ErrBadReveal is wrapped when the offerer's revealed nonce is malformed
+	// or does not match the commitment of its offer.
+	ErrBadReveal = errors.New("rtc: bad security code nonce")
 )

@@ -38,8 +38,9 @@ func TestFullFlow(t *testing.T) {
 
 	p.sharer.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
 	p.helper.expect(wire.TypeConsent)
-	p.sharer.send(wire.Envelope{Type: wire.TypeOffer, SDP: "v=0 offer"})
-	if m := p.helper.expect(wire.TypeOffer); m.SDP != "v=0 offer" {
+	commit := strings.Repeat("0123456789abcdef", 4) // the security code commitment travels with the offer
+	p.sharer.send(wire.Envelope{Type: wire.TypeOffer, SDP: "v=0 offer", SASCommit: commit})
+	if m := p.helper.expect(wire.TypeOffer); m.SDP != "v=0 offer" || m.SASCommit != commit {
 		t.Errorf("offer relayed as %+v", m)
 	}
 	p.helper.send(wire.Envelope{Type: wire.TypeAnswer, SDP: "v=0 answer"})

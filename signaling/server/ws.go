@@ -221,7 +221,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	out := wire.Envelope{
 		Type: env.Type, From: c.role, Text: env.Text, SDP: env.SDP, Candidate: env.Candidate,
 		State: env.State, Reason: env.Reason, Monitors: env.Monitors, Monitor: env.Monitor, Restart: env.Restart,
-		RetryAfter: env.RetryAfter,
+		RetryAfter: env.RetryAfter, SASCommit: env.SASCommit,
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

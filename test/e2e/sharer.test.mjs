@@ -69,6 +69,7 @@ test('sharer: get help, consent, control, pause, revoke, chat, deny, report', as
     await sharer.getByTestId('sharing-bar').waitFor();
     assert.match(await sharer.getByTestId('sharing-title').textContent(), /Sharing your screen with Alex P\./);
     // Both show the same security code of their DTLS connection.
+    await helper.getByTestId('sas').waitFor();
     const sasHelper = (await helper.getByTestId('sas').textContent()).trim();
     await sharer.getByTestId('sas').waitFor();
     const sasSharer = (await sharer.getByTestId('sas').textContent()).trim();
