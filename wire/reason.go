@@ -92,6 +92,18 @@ const (
 	ReasonSharerUnavailable Reason = "sharer-unavailable" // the sharer program could not be started or reached
 )
 
+// Reasons of a troubled media path (control {state: revoked}, UI-bridge
+// notices, SharerStatus.Network).
+const (
+	// ReasonNetworkInterrupted: the media path was down for longer than a
+	// blip (or ICE restarted); control was turned off and QuickHelp is
+	// reconnecting.
+	ReasonNetworkInterrupted Reason = "network-interrupted"
+	// ReasonNetworkBlocked: no media path came up within 15 s; a network
+	// probably blocks it (see docs/networks.md, what to allow).
+	ReasonNetworkBlocked Reason = "network-blocked"
+)
+
 // allReasons is every Reason constant, in the order of docs/protocol.md.
 var allReasons = []Reason{
 	ReasonHelperEnded, ReasonSharerEnded, ReasonSharerDenied, ReasonConsentTimeout,
@@ -105,6 +117,7 @@ var allReasons = []Reason{
 	ReasonMachinePolicy, ReasonFailed,
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
+	ReasonNetworkInterrupted, ReasonNetworkBlocked,
 }
 
 // Reasons returns every Reason constant.

@@ -166,6 +166,7 @@ var direction = map[string]string{
 	wire.TypeAnswer:         wire.RoleHelper,
 	wire.TypeControlRequest: wire.RoleHelper,
 	wire.TypeSwitchMonitor:  wire.RoleHelper,
+	wire.TypeICERestart:     wire.RoleHelper,
 	wire.TypeControl:        "", // checked by state below
 }
 

@@ -74,7 +74,9 @@ export type Reason =
   | 'control-revoked'
   | 'control-wait'
   | 'connection-lost'
-  | 'sharer-unavailable';
+  | 'sharer-unavailable'
+  | 'network-interrupted'
+  | 'network-blocked';
 
 export const REASONS: readonly Reason[] = [
   'helper-ended',
@@ -117,6 +119,8 @@ export const REASONS: readonly Reason[] = [
   'control-wait',
   'connection-lost',
   'sharer-unavailable',
+  'network-interrupted',
+  'network-blocked',
 ];
 
 export type Control = 'none' | 'requested' | 'granted';
