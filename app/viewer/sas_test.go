@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,6 +54,12 @@ func TestSASEqualDirect(t *testing.T) {
 	ps, vs := waitSAS(ctx, t, "peer", pr.p.SAS), waitSAS(ctx, t, "viewer", pr.v.SAS)
 	if ps != vs {
 		t.Fatalf("codes differ with no one in the middle: sharer %q, helper %q", ps, vs)
+	}
+	// A later offer with another commitment (a middle that has seen the
+	// helper's certificate could pick its nonce to match) ends the code.
+	_ = pr.v.HandleSignal(wire.Envelope{Type: wire.TypeOffer, SDP: "v=0", SASCommit: strings.Repeat("ab", 32)})
+	if s := pr.v.SAS(); s != "" {
+		t.Errorf("viewer SAS() after an offer with another commitment = %q, want empty", s)
 	}
 	_ = pr.p.Close()
 	if s := pr.p.SAS(); s != "" {
