@@ -48,7 +48,10 @@ func TestParseServe(t *testing.T) {
 		{"empty host without TLS", []string{"--listen", ":7443"}, nil, "refusing", nil},
 		{"public with insecure-http", []string{"--listen", "0.0.0.0:7443", "--insecure-http"}, nil, "", nil},
 		{"public with insecure-http env", []string{"--listen", "0.0.0.0:7443"}, map[string]string{"QUICKHELP_INSECURE_HTTP": "1"}, "", nil},
-		{"public with TLS", []string{"--listen", "0.0.0.0:7443", "--tls-cert", "c", "--tls-key", "k"}, nil, "", nil},
+		{"public with TLS", []string{"--listen", "0.0.0.0:7443", "--tls-cert", "c", "--tls-key", "k", "--turn-listen", "0.0.0.0:3478"}, nil, "", nil},
+		{"public TLS, loopback relay", []string{"--listen", ":443", "--tls-cert", "c", "--tls-key", "k"}, nil, "needs a public relay", nil},
+		{"public TLS, relay only on 443", []string{"--listen", ":443", "--tls-cert", "c", "--tls-key", "k", "--turn-listen", "off"}, nil, "", nil},
+		{"public TLS without TURN over TLS", []string{"--listen", ":443", "--tls-cert", "c", "--tls-key", "k", "--turn-tls=false"}, nil, "", nil},
 		{"cert without key", []string{"--tls-cert", "c"}, nil, "go together", nil},
 		{"bad dev", []string{"--dev", "maybe"}, nil, "--dev", nil},
 		{"ice policy env", nil, map[string]string{"QUICKHELP_ICE_POLICY": "relay"}, "", func(c serveConfig) bool {

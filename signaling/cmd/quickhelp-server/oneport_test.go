@@ -252,3 +252,53 @@ func iceKinds(servers []wire.ICEServer) string {
 	}
 	return strings.Join(kinds, ",")
 }
+
+func TestTURNDevModeAndTURNSHost(t *testing.T) {
+	dev := []struct {
+		name string
+		c    serveConfig
+		tls  bool
+		want bool
+	}{
+		{"loopback, no TLS", serveConfig{dev: "auto", turnListen: "127.0.0.1:3478", listen: "127.0.0.1:7443"}, false, true},
+		{"loopback TURN, public TLS port", serveConfig{dev: "auto", turnListen: "127.0.0.1:3478", listen: ":443"}, true, false},
+		{"loopback TURN and TLS port", serveConfig{dev: "auto", turnListen: "127.0.0.1:3478", listen: "127.0.0.1:8443"}, true, true},
+		{"public TURN", serveConfig{dev: "auto", turnListen: "0.0.0.0:3478", listen: "127.0.0.1:8443"}, false, false},
+		{"only TLS, public", serveConfig{dev: "auto", turnListen: "off", listen: "203.0.113.10:443"}, true, false},
+		{"forced", serveConfig{dev: "true", turnListen: "0.0.0.0:3478"}, true, true},
+		{"refused", serveConfig{dev: "false", turnListen: "127.0.0.1:3478", listen: "127.0.0.1:1"}, false, false},
+	}
+	for _, tt := range dev {
+		if got := turnDevMode(tt.c, tt.tls); got != tt.want {
+			t.Errorf("turnDevMode(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	wildcard := &net.TCPAddr{IP: net.IPv4zero, Port: 443}
+	specific := &net.TCPAddr{IP: net.ParseIP("203.0.113.10"), Port: 8443}
+	hosts := []struct {
+		c            serveConfig
+		listen       *net.TCPAddr
+		host         string
+		port         int
+		wantErrMatch string
+	}{
+		{serveConfig{publicHost: "help.example.com"}, wildcard, "help.example.com", 443, ""},
+		{serveConfig{publicHost: "help.example.com:4443"}, specific, "help.example.com", 4443, ""},
+		{serveConfig{turnPublicIP: "198.51.100.7"}, wildcard, "198.51.100.7", 443, ""},
+		{serveConfig{}, specific, "203.0.113.10", 8443, ""},
+		{serveConfig{listen: ":443"}, wildcard, "", 0, "--public-host"},
+		{serveConfig{publicHost: "help.example.com:x"}, wildcard, "", 0, "bad port"},
+	}
+	for _, tt := range hosts {
+		host, port, err := turnsHostPort(tt.c, tt.listen)
+		if tt.wantErrMatch != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErrMatch) {
+				t.Errorf("turnsHostPort(%+v) error = %v, want %q", tt.c, err, tt.wantErrMatch)
+			}
+			continue
+		}
+		if err != nil || host != tt.host || port != tt.port {
+			t.Errorf("turnsHostPort(%+v, %v) = %q, %d, %v; want %q, %d", tt.c, tt.listen, host, port, err, tt.host, tt.port)
+		}
+	}
+}

@@ -88,6 +88,12 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	if c.maxConns <= 0 {
 		return c, fmt.Errorf("--max-conns must be positive")
 	}
+	// Relay sockets bind the TURN listen address: a loopback one would hand
+	// clients of a public HTTPS port relay addresses nobody can reach.
+	if c.tlsCert != "" && c.turnTLS && !isLoopback(c.listen) && c.turnListen != "off" && isLoopback(c.turnListen) {
+		return c, fmt.Errorf("TURN over TLS on the public port %s needs a public relay: set --turn-listen "+
+			"(e.g. 0.0.0.0:3478 with --turn-public-ip), --turn-listen off (TURN on the HTTPS port only), or --turn-tls=false", c.listen)
+	}
 	return c, nil
 }
 
@@ -290,21 +296,15 @@ func startTURN(c serveConfig, f *front, key []byte, sessions turn.SessionChecker
 	if c.turnListen == "off" && tlsLn == nil {
 		return nil, nil
 	}
+	listen := f.raw.Addr().(*net.TCPAddr)
 	tc := turn.Config{ListenUDP: c.turnListen, ListenTCP: c.turnListen, PublicIP: c.turnPublicIP,
-		Secret: key, Logger: log.With("component", "turn"), Sessions: sessions}
-	listenHost := c.turnListen
-	if c.turnListen == "off" {
+		Secret: key, Logger: log.With("component", "turn"), Sessions: sessions, DevMode: turnDevMode(c, tlsLn != nil)}
+	if c.turnListen == "off" && tc.PublicIP == "" && !listen.IP.IsUnspecified() {
 		// TURN only on the HTTPS port: it relays from that address.
-		listenHost = c.listen
-		if tc.PublicIP == "" {
-			if ip := f.raw.Addr().(*net.TCPAddr).IP; !ip.IsUnspecified() {
-				tc.PublicIP = ip.String()
-			}
-		}
+		tc.PublicIP = listen.IP.String()
 	}
-	tc.DevMode = c.dev == "true" || (c.dev == "auto" && isLoopback(listenHost))
 	if tlsLn != nil {
-		host, port, err := publicHostPort(c.publicHost, f.raw.Addr())
+		host, port, err := turnsHostPort(c, listen)
 		if err != nil {
 			return nil, err
 		}
@@ -316,6 +316,45 @@ func startTURN(c serveConfig, f *front, key []byte, sessions turn.SessionChecker
 	}
 	log.Info("TURN relay listening", "addr", c.turnListen, "tls", tlsLn != nil, "dev", tc.DevMode)
 	return ts, nil
+}
+
+// turnDevMode decides --dev: "auto" allows relaying to loopback and
+// private peers only while nobody off this computer can reach the relay:
+// TURN listens on loopback and so does the HTTPS port when it carries
+// TURN over TLS.
+func turnDevMode(c serveConfig, turnOverTLS bool) bool {
+	switch c.dev {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	if c.turnListen != "off" && !isLoopback(c.turnListen) {
+		return false
+	}
+	return !turnOverTLS || isLoopback(c.listen)
+}
+
+// turnsHostPort is the host and port announced in turns: URLs: those of
+// --public-host, else the TURN public IP, else the listen IP, with the
+// listen port when none is given. A wildcard listen address with neither
+// flag cannot be announced.
+func turnsHostPort(c serveConfig, listen *net.TCPAddr) (string, int, error) {
+	host, port, err := publicHostPort(c.publicHost, listen)
+	if err != nil {
+		return "", 0, err
+	}
+	switch {
+	case host != "":
+	case c.turnPublicIP != "":
+		host = c.turnPublicIP
+	case !listen.IP.IsUnspecified():
+		host = listen.IP.String()
+	default:
+		return "", 0, fmt.Errorf("TURN over TLS on %s: set --public-host to the name in the certificate "+
+			"(or --turn-public-ip), or --turn-tls=false", c.listen)
+	}
+	return host, port, nil
 }
 
 // publicHostPort splits --public-host; a missing port is the listen port,
