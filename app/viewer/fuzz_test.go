@@ -1,6 +1,7 @@
 package viewer
 
 import (
+	"context"
 	"runtime"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func FuzzHandleSignal(f *testing.F) {
 			return // the signalling client drops these before they get here
 		}
 		done := make(chan struct{})
-		go func() { defer close(done); _ = v.HandleSignal(env) }()
+		go func() { defer close(done); _ = v.HandleSignal(context.Background(), env) }()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):

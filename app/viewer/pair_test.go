@@ -50,7 +50,7 @@ type pair struct {
 	keyReqs  chan struct{}
 	rates    chan int
 	pStates  chan rtc.State
-	vStates  chan viewer.State
+	vStates  chan rtc.State
 	restarts atomic.Int32 // restart offers seen by the viewer
 
 	toViewer, toPeer chan wire.Envelope
@@ -101,7 +101,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		keyReqs:  make(chan struct{}, 64),
 		rates:    make(chan int, 64),
 		pStates:  make(chan rtc.State, 64),
-		vStates:  make(chan viewer.State, 64),
+		vStates:  make(chan rtc.State, 64),
 		toViewer: make(chan wire.Envelope, 256),
 		toPeer:   make(chan wire.Envelope, 256),
 		stop:     make(chan struct{}),
@@ -126,7 +126,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		Signal:             relay(t, pr.toPeer, pr.stop),
 		OnFrame:            func(f wire.Frame) { trySend(pr.frames, f) },
 		OnCursor:           func(c wire.Cursor) { trySend(pr.cursors, c) },
-		OnState:            func(s viewer.State) { trySend(pr.vStates, s) },
+		OnState:            func(s rtc.State) { trySend(pr.vStates, s) },
 		SettingEngine:      o.viewerSE,
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		if e.Type == wire.TypeOffer && e.Restart {
 			pr.restarts.Add(1)
 		}
-		return pr.v.HandleSignal(e)
+		return pr.v.HandleSignal(context.Background(), e)
 	})
 	go pr.pump(pr.toPeer, func(e wire.Envelope) error { return pr.p.HandleSignal(context.Background(), e) })
 	t.Cleanup(pr.close)
@@ -152,7 +152,7 @@ func (pr *pair) pump(ch chan wire.Envelope, handle func(wire.Envelope) error) {
 		case <-pr.stop:
 			return
 		case e := <-ch:
-			if err := handle(e); err != nil && !errors.Is(err, viewer.ErrClosed) {
+			if err := handle(e); err != nil && !errors.Is(err, rtc.ErrClosed) {
 				pr.t.Errorf("HandleSignal(%s) = %v", e.Type, err)
 			}
 		}
@@ -185,13 +185,13 @@ func (pr *pair) connect(ctx context.Context) {
 		pr.t.Fatalf("Start() = %v", err)
 	}
 	waitState(ctx, pr.t, "peer", pr.pStates, rtc.StateConnected)
-	waitState(ctx, pr.t, "viewer", pr.vStates, viewer.StateConnected)
+	waitState(ctx, pr.t, "viewer", pr.vStates, rtc.StateConnected)
 	for {
 		err := pr.v.SendInput(wire.InputEvent{T: wire.InputReleaseAll})
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, viewer.ErrChannelNotOpen) {
+		if !errors.Is(err, rtc.ErrChannelNotOpen) {
 			pr.t.Fatalf("SendInput(release-all) = %v", err)
 		}
 		select {

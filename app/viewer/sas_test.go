@@ -82,7 +82,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 	toMITMFromHelper := make(chan wire.Envelope, 256)
 	frames := make(chan wire.Frame, 256)
 	data := make(chan dataMsg, 64)
-	pStates, vStates := make(chan rtc.State, 64), make(chan viewer.State, 64)
+	pStates, vStates := make(chan rtc.State, 64), make(chan rtc.State, 64)
 	p, err := peer.New(peer.Config{
 		Signal:        relay(t, toMITMFromSharer, stop),
 		OnData:        func(ch string, b []byte) { trySend(data, dataMsg{ch, b}) },
@@ -95,7 +95,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 	v, err := viewer.New(viewer.Config{
 		Signal:        relay(t, toMITMFromHelper, stop),
 		OnFrame:       func(f wire.Frame) { trySend(frames, f) },
-		OnState:       func(s viewer.State) { trySend(vStates, s) },
+		OnState:       func(s rtc.State) { trySend(vStates, s) },
 		SettingEngine: loopbackOnly,
 	})
 	if err != nil {
@@ -113,7 +113,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		m.pumpSharer(t, stop, toMITMFromSharer, func(e wire.Envelope) error { return p.HandleSignal(context.Background(), e) }, v.HandleSignal)
+		m.pumpSharer(t, stop, toMITMFromSharer, func(e wire.Envelope) error { return p.HandleSignal(context.Background(), e) }, func(e wire.Envelope) error { return v.HandleSignal(context.Background(), e) })
 	}()
 	go func() {
 		defer wg.Done()
@@ -123,7 +123,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 		t.Fatalf("Start() = %v", err)
 	}
 	waitState(ctx, t, "peer", pStates, rtc.StateConnected)
-	waitState(ctx, t, "viewer", vStates, viewer.StateConnected)
+	waitState(ctx, t, "viewer", vStates, rtc.StateConnected)
 
 	// The relay is a working one: input reaches the sharer, video the helper.
 	for {
@@ -131,7 +131,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, viewer.ErrChannelNotOpen) {
+		if !errors.Is(err, rtc.ErrChannelNotOpen) {
 			t.Fatalf("SendInput(release-all) = %v", err)
 		}
 		select {

@@ -73,7 +73,7 @@ func (h *helperSide) run(ctx context.Context) {
 		h.mu.Unlock()
 		switch env.Type {
 		case wire.TypeOffer, wire.TypeCandidate:
-			h.v.HandleSignal(env) // a refused signal shows up as missing frames
+			h.v.HandleSignal(context.Background(), env) // a refused signal shows up as missing frames
 		}
 	}
 }
