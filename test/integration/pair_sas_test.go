@@ -1,4 +1,4 @@
-package viewer_test
+package integration_test
 
 import (
 	"context"
@@ -87,7 +87,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 		Signal:        relay(t, toMITMFromSharer, stop),
 		OnData:        func(ch string, b []byte) { trySend(data, dataMsg{ch, b}) },
 		OnState:       func(s rtc.State) { trySend(pStates, s) },
-		SettingEngine: loopbackOnly,
+		SettingEngine: pairICE,
 	})
 	if err != nil {
 		t.Fatalf("peer.New() = %v", err)
@@ -96,7 +96,7 @@ func TestSASDiffersWithDTLSInTheMiddle(t *testing.T) {
 		Signal:        relay(t, toMITMFromHelper, stop),
 		OnFrame:       func(f wire.Frame) { trySend(frames, f) },
 		OnState:       func(s rtc.State) { trySend(vStates, s) },
-		SettingEngine: loopbackOnly,
+		SettingEngine: pairICE,
 	})
 	if err != nil {
 		_ = p.Close()
@@ -195,7 +195,7 @@ func newMITM(t *testing.T) *mitm {
 			t.Fatal(err)
 		}
 		se := webrtc.SettingEngine{}
-		loopbackOnly(&se)
+		pairICE(&se)
 		pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se)).
 			NewPeerConnection(webrtc.Configuration{BundlePolicy: webrtc.BundlePolicyMaxBundle})
 		if err != nil {
