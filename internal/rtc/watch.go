@@ -64,7 +64,7 @@ type PathWatchConfig struct {
 // reported (OnUnreachable). It is fed the connection states on the loop
 // goroutine, and all its fields belong to that goroutine.
 type PathWatch struct {
-	cfg                         PathWatchConfig
+	cfg                        PathWatchConfig
 	blip, restart, unreachable *Timer
 
 	up      bool // connected
