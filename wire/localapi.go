@@ -65,6 +65,12 @@ type SharerStatus struct {
 	// helper ("123 456"), for both people to compare; empty while there is
 	// no connection.
 	SAS string `json:"sas,omitempty"`
+	// Network says what is wrong with the media path to the helper, if
+	// anything: ReasonNetworkInterrupted while it is being restored,
+	// ReasonNetworkBlocked once none came up within 15 s.
+	Network Reason `json:"network,omitempty"`
+	// Restarts counts the ICE restarts of this session.
+	Restarts uint64 `json:"restarts,omitempty"`
 }
 
 // LocalResponse answers one LocalRequest.

@@ -70,11 +70,16 @@ type session struct {
 	injector      input.Injector
 	helperPresent bool
 	backoff       controlBackoff
-	consentTimer  *rtc.Timer // the unanswered screen question is denied
-	controlTimer  *rtc.Timer // the unanswered control request is denied
-	endTimer      *rtc.Timer // the service did not confirm the end in time
-	over          bool       // run returns endReason
-	endReason     wire.Reason
+	consentTimer  *rtc.Timer     // the unanswered screen question is denied
+	controlTimer  *rtc.Timer     // the unanswered control request is denied
+	endTimer      *rtc.Timer     // the service did not confirm the end in time
+	watch         *rtc.PathWatch // the current peer connection's path, nil without one
+	lastRestart   time.Time      // of the last ICE restart
+	// restartOnSocket: the network changed; restart ICE once the session
+	// socket is connected again.
+	restartOnSocket bool
+	over            bool // run returns endReason
+	endReason       wire.Reason
 
 	// overlay is set once on allow, before the peer exists, and read by the
 	// data-channel callbacks after that.
@@ -152,6 +157,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	s.sig = sig
 	// Join returns with the question pending: the status says so at once.
 	s.st.State = wire.SharerAwaitingConsent
+	s.workers.Go(func() { watchAddrs(s.ctx, s.q, s.onAddrsChanged) })
 	go s.loop()
 	return s, nil
 }

@@ -87,6 +87,8 @@ func TestDescribe(t *testing.T) {
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlRequested, Helper: h, SAS: "123 456"}, "Sharing your screen with Alex P. · Contoso; the helper asks for control; security code 123 456."},
 		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonSharerDenied}, "The session has ended. Your screen was not shared."},
 		{wire.SharerStatus{State: wire.SharerEnded}, "The session has ended."},
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h, Network: wire.ReasonNetworkBlocked},
+			"Sharing your screen with Alex P. · Contoso; view only. Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.st); got != tt.want {

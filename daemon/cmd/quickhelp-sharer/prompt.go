@@ -133,7 +133,12 @@ func describe(st wire.SharerStatus) string {
 		if st.SAS != "" {
 			s += "; security code " + printable(st.SAS)
 		}
-		return s + "."
+		s += "."
+		if st.Network != "" {
+			// The media path is down or cannot be made: said in plain words.
+			s += " " + st.Network.SharerText()
+		}
+		return s
 	case wire.SharerEnded:
 		return endText(st.Reason)
 	}
