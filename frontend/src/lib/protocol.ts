@@ -197,6 +197,8 @@ export interface Status {
   /** disabled: the machine policy's own words (English) */
   detail?: string;
   reconnectUntil?: number;
+  /** trouble with the media path: network-interrupted (being restored), network-blocked (none within 15 s) */
+  network?: Reason;
   /** the security code of the connection with the sharer ("123 456"); absent while not connected */
   sas?: string;
 }
@@ -269,6 +271,10 @@ export interface SharerStatus {
   promptUntil?: number;
   /** the security code of the connection with the helper ("123 456"); absent while not connected */
   sas?: string;
+  /** trouble with the media path: network-interrupted (being restored), network-blocked (none within 15 s) */
+  network?: Reason;
+  /** ICE restarts in this session */
+  restarts?: number;
 }
 
 export type BridgeEvent =
