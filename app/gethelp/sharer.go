@@ -11,6 +11,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -60,18 +61,19 @@ type DaemonStarter interface {
 // "Keep sharing?" every KeepSharingEvery and ends the session when nobody
 // answers within KeepSharingGrace.
 //
-// Goroutines: the loop owns the state; the caller runs daemon calls in
-// order off the loop; the watcher holds the daemon's event stream. Close
-// stops all three and waits.
+// Goroutines: the loop (an rtc.Loop) owns the state and runs the
+// keep-sharing timers; the caller runs daemon calls in order off the loop;
+// the watcher holds the daemon's event stream. Close stops all three and
+// waits.
 type SharerService struct {
 	cfg    SharerConfig
 	log    *slog.Logger
 	client localapi.Client
 
-	inbox  chan func()     // work for the loop; posters wait
+	q      *rtc.Loop       // work for the loop goroutine; posters wait
 	calls  chan sharerCall // daemon calls in page order; full means refused
 	kick   chan struct{}   // capacity 1: re-open the event stream now
-	ctx    context.Context
+	ctx    context.Context // ends the caller, the watcher and their calls at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -82,9 +84,9 @@ type SharerService struct {
 
 	// Owned by the loop goroutine.
 	st         wire.BridgeSharer
-	keepTimer  *time.Timer // next "Keep sharing?"
-	graceTimer *time.Timer // the unanswered question ends the session
-	keepFor    string      // the session the timers belong to
+	keepTimer  *rtc.Timer // next "Keep sharing?"
+	graceTimer *rtc.Timer // the unanswered question ends the session; active while asked
+	keepFor    string     // the session the timers belong to
 }
 
 type sharerCall struct {
@@ -133,16 +135,17 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 		cfg:    cfg,
 		log:    cfg.Logger.With("component", "sharer-ui"),
 		client: localapi.Client{Path: cfg.Socket},
-		inbox:  make(chan func(), inboxSize),
+		q:      rtc.NewLoop(inboxSize, rtc.ErrClosed),
 		calls:  make(chan sharerCall, callQueueSize),
 		kick:   make(chan struct{}, 1),
 		st:     wire.BridgeSharer{SharerStatus: wire.SharerStatus{State: wire.SharerIdle, Control: wire.ControlNone}},
 	}
+	s.keepTimer = s.q.NewTimer(s.askKeepSharing)
+	s.graceTimer = s.q.NewTimer(s.keepSharingExpired)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.wg.Add(3)
-	go s.loop()
-	go s.caller()
-	go s.watch()
+	s.wg.Go(s.q.Run)
+	s.wg.Go(s.caller)
+	s.wg.Go(s.watch)
 	return s, nil
 }
 
@@ -150,10 +153,12 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 // started is stopped too (its session ends with it).
 func (s *SharerService) Close() error {
 	s.once.Do(func() {
+		s.q.Close()
 		s.cancel()
 		s.wg.Wait()
-		stopTimer(&s.keepTimer)
-		stopTimer(&s.graceTimer)
+		// The loop goroutine has ended: this one owns the timers.
+		s.keepTimer.Stop()
+		s.graceTimer.Stop()
 		s.stopMu.Lock()
 		stop := s.stopDaemon
 		s.stopDaemon = nil
@@ -165,44 +170,8 @@ func (s *SharerService) Close() error {
 	return nil
 }
 
-func stopTimer(t **time.Timer) {
-	if *t != nil {
-		(*t).Stop()
-		*t = nil
-	}
-}
-
-func timerC(t *time.Timer) <-chan time.Time {
-	if t == nil {
-		return nil
-	}
-	return t.C
-}
-
-func (s *SharerService) post(fn func()) {
-	select {
-	case s.inbox <- fn:
-	case <-s.ctx.Done():
-	}
-}
-
-func (s *SharerService) loop() {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case fn := <-s.inbox:
-			fn()
-		case <-timerC(s.keepTimer):
-			s.keepTimer = nil
-			s.askKeepSharing()
-		case <-timerC(s.graceTimer):
-			s.graceTimer = nil
-			s.keepSharingExpired()
-		}
-	}
-}
+// post hands fn to the loop; it is dropped once the service is closed.
+func (s *SharerService) post(fn func()) { s.q.Post(fn) }
 
 // PageConnected sends the page the current state.
 func (s *SharerService) PageConnected() {
@@ -249,9 +218,8 @@ func (s *SharerService) handle(r wire.BridgeRequest) {
 			s.answered(resp, err)
 		})
 	case wire.BridgeSharerKeepSharing:
-		if s.graceTimer != nil {
-			stopTimer(&s.graceTimer)
-			s.keepTimer = time.NewTimer(s.cfg.KeepSharingEvery)
+		if s.graceTimer.Stop() {
+			s.keepTimer.Reset(s.cfg.KeepSharingEvery)
 			s.st.Prompt, s.st.PromptUntil = s.prompt(), 0
 			s.emit()
 		}
@@ -341,13 +309,12 @@ func (s *SharerService) applyStatus(st wire.SharerStatus) {
 	switch {
 	case sharing(st.State) && s.keepFor != st.SessionID:
 		// Sharing began (or a new session did): the clock starts now.
-		stopTimer(&s.graceTimer)
-		stopTimer(&s.keepTimer)
+		s.graceTimer.Stop()
 		s.keepFor = st.SessionID
-		s.keepTimer = time.NewTimer(s.cfg.KeepSharingEvery)
+		s.keepTimer.Reset(s.cfg.KeepSharingEvery)
 	case !sharing(st.State):
-		stopTimer(&s.graceTimer)
-		stopTimer(&s.keepTimer)
+		s.graceTimer.Stop()
+		s.keepTimer.Stop()
 		s.keepFor = ""
 	}
 	s.st.Prompt = s.prompt()
@@ -365,7 +332,7 @@ func (s *SharerService) prompt() string {
 		return wire.PromptScreen
 	case sharing(s.st.State) && s.st.Control == wire.ControlRequested:
 		return wire.PromptControl
-	case sharing(s.st.State) && s.graceTimer != nil:
+	case sharing(s.st.State) && s.graceTimer.Active():
 		return wire.PromptKeepSharing
 	}
 	return ""
@@ -375,7 +342,7 @@ func (s *SharerService) askKeepSharing() {
 	if !sharing(s.st.State) {
 		return
 	}
-	s.graceTimer = time.NewTimer(s.cfg.KeepSharingGrace)
+	s.graceTimer.Reset(s.cfg.KeepSharingGrace)
 	s.st.PromptUntil = time.Now().Add(s.cfg.KeepSharingGrace).UnixMilli()
 	s.st.Prompt = s.prompt()
 	s.emit()
