@@ -28,7 +28,7 @@ type side struct {
 
 // newSide builds a side; run says whether its loop runs (a side whose loop
 // does not run shows what waits on it).
-func newSide(t *testing.T, role Role, run bool) *side {
+func newSide(t testing.TB, role Role, run bool) *side {
 	t.Helper()
 	se := webrtc.SettingEngine{}
 	se.SetIncludeLoopbackCandidate(true)

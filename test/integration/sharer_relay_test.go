@@ -1,4 +1,4 @@
-package sharer_test
+package integration_test
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func TestForceRelayPolicy(t *testing.T) {
 	h, code := newHelper(ctx, t, api, login.Token)
 	defer h.close()
 
-	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackOnly,
+	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackICE,
 		ForceRelay: func() bool { return true }})
 	if err != nil {
 		t.Fatal(err)

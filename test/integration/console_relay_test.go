@@ -1,19 +1,19 @@
-package console
+package integration_test
 
 import (
 	"context"
-	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/webrtc/v4"
-
 	"github.com/quickhelp/quickhelp/app/bridge/bridgetest"
+	"github.com/quickhelp/quickhelp/app/console"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server"
@@ -22,16 +22,25 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// relayFilePolicy is a policy file that can also force relay-only ICE.
-type relayFilePolicy struct{ filePolicy }
+// relayFilePolicy reads a policy file through the real policy package,
+// ForceRelay included.
+type relayFilePolicy string
 
-func (f relayFilePolicy) ForceRelay() bool { return f.load().ForceRelay }
+func (f relayFilePolicy) load() policy.Policy {
+	p, _ := policy.Load(policy.Config{File: string(f)})
+	return p
+}
+func (f relayFilePolicy) Check() error                 { return f.load().Check() }
+func (f relayFilePolicy) CheckServer(url string) error { return f.load().CheckServer(url) }
+func (f relayFilePolicy) ForceRelay() bool             { return f.load().ForceRelay }
 
-func loopbackOnlyICE(se *webrtc.SettingEngine) {
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+func writeRelayPolicy(t *testing.T, body string) relayFilePolicy {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return relayFilePolicy(p)
 }
 
 // TestConsoleForceRelay: with the machine policy ForceRelay the helper's
@@ -49,9 +58,9 @@ func TestConsoleForceRelay(t *testing.T) {
 	defer relay.Close()
 	env := servertest.StartWith(t, func(c *server.Config) { c.ICE = relay })
 	sink := &bridgetest.Sink{}
-	c, err := NewController(ControllerConfig{
-		Sink: sink, Server: env.URL, Policy: relayFilePolicy{writePolicy(t, `{"ForceRelay": true}`)},
-		ViewerSettings: func(vc *viewer.Config) { vc.SettingEngine = loopbackOnlyICE },
+	c, err := console.NewController(console.ControllerConfig{
+		Sink: sink, Server: env.URL, Policy: writeRelayPolicy(t, `{"ForceRelay": true}`),
+		ViewerSettings: func(vc *viewer.Config) { vc.SettingEngine = loopbackICE },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +92,7 @@ func TestConsoleForceRelay(t *testing.T) {
 	connected := make(chan struct{})
 	var once sync.Once
 	p, err := peer.New(peer.Config{
-		ICEServers: j.ICEServers, SettingEngine: loopbackOnlyICE,
+		ICEServers: j.ICEServers, SettingEngine: loopbackICE,
 		Signal: func(env wire.Envelope) error { return sess.Send(ctx, env) },
 		OnState: func(s rtc.State) {
 			if s == rtc.StateConnected {

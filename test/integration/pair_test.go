@@ -1,18 +1,16 @@
-package viewer_test
+package integration_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
@@ -22,13 +20,10 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// loopbackOnly keeps ICE on 127.0.0.1 with short timeouts so a closed
-// side is noticed within seconds.
-func loopbackOnly(se *webrtc.SettingEngine) {
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+// pairICE keeps ICE on 127.0.0.1 with short timeouts so a closed side is
+// noticed within seconds.
+func pairICE(se *webrtc.SettingEngine) {
+	loopbackICE(se)
 	se.SetICETimeouts(4*time.Second, 12*time.Second, 300*time.Millisecond)
 }
 
@@ -88,10 +83,10 @@ func relay(t testing.TB, ch chan wire.Envelope, stop chan struct{}) func(wire.En
 func newPair(t testing.TB, o pairOptions) *pair {
 	t.Helper()
 	if o.peerSE == nil {
-		o.peerSE = loopbackOnly
+		o.peerSE = pairICE
 	}
 	if o.viewerSE == nil {
-		o.viewerSE = loopbackOnly
+		o.viewerSE = pairICE
 	}
 	pr := &pair{
 		t:        t,
