@@ -110,6 +110,10 @@ func New(cfg Config) (*Listener, error) {
 	if cfg.TLS == nil || (len(cfg.TLS.Certificates) == 0 && cfg.TLS.GetCertificate == nil && cfg.TLS.GetConfigForClient == nil) {
 		return nil, fmt.Errorf("%w: TLS with a certificate is required", ErrConfig)
 	}
+	if cfg.ACME && cfg.TLS.GetCertificate == nil {
+		// A fixed certificate cannot answer a challenge.
+		return nil, fmt.Errorf("%w: ACME needs TLS.GetCertificate", ErrConfig)
+	}
 	if cfg.HandshakeTimeout < 0 || cfg.MaxConns < 0 || cfg.MaxPending < 0 {
 		return nil, fmt.Errorf("%w: negative limit", ErrConfig)
 	}
