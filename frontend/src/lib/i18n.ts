@@ -91,6 +91,8 @@ export const en = {
   'reason.control-wait': 'They said no a moment ago. You can ask for control again in {seconds} s.',
   'reason.connection-lost': 'The connection was lost.',
   'reason.sharer-unavailable': 'QuickHelp could not start its screen-sharing program. Restart QuickHelp and try again.',
+  'reason.sharer-not-yours':
+    "Another user's program is holding QuickHelp's connection on this computer, so QuickHelp will not use it. Restart the computer and try again.",
   'reason.network-interrupted': 'The connection was interrupted, so control was turned off. Reconnecting; ask for control again when the picture is back.',
   'reason.network-blocked': 'Their screen cannot be reached: a network on the way probably blocks it. Ask the network administrator (theirs or yours) to allow outgoing connections to the QuickHelp service on TCP port 443.',
   'reason.unknown': 'Something went wrong.',
@@ -278,6 +280,8 @@ export const ja: Catalogue = {
   'reason.control-wait': '相手は先ほど操作を許可しませんでした。{seconds} 秒後にもう一度お願いできます。',
   'reason.connection-lost': '接続が切れました。',
   'reason.sharer-unavailable': 'QuickHelp の画面共有プログラムを起動できませんでした。QuickHelp を再起動してもう一度お試しください。',
+  'reason.sharer-not-yours':
+    'このコンピューターでは別のユーザーのプログラムが QuickHelp の接続を使っているため、QuickHelp はそれを使いません。コンピューターを再起動してもう一度お試しください。',
   'reason.network-interrupted': '接続が途切れたため、操作の許可を解除しました。再接続しています。画面が戻ったら、もう一度操作を依頼してください。',
   'reason.network-blocked': '相手の画面に接続できません。途中のネットワークが遮断している可能性があります。相手またはあなたのネットワーク管理者に、QuickHelp サービスへの TCP ポート 443 の送信接続を許可するよう依頼してください。',
   'reason.unknown': '問題が発生しました。',

@@ -75,6 +75,7 @@ export type Reason =
   | 'control-wait'
   | 'connection-lost'
   | 'sharer-unavailable'
+  | 'sharer-not-yours'
   | 'network-interrupted'
   | 'network-blocked';
 
@@ -119,6 +120,7 @@ export const REASONS: readonly Reason[] = [
   'control-wait',
   'connection-lost',
   'sharer-unavailable',
+  'sharer-not-yours',
   'network-interrupted',
   'network-blocked',
 ];
