@@ -227,6 +227,7 @@ func (s *Session) reconnect(cause error) *websocket.Conn {
 			s.finish(err, "")
 			return nil
 		}
+		s.log.Debug("reconnect failed", "attempt", attempt, "err", err)
 		cause = err
 		backoff = min(backoff*2, s.opts.MaxBackoff)
 	}
