@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/quickhelp/quickhelp/daemon/consent"
 	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
@@ -42,6 +43,7 @@ func (s *session) newPathWatch() *rtc.PathWatch {
 		OnRecovered: func(blip bool) {
 			s.logger.Info("media path back", "blip", blip)
 			s.setStatus(func(x *wire.SharerStatus) { x.Network = "" })
+			s.resendRevoke()
 		},
 	})
 }
@@ -126,6 +128,7 @@ func (s *session) onAddrsChanged() {
 // changed): the offers sent into the old socket may be lost, and this is
 // the first moment a new one can arrive. Loop goroutine only.
 func (s *session) onSocketBack() {
+	s.resendRevoke()
 	if s.peerConn() == nil || s.watch == nil {
 		return
 	}
@@ -150,4 +153,16 @@ func fastSocket(o *client.ConnectOptions) {
 	def(&o.PingTimeout, 3*time.Second)
 	def(&o.DialTimeout, 4*time.Second)
 	def(&o.MaxBackoff, time.Second)
+}
+
+// resendRevoke repeats a revoke sent while the network was broken, so a
+// helper whose copy was lost with the old socket still learns that control
+// is off and why (the helper ignores a revoke of control it does not
+// have). Loop goroutine only.
+func (s *session) resendRevoke() {
+	if !s.revokeUnsure || s.gate.State().Control != consent.ControlNone {
+		return
+	}
+	s.revokeUnsure = false
+	s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked, Reason: wire.ReasonNetworkInterrupted})
 }

@@ -12,7 +12,7 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 	switch ev.Kind {
 	case client.EventReconnecting:
 		// Any reconnect drops back to view-only, at once.
-		s.dropControl()
+		s.dropControlFor(wire.ReasonNetworkInterrupted)
 		return "", false
 	case client.EventConnected:
 		s.onSocketBack()
@@ -108,6 +108,9 @@ func (s *session) dropControlFor(reason wire.Reason) {
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		if had == consent.ControlGranted {
 			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked, Reason: reason})
+			// Sent into a broken network it may be lost: said again once
+			// the path or the socket is back (resendRevoke).
+			s.revokeUnsure = reason == wire.ReasonNetworkInterrupted
 		}
 	}
 }
