@@ -171,6 +171,10 @@ type BridgeSharer struct {
 	// PromptUntil is when an unanswered keep-sharing prompt ends the
 	// session (unix ms); 0 when not known.
 	PromptUntil int64 `json:"promptUntil,omitempty"`
+	// JoinedHere is true when this app's own Get help joined the session:
+	// a page where a helper is signed in shows the sharer's screens only
+	// then, never for a session joined elsewhere (the CLI, another window).
+	JoinedHere bool `json:"joinedHere,omitempty"`
 }
 
 // ErrInvalidBridgeMessage is wrapped by every bridge decode error.

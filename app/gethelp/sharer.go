@@ -85,6 +85,7 @@ type SharerService struct {
 	keepTimer  *time.Timer // next "Keep sharing?"
 	graceTimer *time.Timer // the unanswered question ends the session
 	keepFor    string      // the session the timers belong to
+	joinedHere string      // the session this service's own join started
 }
 
 type sharerCall struct {
@@ -277,6 +278,10 @@ func (s *SharerService) joined(resp wire.LocalResponse, err error) {
 	if !s.answered(resp, err) {
 		return
 	}
+	if resp.Status != nil && resp.Status.SessionID != "" && resp.Status.SessionID != s.joinedHere {
+		s.joinedHere = resp.Status.SessionID
+		s.emit()
+	}
 	s.kickWatcher()
 }
 
@@ -396,6 +401,7 @@ func (s *SharerService) keepSharingExpired() {
 
 func (s *SharerService) emit() {
 	st := s.st
+	st.JoinedHere = st.SessionID != "" && st.SessionID == s.joinedHere
 	if st.Helper != nil {
 		h := *st.Helper
 		st.Helper = &h

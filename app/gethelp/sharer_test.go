@@ -169,6 +169,15 @@ func TestSharerServiceWholeSession(t *testing.T) {
 	if st.Helper == nil || st.Helper.DisplayName != "Alex P." || st.Helper.Organization != servertest.OrgName {
 		t.Fatalf("prompt helper = %+v, want Alex P. of %s", st.Helper, servertest.OrgName)
 	}
+	// The join's answer marks the session as this window's own.
+	st = sink.WaitSharer(t, "the session marked as joined here", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen && s.JoinedHere })
+	// Another window on the same daemon sees the session but did not join it.
+	other, otherSink := newService(t, SharerConfig{Socket: sock, Daemon: refuseStart{t}})
+	other.PageConnected()
+	ost := otherSink.WaitSharer(t, "the other window's state", func(s wire.BridgeSharer) bool { return s.SessionID == st.SessionID })
+	if ost.JoinedHere {
+		t.Errorf("JoinedHere = true in a window that did not join")
+	}
 
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
 	sink.WaitSharer(t, "sharing", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing && s.Prompt == "" })

@@ -265,6 +265,8 @@ export interface SharerStatus {
   promptUntil?: number;
   /** the security code of the connection with the helper ("123 456"); absent while not connected */
   sas?: string;
+  /** true when this app's own Get help joined the session (not the CLI or another window) */
+  joinedHere?: boolean;
 }
 
 export type BridgeEvent =
