@@ -57,7 +57,7 @@ lint:
 test-go:
 	$(GO) test -race -tags $(TEST_TAGS) -timeout 20m ./...
 	@# Without the tag: the shipped build ignores the test-only knobs.
-	$(GO) test -count=1 -run 'Shipped' ./internal/policy/
+	$(GO) test -count=1 -run 'Shipped' ./internal/policy/ ./daemon/sharer/
 	@# The full brute-force search is too slow under the race detector.
 	$(GO) test -count=1 -run 'TestBruteForceNoHit' ./signaling/server/
 

@@ -28,12 +28,6 @@ type SharerConfig struct {
 	// means ExecDaemon with the quickhelp-sharer found next to this program
 	// or on PATH.
 	Daemon DaemonStarter
-	// KeepSharingEvery is how long sharing goes on before the sharer is
-	// asked "Keep sharing?" (30 min).
-	KeepSharingEvery time.Duration
-	// KeepSharingGrace is how long that question waits for an answer before
-	// the session ends (5 min).
-	KeepSharingGrace time.Duration
 	// StartTimeout bounds how long a started daemon may take to answer (10 s).
 	StartTimeout time.Duration
 	// RequestTimeout bounds one local API call; a join includes the
@@ -56,9 +50,9 @@ type DaemonStarter interface {
 
 // SharerService relays the page's "Get help" requests to the sharer daemon
 // through its local API (the page never reaches the daemon's socket) and the
-// daemon's events back to the page as BridgeSharer states. It also asks
-// "Keep sharing?" every KeepSharingEvery and ends the session when nobody
-// answers within KeepSharingGrace.
+// daemon's events back to the page as BridgeSharer states. The daemon
+// asks "Keep sharing?" (its status carries KeepSharingUntil); the page
+// shows the question and answers it through the daemon like any command.
 //
 // Goroutines: the loop owns the state; the caller runs daemon calls in
 // order off the loop; the watcher holds the daemon's event stream. Close
@@ -82,10 +76,7 @@ type SharerService struct {
 
 	// Owned by the loop goroutine.
 	st         wire.BridgeSharer
-	keepTimer  *time.Timer // next "Keep sharing?"
-	graceTimer *time.Timer // the unanswered question ends the session
-	keepFor    string      // the session the timers belong to
-	joinedHere string      // the session this service's own join started
+	joinedHere string // the session this service's own join started
 }
 
 type sharerCall struct {
@@ -108,12 +99,6 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 	}
 	if cfg.Socket == "" {
 		cfg.Socket = localapi.DefaultPath()
-	}
-	if cfg.KeepSharingEvery <= 0 {
-		cfg.KeepSharingEvery = 30 * time.Minute
-	}
-	if cfg.KeepSharingGrace <= 0 {
-		cfg.KeepSharingGrace = 5 * time.Minute
 	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 10 * time.Second
@@ -153,8 +138,6 @@ func (s *SharerService) Close() error {
 	s.once.Do(func() {
 		s.cancel()
 		s.wg.Wait()
-		stopTimer(&s.keepTimer)
-		stopTimer(&s.graceTimer)
 		s.stopMu.Lock()
 		stop := s.stopDaemon
 		s.stopDaemon = nil
@@ -164,20 +147,6 @@ func (s *SharerService) Close() error {
 		}
 	})
 	return nil
-}
-
-func stopTimer(t **time.Timer) {
-	if *t != nil {
-		(*t).Stop()
-		*t = nil
-	}
-}
-
-func timerC(t *time.Timer) <-chan time.Time {
-	if t == nil {
-		return nil
-	}
-	return t.C
 }
 
 func (s *SharerService) post(fn func()) {
@@ -195,12 +164,6 @@ func (s *SharerService) loop() {
 			return
 		case fn := <-s.inbox:
 			fn()
-		case <-timerC(s.keepTimer):
-			s.keepTimer = nil
-			s.askKeepSharing()
-		case <-timerC(s.graceTimer):
-			s.graceTimer = nil
-			s.keepSharingExpired()
 		}
 	}
 }
@@ -230,6 +193,7 @@ var sharerCommands = map[string]string{
 	wire.BridgeSharerPause:        wire.LocalPause,
 	wire.BridgeSharerResume:       wire.LocalResume,
 	wire.BridgeSharerStop:         wire.LocalStop,
+	wire.BridgeSharerKeepSharing:  wire.LocalKeepSharing,
 }
 
 func (s *SharerService) handle(r wire.BridgeRequest) {
@@ -249,13 +213,6 @@ func (s *SharerService) handle(r wire.BridgeRequest) {
 		s.call(wire.LocalRequest{Cmd: wire.LocalReport, Comment: r.Comment}, func(resp wire.LocalResponse, err error) {
 			s.answered(resp, err)
 		})
-	case wire.BridgeSharerKeepSharing:
-		if s.graceTimer != nil {
-			stopTimer(&s.graceTimer)
-			s.keepTimer = time.NewTimer(s.cfg.KeepSharingEvery)
-			s.st.Prompt, s.st.PromptUntil = s.prompt(), 0
-			s.emit()
-		}
 	default:
 		cmd, ok := sharerCommands[r.Type]
 		if !ok {
@@ -338,26 +295,14 @@ func (s *SharerService) onEvent(ev wire.LocalEvent) {
 
 func sharing(state string) bool { return state == wire.SharerSharing || state == wire.SharerPaused }
 
-// applyStatus takes the daemon's status, keeps the keep-sharing timers in
-// step with the session and tells the page.
+// applyStatus takes the daemon's status and tells the page.
 func (s *SharerService) applyStatus(st wire.SharerStatus) {
 	s.st.SharerStatus = st
 	s.st.Available = true
-	switch {
-	case sharing(st.State) && s.keepFor != st.SessionID:
-		// Sharing began (or a new session did): the clock starts now.
-		stopTimer(&s.graceTimer)
-		stopTimer(&s.keepTimer)
-		s.keepFor = st.SessionID
-		s.keepTimer = time.NewTimer(s.cfg.KeepSharingEvery)
-	case !sharing(st.State):
-		stopTimer(&s.graceTimer)
-		stopTimer(&s.keepTimer)
-		s.keepFor = ""
-	}
 	s.st.Prompt = s.prompt()
-	if s.st.Prompt != wire.PromptKeepSharing {
-		s.st.PromptUntil = 0
+	s.st.PromptUntil = 0
+	if s.st.Prompt == wire.PromptKeepSharing {
+		s.st.PromptUntil = st.KeepSharingUntil
 	}
 	s.emit()
 }
@@ -370,33 +315,10 @@ func (s *SharerService) prompt() string {
 		return wire.PromptScreen
 	case sharing(s.st.State) && s.st.Control == wire.ControlRequested:
 		return wire.PromptControl
-	case sharing(s.st.State) && s.graceTimer != nil:
+	case sharing(s.st.State) && s.st.KeepSharingUntil > 0:
 		return wire.PromptKeepSharing
 	}
 	return ""
-}
-
-func (s *SharerService) askKeepSharing() {
-	if !sharing(s.st.State) {
-		return
-	}
-	s.graceTimer = time.NewTimer(s.cfg.KeepSharingGrace)
-	s.st.PromptUntil = time.Now().Add(s.cfg.KeepSharingGrace).UnixMilli()
-	s.st.Prompt = s.prompt()
-	s.emit()
-}
-
-func (s *SharerService) keepSharingExpired() {
-	if !sharing(s.st.State) {
-		return
-	}
-	s.log.Info("keep sharing was not answered: stopping the session")
-	s.st.PromptUntil = 0
-	s.call(wire.LocalRequest{Cmd: wire.LocalStop}, func(resp wire.LocalResponse, err error) {
-		if s.answered(resp, err) {
-			s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.ReasonKeepSharingTimeout})
-		}
-	})
 }
 
 func (s *SharerService) emit() {

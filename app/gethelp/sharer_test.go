@@ -307,35 +307,3 @@ func TestSharerServiceJoinErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestSharerServiceKeepSharing(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	env := servertest.Start(t)
-	sock := startDaemon(t, daemonConfig(env.URL, time.Minute))
-	h := startHelper(t, ctx, env)
-	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: refuseStart{t},
-		KeepSharingEvery: 800 * time.Millisecond, KeepSharingGrace: 1500 * time.Millisecond})
-	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
-	sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
-	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
-
-	// Asked, answered "yes": sharing goes on and the question comes back later.
-	st := sink.WaitSharer(t, "keep sharing?", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
-	if st.PromptUntil <= time.Now().UnixMilli() {
-		t.Errorf("PromptUntil = %d, want a deadline in the future", st.PromptUntil)
-	}
-	sink.Reset()
-	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerKeepSharing})
-	sink.WaitSharer(t, "the question answered", func(s wire.BridgeSharer) bool {
-		return s.Prompt == "" && s.State == wire.SharerSharing
-	})
-
-	// Asked again and left unanswered: the session ends.
-	sink.WaitSharer(t, "keep sharing? again", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
-	sink.WaitSharer(t, "ended", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded && s.Prompt == "" })
-	sink.WaitEvent(t, "the notice", func(e wire.BridgeEvent) bool {
-		return e.Type == wire.BridgeNotice && e.Reason == wire.ReasonKeepSharingTimeout
-	})
-	waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, string(wire.ReasonSharerEnded)) })
-}

@@ -1,0 +1,31 @@
+//go:build quickhelp_test
+
+package sharer
+
+import (
+	"os"
+	"strings"
+	"time"
+)
+
+// EnvKeepSharing shortens "Keep sharing?" in test builds:
+// "EVERY,GRACE" as Go durations, e.g. "2s,1s".
+const EnvKeepSharing = "QUICKHELP_TEST_KEEP_SHARING"
+
+// keepSharingTimes lets tests shorten the question's interval and grace
+// through $QUICKHELP_TEST_KEEP_SHARING. Only binaries built with -tags
+// quickhelp_test have it; a missing or malformed value means the shipped
+// times.
+func keepSharingTimes() (every, grace time.Duration) {
+	every, grace = DefaultKeepSharingEvery, DefaultKeepSharingGrace
+	a, b, ok := strings.Cut(os.Getenv(EnvKeepSharing), ",")
+	if !ok {
+		return every, grace
+	}
+	e, err1 := time.ParseDuration(strings.TrimSpace(a))
+	g, err2 := time.ParseDuration(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || e <= 0 || g <= 0 {
+		return every, grace
+	}
+	return e, g
+}
