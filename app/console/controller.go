@@ -80,6 +80,7 @@ type Controller struct {
 	generation int      // increments per session so stale callbacks are ignored
 	lastKey    time.Time
 	statsTick  *time.Ticker
+	chat       bridge.ChatLog // the current session's chat, for a page that reloads
 }
 
 // session is what the controller holds for one code/session.
@@ -276,6 +277,7 @@ func (c *Controller) fail(reason wire.Reason, message string) {
 func (c *Controller) PageConnected() {
 	c.post(func() {
 		c.emitState()
+		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeChatHistory, History: c.chat.Lines()})
 		if s := c.sess; s != nil && s.code != "" && c.st.State == wire.UIStateWaitingSharer {
 			c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSession, Code: s.code, ExpiresAt: s.expiresAt.UnixMilli()})
 		}
@@ -349,6 +351,7 @@ func (c *Controller) goHome() {
 		return
 	}
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
+	c.chat.Reset()
 	c.setState(wire.UIStateHome)
 }
 

@@ -77,6 +77,8 @@ type SharerService struct {
 	// Owned by the loop goroutine.
 	st         wire.BridgeSharer
 	joinedHere string // the session this service's own join started
+	chat       bridge.ChatLog
+	chatFor    string // the session chat belongs to
 }
 
 type sharerCall struct {
@@ -171,7 +173,10 @@ func (s *SharerService) loop() {
 // PageConnected sends the page the current state.
 func (s *SharerService) PageConnected() {
 	s.kickWatcher()
-	s.post(s.emit)
+	s.post(func() {
+		s.emit()
+		s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatHistory, History: s.chat.Lines()})
+	})
 }
 
 // HandleRequest takes one of the page's sharer requests (IsSharerRequest).
@@ -204,9 +209,7 @@ func (s *SharerService) handle(r wire.BridgeRequest) {
 		text := r.Text
 		s.call(wire.LocalRequest{Cmd: wire.LocalChat, Text: text}, func(resp wire.LocalResponse, err error) {
 			if s.answered(resp, err) {
-				s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &wire.BridgeChatLine{
-					From: wire.RoleSharer, Text: text, TS: time.Now().UnixMilli(),
-				}})
+				s.chatLine(wire.BridgeChatLine{From: wire.RoleSharer, Text: text, TS: time.Now().UnixMilli()})
 			}
 		})
 	case wire.BridgeSharerReport:
@@ -289,14 +292,26 @@ func (s *SharerService) onEvent(ev wire.LocalEvent) {
 		if ts == 0 {
 			ts = time.Now().UnixMilli()
 		}
-		s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &wire.BridgeChatLine{From: from, Text: ev.Text, TS: ts}})
+		s.chatLine(wire.BridgeChatLine{From: from, Text: ev.Text, TS: ts})
 	}
+}
+
+// chatLine keeps a line of the session's chat (a reloaded page gets it
+// back) and shows it to the page.
+func (s *SharerService) chatLine(line wire.BridgeChatLine) {
+	s.chat.Add(line)
+	s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &line})
 }
 
 func sharing(state string) bool { return state == wire.SharerSharing || state == wire.SharerPaused }
 
 // applyStatus takes the daemon's status and tells the page.
 func (s *SharerService) applyStatus(st wire.SharerStatus) {
+	if st.SessionID != s.chatFor {
+		// Another session (or none): its chat starts empty.
+		s.chat.Reset()
+		s.chatFor = st.SessionID
+	}
 	s.st.SharerStatus = st
 	s.st.Available = true
 	s.st.Prompt = s.prompt()

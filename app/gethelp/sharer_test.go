@@ -215,6 +215,14 @@ func TestSharerServiceWholeSession(t *testing.T) {
 	sink.WaitEvent(t, "the helper's chat", func(e wire.BridgeEvent) bool {
 		return e.Type == wire.BridgeSharerChatMsg && e.Chat.From == wire.RoleHelper && e.Chat.Text == "yes, thanks"
 	})
+	// A reloaded page gets the session's chat so far, in order.
+	sink.Reset()
+	svc.PageConnected()
+	hist := sink.WaitEvent(t, "the chat history", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSharerChatHistory })
+	if len(hist.History) != 2 || hist.History[0].Text != "can you see it?" || hist.History[0].From != wire.RoleSharer ||
+		hist.History[1].Text != "yes, thanks" || hist.History[1].From != wire.RoleHelper {
+		t.Errorf("chat history = %+v, want the two lines in order", hist.History)
+	}
 
 	// A command that does not fit is refused with the daemon's reason.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerRevoke})
