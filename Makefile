@@ -53,9 +53,15 @@ lint:
 	$(GO) vet -tags $(TEST_TAGS) ./internal/policy/... ./daemon/cmd/quickhelp-sharer/...
 	@grep -q '"productVersion": "$(VERSION)"' wails.json || { echo "wails.json productVersion differs from VERSION ($(VERSION))"; exit 1; }
 	GOOS=windows $(GO) vet ./wire/... ./daemon/win32/... ./daemon/x11/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./internal/policy/...
+	@# The app and the daemon meet only in test/integration: neither side's
+	@# packages or tests import the other (so app/... tests build without cgo).
+	@if $(GO) list -deps -test ./app/... | grep 'quickhelp/daemon'; then echo "app/... imports daemon/... (tests of both go in test/integration)"; exit 1; fi
+	@if $(GO) list -deps -test ./daemon/... | grep 'quickhelp/app'; then echo "daemon/... imports app/... (tests of both go in test/integration)"; exit 1; fi
 
 test-go:
 	$(GO) test -race -tags $(TEST_TAGS) -timeout 20m ./...
+	@# The app's unit tests need neither cgo nor libvpx.
+	CGO_ENABLED=0 $(GO) test -count=1 ./app/...
 	@# Without the tag: the shipped build ignores the test-only knobs.
 	$(GO) test -count=1 -run 'Shipped' ./internal/policy/ ./daemon/sharer/
 	@# The full brute-force search is too slow under the race detector.

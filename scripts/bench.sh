@@ -8,11 +8,11 @@ mkdir -p "$OUT"
 
 echo "== go test -bench (capture, convert, encode, input, peer pair)"
 go test -run '^$' -bench . -benchtime 2s ./daemon/capture/ ./daemon/encode/ ./daemon/input/ | tee "$OUT/go-bench.txt"
-go test -run '^$' -bench PairFrame -benchtime 1000x ./app/viewer/ | tee -a "$OUT/go-bench.txt"
+go test -run '^$' -bench PairFrame -benchtime 1000x ./test/integration/ | tee -a "$OUT/go-bench.txt"
 
 echo "== allow → first decoded frame (1080p, loopback)"
 QUICKHELP_BENCH_JSON="$OUT/allow-to-first-frame.json" \
-  go test -run '^$' -bench AllowToFirstFrame -benchtime 20x ./daemon/sharer/ | tee -a "$OUT/go-bench.txt"
+  go test -run '^$' -bench AllowToFirstFrame -benchtime 20x ./test/integration/ | tee -a "$OUT/go-bench.txt"
 
 echo "== capture / convert / encode / still-screen CPU (bench/video)"
 go run ./bench/video -out "$OUT/video.json"

@@ -3,7 +3,7 @@
 # test-fuzz` runs, part of `make test`). Targets are found in the test
 # files, so a new `func FuzzX(f *testing.F)` is included without listing it
 # here. Go fuzzes one target at a time, so they run one after the other:
-# FUZZTIME each (default 4s), plus at most 1s per new input spent on
+# FUZZTIME each (default 3s), plus at most 1s per new input spent on
 # minimising it. Each package's instrumented test binary is built once (the
 # same build `go test -fuzz` makes) and reused for all its targets.
 # A failing input is written to the package's testdata/fuzz/FuzzX/
@@ -16,7 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
-FUZZTIME=${FUZZTIME:-4s}
+FUZZTIME=${FUZZTIME:-3s}
 
 # "dir FuzzName" for each target in a tracked or new (not ignored) test
 # file of this module (tools/wails is a module of its own and is skipped).

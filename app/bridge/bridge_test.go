@@ -323,6 +323,14 @@ func TestBridgeNewPageReplacesOld(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.CloseNow()
+	// The upgrade completes before the bridge takes the page: wait for it,
+	// or the second page could be taken first and be the one replaced.
+	for rec.connected.Load() == 0 {
+		if ctx.Err() != nil {
+			t.Fatal("the first page was never taken")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	second, _, err := dialPage(ctx, base, b.Token(), base)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -58,16 +59,16 @@ func (c *Controller) forceRelay() bool {
 
 // Controller runs the helper's side of a session: sign-in, code, waiting for
 // the sharer and their consent, the peer connection, control, chat, end. All
-// its state is owned by one goroutine; page requests, service events, viewer
-// callbacks and timers are posted to it.
+// its state is owned by one goroutine, the loop of an rtc.Loop; page
+// requests, service events, viewer callbacks and timers are posted to it.
 type Controller struct {
 	cfg ControllerConfig
 	log *slog.Logger
 
-	inbox     chan func()   // work for the loop; posters wait for room
-	viewState chan struct{} // capacity 1: a viewer's state changed
-	sendQ     chan sendItem // signalling messages for the sender goroutine
-	ctx       context.Context
+	q         *rtc.Loop       // work for the loop goroutine; posters wait for room
+	viewState *rtc.Notifier   // a viewer's state changed; the viewer never waits for the loop
+	sendQ     chan sendItem   // signalling messages for the sender goroutine
+	ctx       context.Context // ends the REST calls and the sender at Close
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -79,7 +80,7 @@ type Controller struct {
 	sess       *session // nil outside a session
 	generation int      // increments per session so stale callbacks are ignored
 	lastKey    time.Time
-	statsTick  *time.Ticker
+	stats      *rtc.Timer     // the next stats for the page; re-armed each time
 	chat       bridge.ChatLog // the current session's chat, for a page that reloads
 }
 
@@ -94,13 +95,14 @@ type session struct {
 	icePolicy  webrtc.ICETransportPolicy // service and machine policy combined
 	conn       *client.Session           // nil until connected
 	view       *viewer.Viewer            // nil until the sharer's offer or consent
-	viewState  viewer.State
+	viewState  rtc.State
 	resumeFrom string // the state to return to after reconnecting
 	features   map[string]bool
-	timer      *time.Timer // code expiry or reconnect deadline
+	expiry     *rtc.Timer // the code expired without the service saying so
+	resume     *rtc.Timer // the reconnect deadline passed
 	ended      bool
 	stateMu    sync.Mutex // guards latest
-	latest     viewer.State
+	latest     rtc.State
 }
 
 type sendItem struct {
@@ -135,99 +137,69 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	c := &Controller{
-		cfg:       cfg,
-		log:       cfg.Logger.With("component", "controller"),
-		inbox:     make(chan func(), inboxSize),
-		viewState: make(chan struct{}, 1),
-		sendQ:     make(chan sendItem, sendQSize),
-		st:        wire.BridgeStatus{State: wire.UIStateSignedOut, Server: cfg.Server, Control: wire.ControlNone},
-		statsTick: time.NewTicker(cfg.StatsInterval),
+		cfg:   cfg,
+		log:   cfg.Logger.With("component", "controller"),
+		q:     rtc.NewLoop(inboxSize, rtc.ErrClosed),
+		sendQ: make(chan sendItem, sendQSize),
+		st:    wire.BridgeStatus{State: wire.UIStateSignedOut, Server: cfg.Server, Control: wire.ControlNone},
 	}
+	c.viewState = c.q.NewNotifier(c.onViewerState)
+	c.stats = c.q.NewTimer(func() {
+		c.sendStats()
+		c.stats.Reset(c.cfg.StatsInterval)
+	})
+	c.stats.Reset(cfg.StatsInterval) // the loop goroutine is not running yet
 	if cfg.Policy != nil {
 		if err := cfg.Policy.Check(); err != nil {
 			c.st.State, c.st.Reason, c.st.Detail = wire.UIStateDisabled, wire.ReasonMachinePolicy, err.Error()
 		}
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.wg.Add(2)
-	go c.loop()
-	go c.sender()
+	c.wg.Go(c.q.Run)
+	c.wg.Go(c.sender)
 	return c, nil
 }
 
 // Close ends any session locally, stops the goroutines and waits for them.
 func (c *Controller) Close() error {
 	c.closeOnce.Do(func() {
-		done := make(chan struct{})
-		select {
-		case c.inbox <- func() { c.teardown(); close(done) }:
-			<-done
-		case <-c.ctx.Done():
-		}
+		_ = c.q.Do(context.Background(), func() error { c.teardown(); return nil })
+		c.q.Close()
 		c.cancel()
 		c.wg.Wait()
-		c.statsTick.Stop()
+		c.stats.Stop() // the loop goroutine has ended: this one owns the timer
 	})
 	return nil
 }
 
 // post hands fn to the loop; it is dropped once the controller is closed.
-func (c *Controller) post(fn func()) {
-	select {
-	case c.inbox <- fn:
-	case <-c.ctx.Done():
-	}
-}
+func (c *Controller) post(fn func()) { c.q.Post(fn) }
 
 // async runs slow work (REST calls) off the loop and posts its result back.
 func (c *Controller) async(work func(ctx context.Context) func()) {
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
+	c.wg.Go(func() {
 		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
 		defer cancel()
 		if then := work(ctx); then != nil {
 			c.post(then)
 		}
-	}()
-}
-
-func (c *Controller) loop() {
-	defer c.wg.Done()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case fn := <-c.inbox:
-			fn()
-		case <-c.viewState:
-			c.onViewerState()
-		case <-c.statsTick.C:
-			c.sendStats()
-		}
-	}
+	})
 }
 
 // sender writes signalling messages so the loop never waits on the network.
 func (c *Controller) sender() {
-	defer c.wg.Done()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case it := <-c.sendQ:
-			ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
-			err := it.conn.Send(ctx, it.env)
-			cancel()
-			if err != nil {
-				c.log.Debug("signalling send failed", "type", it.env.Type, "err", err)
-			}
-			if it.done != nil {
-				done := it.done
-				c.post(func() { done(err) })
-			}
+	rtc.Consume(c.ctx.Done(), c.sendQ, func(it sendItem) {
+		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
+		err := it.conn.Send(ctx, it.env)
+		cancel()
+		if err != nil {
+			c.log.Debug("signalling send failed", "type", it.env.Type, "err", err)
 		}
-	}
+		if it.done != nil {
+			done := it.done
+			c.post(func() { done(err) })
+		}
+	})
 }
 
 // signal queues env on the current session's connection.

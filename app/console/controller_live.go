@@ -4,7 +4,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -66,7 +66,7 @@ func (c *Controller) sendInput(ev wire.InputEvent) {
 	if c.sess == nil || c.sess.view == nil || c.st.Control != wire.ControlGranted || c.st.Paused {
 		return
 	}
-	if err := c.sess.view.SendInput(ev); err != nil && !errors.Is(err, viewer.ErrBackpressure) {
+	if err := c.sess.view.SendInput(ev); err != nil && !errors.Is(err, rtc.ErrBackpressure) {
 		c.log.Debug("input not sent", "err", err)
 	}
 }

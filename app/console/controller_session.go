@@ -82,25 +82,27 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 		ice: res.ICEServers, conn: conn, features: map[string]bool{},
 		icePolicy: rtc.TransportPolicy(res.ICETransportPolicy, c.forceRelay()),
 	}
+	s.expiry = c.q.NewTimer(func() {
+		if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
+			c.finish(wire.ReasonExpired)
+		}
+	})
+	s.resume = c.q.NewTimer(func() {
+		if c.sess == s && c.st.State == wire.UIStateReconnecting {
+			c.endSession(wire.ReasonTimeout)
+		}
+	})
 	c.sess = s
-	c.wg.Add(1)
-	go c.pump(s)
+	c.wg.Go(func() { c.pump(s) })
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSession, Code: res.Code, ExpiresAt: res.ExpiresAt.UnixMilli()})
 	c.setState(wire.UIStateWaitingSharer)
 	// The service ends an unused code itself; this is the fallback when its
 	// message does not arrive.
-	s.timer = time.AfterFunc(time.Until(res.ExpiresAt)+5*time.Second, func() {
-		c.post(func() {
-			if c.sess == s && c.st.State == wire.UIStateWaitingSharer {
-				c.finish(wire.ReasonExpired)
-			}
-		})
-	})
+	s.expiry.Reset(time.Until(res.ExpiresAt) + 5*time.Second)
 }
 
 // pump forwards one session's events to the loop until the session closes.
 func (c *Controller) pump(s *session) {
-	defer c.wg.Done()
 	for ev := range s.conn.Events() {
 		c.post(func() {
 			if c.sess == s {
@@ -177,7 +179,7 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 			c.setState(wire.UIStateConnecting)
 		}
 		if v := c.ensureViewer(s); v != nil {
-			if err := v.HandleSignal(env); err != nil {
+			if err := v.HandleSignal(c.ctx, env); err != nil {
 				c.log.Warn("applying the sharer's signal failed", "type", env.Type, "err", err)
 			}
 		}
@@ -206,8 +208,8 @@ func chatTime(ts int64) int64 {
 
 func (c *Controller) sharerJoined() {
 	c.st.SharerPresent = true
-	if c.sess != nil && c.sess.timer != nil && c.st.State == wire.UIStateWaitingSharer {
-		c.sess.timer.Stop()
+	if c.sess != nil && c.st.State == wire.UIStateWaitingSharer {
+		c.sess.expiry.Stop()
 	}
 	switch c.st.State {
 	case wire.UIStateWaitingSharer:
@@ -264,22 +266,14 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 		OnCursor: func(cur wire.Cursor) {
 			sink.Event(wire.BridgeEvent{Type: wire.BridgeCursor, Cursor: &cur})
 		},
-		OnState: func(st viewer.State) {
+		OnState: func(st rtc.State) {
 			s.stateMu.Lock()
 			s.latest = st
 			s.stateMu.Unlock()
-			select {
-			case c.viewState <- struct{}{}:
-			default: // a wake-up is already pending; the loop reads the latest state
-			}
+			c.viewState.Notify() // the loop reads the latest state
 		},
 		// The security code becomes known just after the connection is up.
-		OnSAS: func() {
-			select {
-			case c.viewState <- struct{}{}:
-			default:
-			}
-		},
+		OnSAS:  c.viewState.Notify,
 		Logger: c.cfg.Logger,
 	}
 	if c.cfg.ViewerSettings != nil {
@@ -306,7 +300,7 @@ func (c *Controller) onViewerState() {
 	// The security code of this DTLS connection, shown with the state; it
 	// may arrive after the state.
 	sas := ""
-	if st == viewer.StateConnected {
+	if st == rtc.StateConnected {
 		sas = s.view.SAS()
 	}
 	sasChanged := sas != c.st.SAS
@@ -319,14 +313,14 @@ func (c *Controller) onViewerState() {
 	}
 	s.viewState = st
 	switch st {
-	case viewer.StateConnected:
+	case rtc.StateConnected:
 		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
 			c.setState(wire.UIStateLive)
 			c.feature(wire.FeatureViewOnly)
 		} else if sasChanged {
 			c.emitState()
 		}
-	case viewer.StateDisconnected, viewer.StateFailed:
+	case rtc.StateDisconnected, rtc.StateFailed:
 		if sasChanged {
 			c.emitState()
 		}
@@ -363,16 +357,8 @@ func (c *Controller) enterReconnecting(deadline time.Time) {
 	c.st.ReconnectUntil = deadline.UnixMilli()
 	c.st.State = wire.UIStateReconnecting
 	c.emitState()
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.timer = time.AfterFunc(time.Until(deadline), func() {
-		c.post(func() {
-			if c.sess == s && c.st.State == wire.UIStateReconnecting {
-				c.endSession(wire.ReasonTimeout)
-			}
-		})
-	})
+	s.expiry.Stop()
+	s.resume.Reset(time.Until(deadline))
 }
 
 // leaveReconnecting returns to where the session was once both the service
@@ -383,14 +369,12 @@ func (c *Controller) leaveReconnecting() {
 		return
 	}
 	next := s.resumeFrom
-	if s.view != nil && s.viewState == viewer.StateConnected {
+	if s.view != nil && s.viewState == rtc.StateConnected {
 		next = wire.UIStateLive
 	} else if next == wire.UIStateLive {
 		return // wait for the peer connection
 	}
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.resume.Stop()
 	c.setState(next)
 }
 
@@ -432,16 +416,14 @@ func (c *Controller) endSession(reason wire.Reason) {
 		conn := s.conn
 		s.conn = nil
 		// The end message goes out before the connection closes.
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
+		c.wg.Go(func() {
 			ctx, cancel := context.WithTimeout(c.ctx, 3*time.Second)
 			defer cancel()
 			if err := conn.Send(ctx, wire.Envelope{Type: wire.TypeEnd, Reason: reason}); err != nil {
 				c.log.Debug("sending end failed", "err", err)
 			}
 			_ = conn.Close()
-		}()
+		})
 	}
 	c.finish(reason)
 }
@@ -468,9 +450,8 @@ func (c *Controller) teardown() {
 	s.ended = true
 	c.sess = nil
 	c.generation++
-	if s.timer != nil {
-		s.timer.Stop()
-	}
+	s.expiry.Stop()
+	s.resume.Stop()
 	if s.view != nil {
 		_ = s.view.Close()
 	}
@@ -479,10 +460,8 @@ func (c *Controller) teardown() {
 		s.conn = nil
 		// Close waits for the client's goroutines, which may wait for the
 		// pump to take an event from a loop that is busy here: close off the loop.
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
+		c.wg.Go(func() {
 			_ = conn.Close()
-		}()
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -54,18 +55,18 @@ type DaemonStarter interface {
 // asks "Keep sharing?" (its status carries KeepSharingUntil); the page
 // shows the question and answers it through the daemon like any command.
 //
-// Goroutines: the loop owns the state; the caller runs daemon calls in
-// order off the loop; the watcher holds the daemon's event stream. Close
-// stops all three and waits.
+// Goroutines: the loop (an rtc.Loop) owns the state; the caller runs
+// daemon calls in order off the loop; the watcher holds the daemon's event
+// stream. Close stops all three and waits.
 type SharerService struct {
 	cfg    SharerConfig
 	log    *slog.Logger
 	client localapi.Client
 
-	inbox  chan func()     // work for the loop; posters wait
+	q      *rtc.Loop       // work for the loop goroutine; posters wait
 	calls  chan sharerCall // daemon calls in page order; full means refused
 	kick   chan struct{}   // capacity 1: re-open the event stream now
-	ctx    context.Context
+	ctx    context.Context // ends the caller, the watcher and their calls at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -121,16 +122,15 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 		cfg:    cfg,
 		log:    cfg.Logger.With("component", "sharer-ui"),
 		client: localapi.Client{Path: cfg.Socket},
-		inbox:  make(chan func(), inboxSize),
+		q:      rtc.NewLoop(inboxSize, rtc.ErrClosed),
 		calls:  make(chan sharerCall, callQueueSize),
 		kick:   make(chan struct{}, 1),
 		st:     wire.BridgeSharer{SharerStatus: wire.SharerStatus{State: wire.SharerIdle, Control: wire.ControlNone}},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.wg.Add(3)
-	go s.loop()
-	go s.caller()
-	go s.watch()
+	s.wg.Go(s.q.Run)
+	s.wg.Go(s.caller)
+	s.wg.Go(s.watch)
 	return s, nil
 }
 
@@ -138,6 +138,7 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 // started is stopped too (its session ends with it).
 func (s *SharerService) Close() error {
 	s.once.Do(func() {
+		s.q.Close()
 		s.cancel()
 		s.wg.Wait()
 		s.stopMu.Lock()
@@ -151,24 +152,8 @@ func (s *SharerService) Close() error {
 	return nil
 }
 
-func (s *SharerService) post(fn func()) {
-	select {
-	case s.inbox <- fn:
-	case <-s.ctx.Done():
-	}
-}
-
-func (s *SharerService) loop() {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case fn := <-s.inbox:
-			fn()
-		}
-	}
-}
+// post hands fn to the loop; it is dropped once the service is closed.
+func (s *SharerService) post(fn func()) { s.q.Post(fn) }
 
 // PageConnected sends the page the current state.
 func (s *SharerService) PageConnected() {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -15,17 +16,10 @@ import (
 
 // caller runs daemon calls one at a time, in the order the page asked.
 func (s *SharerService) caller() {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case c := <-s.calls:
-			resp, err := s.do(c.req)
-			then := c.then
-			s.post(func() { then(resp, err) })
-		}
-	}
+	rtc.Consume(s.ctx.Done(), s.calls, func(c sharerCall) {
+		resp, err := s.do(c.req)
+		s.post(func() { c.then(resp, err) })
+	})
 }
 
 func (s *SharerService) do(req wire.LocalRequest) (wire.LocalResponse, error) {
@@ -84,7 +78,6 @@ func (s *SharerService) kickWatcher() {
 
 // watch keeps the daemon's event stream open and feeds it to the loop.
 func (s *SharerService) watch() {
-	defer s.wg.Done()
 	for s.ctx.Err() == nil {
 		events, err := s.client.Events(s.ctx)
 		if err == nil {

@@ -22,11 +22,11 @@ const (
 // unordered pointer channel, everything else on the reliable input channel.
 func (v *Viewer) SendInput(ev wire.InputEvent) error {
 	if err := ev.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		return fmt.Errorf("%w: %w", rtc.ErrInvalidMessage, err)
 	}
 	b, err := json.Marshal(ev)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		return fmt.Errorf("%w: %w", rtc.ErrInvalidMessage, err)
 	}
 	if ev.T == wire.InputMove {
 		return v.send(wire.ChannelPointer, b)
@@ -37,34 +37,34 @@ func (v *Viewer) SendInput(ev wire.InputEvent) error {
 // SendAnnotation validates a and sends it on the annotate channel.
 func (v *Viewer) SendAnnotation(a wire.Annotation) error {
 	if err := a.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		return fmt.Errorf("%w: %w", rtc.ErrInvalidMessage, err)
 	}
 	b, err := json.Marshal(a)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+		return fmt.Errorf("%w: %w", rtc.ErrInvalidMessage, err)
 	}
 	return v.send(wire.ChannelAnnotate, b)
 }
 
 func (v *Viewer) send(label string, b []byte) error {
 	if v.q.Closed() {
-		return ErrClosed
+		return rtc.ErrClosed
 	}
 	if len(b) > wire.MaxDataMessageBytes {
-		return fmt.Errorf("%w: %d bytes", ErrInvalidMessage, len(b))
+		return fmt.Errorf("%w: %d bytes", rtc.ErrInvalidMessage, len(b))
 	}
 	v.mu.Lock()
 	dc := v.chans[label]
 	v.mu.Unlock()
 	if dc == nil || dc.ReadyState() != webrtc.DataChannelStateOpen {
-		return ErrChannelNotOpen
+		return rtc.ErrChannelNotOpen
 	}
 	limit := uint64(reliableHighWater)
 	if label == wire.ChannelPointer {
 		limit = pointerHighWater
 	}
 	if dc.BufferedAmount() > limit {
-		return ErrBackpressure
+		return rtc.ErrBackpressure
 	}
 	if err := dc.Send(b); err != nil {
 		return fmt.Errorf("viewer: send on %s: %w", label, err)
@@ -86,7 +86,6 @@ func (v *Viewer) enqueueCursor(b []byte) {
 }
 
 func (v *Viewer) cursorLoop() {
-	defer v.wg.Done()
 	rtc.Consume(v.q.Done(), v.cursorQ, v.handleCursor)
 }
 

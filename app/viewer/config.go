@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/internal/rtc"
@@ -25,7 +24,7 @@ type Config struct {
 	// OnCursor receives validated cursor messages from the sharer.
 	OnCursor func(wire.Cursor)
 	// OnState reports connection state changes.
-	OnState func(State)
+	OnState func(rtc.State)
 	// OnSAS, if set, is called from a pion goroutine when the sharer's
 	// security code nonce has arrived and checked out: from then on SAS
 	// returns the code. It must not block.
@@ -41,33 +40,10 @@ type Config struct {
 
 func (c *Config) validate() error {
 	if c.Signal == nil {
-		return fmt.Errorf("%w: Signal is required", ErrInvalidConfig)
-	}
-	if err := rtc.CheckICEServers(c.ICEServers); err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+		return fmt.Errorf("%w: Signal is required", rtc.ErrInvalidConfig)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
-}
-
-// newAPI builds the receiving side: VP8 with NACK/PLI/FIR/TWCC feedback, the
-// capture-time extension, and the default interceptors (NACK generator,
-// receiver reports, TWCC feedback for the sharer's congestion control).
-func newAPI(cfg *Config) (*webrtc.API, error) {
-	m, err := rtc.NewMediaEngine()
-	if err != nil {
-		return nil, err
-	}
-	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(rtc.PionLogs(cfg.Logger))); err != nil {
-		return nil, fmt.Errorf("interceptors: %w", err)
-	}
-	se := webrtc.SettingEngine{}
-	se.LoggerFactory = rtc.PionLogs(cfg.Logger)
-	if cfg.SettingEngine != nil {
-		cfg.SettingEngine(&se)
-	}
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }

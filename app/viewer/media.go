@@ -28,15 +28,13 @@ func (v *Viewer) startTrack(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 			extID = uint8(e.ID)
 		}
 	}
-	v.wg.Add(2)
-	go v.readTrack(t, extID)
-	go v.drainRTCP(r)
+	v.wg.Go(func() { v.readTrack(t, extID) })
+	v.wg.Go(func() { v.drainRTCP(r) })
 }
 
 // drainRTCP reads the receiver's RTCP: the report interceptor needs the
 // sharer's sender reports to answer with correct round-trip fields.
 func (v *Viewer) drainRTCP(r *webrtc.RTPReceiver) {
-	defer v.wg.Done()
 	for {
 		if _, _, err := r.ReadRTCP(); err != nil {
 			return
@@ -48,7 +46,6 @@ func (v *Viewer) drainRTCP(r *webrtc.RTPReceiver) {
 // drops frames until a keyframe (a VP8 decoder cannot recover otherwise)
 // and asks for one.
 func (v *Viewer) readTrack(t *webrtc.TrackRemote, extID uint8) {
-	defer v.wg.Done()
 	var asm assembler
 	var gate keyGate
 	var seq uint32

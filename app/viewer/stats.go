@@ -21,7 +21,7 @@ type Stats struct {
 	KeyframeRequests uint64  // PLIs sent
 	CursorBad        uint64  // cursor messages that failed validation
 	CursorDropped    uint64  // cursor messages dropped because OnCursor lagged
-	State            State
+	State            rtc.State
 	Path             rtc.Path // the selected ICE candidate pair
 }
 
@@ -103,7 +103,7 @@ func (v *Viewer) Stats() Stats {
 		s.LatencyMs = float64(v.st.latency) / float64(time.Millisecond)
 	}
 	v.st.mu.Unlock()
-	if s.State == StateClosed {
+	if s.State == rtc.StateClosed {
 		return s
 	}
 	s.Path = rtc.SelectedPath(v.pc)

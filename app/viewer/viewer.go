@@ -53,17 +53,15 @@ func New(cfg Config) (*Viewer, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	api, err := newAPI(&cfg)
-	if err != nil {
-		return nil, fmt.Errorf("viewer: %w", err)
-	}
-	pc, err := api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:         rtc.ICEServers(cfg.ICEServers),
-		ICETransportPolicy: cfg.ICETransportPolicy,
-		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
+	// The receiving side: the default interceptors generate NACKs,
+	// receiver reports and the TWCC feedback the sharer's congestion
+	// control runs on.
+	pc, err := rtc.NewPeerConnection(rtc.PeerOptions{
+		ICEServers: cfg.ICEServers, ICETransportPolicy: cfg.ICETransportPolicy,
+		Logger: cfg.Logger, Settings: []func(*webrtc.SettingEngine){cfg.SettingEngine},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("viewer: new peer connection: %w", err)
+		return nil, fmt.Errorf("viewer: %w", err)
 	}
 	v := &Viewer{
 		cfg:     cfg,
@@ -83,12 +81,8 @@ func New(cfg Config) (*Viewer, error) {
 		return nil, err
 	}
 	v.setup()
-	v.wg.Add(2)
-	go func() {
-		defer v.wg.Done()
-		v.q.Run()
-	}()
-	go v.cursorLoop()
+	v.wg.Go(v.q.Run)
+	v.wg.Go(v.cursorLoop)
 	return v, nil
 }
 
@@ -129,13 +123,14 @@ func (v *Viewer) onState(_, cur rtc.State) {
 // HandleSignal applies an offer (first or ICE restart; the answer goes out
 // through Config.Signal) or a remote candidate. Candidates that arrive
 // before the first offer are kept until it is applied. It returns
-// rtc.ErrBadSignal (wrapped) for a message that cannot be applied.
-func (v *Viewer) HandleSignal(env wire.Envelope) error {
+// rtc.ErrBadSignal (wrapped) for a message that cannot be applied and
+// ctx's error when ctx ends first.
+func (v *Viewer) HandleSignal(ctx context.Context, env wire.Envelope) error {
 	if env.Type == wire.TypeOffer && env.SDP != "" {
 		// The nonce is revealed only after DTLS is up, hence after this.
 		v.sas.SetCommit(env.SASCommit)
 	}
-	return v.sig.HandleSignal(context.Background(), env)
+	return v.sig.HandleSignal(ctx, env)
 }
 
 // acceptReveal checks the sharer's security code nonce against the

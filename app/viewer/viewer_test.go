@@ -1,12 +1,14 @@
 package viewer
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/pion/rtp"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -136,11 +138,11 @@ func TestNewValidates(t *testing.T) {
 		{"ice server without urls", Config{Signal: func(wire.Envelope) error { return nil }, ICEServers: []wire.ICEServer{{}}}},
 	}
 	for _, tc := range tests {
-		if v, err := New(tc.cfg); !errors.Is(err, ErrInvalidConfig) {
+		if v, err := New(tc.cfg); !errors.Is(err, rtc.ErrInvalidConfig) {
 			if v != nil {
 				_ = v.Close()
 			}
-			t.Errorf("New(%s) = %v, want ErrInvalidConfig", tc.name, err)
+			t.Errorf("New(%s) = %v, want rtc.ErrInvalidConfig", tc.name, err)
 		}
 	}
 }
@@ -155,13 +157,13 @@ func TestSendBeforeConnect(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"invalid move", v.SendInput(wire.InputEvent{T: wire.InputMove, X: -1}), ErrInvalidMessage},
-		{"unknown kind", v.SendInput(wire.InputEvent{T: "teleport"}), ErrInvalidMessage},
-		{"bad annotation", v.SendAnnotation(wire.Annotation{T: wire.AnnotateStroke, Color: "red"}), ErrInvalidMessage},
-		{"valid move, no channel yet", v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.5, Y: 0.5}), ErrChannelNotOpen},
-		{"valid clear, no channel yet", v.SendAnnotation(wire.Annotation{T: wire.AnnotateClear}), ErrChannelNotOpen},
-		{"answer is not for the viewer", v.HandleSignal(wire.Envelope{Type: wire.TypeAnswer, SDP: "v=0"}), ErrBadSignal},
-		{"garbage offer", v.HandleSignal(wire.Envelope{Type: wire.TypeOffer, SDP: "nonsense"}), ErrBadSignal},
+		{"invalid move", v.SendInput(wire.InputEvent{T: wire.InputMove, X: -1}), rtc.ErrInvalidMessage},
+		{"unknown kind", v.SendInput(wire.InputEvent{T: "teleport"}), rtc.ErrInvalidMessage},
+		{"bad annotation", v.SendAnnotation(wire.Annotation{T: wire.AnnotateStroke, Color: "red"}), rtc.ErrInvalidMessage},
+		{"valid move, no channel yet", v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.5, Y: 0.5}), rtc.ErrChannelNotOpen},
+		{"valid clear, no channel yet", v.SendAnnotation(wire.Annotation{T: wire.AnnotateClear}), rtc.ErrChannelNotOpen},
+		{"answer is not for the viewer", v.HandleSignal(context.Background(), wire.Envelope{Type: wire.TypeAnswer, SDP: "v=0"}), rtc.ErrBadSignal},
+		{"garbage offer", v.HandleSignal(context.Background(), wire.Envelope{Type: wire.TypeOffer, SDP: "nonsense"}), rtc.ErrBadSignal},
 	}
 	for _, tc := range tests {
 		if !errors.Is(tc.err, tc.want) {
@@ -172,8 +174,8 @@ func TestSendBeforeConnect(t *testing.T) {
 	if err := v.Close(); err != nil {
 		t.Errorf("Close() = %v", err)
 	}
-	if err := v.SendInput(wire.InputEvent{T: wire.InputReleaseAll}); !errors.Is(err, ErrClosed) {
-		t.Errorf("SendInput after Close = %v, want ErrClosed", err)
+	if err := v.SendInput(wire.InputEvent{T: wire.InputReleaseAll}); !errors.Is(err, rtc.ErrClosed) {
+		t.Errorf("SendInput after Close = %v, want rtc.ErrClosed", err)
 	}
 }
 

@@ -88,7 +88,6 @@ func (c *Conn) onData(label string, b []byte) {
 }
 
 func (c *Conn) dispatchLoop() {
-	defer c.wg.Done()
 	rtc.Consume(c.q.Done(), c.data, func(m dataMsg) {
 		if c.cfg.OnData != nil {
 			c.cfg.OnData(m.channel, m.b)

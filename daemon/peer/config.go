@@ -79,25 +79,35 @@ func (c *Config) validate() error {
 	if c.MinBitrateKbps < 0 || c.MinBitrateKbps > c.InitialBitrateKbps || c.InitialBitrateKbps > c.MaxBitrateKbps {
 		return fmt.Errorf("%w: bitrates must satisfy 0 < min <= initial <= max", rtc.ErrInvalidConfig)
 	}
-	if err := rtc.CheckICEServers(c.ICEServers); err != nil {
-		return fmt.Errorf("%w: %v", rtc.ErrInvalidConfig, err)
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return nil
 }
 
-// newAPI builds the pion API of one connection: VP8 with NACK/PLI/TWCC
-// feedback, the capture-time extension, the default interceptors (NACK
-// responder, RTCP reports, stats) and send-side GCC. The estimator of the
-// connection is returned through est when the PeerConnection is built.
-func newAPI(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.API, error) {
-	m, err := rtc.NewMediaEngine()
-	if err != nil {
-		return nil, err
-	}
-	reg := &interceptor.Registry{}
+// newPeerConnection builds the sending side: internal/rtc's peer
+// connection with send-side GCC and TWCC header extensions added to the
+// default interceptors (NACK responder, RTCP reports, stats). The
+// estimator of the connection is returned through est.
+func newPeerConnection(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.PeerConnection, error) {
+	return rtc.NewPeerConnection(rtc.PeerOptions{
+		ICEServers: cfg.ICEServers, ICETransportPolicy: cfg.ICETransportPolicy, Logger: cfg.Logger,
+		Interceptors: func(m *webrtc.MediaEngine, reg *interceptor.Registry) error {
+			return addCongestionControl(cfg, m, reg, est)
+		},
+		Settings: []func(*webrtc.SettingEngine){
+			// At high packet rates one transport-cc feedback packet from the
+			// helper outgrows the default 1460-byte read buffer and is
+			// discarded, leaving GCC blind exactly when it matters. A larger
+			// buffer costs little: the sharer reads only RTCP and
+			// data-channel traffic.
+			func(se *webrtc.SettingEngine) { se.SetReceiveMTU(8192) },
+			cfg.SettingEngine,
+		},
+	})
+}
+
+func addCongestionControl(cfg *Config, m *webrtc.MediaEngine, reg *interceptor.Registry, est *cc.BandwidthEstimator) error {
 	// The pacer is a no-op on purpose: pion's leaky-bucket pacer queues a
 	// whole keyframe behind the target rate, adding tens of milliseconds
 	// exactly when the helper waits for a picture. The encoder follows the
@@ -112,27 +122,14 @@ func newAPI(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.API, error) {
 		)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("congestion controller: %w", err)
+		return fmt.Errorf("congestion controller: %w", err)
 	}
 	// Each Conn has its own API, so this fires once, synchronously inside
 	// NewPeerConnection, with this connection's estimator.
 	ccf.OnNewPeerConnection(func(_ string, e cc.BandwidthEstimator) { *est = e })
 	reg.Add(ccf)
 	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, reg); err != nil {
-		return nil, fmt.Errorf("twcc: %w", err)
+		return fmt.Errorf("twcc: %w", err)
 	}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(rtc.PionLogs(cfg.Logger))); err != nil {
-		return nil, fmt.Errorf("interceptors: %w", err)
-	}
-	se := webrtc.SettingEngine{}
-	// At high packet rates one transport-cc feedback packet from the helper
-	// outgrows the default 1460-byte read buffer and is discarded, leaving
-	// GCC blind exactly when it matters. A larger buffer costs little: the
-	// sharer reads only RTCP and data-channel traffic.
-	se.SetReceiveMTU(8192)
-	se.LoggerFactory = rtc.PionLogs(cfg.Logger)
-	if cfg.SettingEngine != nil {
-		cfg.SettingEngine(&se)
-	}
-	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
+	return nil
 }

@@ -39,14 +39,14 @@ type Conn struct {
 	chans  map[string]*webrtc.DataChannel // created in New, never changed
 	cursor *cursorSender
 
-	q       *rtc.Loop       // runs pion callbacks and public calls on one goroutine
-	sig     *rtc.Signaling  // offer/answer, trickle ICE and the state, on q
-	sas     *rtc.Commitment // this connection's security code nonce
-	keyReq  chan struct{}   // coalesced keyframe requests
-	rateCh  chan struct{}   // coalesced bitrate changes
-	data    chan dataMsg
-	wg      sync.WaitGroup
-	bitrate atomic.Int64 // bit/s
+	q           *rtc.Loop       // runs pion callbacks and public calls on one goroutine
+	sig         *rtc.Signaling  // offer/answer, trickle ICE and the state, on q
+	sas         *rtc.Commitment // this connection's security code nonce
+	keyReq      *rtc.Notifier   // coalesced keyframe requests, to OnKeyframeRequest
+	rateChanged *rtc.Notifier   // coalesced bitrate changes, to OnBitrate
+	data        chan dataMsg
+	wg          sync.WaitGroup
+	bitrate     atomic.Int64 // bit/s
 
 	framesSent, bytesSent, keyRequests, dataDropped atomic.Uint64
 }
@@ -63,26 +63,28 @@ func New(cfg Config) (*Conn, error) {
 		return nil, err
 	}
 	c := &Conn{
-		cfg:    cfg,
-		log:    cfg.Logger.With("component", "peer"),
-		queue:  newFrameQueue(),
-		chans:  map[string]*webrtc.DataChannel{},
-		q:      rtc.NewLoop(eventQueue, rtc.ErrClosed),
-		keyReq: make(chan struct{}, 1),
-		rateCh: make(chan struct{}, 1),
-		data:   make(chan dataMsg, dataQueue),
+		cfg:   cfg,
+		log:   cfg.Logger.With("component", "peer"),
+		queue: newFrameQueue(),
+		chans: map[string]*webrtc.DataChannel{},
+		q:     rtc.NewLoop(eventQueue, rtc.ErrClosed),
+		data:  make(chan dataMsg, dataQueue),
 	}
-	api, err := newAPI(&c.cfg, &c.est)
+	c.keyReq = c.q.NewNotifier(func() {
+		c.keyRequests.Add(1)
+		if c.cfg.OnKeyframeRequest != nil {
+			c.cfg.OnKeyframeRequest()
+		}
+	})
+	c.rateChanged = c.q.NewNotifier(func() {
+		if c.cfg.OnBitrate != nil {
+			c.cfg.OnBitrate(int(c.bitrate.Load() / 1000))
+		}
+	})
+	var err error
+	c.pc, err = newPeerConnection(&c.cfg, &c.est)
 	if err != nil {
 		return nil, fmt.Errorf("peer: %w", err)
-	}
-	c.pc, err = api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:         rtc.ICEServers(cfg.ICEServers),
-		ICETransportPolicy: cfg.ICETransportPolicy,
-		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("peer: new peer connection: %w", err)
 	}
 	if c.sas, err = rtc.NewOffererCommitment(); err != nil {
 		_ = c.pc.Close()
@@ -99,10 +101,9 @@ func New(cfg Config) (*Conn, error) {
 		return nil, err
 	}
 	c.bitrate.Store(int64(cfg.InitialBitrateKbps) * 1000)
-	c.wg.Add(3)
-	go c.loop()
-	go c.writeLoop()
-	go c.dispatchLoop()
+	c.wg.Go(c.q.Run)
+	c.wg.Go(c.writeLoop)
+	c.wg.Go(c.dispatchLoop)
 	return c, nil
 }
 
@@ -121,53 +122,24 @@ func (c *Conn) setup() error {
 	if c.est != nil {
 		c.est.OnTargetBitrateChange(func(bps int) {
 			c.bitrate.Store(int64(bps))
-			notify(c.rateCh)
+			c.rateChanged.Notify()
 		})
 	}
 	// The RTCP reader is started here, before Start, because interceptors
 	// (NACK, reports, GCC) only see RTCP that someone reads.
-	c.wg.Add(1)
-	go c.readRTCP(sender)
+	c.wg.Go(func() { c.readRTCP(sender) })
 	return nil
 }
 
-func notify(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
-	}
-}
-
 func randomUint32() uint32 { return rand.Uint32() }
-
-func (c *Conn) loop() {
-	defer c.wg.Done()
-	for {
-		select {
-		case <-c.q.Done():
-			return
-		case fn := <-c.q.Events():
-			fn()
-		case <-c.keyReq:
-			c.keyRequests.Add(1)
-			if c.cfg.OnKeyframeRequest != nil {
-				c.cfg.OnKeyframeRequest()
-			}
-		case <-c.rateCh:
-			if c.cfg.OnBitrate != nil {
-				c.cfg.OnBitrate(int(c.bitrate.Load() / 1000))
-			}
-		}
-	}
-}
 
 // onState runs on the loop goroutine after each state change.
 func (c *Conn) onState(prev, cur rtc.State) {
 	switch {
 	case cur == rtc.StateConnected:
 		c.queue.setConnected(true)
-		notify(c.keyReq) // the helper's decoder starts from a keyframe
-		notify(c.rateCh) // the encoder starts from the controller's current target
+		c.keyReq.Notify()      // the helper's decoder starts from a keyframe
+		c.rateChanged.Notify() // the encoder starts from the controller's current target
 	case prev == rtc.StateConnected:
 		c.queue.setConnected(false)
 	}
@@ -200,7 +172,6 @@ func (c *Conn) Fingerprints() (local, remote string, err error) { return c.sig.F
 // readRTCP drains the sender's RTCP (the interceptors depend on it) and
 // turns PLI and FIR into keyframe requests.
 func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
-	defer c.wg.Done()
 	for {
 		pkts, _, err := sender.ReadRTCP()
 		if err != nil {
@@ -209,7 +180,7 @@ func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
 		for _, p := range pkts {
 			switch p.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				notify(c.keyReq)
+				c.keyReq.Notify()
 			}
 		}
 	}
@@ -235,14 +206,13 @@ func (c *Conn) WriteFrame(data []byte, keyframe bool, captured time.Time) error 
 		captured = time.Now()
 	}
 	if c.queue.push(frame{data: data, key: keyframe, captured: captured}) {
-		notify(c.keyReq)
+		c.keyReq.Notify()
 	}
 	return nil
 }
 
 // writeLoop sends queued frames on the track until Close.
 func (c *Conn) writeLoop() {
-	defer c.wg.Done()
 	rtc.Consume(c.q.Done(), c.queue.ready, func(struct{}) { c.writeQueued() })
 }
 

@@ -29,3 +29,10 @@ func keepSharingTimes() (every, grace time.Duration) {
 	}
 	return e, g
 }
+
+// SetKeepSharingTimes shortens "Keep sharing?" for one daemon, for tests
+// that run beside others in one process (the environment is process-wide).
+// Call it before the first join. Only test builds have it.
+func (d *Daemon) SetKeepSharingTimes(every, grace time.Duration) {
+	d.keepEvery, d.keepGrace = every, grace
+}

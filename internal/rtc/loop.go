@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -14,9 +15,13 @@ import (
 // closed, and TryPost gives up instead.
 type Loop struct {
 	events    chan func()
+	wake      chan struct{} // capacity 1: a Notifier is pending
 	done      chan struct{}
 	closed    atomic.Bool
 	errClosed error
+
+	mu        sync.Mutex // guards notifiers
+	notifiers []*Notifier
 }
 
 // NewLoop returns a Loop with a queue of size functions. errClosed is what
@@ -24,6 +29,7 @@ type Loop struct {
 func NewLoop(size int, errClosed error) *Loop {
 	return &Loop{
 		events:    make(chan func(), size),
+		wake:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		errClosed: errClosed,
 	}
@@ -79,9 +85,10 @@ func (l *Loop) Do(ctx context.Context, fn func() error) error {
 	}
 }
 
-// Run runs posted functions one at a time until Close. The owner calls it
-// on the goroutine it starts and waits for. An owner that must also wait
-// on other channels runs its own select over Events and Done instead.
+// Run runs posted functions and pending Notifiers one at a time until
+// Close. The owner calls it on the goroutine it starts and waits for. An
+// owner that must also wait on other channels runs its own select over
+// Events, Woken and Done instead (calling RunNotifiers on Woken).
 func (l *Loop) Run() {
 	for {
 		select {
@@ -89,6 +96,8 @@ func (l *Loop) Run() {
 			return
 		case fn := <-l.events:
 			fn()
+		case <-l.wake:
+			l.RunNotifiers()
 		}
 	}
 }
@@ -110,6 +119,55 @@ func Consume[T any](done <-chan struct{}, ch <-chan T, fn func(T)) {
 
 // Events delivers the posted functions, for an owner's own select.
 func (l *Loop) Events() <-chan func() { return l.events }
+
+// Woken delivers a value when a Notifier is pending, for an owner's own
+// select; the owner then calls RunNotifiers.
+func (l *Loop) Woken() <-chan struct{} { return l.wake }
+
+// RunNotifiers runs the function of every pending Notifier. Loop goroutine
+// only.
+func (l *Loop) RunNotifiers() {
+	l.mu.Lock()
+	ns := l.notifiers
+	l.mu.Unlock()
+	for _, n := range ns {
+		if n.pending.Swap(false) {
+			n.fn()
+		}
+	}
+}
+
+// Notifier runs a function on a Loop's goroutine after Notify, for signals
+// where only "something changed" matters (a keyframe request, a new
+// bitrate target, a new viewer state). Notify never waits and never loses
+// a call: calls that come while one is pending are merged into it, and a
+// call after the function started runs it again.
+type Notifier struct {
+	l       *Loop
+	fn      func()
+	pending atomic.Bool
+}
+
+// NewNotifier returns a Notifier that runs fn on l's goroutine.
+func (l *Loop) NewNotifier(fn func()) *Notifier {
+	n := &Notifier{l: l, fn: fn}
+	l.mu.Lock()
+	l.notifiers = append(l.notifiers, n)
+	l.mu.Unlock()
+	return n
+}
+
+// Notify asks for fn to run on the loop goroutine. Any goroutine may call
+// it, the loop's own included; it never waits.
+func (n *Notifier) Notify() {
+	if n.pending.Swap(true) {
+		return // already pending: this call is merged into that one
+	}
+	select {
+	case n.l.wake <- struct{}{}:
+	default: // a wake-up is already on its way
+	}
+}
 
 // Done is closed by Close.
 func (l *Loop) Done() <-chan struct{} { return l.done }

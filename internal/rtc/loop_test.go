@@ -224,9 +224,18 @@ func TestTimerStopDropsFiringOnItsWay(t *testing.T) {
 				time.Sleep(50 * time.Millisecond) // the firing queues behind this function
 				tc.after(tm)
 			})
-			time.Sleep(20 * time.Millisecond)
+			// A withdrawn firing must not run however long we wait; a kept
+			// one runs, though a loaded machine may take its time.
+			deadline := time.Now().Add(10 * time.Second)
 			var got int
-			do(t, l, func() { got = n; tm.Stop() })
+			for {
+				time.Sleep(20 * time.Millisecond)
+				do(t, l, func() { got = n })
+				if got >= tc.want || time.Now().After(deadline) {
+					break
+				}
+			}
+			do(t, l, func() { tm.Stop() })
 			if got != tc.want {
 				t.Errorf("fn ran %d times, want %d", got, tc.want)
 			}
@@ -272,5 +281,73 @@ func TestConsume(t *testing.T) {
 	}
 	if len(got) != 3 || got[0] != 0 || got[2] != 2 {
 		t.Errorf("Consume delivered %v, want [0 1 2]", got)
+	}
+}
+
+// TestNotifierMergesAndNeverLoses notifies many times while the loop is
+// busy (one run follows), then again from inside the function (another
+// run follows), and from the loop goroutine itself (no deadlock).
+func TestNotifierMergesAndNeverLoses(t *testing.T) {
+	l := NewLoop(4, errTestClosed)
+	running(t, l)
+	runs := make(chan int, 16)
+	n := 0
+	var nt *Notifier
+	again := true
+	nt = l.NewNotifier(func() {
+		n++
+		runs <- n
+		if again {
+			again = false
+			nt.Notify() // from the loop goroutine, while running: must run again
+		}
+	})
+	release, busy := make(chan struct{}), make(chan struct{})
+	l.Post(func() { close(busy); <-release })
+	<-busy
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() { defer wg.Done(); nt.Notify(); nt.Notify() }()
+	}
+	wg.Wait()
+	close(release)
+	for want := 1; want <= 2; want++ {
+		select {
+		case got := <-runs:
+			if got != want {
+				t.Fatalf("run %d reported count %d", want, got)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("run %d never came", want)
+		}
+	}
+	time.Sleep(30 * time.Millisecond)
+	select {
+	case got := <-runs:
+		t.Errorf("extra run %d: 16 merged notifications and one from inside should run twice", got)
+	default:
+	}
+}
+
+// TestNotifierOwnSelect checks the path of owners that run their own select.
+func TestNotifierOwnSelect(t *testing.T) {
+	l := NewLoop(1, errTestClosed)
+	a, b := 0, 0
+	na := l.NewNotifier(func() { a++ })
+	l.NewNotifier(func() { b++ })
+	na.Notify()
+	select {
+	case <-l.Woken():
+		l.RunNotifiers()
+	default:
+		t.Fatal("Woken() empty after Notify")
+	}
+	if a != 1 || b != 0 {
+		t.Errorf("after one Notify: runs %d and %d, want 1 and 0", a, b)
+	}
+	l.RunNotifiers()
+	if a != 1 {
+		t.Errorf("RunNotifiers with nothing pending ran the function again (%d runs)", a)
 	}
 }

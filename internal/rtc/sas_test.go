@@ -255,20 +255,38 @@ func TestCommitment(t *testing.T) {
 			t.Errorf("after Accept(%s) Nonce known = %v, want %v", tc.name, known, tc.ok)
 		}
 	}
-	// A new offer with the same commitment keeps the nonce; another one
-	// (a new sharer connection) forgets it.
+	// A later offer with the same commitment (an ICE restart) keeps the
+	// nonce. Another commitment, or none, could only serve a middle that
+	// has seen this side's certificate and now picks a nonce to match: the
+	// code ends for good, whatever is revealed after.
+	for _, later := range []string{other.Commit(), ""} {
+		c := new(Commitment)
+		c.SetCommit(offC.Commit())
+		if err := c.Accept(reveal); err != nil {
+			t.Fatal(err)
+		}
+		c.SetCommit(offC.Commit())
+		if _, known := c.Nonce(); !known {
+			t.Error("the same commitment again forgot the nonce")
+		}
+		c.SetCommit(later)
+		if _, known := c.Nonce(); known {
+			t.Errorf("a later commitment %q kept the nonce", later)
+		}
+		if err := c.Accept(other.Reveal()); !errors.Is(err, ErrBadReveal) {
+			t.Errorf("Accept(the later offer's nonce) = %v, want ErrBadReveal", err)
+		}
+		c.SetCommit(offC.Commit())
+		if err := c.Accept(reveal); !errors.Is(err, ErrBadReveal) {
+			t.Errorf("Accept(the first nonce, after a conflict) = %v, want ErrBadReveal", err)
+		}
+	}
+	// An offer without a commitment first is final too.
 	c := new(Commitment)
+	c.SetCommit("")
 	c.SetCommit(offC.Commit())
-	if err := c.Accept(reveal); err != nil {
-		t.Fatal(err)
-	}
-	c.SetCommit(offC.Commit())
-	if _, known := c.Nonce(); !known {
-		t.Error("the same commitment again forgot the nonce")
-	}
-	c.SetCommit(other.Commit())
-	if _, known := c.Nonce(); known {
-		t.Error("a new commitment kept the old nonce")
+	if err := c.Accept(reveal); !errors.Is(err, ErrBadReveal) {
+		t.Errorf("Accept after a first offer without commitment = %v, want ErrBadReveal", err)
 	}
 }
 

@@ -32,10 +32,12 @@ const RevealBytes = 2 * len(Nonce{})
 // The zero value is an answerer's, waiting for an offer. The methods are
 // safe for concurrent use.
 type Commitment struct {
-	mu     sync.Mutex // guards the fields below
-	commit string     // hex SHA-256 of the nonce
-	nonce  Nonce
-	known  bool // nonce is set (offerer: always; answerer: revealed and checked)
+	mu       sync.Mutex // guards the fields below
+	commit   string     // hex SHA-256 of the nonce
+	nonce    Nonce
+	known    bool // nonce is set (offerer: always; answerer: revealed and checked)
+	set      bool // answerer: the first offer's commitment is recorded
+	conflict bool // answerer: a later offer carried another commitment
 }
 
 // NewOffererCommitment draws the sharer's nonce for one peer connection.
@@ -72,13 +74,20 @@ func (c *Commitment) Reveal() []byte {
 	return []byte(hex.EncodeToString(c.nonce[:]))
 }
 
-// SetCommit records the commitment of an offer (answerer). A commitment
-// different from the one before forgets the revealed nonce.
+// SetCommit records the commitment of an offer (answerer). The first
+// offer's commitment is final: the sharer's offers of one connection (ICE
+// restarts included) all carry the same one. A later offer with another
+// commitment, or one without, after the middle has seen this side's
+// certificate in the answer, could carry a nonce chosen to steer the code;
+// it ends the code for this connection for good (ErrBadReveal).
 func (c *Commitment) SetCommit(commit string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if commit != c.commit {
-		c.commit, c.nonce, c.known = commit, Nonce{}, false
+	switch {
+	case !c.set:
+		c.commit, c.set = commit, true
+	case commit != c.commit:
+		c.conflict, c.nonce, c.known = true, Nonce{}, false
 	}
 }
 
@@ -95,6 +104,9 @@ func (c *Commitment) Accept(reveal []byte) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.conflict {
+		return fmt.Errorf("%w: the offers carried different commitments", ErrBadReveal)
+	}
 	if c.commit == "" {
 		return fmt.Errorf("%w: no commitment in the offer", ErrBadReveal)
 	}

@@ -118,7 +118,7 @@ func helperSession(ctx context.Context, out io.Writer, report func(helperResult)
 			}
 			switch env := ev.Envelope; {
 			case env.Type == wire.TypeOffer || env.Type == wire.TypeCandidate:
-				if err := v.HandleSignal(env); err != nil {
+				if err := v.HandleSignal(ctx, env); err != nil {
 					return res, fmt.Errorf("signal %s: %w", env.Type, err)
 				}
 			case env.Type == wire.TypeControl && env.State == wire.StateGranted:
@@ -136,7 +136,7 @@ func helperSession(ctx context.Context, out io.Writer, report func(helperResult)
 		case <-tick.C:
 			st := v.Stats()
 			res.Frames, res.Bytes, res.Path = frames.Load(), bytes.Load(), st.Path
-			if !requested && st.State == viewer.StateConnected && res.Frames >= minFrames {
+			if !requested && st.State == rtc.StateConnected && res.Frames >= minFrames {
 				// Video flows: ask for control, as the console's button does.
 				if err := sess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
 					return res, fmt.Errorf("control request: %w", err)
@@ -160,7 +160,7 @@ func keepPointing(ctx context.Context, v *viewer.Viewer) {
 		tick := time.NewTicker(200 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if err := v.SendInput(move); errors.Is(err, viewer.ErrClosed) {
+			if err := v.SendInput(move); errors.Is(err, rtc.ErrClosed) {
 				return
 			}
 			select {

@@ -1,4 +1,4 @@
-package console_test
+package integration_test
 
 import (
 	"bytes"
@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/pion/ice/v4"
-	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/console"
@@ -30,13 +28,6 @@ import (
 // This file drives the controller end to end: a real service on loopback,
 // the real bridge with a WebSocket "page", and a sharer made of the real
 // service client and the daemon's real pion peer sending VP8 frames.
-
-func loopbackICE(se *webrtc.SettingEngine) {
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-}
 
 type page struct {
 	t    *testing.T
@@ -137,8 +128,8 @@ func openPage(t *testing.T, ctx context.Context, br *bridge.Bridge, base string)
 	return &page{t: t, ctx: ctx, conn: c}
 }
 
-// sharer is the other side: service client plus the daemon's peer.
-type sharer struct {
+// sharerEnd is the other side: service client plus the daemon's peer.
+type sharerEnd struct {
 	t    *testing.T
 	ctx  context.Context
 	sess *client.Session
@@ -147,7 +138,7 @@ type sharer struct {
 	data chan string        // data-channel messages from the helper
 }
 
-func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sharer {
+func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sharerEnd {
 	t.Helper()
 	cl, err := client.New(serverURL)
 	if err != nil {
@@ -161,7 +152,7 @@ func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sh
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &sharer{t: t, ctx: ctx, sess: sess, envs: make(chan wire.Envelope, 64), data: make(chan string, 256)}
+	s := &sharerEnd{t: t, ctx: ctx, sess: sess, envs: make(chan wire.Envelope, 64), data: make(chan string, 256)}
 	s.peer, err = peer.New(peer.Config{
 		ICEServers:    j.ICEServers,
 		Signal:        func(env wire.Envelope) error { return sess.Send(ctx, env) },
@@ -199,14 +190,14 @@ func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sh
 	return s
 }
 
-func (s *sharer) send(env wire.Envelope) {
+func (s *sharerEnd) send(env wire.Envelope) {
 	s.t.Helper()
 	if err := s.sess.Send(s.ctx, env); err != nil {
 		s.t.Fatalf("sharer send %s: %v", env.Type, err)
 	}
 }
 
-func (s *sharer) expect(typ string) wire.Envelope {
+func (s *sharerEnd) expect(typ string) wire.Envelope {
 	s.t.Helper()
 	for {
 		select {
@@ -220,14 +211,21 @@ func (s *sharer) expect(typ string) wire.Envelope {
 	}
 }
 
-func (s *sharer) expectData(prefix string) string {
+// sendUntilData calls send every half second until the sharer gets a
+// data-channel message on the channel named prefix, and returns it.
+func (s *sharerEnd) sendUntilData(prefix string, send func()) string {
 	s.t.Helper()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	send()
 	for {
 		select {
 		case d := <-s.data:
 			if strings.HasPrefix(d, prefix) {
 				return d
 			}
+		case <-tick.C:
+			send()
 		case <-s.ctx.Done():
 			s.t.Fatalf("sharer never got data %q", prefix)
 		}
@@ -244,6 +242,7 @@ func (pg *page) signInAndCreateCode(env *servertest.Env) string {
 }
 
 func TestConsoleSessionEndToEnd(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -377,12 +376,16 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	pg.until("control granted", func(e wire.BridgeEvent) bool {
 		return e.Type == wire.BridgeState && e.Status.Control == wire.ControlGranted
 	})
-	pg.send(wire.BridgeRequest{Type: wire.BridgeInput, Input: &wire.InputEvent{T: wire.InputKeyDown, Code: "KeyQ"}})
-	if d := sh.expectData(wire.ChannelInput); !strings.Contains(d, `"KeyQ"`) {
+	// The data channels open a moment after the video; what the page sends
+	// before that is dropped, so send until it arrives.
+	if d := sh.sendUntilData(wire.ChannelInput, func() {
+		pg.send(wire.BridgeRequest{Type: wire.BridgeInput, Input: &wire.InputEvent{T: wire.InputKeyDown, Code: "KeyQ"}})
+	}); !strings.Contains(d, `"KeyQ"`) {
 		t.Errorf("sharer input = %s", d)
 	}
-	pg.send(wire.BridgeRequest{Type: wire.BridgeAnnotate, Annotation: &wire.Annotation{T: wire.AnnotateLaser, X: 0.5, Y: 0.5}})
-	sh.expectData(wire.ChannelAnnotate)
+	sh.sendUntilData(wire.ChannelAnnotate, func() {
+		pg.send(wire.BridgeRequest{Type: wire.BridgeAnnotate, Annotation: &wire.Annotation{T: wire.AnnotateLaser, X: 0.5, Y: 0.5}})
+	})
 
 	sh.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
 	n := pg.until("revoked notice", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeNotice })
@@ -411,6 +414,7 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 }
 
 func TestConsoleSharerDenies(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
@@ -426,6 +430,7 @@ func TestConsoleSharerDenies(t *testing.T) {
 }
 
 func TestConsoleCancelCode(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -469,6 +474,7 @@ func TestConsoleCancelCode(t *testing.T) {
 }
 
 func TestConsoleSharerDropsThenTimesOut(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()

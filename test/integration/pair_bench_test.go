@@ -1,4 +1,4 @@
-package viewer_test
+package integration_test
 
 import (
 	"context"

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sharer_test
+package integration_test
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func connectHelper(ctx context.Context, t *testing.T, api *client.Client, id, to
 		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
 		OnFrame:       h.onFrame,
 		OnCursor:      h.onCursor,
-		SettingEngine: loopbackOnly,
+		SettingEngine: loopbackICE,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +101,7 @@ func TestPauseGatesCursorAndControlBacksOff(t *testing.T) {
 	h := connectHelper(ctx, t, api, created.SessionID, created.Token)
 	defer func() { h.close() }()
 
-	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackOnly})
+	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackICE})
 	if err != nil {
 		t.Fatal(err)
 	}

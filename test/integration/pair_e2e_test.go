@@ -1,4 +1,4 @@
-package viewer_test
+package integration_test
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/peer"
 	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
@@ -182,7 +181,7 @@ func TestPairEndToEnd(t *testing.T) {
 		if vs.LatencyMs < 0 {
 			t.Errorf("viewer LatencyMs = %v, want a measured latency", vs.LatencyMs)
 		}
-		if vs.State != viewer.StateConnected || ps.State != rtc.StateConnected {
+		if vs.State != rtc.StateConnected || ps.State != rtc.StateConnected {
 			t.Errorf("states = %v/%v, want connected", ps.State, vs.State)
 		}
 		// Round trips come from STUN checks and RTCP reports, which take a moment.
@@ -237,14 +236,14 @@ func TestPairEndToEnd(t *testing.T) {
 			t.Fatalf("viewer Close() = %v", err)
 		}
 		waitState(ctx, t, "peer", pr.pStates, rtc.StateDisconnected, rtc.StateFailed, rtc.StateClosed)
-		if err := pr.v.SendInput(wire.InputEvent{T: wire.InputReleaseAll}); err != viewer.ErrClosed {
-			t.Errorf("SendInput after Close = %v, want ErrClosed", err)
+		if err := pr.v.SendInput(wire.InputEvent{T: wire.InputReleaseAll}); err != rtc.ErrClosed {
+			t.Errorf("SendInput after Close = %v, want rtc.ErrClosed", err)
 		}
 		if err := pr.p.Close(); err != nil {
 			t.Errorf("peer Close() = %v", err)
 		}
 		if err := pr.p.WriteFrame([]byte{1}, false, time.Now()); err != rtc.ErrClosed {
-			t.Errorf("WriteFrame after Close = %v, want ErrClosed", err)
+			t.Errorf("WriteFrame after Close = %v, want rtc.ErrClosed", err)
 		}
 	})
 
@@ -262,7 +261,7 @@ func TestPeerCloseSeenByViewer(t *testing.T) {
 	if err := pr.p.Close(); err != nil {
 		t.Fatalf("peer Close() = %v", err)
 	}
-	waitState(ctx, t, "viewer", pr.vStates, viewer.StateDisconnected, viewer.StateFailed, viewer.StateClosed)
+	waitState(ctx, t, "viewer", pr.vStates, rtc.StateDisconnected, rtc.StateFailed, rtc.StateClosed)
 	pr.close()
 	checkGoroutines(t, base)
 }

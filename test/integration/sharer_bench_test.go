@@ -1,6 +1,6 @@
 //go:build linux
 
-package sharer_test
+package integration_test
 
 import (
 	"context"
@@ -50,7 +50,7 @@ func BenchmarkAllowToFirstFrame(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackOnly})
+	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackICE})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package viewer_test
+package integration_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 // service's real embedded TURN relay (DevMode, so it may relay to loopback)
 // and checks that media, data and cursor still flow.
 func TestPairThroughTURNRelay(t *testing.T) {
+	t.Parallel()
 	relay, err := turn.New(turn.Config{
 		ListenUDP: "127.0.0.1:0",
 		ListenTCP: "off",

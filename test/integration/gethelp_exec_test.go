@@ -1,4 +1,4 @@
-package gethelp
+package integration_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickhelp/quickhelp/app/gethelp"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
@@ -72,7 +73,7 @@ func TestSharerServiceStartsTheDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, sink := newService(t, SharerConfig{Socket: sock, Server: env.URL, Daemon: ExecDaemon{Path: exe, Server: env.URL}})
+	svc, sink := newService(t, gethelp.SharerConfig{Socket: sock, Server: env.URL, Daemon: gethelp.ExecDaemon{Path: exe, Server: env.URL}})
 	svc.PageConnected()
 	sink.WaitSharer(t, "no daemon yet", func(s wire.BridgeSharer) bool { return !s.Available })
 
@@ -89,47 +90,5 @@ func TestSharerServiceStartsTheDaemon(t *testing.T) {
 	defer ccancel()
 	if _, err := cl.Call(cctx, wire.LocalRequest{Cmd: wire.LocalStatus}); !errors.Is(err, localapi.ErrNotRunning) {
 		t.Errorf("after Close the started daemon still answers (err %v)", err)
-	}
-}
-
-func TestSharerServiceDaemonMissing(t *testing.T) {
-	sock := filepath.Join(shortTempDir(t), "sharer.sock")
-	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: ExecDaemon{Path: filepath.Join(shortTempDir(t), "no-such-program")}})
-	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: "ABCD-EFGH"})
-	e := sink.WaitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
-	if e.Reason != wire.ReasonSharerUnavailable {
-		t.Errorf("get-help without a daemon program: reason %q, want %q", e.Reason, wire.ReasonSharerUnavailable)
-	}
-}
-
-func TestFindDaemonOnPath(t *testing.T) {
-	dir := shortTempDir(t)
-	p := filepath.Join(dir, DaemonName)
-	if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", dir)
-	got, err := FindDaemon()
-	if err != nil || got != p {
-		t.Errorf("FindDaemon() = %q, %v, want %q", got, err, p)
-	}
-	t.Setenv("PATH", shortTempDir(t))
-	if got, err := FindDaemon(); err == nil {
-		t.Errorf("FindDaemon() with an empty PATH = %q, want an error", got)
-	}
-}
-
-func TestIsSharerRequest(t *testing.T) {
-	tests := []struct {
-		typ  string
-		want bool
-	}{
-		{wire.BridgeGetHelp, true}, {wire.BridgeSharerStop, true}, {wire.BridgeSharerChat, true},
-		{wire.BridgeChat, false}, {wire.BridgeEnd, false}, {wire.BridgeLogin, false},
-	}
-	for _, tt := range tests {
-		if got := IsSharerRequest(tt.typ); got != tt.want {
-			t.Errorf("IsSharerRequest(%q) = %v, want %v", tt.typ, got, tt.want)
-		}
 	}
 }

@@ -1,29 +1,45 @@
 //go:build quickhelp_test
 
-package gethelp
+package integration_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/quickhelp/quickhelp/app/gethelp"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// The daemon asks "Keep sharing?" (shortened through the test build's
-// setting); the page is shown the question with the daemon's deadline, its
+// The daemon asks "Keep sharing?" (shortened by the test build's hook);
+// the app's Get help shows the question with the daemon's deadline, its
 // answer reaches the daemon, and an unanswered question ends the session
 // with the reason the page translates.
 func TestSharerServiceKeepSharing(t *testing.T) {
-	t.Setenv(sharer.EnvKeepSharing, "800ms,1500ms")
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	env := servertest.Start(t)
-	sock := startDaemon(t, daemonConfig(env.URL, time.Minute))
+	d, err := sharer.New(daemonConfig(env.URL, time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetKeepSharingTimes(800*time.Millisecond, 1500*time.Millisecond)
+	sock := filepath.Join(shortTempDir(t), "sharer.sock")
+	srv, err := localapi.Serve(sock, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		d.Close()
+		srv.Close()
+	})
 	h := startHelper(t, ctx, env)
-	svc, sink := newService(t, SharerConfig{Socket: sock, Daemon: refuseStart{t}})
+	svc, sink := newService(t, gethelp.SharerConfig{Socket: sock, Daemon: refuseStart{t}})
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
 	sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})

@@ -1,18 +1,16 @@
-package viewer_test
+package integration_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
@@ -22,13 +20,10 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// loopbackOnly keeps ICE on 127.0.0.1 with short timeouts so a closed
-// side is noticed within seconds.
-func loopbackOnly(se *webrtc.SettingEngine) {
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+// pairICE keeps ICE on 127.0.0.1 with short timeouts so a closed side is
+// noticed within seconds.
+func pairICE(se *webrtc.SettingEngine) {
+	loopbackICE(se)
 	se.SetICETimeouts(4*time.Second, 12*time.Second, 300*time.Millisecond)
 }
 
@@ -50,7 +45,7 @@ type pair struct {
 	keyReqs  chan struct{}
 	rates    chan int
 	pStates  chan rtc.State
-	vStates  chan viewer.State
+	vStates  chan rtc.State
 	restarts atomic.Int32 // restart offers seen by the viewer
 
 	toViewer, toPeer chan wire.Envelope
@@ -88,10 +83,10 @@ func relay(t testing.TB, ch chan wire.Envelope, stop chan struct{}) func(wire.En
 func newPair(t testing.TB, o pairOptions) *pair {
 	t.Helper()
 	if o.peerSE == nil {
-		o.peerSE = loopbackOnly
+		o.peerSE = pairICE
 	}
 	if o.viewerSE == nil {
-		o.viewerSE = loopbackOnly
+		o.viewerSE = pairICE
 	}
 	pr := &pair{
 		t:        t,
@@ -101,7 +96,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		keyReqs:  make(chan struct{}, 64),
 		rates:    make(chan int, 64),
 		pStates:  make(chan rtc.State, 64),
-		vStates:  make(chan viewer.State, 64),
+		vStates:  make(chan rtc.State, 64),
 		toViewer: make(chan wire.Envelope, 256),
 		toPeer:   make(chan wire.Envelope, 256),
 		stop:     make(chan struct{}),
@@ -126,7 +121,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		Signal:             relay(t, pr.toPeer, pr.stop),
 		OnFrame:            func(f wire.Frame) { trySend(pr.frames, f) },
 		OnCursor:           func(c wire.Cursor) { trySend(pr.cursors, c) },
-		OnState:            func(s viewer.State) { trySend(pr.vStates, s) },
+		OnState:            func(s rtc.State) { trySend(pr.vStates, s) },
 		SettingEngine:      o.viewerSE,
 	})
 	if err != nil {
@@ -138,7 +133,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		if e.Type == wire.TypeOffer && e.Restart {
 			pr.restarts.Add(1)
 		}
-		return pr.v.HandleSignal(e)
+		return pr.v.HandleSignal(context.Background(), e)
 	})
 	go pr.pump(pr.toPeer, func(e wire.Envelope) error { return pr.p.HandleSignal(context.Background(), e) })
 	t.Cleanup(pr.close)
@@ -152,7 +147,7 @@ func (pr *pair) pump(ch chan wire.Envelope, handle func(wire.Envelope) error) {
 		case <-pr.stop:
 			return
 		case e := <-ch:
-			if err := handle(e); err != nil && !errors.Is(err, viewer.ErrClosed) {
+			if err := handle(e); err != nil && !errors.Is(err, rtc.ErrClosed) {
 				pr.t.Errorf("HandleSignal(%s) = %v", e.Type, err)
 			}
 		}
@@ -185,13 +180,13 @@ func (pr *pair) connect(ctx context.Context) {
 		pr.t.Fatalf("Start() = %v", err)
 	}
 	waitState(ctx, pr.t, "peer", pr.pStates, rtc.StateConnected)
-	waitState(ctx, pr.t, "viewer", pr.vStates, viewer.StateConnected)
+	waitState(ctx, pr.t, "viewer", pr.vStates, rtc.StateConnected)
 	for {
 		err := pr.v.SendInput(wire.InputEvent{T: wire.InputReleaseAll})
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, viewer.ErrChannelNotOpen) {
+		if !errors.Is(err, rtc.ErrChannelNotOpen) {
 			pr.t.Fatalf("SendInput(release-all) = %v", err)
 		}
 		select {

@@ -1,0 +1,105 @@
+package integration_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
+	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/signaling/server"
+	"github.com/quickhelp/quickhelp/signaling/server/servertest"
+	"github.com/quickhelp/quickhelp/signaling/turn"
+	"github.com/quickhelp/quickhelp/wire"
+)
+
+// TestForceRelayPolicy: with the machine policy ForceRelay the sharer
+// offers relay candidates only (through the service's real TURN relay),
+// although the service allows every path, and the screen still reaches
+// the helper.
+func TestForceRelayPolicy(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	x, err := xvfb.Start(ctx, e2eDisplay, 640, 480)
+	if err == xvfb.ErrNotInstalled {
+		t.Skip("Xvfb not installed")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	relay, err := turn.New(turn.Config{ListenUDP: "127.0.0.1:0", ListenTCP: "off", DevMode: true,
+		Secret: []byte("0123456789abcdef0123456789abcdef")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	env := servertest.StartWith(t, func(c *server.Config) { c.ICE = relay })
+	api, err := client.New(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, code := newHelper(ctx, t, api, login.Token)
+	defer h.close()
+
+	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackICE,
+		ForceRelay: func() bool { return true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	dir, _ := os.MkdirTemp("", "qh")
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "sharer.sock")
+	lapi, err := localapi.Serve(sock, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lapi.Close()
+	if err := d.Join(ctx, code, ""); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	resp, err := (&localapi.Client{Path: sock}).Call(ctx, wire.LocalRequest{Cmd: wire.LocalAllow})
+	if err != nil || !resp.OK {
+		t.Fatalf("allow: %v %+v", err, resp)
+	}
+	eventually(t, "the first frame", 30*time.Second, func() bool { return h.frameCount() > 0 })
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var relayed int
+	for _, e := range h.envs {
+		var cands []string
+		switch {
+		case e.Type == wire.TypeCandidate && e.Candidate != nil:
+			cands = []string{e.Candidate.Candidate}
+		case e.Type == wire.TypeOffer:
+			for _, l := range strings.Split(e.SDP, "\n") {
+				if strings.HasPrefix(l, "a=candidate:") {
+					cands = append(cands, l)
+				}
+			}
+		}
+		for _, c := range cands {
+			if !strings.Contains(c, " typ relay") {
+				t.Errorf("the sharer offered a non-relay candidate under ForceRelay: %q", c)
+			}
+			relayed++
+		}
+	}
+	if relayed == 0 {
+		t.Error("no relay candidate reached the helper")
+	}
+	if relay.Allocations() < 1 {
+		t.Errorf("relay allocations = %d, want the sharer's", relay.Allocations())
+	}
+}
