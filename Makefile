@@ -36,7 +36,7 @@ build-test: frontend
 build-desktop: frontend
 	@if [ -f wails.json ]; then \
 	  $(BIN)/wails build -s -tags "desktop webkit2_41" -ldflags '$(LDFLAGS)' -o quickhelp-desktop && \
-	  $(BIN)/wails build -s -platform windows/amd64 -tags desktop -ldflags '$(LDFLAGS)' -o quickhelp.exe; \
+	  $(BIN)/wails build -s -platform windows/amd64 -webview2 error -tags desktop -ldflags '$(LDFLAGS)' -o quickhelp.exe; \
 	fi
 
 build-desktop-linux: frontend

@@ -7,17 +7,20 @@
 #            quickhelp_<v>_amd64.deb        (nfpm)
 #
 # Signing: set SIGN_CERT (PEM certificate, with its chain) and SIGN_KEY (PEM
-# key; SIGN_PASS if encrypted) to sign every .exe, the installer, the .msi and
-# the .msix with osslsigncode (SHA-256) and verify each signature (against
-# SIGN_CA, default: the certificate itself when self-signed, else the system
-# CA bundle). SIGN_TIMESTAMP_URL adds an RFC 3161 timestamp. Without a
-# certificate the Windows packages are named *-unsigned.*, and the log says so.
+# key) to sign every .exe, the installer, the .msi and the .msix with
+# osslsigncode (SHA-256) and verify each signature (against SIGN_CA, default:
+# the certificate itself when self-signed, else the system CA bundle). An
+# encrypted key's passphrase is read from the file SIGN_PASS_FILE (or from
+# SIGN_PASS, which is written to a private temporary file): it never appears
+# on a command line. SIGN_TIMESTAMP_URL adds an RFC 3161 timestamp. Signing
+# an MSIX needs osslsigncode 2.7 or newer (Debian 12 has 2.5; 2.9 is in
+# bookworm-backports): with an older one a signed build stops before it
+# starts and says what to install. Without a certificate the Windows
+# packages are named *-unsigned.*, and the log says so.
 #
-# A program that cannot be built yet is reported with a WARNING and the
-# packages that need it are skipped; the summary at the end lists them.
-# QUICKHELP_DIST_STANDIN_EXE=<a Windows .exe> (tests only) stands in for a
-# Windows program that cannot be built, so the installer pipeline can still
-# be exercised; such packages are named *-standin.* and must never ship.
+# Every program and every package must build: any failure stops the script
+# with an error (libvpx for Windows included, built from Debian's source and
+# cached in .cache/ by scripts/build-libvpx-windows.sh). Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,11 +34,9 @@ LDFLAGS="-s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$VERSI
 notes=()
 say()  { echo "dist: $*"; }
 warn() { echo "dist: WARNING: $*" >&2; notes+=("$*"); }
-# last_lines N FILE: the end of a build log on one line, without colours.
-last_lines() { tail -n "$1" "$2" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' \n' ' '; }
 die()  { echo "dist: ERROR: $*" >&2; exit 1; }
 
-for tool in makensis wixl osslsigncode dpkg-deb; do
+for tool in makensis wixl osslsigncode dpkg-deb x86_64-w64-mingw32-gcc; do
   command -v "$tool" >/dev/null || die "$tool is missing: run scripts/deps.sh (make deps)"
 done
 
@@ -49,6 +50,7 @@ if [ -n "${SIGN_CERT:-}" ] || [ -n "${SIGN_KEY:-}" ]; then
   [ -f "${SIGN_CERT:-}" ] && [ -f "${SIGN_KEY:-}" ] || die "SIGN_CERT and SIGN_KEY must both name readable PEM files"
   SIGNED=1
   SUFFIX=""
+  scripts/osslsigncode-check.sh || die "osslsigncode cannot sign MSIX packages (see above)"
   if [ -z "${SIGN_CA:-}" ]; then
     if [ "$(openssl x509 -in "$SIGN_CERT" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" = \
          "$(openssl x509 -in "$SIGN_CERT" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]; then
@@ -62,10 +64,28 @@ else
   say "SIGN_CERT/SIGN_KEY not set: Windows packages are NOT signed (file names end in -unsigned)"
 fi
 
+# The key's passphrase reaches osslsigncode as a file (-readpass), never as
+# an argument that other users could read in the process list.
+PASS_FILE=""
+if [ "$SIGNED" = 1 ]; then
+  if [ -n "${SIGN_PASS_FILE:-}" ]; then
+    [ -r "$SIGN_PASS_FILE" ] || die "SIGN_PASS_FILE ($SIGN_PASS_FILE) is not readable"
+    PASS_FILE=$SIGN_PASS_FILE
+  elif [ -n "${SIGN_PASS:-}" ]; then
+    PASS_FILE=$(umask 077 && mktemp "${TMPDIR:-/tmp}/quickhelp-sign.XXXXXX")
+    printf '%s' "$SIGN_PASS" > "$PASS_FILE"
+  fi
+fi
+cleanup() {
+  [ -n "$PASS_FILE" ] && [ "$PASS_FILE" != "${SIGN_PASS_FILE:-}" ] && rm -f "$PASS_FILE"
+  return 0
+}
+trap cleanup EXIT
+
 # sign_file IN OUT: sign with SHA-256 and verify the result.
 sign_file() {
   local in=$1 out=$2 args=(-certs "$SIGN_CERT" -key "$SIGN_KEY" -h sha256 -n QuickHelp)
-  [ -n "${SIGN_PASS:-}" ] && args+=(-pass "$SIGN_PASS")
+  [ -n "$PASS_FILE" ] && args+=(-readpass "$PASS_FILE")
   [ -n "${SIGN_TIMESTAMP_URL:-}" ] && args+=(-ts "$SIGN_TIMESTAMP_URL")
   rm -f "$out"
   osslsigncode sign "${args[@]}" -in "$in" -out "$out" >"$STAGE/sign.log" 2>&1 \
@@ -94,158 +114,110 @@ build_go "$STAGE/linux/quickhelp-server" ./signaling/cmd/quickhelp-server CGO_EN
 
 say "building quickhelp-sharer (linux/amd64)"
 build_go "$STAGE/linux/quickhelp-sharer" ./daemon/cmd/quickhelp-sharer GOOS=linux GOARCH=amd64 \
-  || warn "quickhelp-sharer does not build for Linux: $(last_lines 3 "$STAGE/linux/quickhelp-sharer.log")"
+  || { cat "$STAGE/linux/quickhelp-sharer.log" >&2; die "quickhelp-sharer does not build for Linux"; }
 
 # The sharer's encoder is cgo over libvpx, which Debian does not ship for
 # Windows: build a static one from Debian's source (cached in .cache/), then
 # link everything statically so the .exe needs only Windows' own DLLs.
 say "building libvpx for windows/amd64 (scripts/build-libvpx-windows.sh; cached)"
-if vpx_pc=$(scripts/build-libvpx-windows.sh 2>"$STAGE/windows/libvpx.log" | tail -n 1) && [ -f "$vpx_pc/vpx.pc" ]; then
-  # The Go build cache does not see pkg-config's output nor the library
-  # itself; naming this libvpx build in CGO_CFLAGS (part of the cache key)
-  # makes a rebuilt libvpx relink the encoder.
-  vpx_id=$(cat "$vpx_pc/../libvpx.a" "$vpx_pc/vpx.pc" | sha256sum | cut -c1-16)
-  say "building quickhelp-sharer.exe (windows/amd64, cgo, static libvpx)"
-  build_go "$STAGE/windows/quickhelp-sharer.exe" ./daemon/cmd/quickhelp-sharer CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
-    CC=x86_64-w64-mingw32-gcc PKG_CONFIG_PATH="$vpx_pc" CGO_CFLAGS="-O2 -g -DQH_LIBVPX_ID=$vpx_id" CGO_LDFLAGS=-static \
-    || warn "quickhelp-sharer does not cross-build for Windows: $(grep -m3 -v '^#' "$STAGE/windows/quickhelp-sharer.exe.log" | tr '\n' ' ')"
-else
-  warn "libvpx does not build for Windows, so no quickhelp-sharer.exe: $(last_lines 3 "$STAGE/windows/libvpx.log")"
-fi
+vpx_pc=$(scripts/build-libvpx-windows.sh 2>"$STAGE/windows/libvpx.log" | tail -n 1) \
+  || { cat "$STAGE/windows/libvpx.log" >&2; die "libvpx does not build for Windows, so there is no quickhelp-sharer.exe"; }
+[ -f "$vpx_pc/vpx.pc" ] || { cat "$STAGE/windows/libvpx.log" >&2; die "scripts/build-libvpx-windows.sh printed no pkg-config directory"; }
+# The Go build cache does not see pkg-config's output nor the library
+# itself; naming this libvpx build in CGO_CFLAGS (part of the cache key)
+# makes a rebuilt libvpx relink the encoder.
+vpx_id=$(cat "$vpx_pc/../libvpx.a" "$vpx_pc/vpx.pc" | sha256sum | cut -c1-16)
+# -H=windowsgui: a GUI-subsystem program, so no console window flashes when
+# the app starts the daemon; run from a terminal, it attaches to that
+# terminal's console (daemon/cmd/quickhelp-sharer, console_windows.go).
+say "building quickhelp-sharer.exe (windows/amd64, cgo, static libvpx, GUI subsystem)"
+env CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc PKG_CONFIG_PATH="$vpx_pc" \
+  CGO_CFLAGS="-O2 -g -DQH_LIBVPX_ID=$vpx_id" CGO_LDFLAGS=-static \
+  "$GO" build -trimpath -ldflags "$LDFLAGS -H=windowsgui" -o "$STAGE/windows/quickhelp-sharer.exe" ./daemon/cmd/quickhelp-sharer \
+  >"$STAGE/windows/quickhelp-sharer.exe.log" 2>&1 \
+  || { cat "$STAGE/windows/quickhelp-sharer.exe.log" >&2; die "quickhelp-sharer does not cross-build for Windows"; }
 
 # The desktop app goes through the Wails CLI (scripts/deps.sh builds bin/wails).
-APP_OK=0
-if [ ! -f main.go ] || [ ! -f wails.json ]; then
-  warn "the desktop app is not buildable yet (main.go or wails.json missing): no app in the packages"
-elif [ ! -x bin/wails ]; then
-  warn "bin/wails is missing (run scripts/deps.sh): no desktop app in the packages"
-else
-  APP_OK=1
-  wails_version=$(sed -n 's/.*"productVersion"[^"]*"\([^"]*\)".*/\1/p' wails.json | head -1)
-  [ "$wails_version" = "$VERSION" ] || warn "wails.json productVersion ($wails_version) differs from VERSION ($VERSION): the .exe version resource shows the former"
-  if [ -f frontend/package.json ]; then
-    say "building the frontend"
-    npm run build --workspace frontend --silent >"$STAGE/frontend.log" 2>&1 \
-      || { cat "$STAGE/frontend.log" >&2; die "the frontend does not build"; }
-  fi
+[ -f main.go ] && [ -f wails.json ] || die "main.go or wails.json is missing: the desktop app cannot be built"
+[ -x bin/wails ] || die "bin/wails is missing: run scripts/deps.sh (make deps)"
+wails_version=$(sed -n 's/.*"productVersion"[^"]*"\([^"]*\)".*/\1/p' wails.json | head -1)
+[ "$wails_version" = "$VERSION" ] || die "wails.json productVersion ($wails_version) differs from VERSION ($VERSION)"
+if [ -f frontend/package.json ]; then
+  say "building the frontend"
+  npm run build --workspace frontend --silent >"$STAGE/frontend.log" 2>&1 \
+    || { cat "$STAGE/frontend.log" >&2; die "the frontend does not build"; }
 fi
 
-if [ "$APP_OK" = 1 ]; then
-  say "building quickhelp (linux/amd64, WebKitGTK 4.1)"
-  if bin/wails build -s -skipbindings -nocolour -trimpath -tags webkit2_41 -platform linux/amd64 -ldflags "$LDFLAGS" -o quickhelp >"$STAGE/wails-linux.log" 2>&1; then
-    mv "$STAGE/quickhelp" "$STAGE/linux/quickhelp"
-  else
-    warn "the desktop app does not build for Linux: $(last_lines 8 "$STAGE/wails-linux.log")"
-  fi
-fi
+say "building quickhelp (linux/amd64, WebKitGTK 4.1)"
+bin/wails build -s -skipbindings -nocolour -trimpath -tags webkit2_41 -platform linux/amd64 -ldflags "$LDFLAGS" -o quickhelp >"$STAGE/wails-linux.log" 2>&1 \
+  || { tail -n 30 "$STAGE/wails-linux.log" >&2; die "the desktop app does not build for Linux"; }
+mv "$STAGE/quickhelp" "$STAGE/linux/quickhelp"
 
 # ---------------------------------------------------------------- Windows
-STANDIN=""
-win_bin() { # NAME: path of the Windows program, or the stand-in
-  if [ -f "$STAGE/windows/$1" ]; then echo "$STAGE/windows/$1"
-  elif [ -n "${QUICKHELP_DIST_STANDIN_EXE:-}" ]; then
-    cp "$QUICKHELP_DIST_STANDIN_EXE" "$STAGE/windows/$1"
-    echo "$STAGE/windows/$1"
-  fi
-}
+# -webview2 error: when the WebView2 runtime is missing, quickhelp.exe says so
+# and stops; it never downloads Microsoft's bootstrapper (Wails' default).
+# No -nsis: the installer is built below with makensis from
+# build/windows/installer, which checks for the runtime itself.
+say "building quickhelp.exe (wails build -platform windows/amd64 -webview2 error)"
+bin/wails build -s -skipbindings -nocolour -trimpath -platform windows/amd64 -webview2 error -ldflags "$LDFLAGS" -o quickhelp.exe >"$STAGE/wails-windows.log" 2>&1 \
+  || { tail -n 30 "$STAGE/wails-windows.log" >&2; die "the desktop app does not build for Windows"; }
+mv "$STAGE/quickhelp.exe" "$STAGE/windows/quickhelp.exe"
 
+for exe in quickhelp.exe quickhelp-sharer.exe; do
+  sign_in_place "$STAGE/windows/$exe"
+done
+APP_EXE=$STAGE/windows/quickhelp.exe
+SHARER_EXE=$STAGE/windows/quickhelp-sharer.exe
 NSIS_DIR=build/windows/installer
-mkdir -p "$NSIS_DIR/tmp"
-# Wails rewrites wails_tools.nsh on every -nsis build; keep the committed copy.
-cp "$NSIS_DIR/wails_tools.nsh" "$STAGE/wails_tools.nsh.keep"
-restore_nsh() { [ -f "$STAGE/wails_tools.nsh.keep" ] && cp "$STAGE/wails_tools.nsh.keep" "$NSIS_DIR/wails_tools.nsh"; return 0; }
-trap restore_nsh EXIT
 
-if [ "$APP_OK" = 1 ]; then
-  say "building quickhelp.exe and the NSIS installer (wails build -platform windows/amd64 -nsis)"
-  # The installer script also packs the sharer; give it one to pack.
-  if [ -f "$STAGE/windows/quickhelp-sharer.exe" ]; then cp "$STAGE/windows/quickhelp-sharer.exe" "$STAGE/quickhelp-sharer.exe"
-  elif [ -n "${QUICKHELP_DIST_STANDIN_EXE:-}" ]; then cp "$QUICKHELP_DIST_STANDIN_EXE" "$STAGE/quickhelp-sharer.exe"; fi
-  nsis_flag=()
-  if [ -f "$STAGE/quickhelp-sharer.exe" ]; then nsis_flag=(-nsis); else warn "no quickhelp-sharer.exe: wails builds the app without -nsis"; fi
-  if bin/wails build -s -skipbindings -nocolour -trimpath -platform windows/amd64 "${nsis_flag[@]}" -ldflags "$LDFLAGS" -o quickhelp.exe >"$STAGE/wails-windows.log" 2>&1; then
-    mv "$STAGE/quickhelp.exe" "$STAGE/windows/quickhelp.exe"
-  else
-    warn "the desktop app does not build for Windows: $(last_lines 8 "$STAGE/wails-windows.log")"
-  fi
-  restore_nsh
-  rm -f "$STAGE/quickhelp-sharer.exe"
-fi
-# The WebView2 bootstrapper the installer runs when the runtime is missing
-# ships in the Wails module; Wails copies it, but not when it did not run.
-if [ ! -f "$NSIS_DIR/tmp/MicrosoftEdgeWebview2Setup.exe" ]; then
-  wails_dir=$(cd tools/wails && "$GO" list -m -f '{{.Dir}}' github.com/wailsapp/wails/v2 2>/dev/null || true)
-  [ -n "$wails_dir" ] && cp "$wails_dir/internal/webview2runtime/MicrosoftEdgeWebview2Setup.exe" "$NSIS_DIR/tmp/" 2>/dev/null || true
-fi
-
+[ "$SIGNED" = 1 ] || warn "Windows packages are unsigned"
 for exe in quickhelp.exe quickhelp-sharer.exe; do
-  [ -f "$STAGE/windows/$exe" ] && sign_in_place "$STAGE/windows/$exe"
-done
-APP_EXE=$(win_bin quickhelp.exe)
-SHARER_EXE=$(win_bin quickhelp-sharer.exe)
-declare -A exe_mark=()
-for exe in quickhelp.exe quickhelp-sharer.exe; do
-  exe_mark[$exe]=""
-  if [ -n "${QUICKHELP_DIST_STANDIN_EXE:-}" ] && cmp -s "$STAGE/windows/$exe" "$QUICKHELP_DIST_STANDIN_EXE" 2>/dev/null; then
-    warn "$exe is a STAND-IN (tests only): Windows packages are named *-standin*"
-    STANDIN="-standin"
-    exe_mark[$exe]="-standin"
-    sign_in_place "$STAGE/windows/$exe"
-  fi
+  cp "$STAGE/windows/$exe" "$DIST/${exe%.exe}-$VERSION$SUFFIX.exe"
 done
 
-if [ -z "$APP_EXE" ] || [ -z "$SHARER_EXE" ]; then
-  warn "skipping the Windows installer, MSI and MSIX: they need both quickhelp.exe and quickhelp-sharer.exe"
-else
-  [ "$SIGNED" = 1 ] || warn "Windows packages are unsigned"
-  for exe in quickhelp.exe quickhelp-sharer.exe; do
-    cp "$STAGE/windows/$exe" "$DIST/${exe%.exe}-$VERSION${exe_mark[$exe]}$SUFFIX.exe"
-  done
-
-  # NSIS: built again with the final (signed) programs; the uninstaller it
-  # embeds is signed through !uninstfinalize.
-  say "building the NSIS installer"
-  nsis_args=(-V2 "-DARG_WAILS_AMD64_BINARY=$PWD/$APP_EXE" "-DARG_SHARER_BINARY=$PWD/$SHARER_EXE")
-  if [ "$SIGNED" = 1 ]; then
-    cat > "$STAGE/sign-in-place.sh" <<EOF
+# NSIS: built again with the final (signed) programs; the uninstaller it
+# embeds is signed through !uninstfinalize.
+say "building the NSIS installer"
+nsis_args=(-V2 "-DARG_WAILS_AMD64_BINARY=$PWD/$APP_EXE" "-DARG_SHARER_BINARY=$PWD/$SHARER_EXE")
+if [ "$SIGNED" = 1 ]; then
+  cat > "$STAGE/sign-in-place.sh" <<EOF
 #!/usr/bin/env bash
 set -euo pipefail
 args=(-certs "$SIGN_CERT" -key "$SIGN_KEY" -h sha256 -n QuickHelp)
-# The key's passphrase comes from the environment, never from this file.
-if [ -n "\${SIGN_PASS:-}" ]; then args+=(-pass "\$SIGN_PASS"); fi
+# The key's passphrase is read from a file, never passed as an argument.
+if [ -n "\${QUICKHELP_SIGN_PASS_FILE:-}" ]; then args+=(-readpass "\$QUICKHELP_SIGN_PASS_FILE"); fi
 osslsigncode sign "\${args[@]}" -in "\$1" -out "\$1.signed" >/dev/null && mv "\$1.signed" "\$1"
 EOF
-    chmod 700 "$STAGE/sign-in-place.sh"
-    export SIGN_PASS
-    nsis_args+=("-DSIGN_COMMAND=$PWD/$STAGE/sign-in-place.sh")
-  fi
-  (cd "$NSIS_DIR" && makensis "${nsis_args[@]}" project.nsi) >"$STAGE/makensis.log" 2>&1 \
-    || { cat "$STAGE/makensis.log" >&2; die "makensis failed"; }
-  rm -f "$STAGE/sign-in-place.sh"
-  installer="$DIST/QuickHelp-$VERSION-amd64-setup$STANDIN$SUFFIX.exe"
-  mv "$STAGE/QuickHelp-$VERSION-amd64-setup.exe" "$installer"
-  sign_in_place "$installer"
-
-  say "building the MSI"
-  msi="$DIST/QuickHelp-$VERSION-x64$STANDIN$SUFFIX.msi"
-  msi_version=$(echo "$VERSION" | sed 's/[-+].*//')
-  wixl -a x64 -D "Version=$msi_version" -D "AppExe=$APP_EXE" -D "SharerExe=$SHARER_EXE" \
-    -D IconFile=build/windows/icon.ico -o "$msi" build/windows/msi/quickhelp.wxs 2>"$STAGE/wixl.log" \
-    || { cat "$STAGE/wixl.log" >&2; die "wixl failed"; }
-  sign_in_place "$msi"
-
-  say "building the MSIX"
-  msix="$DIST/QuickHelp-$VERSION-x64$STANDIN$SUFFIX.msix"
-  # The manifest's Publisher must equal the signing certificate's subject.
-  publisher=${MSIX_PUBLISHER:-CN=QuickHelp}
-  [ "$SIGNED" = 1 ] && [ -z "${MSIX_PUBLISHER:-}" ] && \
-    publisher=$(openssl x509 -in "$SIGN_CERT" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
-  "$GO" run ./tools/msix pack -manifest build/windows/msix/AppxManifest.xml -icon build/appicon.png \
-    -version "$VERSION" -publisher "$publisher" ${MSIX_NAME:+-name "$MSIX_NAME"} \
-    ${MSIX_PUBLISHER_NAME:+-publisher-name "$MSIX_PUBLISHER_NAME"} -out "$msix" \
-    "quickhelp.exe=$APP_EXE" "quickhelp-sharer.exe=$SHARER_EXE"
-  sign_in_place "$msix"
+  chmod 700 "$STAGE/sign-in-place.sh"
+  export QUICKHELP_SIGN_PASS_FILE=$PASS_FILE
+  nsis_args+=("-DSIGN_COMMAND=$PWD/$STAGE/sign-in-place.sh")
 fi
+(cd "$NSIS_DIR" && makensis "${nsis_args[@]}" project.nsi) >"$STAGE/makensis.log" 2>&1 \
+  || { cat "$STAGE/makensis.log" >&2; die "makensis failed"; }
+rm -f "$STAGE/sign-in-place.sh"
+installer="$DIST/QuickHelp-$VERSION-amd64-setup$SUFFIX.exe"
+mv "$STAGE/QuickHelp-$VERSION-amd64-setup.exe" "$installer"
+sign_in_place "$installer"
+
+say "building the MSI"
+msi="$DIST/QuickHelp-$VERSION-x64$SUFFIX.msi"
+msi_version=$(echo "$VERSION" | sed 's/[-+].*//')
+wixl -a x64 -D "Version=$msi_version" -D "AppExe=$APP_EXE" -D "SharerExe=$SHARER_EXE" \
+  -D IconFile=build/windows/icon.ico -o "$msi" build/windows/msi/quickhelp.wxs 2>"$STAGE/wixl.log" \
+  || { cat "$STAGE/wixl.log" >&2; die "wixl failed"; }
+sign_in_place "$msi"
+
+say "building the MSIX"
+msix="$DIST/QuickHelp-$VERSION-x64$SUFFIX.msix"
+# The manifest's Publisher must equal the signing certificate's subject.
+publisher=${MSIX_PUBLISHER:-CN=QuickHelp}
+[ "$SIGNED" = 1 ] && [ -z "${MSIX_PUBLISHER:-}" ] && \
+  publisher=$(openssl x509 -in "$SIGN_CERT" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
+"$GO" run ./tools/msix pack -manifest build/windows/msix/AppxManifest.xml -icon build/appicon.png \
+  -version "$VERSION" -publisher "$publisher" ${MSIX_NAME:+-name "$MSIX_NAME"} \
+  ${MSIX_PUBLISHER_NAME:+-publisher-name "$MSIX_PUBLISHER_NAME"} -out "$msix" \
+  "quickhelp.exe=$APP_EXE" "quickhelp-sharer.exe=$SHARER_EXE"
+sign_in_place "$msix"
 
 # ---------------------------------------------------------------- Linux
 NFPM="$PWD/bin/nfpm"
@@ -266,7 +238,7 @@ shlib_depends() {
 # deb NAME CONFIG BINARY
 deb() {
   local name=$1 config=$2 bin=$3 final="$STAGE/linux/$1.nfpm.yaml"
-  if [ ! -f "$bin" ]; then warn "skipping $name.deb: $(basename "$bin") was not built"; return; fi
+  [ -f "$bin" ] || die "$name.deb: $(basename "$bin") was not built"
   { while IFS= read -r line; do
       if [ "$line" = "#SHLIBS" ]; then
         shlib_depends "$bin" | sed 's/^/  - /'
@@ -288,7 +260,7 @@ say "packages in $DIST/:"
 ls -l "$DIST" | tail -n +2 | sed 's/^/  /'
 if [ ${#notes[@]} -gt 0 ]; then
   echo
-  say "NOT COMPLETE — ${#notes[@]} warning(s):"
+  say "${#notes[@]} warning(s):"
   printf '  - %s\n' "${notes[@]}"
   printf '%s\n' "${notes[@]}" > "$DIST/BUILD-WARNINGS.txt"
 fi

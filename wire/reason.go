@@ -90,6 +90,7 @@ const (
 	ReasonControlWait       Reason = "control-wait"
 	ReasonConnectionLost    Reason = "connection-lost"
 	ReasonSharerUnavailable Reason = "sharer-unavailable" // the sharer program could not be started or reached
+	ReasonSharerNotYours    Reason = "sharer-not-yours"   // another user's program holds the local connection (Windows pipe)
 )
 
 // allReasons is every Reason constant, in the order of docs/protocol.md.
@@ -105,6 +106,7 @@ var allReasons = []Reason{
 	ReasonMachinePolicy, ReasonFailed,
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
+	ReasonSharerNotYours,
 }
 
 // Reasons returns every Reason constant.

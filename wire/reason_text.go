@@ -56,6 +56,7 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonControlWait:       {"They said no a moment ago. You can ask for control again in {seconds} s.", ""},
 	ReasonConnectionLost:    {"The connection was lost.", ""},
 	ReasonSharerUnavailable: {"QuickHelp could not start its screen-sharing program. Restart QuickHelp and try again.", ""},
+	ReasonSharerNotYours:    {"Another user's program is holding QuickHelp's connection on this computer, so QuickHelp will not use it. Restart the computer and try again.", ""},
 }
 
 // Text is the English text of r; an unknown reason gets a generic text.

@@ -235,7 +235,12 @@ func (s *SharerService) joined(resp wire.LocalResponse, err error) {
 func (s *SharerService) answered(resp wire.LocalResponse, err error) bool {
 	if err != nil {
 		s.log.Info("sharer daemon call failed", "err", err)
-		if errors.Is(err, ErrNoDaemon) || errors.Is(err, localapi.ErrNotRunning) {
+		if errors.Is(err, localapi.ErrNotOwner) {
+			// Another user's program took the daemon's pipe name first:
+			// nothing was sent to it, and starting a daemon cannot help.
+			s.log.Warn("the sharer daemon's local connection belongs to another user")
+			s.fail(wire.ReasonSharerNotYours, wire.ReasonSharerNotYours.Text())
+		} else if errors.Is(err, ErrNoDaemon) || errors.Is(err, localapi.ErrNotRunning) {
 			s.fail(wire.ReasonSharerUnavailable, "QuickHelp could not start its sharing program. Try again, or restart QuickHelp.")
 		} else {
 			s.fail(wire.ReasonFailed, "QuickHelp's sharing program did not answer in time. Try again.")

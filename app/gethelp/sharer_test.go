@@ -1,12 +1,14 @@
 package gethelp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/quickhelp/quickhelp/app/bridge/bridgetest"
+	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -33,6 +35,17 @@ func TestSharerServiceDaemonMissing(t *testing.T) {
 	e := sink.WaitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
 	if e.Reason != wire.ReasonSharerUnavailable {
 		t.Errorf("get-help without a daemon program: reason %q, want %q", e.Reason, wire.ReasonSharerUnavailable)
+	}
+}
+
+// On Windows another user's program may hold the daemon's pipe name; the
+// page is told so, not that the daemon could not start.
+func TestSharerServiceLocalConnectionNotYours(t *testing.T) {
+	svc, sink := newService(t, SharerConfig{Socket: filepath.Join(t.TempDir(), "sharer.sock"), Daemon: ExecDaemon{Path: "unused"}})
+	svc.answered(wire.LocalResponse{}, fmt.Errorf("dial: %w", localapi.ErrNotOwner))
+	e := sink.WaitEvent(t, "the error", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeError })
+	if e.Reason != wire.ReasonSharerNotYours {
+		t.Errorf("a pipe held by another user: reason %q, want %q", e.Reason, wire.ReasonSharerNotYours)
 	}
 }
 

@@ -26,6 +26,9 @@ const (
 	PMRemove   = 0x0001
 )
 
+// AttachParentProcess is AttachConsole's ATTACH_PARENT_PROCESS ((DWORD)-1).
+const AttachParentProcess = 0xFFFFFFFF
+
 // GetSystemMetrics indices.
 const (
 	SMCXScreen        = 0

@@ -50,4 +50,9 @@ var (
 )
 
 // kernel32.
-var GetModuleHandleW = kernel32.NewProc("GetModuleHandleW")
+var (
+	// AttachConsole lets the GUI-subsystem quickhelp-sharer.exe print to
+	// the terminal it was started from (x/sys/windows has no wrapper).
+	AttachConsole    = kernel32.NewProc("AttachConsole")
+	GetModuleHandleW = kernel32.NewProc("GetModuleHandleW")
+)

@@ -202,7 +202,7 @@ type Client struct {
 func (cl Client) Call(ctx context.Context, req wire.LocalRequest) (wire.LocalResponse, error) {
 	c, err := dial(ctx, cl.Path)
 	if err != nil {
-		return wire.LocalResponse{}, fmt.Errorf("%w: %v", ErrNotRunning, err)
+		return wire.LocalResponse{}, notRunning(err)
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, func() { c.Close() })
@@ -230,7 +230,7 @@ func (cl Client) Call(ctx context.Context, req wire.LocalRequest) (wire.LocalRes
 func (cl Client) Events(ctx context.Context) (<-chan wire.LocalEvent, error) {
 	c, err := dial(ctx, cl.Path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotRunning, err)
+		return nil, notRunning(err)
 	}
 	if err := writeJSON(c, wire.LocalRequest{Cmd: wire.LocalEvents}); err != nil {
 		c.Close()

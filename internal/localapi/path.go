@@ -6,7 +6,7 @@ import (
 )
 
 // DefaultPath is the per-user endpoint: $XDG_RUNTIME_DIR/quickhelp/sharer.sock,
-// else the user cache dir; on Windows a named pipe carrying the user name.
+// else the user cache dir; on Windows a named pipe carrying the user's SID.
 // QUICKHELP_SHARER_SOCKET overrides it.
 func DefaultPath() string {
 	if p := os.Getenv("QUICKHELP_SHARER_SOCKET"); p != "" {

@@ -5,10 +5,13 @@ Unicode true
 ## (quickhelp-sharer.exe), for all users (default when run as an
 ## administrator) or for the current user only.
 ##
-## Built by `wails build -platform windows/amd64 -nsis` (through
-## scripts/dist.sh), which rewrites wails_tools.nsh and the WebView2
-## bootstrapper in tmp/ and then runs makensis here with
-## -DARG_WAILS_AMD64_BINARY=<path of quickhelp.exe>.
+## Built by scripts/dist.sh: makensis here with
+## -DARG_WAILS_AMD64_BINARY=<path of quickhelp.exe> and
+## -DARG_SHARER_BINARY=<path of quickhelp-sharer.exe> (wails_tools.nsh is the
+## committed copy of Wails' helpers; `wails build` runs without -nsis).
+##
+## The WebView2 runtime is checked for, never downloaded: when it is missing
+## the installer says so plainly and stops (QuickHelpCheckWebView2 below).
 ##
 ## Command line:
 ##   QuickHelp-<version>-amd64-setup.exe /S               silent, all users if elevated
@@ -98,8 +101,41 @@ Name "${INFO_PRODUCTNAME}"
 OutFile "..\..\bin\QuickHelp-${INFO_PRODUCTVERSION}-${ARCH}-setup.exe"
 ShowInstDetails show
 
+## The Evergreen WebView2 runtime (built into Windows 11) registers its
+## version as "pv" under its client GUID: per machine in the 32-bit view of
+## HKLM, per user in HKCU. A missing key, an empty value or 0.0.0.0 means it is
+## not installed. Nothing is downloaded: the installer explains and stops
+## (silently, /S, it writes the same text to the details and exits with an
+## error code).
+!define WEBVIEW2_CLIENT "Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}"
+!define WEBVIEW2_MISSING "QuickHelp needs the Microsoft Edge WebView2 Runtime to show its window. \
+It is part of Windows 11 and of up-to-date Windows 10, but it is not installed on this computer.$\n$\n\
+This installer does not download anything. Ask your administrator to install the WebView2 Runtime \
+(Evergreen), or install it from Microsoft's WebView2 page, then run this installer again."
+!macro QuickHelpCheckWebView2
+    SetRegView 64
+    ReadRegStr $0 HKLM "SOFTWARE\WOW6432Node\${WEBVIEW2_CLIENT}" "pv"
+    ${If} $0 == ""
+    ${OrIf} $0 == "0.0.0.0"
+        ReadRegStr $0 HKLM "SOFTWARE\${WEBVIEW2_CLIENT}" "pv"
+    ${EndIf}
+    ${If} $0 == ""
+    ${OrIf} $0 == "0.0.0.0"
+        ReadRegStr $0 HKCU "Software\${WEBVIEW2_CLIENT}" "pv"
+    ${EndIf}
+    ${If} $0 == ""
+    ${OrIf} $0 == "0.0.0.0"
+        SetDetailsPrint both
+        DetailPrint "${WEBVIEW2_MISSING}"
+        MessageBox MB_OK|MB_ICONSTOP "${WEBVIEW2_MISSING}" /SD IDOK
+        SetErrorLevel 2
+        Quit
+    ${EndIf}
+!macroend
+
 Function .onInit
     !insertmacro wails.checkArchitecture
+    !insertmacro QuickHelpCheckWebView2
     SetRegView 64
     !insertmacro MULTIUSER_INIT
 FunctionEnd
@@ -110,16 +146,17 @@ Function un.onInit
 FunctionEnd
 
 ## A running daemon or app would keep its files locked during an upgrade
-## or uninstall; stop them (the session, if any, ends).
+## or uninstall, and must not outlive an uninstall: stop them first, every
+## user's (the session, if any, ends). taskkill /T also ends the prompt
+## windows a daemon started.
 !macro StopQuickHelp
-    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /IM ${SHARER_EXECUTABLE}'
+    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /T /IM ${SHARER_EXECUTABLE}'
     Pop $0
-    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /IM ${PRODUCT_EXECUTABLE}'
+    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /T /IM ${PRODUCT_EXECUTABLE}'
     Pop $0
 !macroend
 
 Section
-    !insertmacro wails.webview2runtime
     !insertmacro StopQuickHelp
 
     SetOutPath $INSTDIR

@@ -63,6 +63,7 @@ Flags (also from the environment):
 `
 
 func main() {
+	attachConsole()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -180,6 +181,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		if errors.Is(err, localapi.ErrNotRunning) {
 			fmt.Fprintln(stderr, "quickhelp-sharer: no session is running (start one with: quickhelp-sharer join CODE)")
+		} else if errors.Is(err, localapi.ErrNotOwner) {
+			fmt.Fprintln(stderr, notOwnerText)
 		} else {
 			fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
 		}
@@ -194,6 +197,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// notOwnerText: another user's program holds the local endpoint's name (a
+// pipe on Windows), so nothing is sent to it and no daemon can serve it.
+const notOwnerText = "quickhelp-sharer: another user's program is holding QuickHelp's local connection on this " +
+	"computer, so QuickHelp will not use it. Restart the computer, or ask your administrator to check which program it is."
 
 func newLogger(level string, w io.Writer) *slog.Logger {
 	var l slog.Level
@@ -232,7 +240,10 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	}
 	defer d.Close()
 	api, err := localapi.Serve(o.socket, d, logger)
-	if err != nil {
+	if errors.Is(err, localapi.ErrNotOwner) {
+		fmt.Fprintln(stderr, notOwnerText)
+		return 1
+	} else if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
 		return 1
 	}

@@ -90,6 +90,8 @@ export const en = {
   'reason.control-wait': 'They said no a moment ago. You can ask for control again in {seconds} s.',
   'reason.connection-lost': 'The connection was lost.',
   'reason.sharer-unavailable': 'QuickHelp could not start its screen-sharing program. Restart QuickHelp and try again.',
+  'reason.sharer-not-yours':
+    "Another user's program is holding QuickHelp's connection on this computer, so QuickHelp will not use it. Restart the computer and try again.",
   'reason.unknown': 'Something went wrong.',
   'live.screen': 'Their screen. Focus it to send keys while you have control.',
   'live.requestControl': 'Request control',
@@ -274,6 +276,8 @@ export const ja: Catalogue = {
   'reason.control-wait': '相手は先ほど操作を許可しませんでした。{seconds} 秒後にもう一度お願いできます。',
   'reason.connection-lost': '接続が切れました。',
   'reason.sharer-unavailable': 'QuickHelp の画面共有プログラムを起動できませんでした。QuickHelp を再起動してもう一度お試しください。',
+  'reason.sharer-not-yours':
+    'このコンピューターでは別のユーザーのプログラムが QuickHelp の接続を使っているため、QuickHelp はそれを使いません。コンピューターを再起動してもう一度お試しください。',
   'reason.unknown': '問題が発生しました。',
   'live.screen': '相手の画面。操作が許可されているときはここにフォーカスするとキー入力を送れます。',
   'live.requestControl': '操作を要求',

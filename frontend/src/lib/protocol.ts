@@ -74,7 +74,8 @@ export type Reason =
   | 'control-revoked'
   | 'control-wait'
   | 'connection-lost'
-  | 'sharer-unavailable';
+  | 'sharer-unavailable'
+  | 'sharer-not-yours';
 
 export const REASONS: readonly Reason[] = [
   'helper-ended',
@@ -117,6 +118,7 @@ export const REASONS: readonly Reason[] = [
   'control-wait',
   'connection-lost',
   'sharer-unavailable',
+  'sharer-not-yours',
 ];
 
 export type Control = 'none' | 'requested' | 'granted';

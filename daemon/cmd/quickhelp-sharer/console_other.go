@@ -1,0 +1,6 @@
+//go:build !windows
+
+package main
+
+// attachConsole is needed only by the GUI-subsystem Windows build.
+func attachConsole() {}
