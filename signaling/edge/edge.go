@@ -9,6 +9,11 @@
 // A client that does offer ALPN "stun.turn" goes to TURN at once. "h2" is
 // never advertised: the HTTP server behind the demultiplexer speaks
 // HTTP/1.1 only.
+//
+// With Config.ACME the port also answers ACME TLS-ALPN-01 validation
+// (RFC 8737, ALPN "acme-tls/1"): the handshake presents the challenge
+// certificate and the connection is closed right after it, so it reaches
+// neither HTTP nor TURN.
 package edge
 
 import (
@@ -28,6 +33,7 @@ import (
 const (
 	ALPNTURN = "stun.turn" // RFC 7443
 	ALPNHTTP = "http/1.1"
+	ALPNACME = "acme-tls/1" // RFC 8737, TLS-ALPN-01 validation
 )
 
 // Defaults of Config.
@@ -55,6 +61,11 @@ type Config struct {
 	// TURN enables the TURN route; false closes connections that would
 	// take it.
 	TURN bool
+	// ACME answers ACME TLS-ALPN-01 validation handshakes (ALPN
+	// "acme-tls/1"); TLS.GetCertificate must then return the challenge
+	// certificate for such hellos, as autocert.Manager.GetCertificate
+	// does. False refuses that ALPN.
+	ACME bool
 	// HandshakeTimeout bounds the TLS handshake plus the first bytes; 0
 	// means DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
@@ -88,6 +99,7 @@ type Listener struct {
 	// Counters for metrics and tests.
 	refused  atomic.Int64 // closed at once: over MaxConns or MaxPending
 	timedOut atomic.Int64 // handshake or first bytes not done in time
+	acme     atomic.Int64 // TLS-ALPN-01 validation handshakes answered
 }
 
 // New validates cfg and starts accepting.
@@ -97,6 +109,10 @@ func New(cfg Config) (*Listener, error) {
 	}
 	if cfg.TLS == nil || (len(cfg.TLS.Certificates) == 0 && cfg.TLS.GetCertificate == nil && cfg.TLS.GetConfigForClient == nil) {
 		return nil, fmt.Errorf("%w: TLS with a certificate is required", ErrConfig)
+	}
+	if cfg.ACME && cfg.TLS.GetCertificate == nil {
+		// A fixed certificate cannot answer a challenge.
+		return nil, fmt.Errorf("%w: ACME needs TLS.GetCertificate", ErrConfig)
 	}
 	if cfg.HandshakeTimeout < 0 || cfg.MaxConns < 0 || cfg.MaxPending < 0 {
 		return nil, fmt.Errorf("%w: negative limit", ErrConfig)
@@ -120,6 +136,12 @@ func New(cfg Config) (*Listener, error) {
 	tc.NextProtos = []string{ALPNHTTP}
 	if cfg.TURN {
 		tc.NextProtos = []string{ALPNTURN, ALPNHTTP}
+	}
+	if cfg.ACME {
+		// Last: the server's order picks the protocol, so a client that
+		// offers acme-tls/1 next to another protocol is never taken for a
+		// validator. RFC 8737 validators offer acme-tls/1 alone.
+		tc.NextProtos = append(tc.NextProtos, ALPNACME)
 	}
 	l := &Listener{cfg: cfg, tls: tc, log: cfg.Logger.With("component", "edge")}
 	l.ctx, l.cancel = context.WithCancel(context.Background())
@@ -159,6 +181,10 @@ func (l *Listener) Refused() int64 { return l.refused.Load() }
 // TimedOut returns how many connections were closed because the handshake
 // or the first bytes did not come in time.
 func (l *Listener) TimedOut() int64 { return l.timedOut.Load() }
+
+// ACMEValidations returns how many ACME TLS-ALPN-01 validation handshakes
+// were completed.
+func (l *Listener) ACMEValidations() int64 { return l.acme.Load() }
 
 // Close stops accepting, closes connections still in the handshake and
 // makes both routes' Accept return net.ErrClosed. Connections already
@@ -245,7 +271,14 @@ func (l *Listener) handshake(raw net.Conn) {
 	l.pending.Add(-1)
 	pending = false
 	if r == nil {
-		l.log.Debug("TURN connection refused", "cause", "TURN is off")
+		if tc.ConnectionState().NegotiatedProtocol == ALPNACME {
+			// The validator has seen the challenge certificate: that was
+			// the whole exchange.
+			l.acme.Add(1)
+			l.log.Debug("ACME TLS-ALPN-01 validation answered")
+		} else {
+			l.log.Debug("TURN connection refused", "cause", "TURN is off")
+		}
 		_ = tc.Close()
 		return
 	}
@@ -259,13 +292,18 @@ func (l *Listener) handshake(raw net.Conn) {
 	}
 }
 
-// classify runs the handshake and returns the route and the bytes read.
+// classify runs the handshake and returns the route and the bytes read. A
+// nil route closes the connection: TURN is off, or the handshake was an
+// ACME validation.
 func (l *Listener) classify(tc *tls.Conn) (*route, []byte, error) {
 	if err := tc.HandshakeContext(l.ctx); err != nil {
 		return nil, nil, fmt.Errorf("handshake: %w", err)
 	}
-	if tc.ConnectionState().NegotiatedProtocol == ALPNTURN {
+	switch tc.ConnectionState().NegotiatedProtocol {
+	case ALPNTURN:
 		return l.turn, nil, nil
+	case ALPNACME:
+		return nil, nil, nil // never routed
 	}
 	head := make([]byte, peekLen)
 	n, err := io.ReadFull(tc, head)

@@ -350,9 +350,10 @@ func TestNewValidates(t *testing.T) {
 	}
 	defer ln.Close()
 	for name, cfg := range map[string]edge.Config{
-		"no listener": {TLS: &tls.Config{}},
-		"no cert":     {Listener: ln, TLS: &tls.Config{}},
-		"negative":    {Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{{}}}, MaxConns: -1},
+		"no listener":                 {TLS: &tls.Config{}},
+		"no cert":                     {Listener: ln, TLS: &tls.Config{}},
+		"negative":                    {Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{{}}}, MaxConns: -1},
+		"ACME without GetCertificate": {Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{{}}}, ACME: true},
 	} {
 		if _, err := edge.New(cfg); !errors.Is(err, edge.ErrConfig) {
 			t.Errorf("New(%s) = %v, want ErrConfig", name, err)

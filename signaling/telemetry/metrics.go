@@ -43,6 +43,7 @@ type EdgeStats struct {
 	Open     int64 // connections open now
 	Refused  int64 // closed at once for a connection cap, since start
 	TimedOut int64 // closed for a slow handshake or first bytes, since start
+	ACME     int64 // ACME TLS-ALPN-01 validation handshakes answered, since start
 }
 
 // SetEdgeStats makes the metrics include the shared TLS port, read through f
@@ -114,6 +115,7 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 		metric("quickhelp_tls_connections", "gauge", "Open connections on the shared TLS port (HTTPS and TURN over TLS).", e.Open)
 		metric("quickhelp_tls_refused_total", "counter", "TLS port connections closed at once for a connection cap.", e.Refused)
 		metric("quickhelp_tls_timeouts_total", "counter", "TLS port connections closed for a slow handshake or first bytes.", e.TimedOut)
+		metric("quickhelp_tls_acme_validations_total", "counter", "ACME TLS-ALPN-01 validation handshakes answered on the TLS port.", e.ACME)
 	}
 	return err
 }

@@ -49,13 +49,13 @@ func TestMetricsEdge(t *testing.T) {
 		t.Errorf("TLS port metrics without a TLS port:\n%s", b.String())
 	}
 	open := int64(3)
-	m.SetEdgeStats(func() EdgeStats { return EdgeStats{Open: open, Refused: 2, TimedOut: 1} })
+	m.SetEdgeStats(func() EdgeStats { return EdgeStats{Open: open, Refused: 2, TimedOut: 1, ACME: 5} })
 	open = 4
 	b.Reset()
 	if err := m.WritePrometheus(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"quickhelp_tls_connections 4\n", "quickhelp_tls_refused_total 2\n", "quickhelp_tls_timeouts_total 1\n"} {
+	for _, want := range []string{"quickhelp_tls_connections 4\n", "quickhelp_tls_refused_total 2\n", "quickhelp_tls_timeouts_total 1\n", "quickhelp_tls_acme_validations_total 5\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics text lacks %q:\n%s", want, b.String())
 		}

@@ -118,7 +118,7 @@ func TestServeOnePort(t *testing.T) {
 	}
 	waitChat(t, helper, "hello over 443")
 
-	allocateOverTLS(t, ca, addr, turns)
+	allocateOverTLS(t, caClientConfig(ca), addr, turns)
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
@@ -140,12 +140,18 @@ func waitChat(t *testing.T, s *client.Session, text string) {
 	}
 }
 
-// allocateOverTLS runs a pion TURN client over a verified tls.Conn to the
-// shared port (no ALPN, as WebRTC stacks do) and allocates a relay.
-func allocateOverTLS(t *testing.T, ca *edgetest.CA, addr string, s wire.ICEServer) {
-	t.Helper()
+// caClientConfig trusts ca and verifies the name 127.0.0.1.
+func caClientConfig(ca *edgetest.CA) *tls.Config {
 	cfg := ca.ClientConfig()
 	cfg.ServerName = "127.0.0.1"
+	return cfg
+}
+
+// allocateOverTLS runs a pion TURN client over a tls.Conn to the shared
+// port, verified with cfg (no ALPN, as WebRTC stacks do), and allocates a
+// relay.
+func allocateOverTLS(t *testing.T, cfg *tls.Config, addr string, s wire.ICEServer) {
+	t.Helper()
 	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, cfg)
 	if err != nil {
 		t.Fatalf("TLS dial: %v", err)
@@ -231,7 +237,7 @@ func TestServeTURNTransports(t *testing.T) {
 				t.Errorf("ICE servers %v: kinds %q, want %q", cr.ICEServers, got, tt.want)
 			}
 			if tt.want == "turns tcp" {
-				allocateOverTLS(t, ca, addr, cr.ICEServers[0])
+				allocateOverTLS(t, caClientConfig(ca), addr, cr.ICEServers[0])
 			}
 			cancel()
 			if err := <-done; err != nil {

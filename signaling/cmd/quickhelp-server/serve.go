@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/acme/autocert"
+
 	"github.com/quickhelp/quickhelp/signaling/auth"
 	"github.com/quickhelp/quickhelp/signaling/edge"
 	"github.com/quickhelp/quickhelp/signaling/server"
@@ -38,7 +40,12 @@ type serveConfig struct {
 	logLevel                           string
 	codeTTL, retention, resume, tokens time.Duration
 	maxConns                           int
+	acme                               acmeConfig
 }
+
+// hasTLS reports whether the service terminates TLS itself: with a
+// certificate file or one from ACME.
+func (c serveConfig) hasTLS() bool { return c.tlsCert != "" || len(c.acme.domains) > 0 }
 
 func parseServe(args []string, e env) (serveConfig, error) {
 	var c serveConfig
@@ -46,6 +53,7 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	fs.StringVar(&c.listen, "listen", envOr(e, "QUICKHELP_LISTEN", "127.0.0.1:7443"), "HTTP listen address (env QUICKHELP_LISTEN)")
 	fs.StringVar(&c.tlsCert, "tls-cert", e.getenv("QUICKHELP_TLS_CERT"), "TLS certificate file (env QUICKHELP_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", e.getenv("QUICKHELP_TLS_KEY"), "TLS key file (env QUICKHELP_TLS_KEY)")
+	acmeDomains := acmeFlags(fs, e, &c.acme)
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", envBool(e, "QUICKHELP_INSECURE_HTTP"), "allow plain HTTP on a non-loopback address, e.g. behind a TLS proxy (env QUICKHELP_INSECURE_HTTP)")
 	fs.BoolVar(&c.trustProxy, "trust-proxy-header", envBool(e, "QUICKHELP_TRUST_PROXY_HEADER"), "take the client address from the last X-Forwarded-For entry; only behind a proxy that sets it (env QUICKHELP_TRUST_PROXY_HEADER)")
 	fs.StringVar(&c.origins, "origins", e.getenv("QUICKHELP_ORIGINS"), "comma-separated browser origin host patterns allowed on the session WebSocket (env QUICKHELP_ORIGINS)")
@@ -67,12 +75,19 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
+	var err error
+	if c.acme.domains, err = parseACMEDomains(*acmeDomains); err != nil {
+		return c, err
+	}
+	if err := validateACME(&c); err != nil {
+		return c, err
+	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
-	if !isLoopback(c.listen) && c.tlsCert == "" && !c.insecureHTTP {
+	if !isLoopback(c.listen) && !c.hasTLS() && !c.insecureHTTP {
 		return c, fmt.Errorf("refusing to serve plain HTTP on %s, which is not a loopback address: "+
-			"give --tls-cert and --tls-key, or --insecure-http if a TLS proxy sits in front", c.listen)
+			"give --tls-cert and --tls-key (or --acme-domain), or --insecure-http if a TLS proxy sits in front", c.listen)
 	}
 	switch c.dev {
 	case "auto", "true", "false":
@@ -82,7 +97,7 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	if c.icePolicy != wire.ICEPolicyAll && c.icePolicy != wire.ICEPolicyRelay {
 		return c, fmt.Errorf("--ice-policy must be all or relay")
 	}
-	if c.icePolicy == wire.ICEPolicyRelay && c.turnListen == "off" && (c.tlsCert == "" || !c.turnTLS) {
+	if c.icePolicy == wire.ICEPolicyRelay && c.turnListen == "off" && (!c.hasTLS() || !c.turnTLS) {
 		return c, fmt.Errorf("--ice-policy relay needs the TURN relay: set --turn-listen or serve TLS with --turn-tls")
 	}
 	if c.maxConns <= 0 {
@@ -90,7 +105,7 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	}
 	// Relay sockets bind the TURN listen address: a loopback one would hand
 	// clients of a public HTTPS port relay addresses nobody can reach.
-	if c.tlsCert != "" && c.turnTLS && !isLoopback(c.listen) && c.turnListen != "off" && isLoopback(c.turnListen) {
+	if c.hasTLS() && c.turnTLS && !isLoopback(c.listen) && c.turnListen != "off" && isLoopback(c.turnListen) {
 		return c, fmt.Errorf("TURN over TLS on the public port %s needs a public relay: set --turn-listen "+
 			"(e.g. 0.0.0.0:3478 with --turn-public-ip), --turn-listen off (TURN on the HTTPS port only), or --turn-tls=false", c.listen)
 	}
@@ -186,11 +201,22 @@ func serve(ctx context.Context, args []string, e env) error {
 			cfg.OriginPatterns = append(cfg.OriginPatterns, o)
 		}
 	}
-	front, err := openFront(c, log)
+	front, err := openFront(c, dir, log)
 	if err != nil {
 		return err
 	}
 	defer front.Close()
+	if front.acme != nil {
+		// HTTP-01 first: the manager offers it only once its handler exists.
+		if c.acme.httpAddr != "" {
+			stop, err := startACMEHTTP(c.acme.httpAddr, front.acme, log)
+			if err != nil {
+				return err
+			}
+			defer stop()
+		}
+		defer startACMEWarmup(front.acme, c.acme.domains, log).Stop()
+	}
 	ts, err := startTURN(c, front, subkey(secret, "turn"), st, log)
 	if err != nil {
 		return err
@@ -210,13 +236,13 @@ func serve(ctx context.Context, args []string, e env) error {
 	if el := front.edge; el != nil {
 		hs.Handler, hs.ConnContext = edge.WithTLSState(srv), edge.ConnContext
 		srv.Metrics().SetEdgeStats(func() telemetry.EdgeStats {
-			return telemetry.EdgeStats{Open: el.Open(), Refused: el.Refused(), TimedOut: el.TimedOut()}
+			return telemetry.EdgeStats{Open: el.Open(), Refused: el.Refused(), TimedOut: el.TimedOut(), ACME: el.ACMEValidations()}
 		})
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(front.http) }()
 	scheme := "http"
-	if c.tlsCert != "" {
+	if c.hasTLS() {
 		scheme = "https"
 	}
 	addr := front.raw.Addr().String()
@@ -249,9 +275,10 @@ func serve(ctx context.Context, args []string, e env) error {
 // front is the service's listening port: plain HTTP on loopback (or behind
 // a TLS proxy), or TLS shared between HTTP and TURN through package edge.
 type front struct {
-	raw  net.Listener   // the bound TCP port
-	http net.Listener   // what the HTTP server accepts from
-	edge *edge.Listener // nil without TLS
+	raw  net.Listener      // the bound TCP port
+	http net.Listener      // what the HTTP server accepts from
+	edge *edge.Listener    // nil without TLS
+	acme *autocert.Manager // nil without ACME
 }
 
 func (f *front) Close() {
@@ -262,28 +289,45 @@ func (f *front) Close() {
 	_ = f.raw.Close()
 }
 
-func openFront(c serveConfig, log *slog.Logger) (*front, error) {
+func openFront(c serveConfig, data string, log *slog.Logger) (*front, error) {
+	if !c.hasTLS() {
+		ln, err := net.Listen("tcp", c.listen)
+		if err != nil {
+			return nil, err
+		}
+		return &front{raw: ln, http: ln}, nil
+	}
+	f := &front{}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if len(c.acme.domains) > 0 {
+		m, err := newACMEManager(c.acme, data)
+		if err != nil {
+			return nil, err
+		}
+		// The edge answers acme-tls/1 with the manager's challenge
+		// certificates; names outside --acme-domain get no certificate.
+		f.acme, tc.GetCertificate = m, m.GetCertificate
+	} else {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("TLS certificate: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
 	ln, err := net.Listen("tcp", c.listen)
 	if err != nil {
 		return nil, err
 	}
-	if c.tlsCert == "" {
-		return &front{raw: ln, http: ln}, nil
-	}
-	cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
-	if err != nil {
-		_ = ln.Close()
-		return nil, fmt.Errorf("TLS certificate: %w", err)
-	}
 	el, err := edge.New(edge.Config{
-		Listener: ln, TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+		Listener: ln, TLS: tc, ACME: f.acme != nil,
 		TURN: c.turnTLS, MaxConns: c.maxConns, Logger: log,
 	})
 	if err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
-	return &front{raw: ln, http: el.HTTP(), edge: el}, nil
+	f.raw, f.http, f.edge = ln, el.HTTP(), el
+	return f, nil
 }
 
 // startTURN starts the embedded relay on its own UDP/TCP port and, with
