@@ -63,7 +63,7 @@ test-go:
 	@# The app's unit tests need neither cgo nor libvpx.
 	CGO_ENABLED=0 $(GO) test -count=1 ./app/...
 	@# Without the tag: the shipped build ignores the test-only knobs.
-	$(GO) test -count=1 -run 'Shipped' ./internal/policy/
+	$(GO) test -count=1 -run 'Shipped' ./internal/policy/ ./daemon/sharer/
 	@# The full brute-force search is too slow under the race detector.
 	$(GO) test -count=1 -run 'TestBruteForceNoHit' ./signaling/server/
 

@@ -56,6 +56,8 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		s.send(wire.Envelope{Type: wire.TypeResume})
 	case wire.LocalStop:
 		s.requestEnd(wire.ReasonSharerEnded)
+	case wire.LocalKeepSharing:
+		return s.keepSharing()
 	case wire.LocalChat:
 		if req.Text == "" {
 			return refuse(wire.ReasonBadRequest, "the message is empty")
@@ -103,6 +105,7 @@ func (s *session) allow() error {
 	go func() { defer s.workers.Done(); s.pipe.run(s.ctx) }()
 	go func() { defer s.workers.Done(); s.cursorLoop(s.ctx) }()
 	s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
+	s.startKeepSharing()
 	s.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
 	s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: s.refreshMonitor(), Monitor: s.cfg.Monitor})
 	if s.helperPresent && s.peerConn() == nil {

@@ -73,6 +73,8 @@ type session struct {
 	consentTimer  *rtc.Timer // the unanswered screen question is denied
 	controlTimer  *rtc.Timer // the unanswered control request is denied
 	endTimer      *rtc.Timer // the service did not confirm the end in time
+	keepTimer     *rtc.Timer // the next "Keep sharing?"
+	keepGrace     *rtc.Timer // the unanswered "Keep sharing?" stops sharing
 	over          bool       // run returns endReason
 	endReason     wire.Reason
 
@@ -143,6 +145,8 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 		s.onCommand(wire.LocalRequest{Cmd: wire.LocalDenyControl})
 	})
 	s.endTimer = s.q.NewTimer(func() { s.over, s.endReason = true, s.st.Reason })
+	s.keepTimer = s.q.NewTimer(s.askKeepSharing)
+	s.keepGrace = s.q.NewTimer(s.keepSharingExpired)
 	s.st = wire.SharerStatus{State: wire.SharerJoining, Control: wire.ControlNone, Helper: &s.helper, SessionID: s.id}
 	sig, err := api.Connect(ctx, s.id, s.token, d.cfg.Connect)
 	if err != nil {
@@ -262,6 +266,8 @@ func (s *session) teardown(reason wire.Reason) {
 	s.consentTimer.Stop()
 	s.controlTimer.Stop()
 	s.endTimer.Stop()
+	s.keepTimer.Stop()
+	s.keepGrace.Stop()
 	s.gate.End()
 	s.closeInjector()
 	if s.overlay != nil {
@@ -277,6 +283,7 @@ func (s *session) teardown(reason wire.Reason) {
 	}
 	st := s.status()
 	st.State, st.Control, st.Connected, st.Reason, st.SAS = wire.SharerEnded, wire.ControlNone, false, reason, ""
+	st.KeepSharingUntil = 0
 	s.q.Close()
 	s.d.ended(s, st)
 }

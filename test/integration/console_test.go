@@ -292,6 +292,14 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 	if c.Chat.From != wire.RoleHelper {
 		t.Errorf("echo from %q, want helper", c.Chat.From)
 	}
+	// A reloaded page gets the session's chat so far.
+	pg = openPage(t, ctx, br, base)
+	pg.state(wire.UIStateAwaitingConsent)
+	hist := pg.until("chat history", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeChatHistory })
+	if len(hist.History) != 2 || hist.History[0].From != wire.RoleSharer || hist.History[0].Text != "Can you help?" ||
+		hist.History[1].From != wire.RoleHelper || hist.History[1].Text != "Yes <b>sure</b>" {
+		t.Errorf("chat history after a reload = %+v, want the two lines in order", hist.History)
+	}
 
 	// Consent, then the sharer's offer: the page goes live and gets frames.
 	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
