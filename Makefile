@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VE
 GO ?= go
 BIN := bin
 
-.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
+.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop test-wine lint bench bench-load dist dist-test clean
 
 all: build
 
@@ -83,7 +83,12 @@ test-e2e: build-test
 test-desktop:
 	@scripts/desktop-test.sh
 
-test: build lint test-go test-fuzz test-frontend test-e2e test-desktop dist-test
+# The Windows-only Go tests that make real Win32 calls, under wine64 (the
+# local API's pipe); a ProcessPrng shim DLL for Go under wine 8, tests only.
+test-wine:
+	@scripts/wine-test.sh
+
+test: build lint test-go test-fuzz test-frontend test-e2e test-desktop test-wine dist-test
 
 dist: build
 	@scripts/dist.sh

@@ -320,6 +320,15 @@ if [ -n "$msix" ]; then
   check "MSIX version is ${VERSION%%-*}.0" grep -q "Version=\"${VERSION%%-*}.0\"" "$WORK/msix/AppxManifest.xml"
 fi
 
+# The ProcessPrng shim of the wine tests (test/wine) is never shipped.
+shipped_dirs=()
+for d in "$WORK/nsis" "$WORK/msi-x" "$WORK/msix"; do [ -d "$d" ] && shipped_dirs+=("$d"); done
+if [ ${#shipped_dirs[@]} -eq 3 ] && ! find "${shipped_dirs[@]}" -iname 'bcryptprimitives*' | grep -q .; then
+  pass "no package carries the wine tests' bcryptprimitives.dll"
+else
+  fail "a package carries bcryptprimitives.dll, or a package could not be unpacked (${#shipped_dirs[@]} of 3)"
+fi
+
 # ------------------------------------------------------------- .deb
 deb_field() { dpkg-deb -f "$1" "$2"; }
 if [ -n "$server_deb" ]; then
