@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VE
 GO ?= go
 BIN := bin
 
-.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop lint bench bench-load dist dist-test clean
+.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop test-wine lint bench bench-load dist dist-test clean
 
 all: build
 
@@ -50,7 +50,7 @@ run: build
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) vet -tags $(TEST_TAGS) ./internal/policy/... ./daemon/cmd/quickhelp-sharer/...
+	$(GO) vet -tags $(TEST_TAGS) ./internal/policy/... ./daemon/cmd/quickhelp-sharer/... ./daemon/sharer/... ./test/integration/...
 	@grep -q '"productVersion": "$(VERSION)"' wails.json || { echo "wails.json productVersion differs from VERSION ($(VERSION))"; exit 1; }
 	GOOS=windows $(GO) vet ./wire/... ./daemon/win32/... ./daemon/x11/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./internal/policy/...
 	@# The app and the daemon meet only in test/integration: neither side's
@@ -63,7 +63,7 @@ test-go:
 	@# The app's unit tests need neither cgo nor libvpx.
 	CGO_ENABLED=0 $(GO) test -count=1 ./app/...
 	@# Without the tag: the shipped build ignores the test-only knobs.
-	$(GO) test -count=1 -run 'Shipped' ./internal/policy/
+	$(GO) test -count=1 -run 'Shipped' ./internal/policy/ ./daemon/sharer/
 	@# The full brute-force search is too slow under the race detector.
 	$(GO) test -count=1 -run 'TestBruteForceNoHit' ./signaling/server/
 
@@ -83,7 +83,12 @@ test-e2e: build-test
 test-desktop:
 	@scripts/desktop-test.sh
 
-test: build lint test-go test-fuzz test-frontend test-e2e test-desktop dist-test
+# The Windows-only Go tests that make real Win32 calls, under wine64 (the
+# local API's pipe); a ProcessPrng shim DLL for Go under wine 8, tests only.
+test-wine:
+	@scripts/wine-test.sh
+
+test: build lint test-go test-fuzz test-frontend test-e2e test-desktop test-wine dist-test
 
 dist: build
 	@scripts/dist.sh

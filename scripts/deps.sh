@@ -13,6 +13,7 @@ APT_PACKAGES=(
   chromium                                    # browser for end-to-end tests (never downloaded)
   nsis msitools wixl osslsigncode openssl     # Windows installers and signing
   gcc-mingw-w64-x86-64 nasm dpkg-dev          # Windows daemon: libvpx cross-built from Debian's source
+  wine64                                      # Windows-only tests of real Win32 calls (make test-wine)
   unzip p7zip-full curl file systemd desktop-file-utils  # package checks (7z reads NSIS installers)
   dbus                                        # tray icon tests (private session bus)
   iproute2 nftables                           # network-namespace tests (NAT, office firewall)

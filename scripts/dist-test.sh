@@ -320,6 +320,15 @@ if [ -n "$msix" ]; then
   check "MSIX version is ${VERSION%%-*}.0" grep -q "Version=\"${VERSION%%-*}.0\"" "$WORK/msix/AppxManifest.xml"
 fi
 
+# The ProcessPrng shim of the wine tests (test/wine) is never shipped.
+shipped_dirs=()
+for d in "$WORK/nsis" "$WORK/msi-x" "$WORK/msix"; do [ -d "$d" ] && shipped_dirs+=("$d"); done
+if [ ${#shipped_dirs[@]} -eq 3 ] && ! find "${shipped_dirs[@]}" -iname 'bcryptprimitives*' | grep -q .; then
+  pass "no package carries the wine tests' bcryptprimitives.dll"
+else
+  fail "a package carries bcryptprimitives.dll, or a package could not be unpacked (${#shipped_dirs[@]} of 3)"
+fi
+
 # ------------------------------------------------------------- .deb
 deb_field() { dpkg-deb -f "$1" "$2"; }
 if [ -n "$server_deb" ]; then
@@ -414,12 +423,15 @@ if [ -n "$sharer_deb" ]; then
   fi
 fi
 
-# No shipped program carries the test-only override at all.
+# No shipped program carries a test-only knob at all (the machine policy's
+# file override, the shortened "Keep sharing?").
 [ -n "$app_deb" ] && dpkg-deb -x "$app_deb" "$WORK/app-root"
 for f in "$WORK/sharer-root/usr/bin/quickhelp-sharer" "$WORK/app-root/usr/bin/quickhelp" "$sharer_exe" "$app_exe"; do
   [ -n "$f" ] && [ -f "$f" ] || continue
-  if grep -q QUICKHELP_POLICY_FILE "$f"; then fail "$(basename "$f") contains QUICKHELP_POLICY_FILE"
-  else pass "$(basename "$f") has no QUICKHELP_POLICY_FILE"; fi
+  for knob in QUICKHELP_POLICY_FILE QUICKHELP_TEST_KEEP_SHARING; do
+    if grep -q "$knob" "$f"; then fail "$(basename "$f") contains $knob"
+    else pass "$(basename "$f") has no $knob"; fi
+  done
 done
 
 if [ -n "$app_deb" ]; then

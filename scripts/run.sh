@@ -51,9 +51,12 @@ if [ -z "$SHARER_DISPLAY" ] || ! xdpyinfo -display "$SHARER_DISPLAY" >/dev/null 
   VIRTUAL=1
 fi
 
-# 3. The sharer daemon, idle until it gets a code.
-export QUICKHELP_SHARER_SOCKET="$RUN_DIR/sharer.sock"
-"$BIN/quickhelp-sharer" daemon --server "$SERVER_URL" --display "$SHARER_DISPLAY" > "$RUN_DIR/sharer.log" 2>&1 &
+# 3. The sharer daemon, idle until it gets a code. Only the daemon and the
+# sharer's window get its socket: the helper console must not watch the
+# sharer's daemon (it would show the other person's screens).
+SHARER_SOCKET="$RUN_DIR/sharer.sock"
+unset QUICKHELP_SHARER_SOCKET
+"$BIN/quickhelp-sharer" daemon --socket "$SHARER_SOCKET" --server "$SERVER_URL" --display "$SHARER_DISPLAY" > "$RUN_DIR/sharer.log" 2>&1 &
 pids+=($!)
 
 # 4. The helper console: a desktop window when this session has a display
@@ -77,7 +80,7 @@ fi
 # 5. The sharer's app ("Get help") in web mode, bound to the daemon above.
 SHARER_URL=""
 if [ -x "$BIN/quickhelp" ]; then
-  "$BIN/quickhelp" console --listen 127.0.0.1:0 --server "$SERVER_URL" --sharer-socket "$QUICKHELP_SHARER_SOCKET" > "$RUN_DIR/sharer-console.log" 2>&1 &
+  "$BIN/quickhelp" console --listen 127.0.0.1:0 --server "$SERVER_URL" --sharer-socket "$SHARER_SOCKET" > "$RUN_DIR/sharer-console.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do
     SHARER_URL=$(grep -Eo 'http://127\.0\.0\.1:[0-9]+/[^ ]*' "$RUN_DIR/sharer-console.log" | head -1 || true)
@@ -100,7 +103,7 @@ $(cat "$RUN_DIR/demo.txt")
 3. In the helper's window: watch, chat, draw, "Request control" (the sharer allows it in a second prompt).
 
 The sharer can also answer from a terminal:
-  export QUICKHELP_SHARER_SOCKET=$QUICKHELP_SHARER_SOCKET
+  export QUICKHELP_SHARER_SOCKET=$SHARER_SOCKET
   $BIN/quickhelp-sharer join CODE | allow | allow-control | revoke-control | pause | resume | stop
 
 Logs are in $RUN_DIR. Press Ctrl-C to stop everything.

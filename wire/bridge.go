@@ -59,6 +59,12 @@ const (
 
 	BridgeSharerState   = "sharer"      // Sharer: the sharer side's whole state
 	BridgeSharerChatMsg = "sharer-chat" // Chat: one chat line of the sharer's session
+
+	// The chat so far, sent when a page connects (a reload, a reopened
+	// window): History replaces what the page shows. Kept in the app's
+	// memory for the current session only (at most 200 lines, 64 KiB).
+	BridgeChatHistory       = "chat-history"        // History: the helper's session
+	BridgeSharerChatHistory = "sharer-chat-history" // History: the sharer's session
 )
 
 // Prompts the sharer's page shows (BridgeSharer.Prompt).
@@ -83,9 +89,12 @@ const (
 	UIStateDisabled        = "disabled"         // this machine's policy turned QuickHelp off; Detail has its words
 )
 
-// Limits of bridge messages. MaxBridgeMessageBytes is the backend's read limit.
+// Limits of bridge messages. MaxBridgeMessageBytes is the backend's read
+// limit (page requests); MaxBridgeEventBytes bounds one event to the page,
+// the largest being a chat history (200 lines, 64 KiB of text, JSON-escaped).
 const (
 	MaxBridgeMessageBytes = 32 << 10
+	MaxBridgeEventBytes   = 512 << 10
 	MaxBridgeFieldLen     = 512
 	MaxPasswordLen        = 1024
 	MaxHelpCodeLen        = 32   // a code as typed, spaces and dashes included
@@ -160,6 +169,8 @@ type BridgeEvent struct {
 	Reason    Reason           `json:"reason,omitempty"`  // notice, error: the page translates it
 	Message   string           `json:"message,omitempty"` // English detail, shown only for a reason the page does not know
 	Sharer    *BridgeSharer    `json:"sharer,omitempty"`
+	// History: chat-history, sharer-chat-history (oldest first; may be empty).
+	History []BridgeChatLine `json:"history,omitempty"`
 	// RetryAfter: a control-wait notice: seconds until control may be asked
 	// for again.
 	RetryAfter int `json:"retryAfter,omitempty"`
@@ -176,6 +187,10 @@ type BridgeSharer struct {
 	// PromptUntil is when an unanswered keep-sharing prompt ends the
 	// session (unix ms); 0 when not known.
 	PromptUntil int64 `json:"promptUntil,omitempty"`
+	// JoinedHere is true when this app's own Get help joined the session:
+	// a page where a helper is signed in shows the sharer's screens only
+	// then, never for a session joined elsewhere (the CLI, another window).
+	JoinedHere bool `json:"joinedHere,omitempty"`
 }
 
 // ErrInvalidBridgeMessage is wrapped by every bridge decode error.
@@ -262,7 +277,7 @@ func (r BridgeRequest) Validate() error {
 // DecodeBridgeEvent parses one backend event; the page's decoder mirrors it.
 func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 	var e BridgeEvent
-	if len(b) > MaxBridgeMessageBytes {
+	if len(b) > MaxBridgeEventBytes {
 		return e, fmt.Errorf("%w: %d bytes", ErrInvalidBridgeMessage, len(b))
 	}
 	if err := decodeJSONStrict(b, &e); err != nil {
@@ -295,6 +310,12 @@ func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 	case BridgeSharerState:
 		if e.Sharer == nil || e.Sharer.State == "" {
 			return BridgeEvent{}, fmt.Errorf("%w: sharer without state", ErrInvalidBridgeMessage)
+		}
+	case BridgeChatHistory, BridgeSharerChatHistory:
+		for _, l := range e.History {
+			if l.From != RoleHelper && l.From != RoleSharer {
+				return BridgeEvent{}, fmt.Errorf("%w: chat history line from %q", ErrInvalidBridgeMessage, truncate(l.From, 16))
+			}
 		}
 	case BridgeMonitors, BridgeNotice, BridgeError:
 	default:

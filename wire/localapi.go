@@ -20,9 +20,10 @@ const (
 	LocalPause         = "pause"
 	LocalResume        = "resume"
 	LocalStop          = "stop"
-	LocalChat          = "chat"   // Text
-	LocalReport        = "report" // Comment; ends the session
-	LocalEvents        = "events" // switch the connection to the event stream
+	LocalKeepSharing   = "keep-sharing" // answer "yes" to "Keep sharing?"
+	LocalChat          = "chat"         // Text
+	LocalReport        = "report"       // Comment; ends the session
+	LocalEvents        = "events"       // switch the connection to the event stream
 )
 
 // Sharer states (SharerStatus.State).
@@ -65,6 +66,9 @@ type SharerStatus struct {
 	// helper ("123 456"), for both people to compare; empty while there is
 	// no connection.
 	SAS string `json:"sas,omitempty"`
+	// KeepSharingUntil is set while "Keep sharing?" waits for an answer:
+	// when sharing stops without one (unix ms). Answer with LocalKeepSharing.
+	KeepSharingUntil int64 `json:"keepSharingUntil,omitempty"`
 	// Network says what is wrong with the media path to the helper, if
 	// anything: ReasonNetworkInterrupted while it is being restored,
 	// ReasonNetworkBlocked once none came up within 15 s.
@@ -107,6 +111,7 @@ const (
 	EventConsentNeeded  = "consent-needed"  // ask the local user to allow screen sharing
 	EventControlRequest = "control-request" // ask the local user to allow control
 	EventChat           = "chat"            // Text from From
+	EventKeepSharing    = "keep-sharing"    // ask the local user "Keep sharing?" (Status.KeepSharingUntil)
 )
 
 // LocalEvent is one line of the daemon's event stream.

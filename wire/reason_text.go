@@ -23,7 +23,7 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonShutdown:           {"The QuickHelp server is restarting. Try again in a moment.", "The QuickHelp service is restarting. Try again in a moment."},
 	ReasonPolicy:             {"Your organisation’s policy ended the session.", "Your organisation’s policy ended the session."},
 	ReasonError:              {"The session ended because of an error.", "The session ended because of an error."},
-	ReasonKeepSharingTimeout: {"Screen sharing stopped because nobody answered “Keep sharing?”.", ""},
+	ReasonKeepSharingTimeout: {"Screen sharing stopped because nobody answered “Keep sharing?”.", "Sharing stopped because “Keep sharing?” was not answered in time."},
 
 	ReasonInvalidMessage: {"The QuickHelp service did not accept a message. Try again.", ""},
 	ReasonNotAllowed:     {"That is not possible right now.", ""},

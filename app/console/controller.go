@@ -80,7 +80,8 @@ type Controller struct {
 	sess       *session // nil outside a session
 	generation int      // increments per session so stale callbacks are ignored
 	lastKey    time.Time
-	stats      *rtc.Timer // the next stats for the page; re-armed each time
+	stats      *rtc.Timer     // the next stats for the page; re-armed each time
+	chat       bridge.ChatLog // the current session's chat, for a page that reloads
 }
 
 // session is what the controller holds for one code/session.
@@ -249,6 +250,7 @@ func (c *Controller) fail(reason wire.Reason, message string) {
 func (c *Controller) PageConnected() {
 	c.post(func() {
 		c.emitState()
+		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeChatHistory, History: c.chat.Lines()})
 		if s := c.sess; s != nil && s.code != "" && c.st.State == wire.UIStateWaitingSharer {
 			c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSession, Code: s.code, ExpiresAt: s.expiresAt.UnixMilli()})
 		}
@@ -322,6 +324,7 @@ func (c *Controller) goHome() {
 		return
 	}
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
+	c.chat.Reset()
 	c.setState(wire.UIStateHome)
 }
 

@@ -28,10 +28,14 @@ func (c *Controller) sendChat(text string) {
 			return
 		}
 		// Echo once the service took it, so the log shows what was sent.
-		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeChatMsg, Chat: &wire.BridgeChatLine{
-			From: wire.RoleHelper, Text: text, TS: time.Now().UnixMilli(),
-		}})
+		c.chatLine(wire.BridgeChatLine{From: wire.RoleHelper, Text: text, TS: time.Now().UnixMilli()})
 	})
+}
+
+// chatLine keeps a line of the session's chat and shows it to the page.
+func (c *Controller) chatLine(line wire.BridgeChatLine) {
+	c.chat.Add(line)
+	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeChatMsg, Chat: &line})
 }
 
 func (c *Controller) requestControl() {

@@ -31,6 +31,7 @@ func (c *Controller) createSession() {
 	c.generation++
 	gen := c.generation
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
+	c.chat.Reset()
 	c.setState(wire.UIStateCreating)
 	api, bearer, opts := c.api, c.bearer, c.cfg.Connect
 	c.async(func(ctx context.Context) func() {
@@ -156,9 +157,7 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 			}
 		}
 	case wire.TypeChat:
-		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeChatMsg, Chat: &wire.BridgeChatLine{
-			From: wire.RoleSharer, Text: env.Text, TS: chatTime(env.TS),
-		}})
+		c.chatLine(wire.BridgeChatLine{From: wire.RoleSharer, Text: env.Text, TS: chatTime(env.TS)})
 	case wire.TypeConsent:
 		if env.State == wire.StateDenied {
 			reason := wire.ReasonSharerDenied

@@ -90,6 +90,7 @@ func (c *Controller) logout() {
 		return
 	}
 	c.teardown()
+	c.chat.Reset()
 	api, bearer := c.api, c.bearer
 	c.api, c.bearer, c.st.UserName = nil, "", ""
 	c.async(func(ctx context.Context) func() {

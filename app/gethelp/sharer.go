@@ -29,12 +29,6 @@ type SharerConfig struct {
 	// means ExecDaemon with the quickhelp-sharer found next to this program
 	// or on PATH.
 	Daemon DaemonStarter
-	// KeepSharingEvery is how long sharing goes on before the sharer is
-	// asked "Keep sharing?" (30 min).
-	KeepSharingEvery time.Duration
-	// KeepSharingGrace is how long that question waits for an answer before
-	// the session ends (5 min).
-	KeepSharingGrace time.Duration
 	// StartTimeout bounds how long a started daemon may take to answer (10 s).
 	StartTimeout time.Duration
 	// RequestTimeout bounds one local API call; a join includes the
@@ -57,14 +51,13 @@ type DaemonStarter interface {
 
 // SharerService relays the page's "Get help" requests to the sharer daemon
 // through its local API (the page never reaches the daemon's socket) and the
-// daemon's events back to the page as BridgeSharer states. It also asks
-// "Keep sharing?" every KeepSharingEvery and ends the session when nobody
-// answers within KeepSharingGrace.
+// daemon's events back to the page as BridgeSharer states. The daemon
+// asks "Keep sharing?" (its status carries KeepSharingUntil); the page
+// shows the question and answers it through the daemon like any command.
 //
-// Goroutines: the loop (an rtc.Loop) owns the state and runs the
-// keep-sharing timers; the caller runs daemon calls in order off the loop;
-// the watcher holds the daemon's event stream. Close stops all three and
-// waits.
+// Goroutines: the loop (an rtc.Loop) owns the state; the caller runs
+// daemon calls in order off the loop; the watcher holds the daemon's event
+// stream. Close stops all three and waits.
 type SharerService struct {
 	cfg    SharerConfig
 	log    *slog.Logger
@@ -84,9 +77,9 @@ type SharerService struct {
 
 	// Owned by the loop goroutine.
 	st         wire.BridgeSharer
-	keepTimer  *rtc.Timer // next "Keep sharing?"
-	graceTimer *rtc.Timer // the unanswered question ends the session; active while asked
-	keepFor    string     // the session the timers belong to
+	joinedHere string // the session this service's own join started
+	chat       bridge.ChatLog
+	chatFor    string // the session chat belongs to
 }
 
 type sharerCall struct {
@@ -109,12 +102,6 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 	}
 	if cfg.Socket == "" {
 		cfg.Socket = localapi.DefaultPath()
-	}
-	if cfg.KeepSharingEvery <= 0 {
-		cfg.KeepSharingEvery = 30 * time.Minute
-	}
-	if cfg.KeepSharingGrace <= 0 {
-		cfg.KeepSharingGrace = 5 * time.Minute
 	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 10 * time.Second
@@ -140,8 +127,6 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 		kick:   make(chan struct{}, 1),
 		st:     wire.BridgeSharer{SharerStatus: wire.SharerStatus{State: wire.SharerIdle, Control: wire.ControlNone}},
 	}
-	s.keepTimer = s.q.NewTimer(s.askKeepSharing)
-	s.graceTimer = s.q.NewTimer(s.keepSharingExpired)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Go(s.q.Run)
 	s.wg.Go(s.caller)
@@ -156,9 +141,6 @@ func (s *SharerService) Close() error {
 		s.q.Close()
 		s.cancel()
 		s.wg.Wait()
-		// The loop goroutine has ended: this one owns the timers.
-		s.keepTimer.Stop()
-		s.graceTimer.Stop()
 		s.stopMu.Lock()
 		stop := s.stopDaemon
 		s.stopDaemon = nil
@@ -176,7 +158,10 @@ func (s *SharerService) post(fn func()) { s.q.Post(fn) }
 // PageConnected sends the page the current state.
 func (s *SharerService) PageConnected() {
 	s.kickWatcher()
-	s.post(s.emit)
+	s.post(func() {
+		s.emit()
+		s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatHistory, History: s.chat.Lines()})
+	})
 }
 
 // HandleRequest takes one of the page's sharer requests (IsSharerRequest).
@@ -198,6 +183,7 @@ var sharerCommands = map[string]string{
 	wire.BridgeSharerPause:        wire.LocalPause,
 	wire.BridgeSharerResume:       wire.LocalResume,
 	wire.BridgeSharerStop:         wire.LocalStop,
+	wire.BridgeSharerKeepSharing:  wire.LocalKeepSharing,
 }
 
 func (s *SharerService) handle(r wire.BridgeRequest) {
@@ -208,21 +194,13 @@ func (s *SharerService) handle(r wire.BridgeRequest) {
 		text := r.Text
 		s.call(wire.LocalRequest{Cmd: wire.LocalChat, Text: text}, func(resp wire.LocalResponse, err error) {
 			if s.answered(resp, err) {
-				s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &wire.BridgeChatLine{
-					From: wire.RoleSharer, Text: text, TS: time.Now().UnixMilli(),
-				}})
+				s.chatLine(wire.BridgeChatLine{From: wire.RoleSharer, Text: text, TS: time.Now().UnixMilli()})
 			}
 		})
 	case wire.BridgeSharerReport:
 		s.call(wire.LocalRequest{Cmd: wire.LocalReport, Comment: r.Comment}, func(resp wire.LocalResponse, err error) {
 			s.answered(resp, err)
 		})
-	case wire.BridgeSharerKeepSharing:
-		if s.graceTimer.Stop() {
-			s.keepTimer.Reset(s.cfg.KeepSharingEvery)
-			s.st.Prompt, s.st.PromptUntil = s.prompt(), 0
-			s.emit()
-		}
 	default:
 		cmd, ok := sharerCommands[r.Type]
 		if !ok {
@@ -244,6 +222,15 @@ func (s *SharerService) call(req wire.LocalRequest, then func(wire.LocalResponse
 func (s *SharerService) joined(resp wire.LocalResponse, err error) {
 	if !s.answered(resp, err) {
 		return
+	}
+	if resp.Status != nil && resp.Status.SessionID != "" && resp.Status.SessionID != s.joinedHere {
+		s.joinedHere = resp.Status.SessionID
+		// The page learns it with the session's state: now if that is
+		// already shown, else with the event that brings it (emitting now
+		// would repeat an older session's state).
+		if s.st.SessionID == s.joinedHere {
+			s.emit()
+		}
 	}
 	s.kickWatcher()
 }
@@ -300,31 +287,32 @@ func (s *SharerService) onEvent(ev wire.LocalEvent) {
 		if ts == 0 {
 			ts = time.Now().UnixMilli()
 		}
-		s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &wire.BridgeChatLine{From: from, Text: ev.Text, TS: ts}})
+		s.chatLine(wire.BridgeChatLine{From: from, Text: ev.Text, TS: ts})
 	}
+}
+
+// chatLine keeps a line of the session's chat (a reloaded page gets it
+// back) and shows it to the page.
+func (s *SharerService) chatLine(line wire.BridgeChatLine) {
+	s.chat.Add(line)
+	s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSharerChatMsg, Chat: &line})
 }
 
 func sharing(state string) bool { return state == wire.SharerSharing || state == wire.SharerPaused }
 
-// applyStatus takes the daemon's status, keeps the keep-sharing timers in
-// step with the session and tells the page.
+// applyStatus takes the daemon's status and tells the page.
 func (s *SharerService) applyStatus(st wire.SharerStatus) {
+	if st.SessionID != s.chatFor {
+		// Another session (or none): its chat starts empty.
+		s.chat.Reset()
+		s.chatFor = st.SessionID
+	}
 	s.st.SharerStatus = st
 	s.st.Available = true
-	switch {
-	case sharing(st.State) && s.keepFor != st.SessionID:
-		// Sharing began (or a new session did): the clock starts now.
-		s.graceTimer.Stop()
-		s.keepFor = st.SessionID
-		s.keepTimer.Reset(s.cfg.KeepSharingEvery)
-	case !sharing(st.State):
-		s.graceTimer.Stop()
-		s.keepTimer.Stop()
-		s.keepFor = ""
-	}
 	s.st.Prompt = s.prompt()
-	if s.st.Prompt != wire.PromptKeepSharing {
-		s.st.PromptUntil = 0
+	s.st.PromptUntil = 0
+	if s.st.Prompt == wire.PromptKeepSharing {
+		s.st.PromptUntil = st.KeepSharingUntil
 	}
 	s.emit()
 }
@@ -337,37 +325,15 @@ func (s *SharerService) prompt() string {
 		return wire.PromptScreen
 	case sharing(s.st.State) && s.st.Control == wire.ControlRequested:
 		return wire.PromptControl
-	case sharing(s.st.State) && s.graceTimer.Active():
+	case sharing(s.st.State) && s.st.KeepSharingUntil > 0:
 		return wire.PromptKeepSharing
 	}
 	return ""
 }
 
-func (s *SharerService) askKeepSharing() {
-	if !sharing(s.st.State) {
-		return
-	}
-	s.graceTimer.Reset(s.cfg.KeepSharingGrace)
-	s.st.PromptUntil = time.Now().Add(s.cfg.KeepSharingGrace).UnixMilli()
-	s.st.Prompt = s.prompt()
-	s.emit()
-}
-
-func (s *SharerService) keepSharingExpired() {
-	if !sharing(s.st.State) {
-		return
-	}
-	s.log.Info("keep sharing was not answered: stopping the session")
-	s.st.PromptUntil = 0
-	s.call(wire.LocalRequest{Cmd: wire.LocalStop}, func(resp wire.LocalResponse, err error) {
-		if s.answered(resp, err) {
-			s.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeNotice, Reason: wire.ReasonKeepSharingTimeout})
-		}
-	})
-}
-
 func (s *SharerService) emit() {
 	st := s.st
+	st.JoinedHere = st.SessionID != "" && st.SessionID == s.joinedHere
 	if st.Helper != nil {
 		h := *st.Helper
 		st.Helper = &h

@@ -56,6 +56,8 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		s.send(wire.Envelope{Type: wire.TypeResume})
 	case wire.LocalStop:
 		s.requestEnd(wire.ReasonSharerEnded)
+	case wire.LocalKeepSharing:
+		return s.keepSharing()
 	case wire.LocalChat:
 		if req.Text == "" {
 			return refuse(wire.ReasonBadRequest, "the message is empty")
@@ -97,12 +99,13 @@ func (s *session) allow() error {
 	// The gate tells subscribers before a change returns, so the overlay is
 	// hidden before the control question reaches the sharer.
 	ov := s.overlay
-	s.gate.Subscribe(func(c consent.Change) { _ = ov.Hide(overlayHidden(c.To)) })
+	s.gate.Subscribe(func(c consent.Change) { _ = ov.Hide(s.annotationsHidden(c.To)) })
 	s.pipe = newPipeline(src, s.cfg.NewEncoder, s.writeFrame, s.gate.MaySend, s.cfg.MaxFPS, s.cfg.BitrateKbps, s.logger)
 	s.workers.Add(2)
 	go func() { defer s.workers.Done(); s.pipe.run(s.ctx) }()
 	go func() { defer s.workers.Done(); s.cursorLoop(s.ctx) }()
 	s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
+	s.startKeepSharing()
 	s.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
 	s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: s.refreshMonitor(), Monitor: s.cfg.Monitor})
 	if s.helperPresent && s.peerConn() == nil {

@@ -67,6 +67,9 @@ type Daemon struct {
 	cfg    Config
 	logger *slog.Logger
 	events *hub
+	// keepEvery and keepGrace time "Keep sharing?" (keepsharing.go); fixed
+	// at New from keepSharingTimes.
+	keepEvery, keepGrace time.Duration
 
 	// mu guards the fields below.
 	mu     sync.Mutex
@@ -120,7 +123,9 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.NewOverlay == nil {
 		cfg.NewOverlay = overlay.New
 	}
+	every, grace := keepSharingTimes()
 	return &Daemon{
+		keepEvery: every, keepGrace: grace,
 		cfg:    cfg,
 		logger: cfg.Logger.With("component", "sharer"),
 		events: newHub(),
@@ -221,7 +226,7 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		return wire.LocalResponse{OK: true, Status: &st}
 	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
 		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop,
-		wire.LocalChat:
+		wire.LocalChat, wire.LocalKeepSharing:
 		d.mu.Lock()
 		s := d.sess
 		d.mu.Unlock()

@@ -62,6 +62,7 @@ type session struct {
 	cancel     context.CancelFunc
 	workers    sync.WaitGroup // pipeline and cursor loop
 	annotated  atomic.Bool
+	keepAsked  atomic.Bool   // "Keep sharing?" waits for an answer: annotations hidden
 	dropped    atomic.Uint64 // input events dropped by the gate, over all grants
 	monitorIdx atomic.Int32  // index of the shared monitor
 	shared     atomic.Pointer[wire.Monitor]
@@ -77,6 +78,8 @@ type session struct {
 	consentTimer  *rtc.Timer     // the unanswered screen question is denied
 	controlTimer  *rtc.Timer     // the unanswered control request is denied
 	endTimer      *rtc.Timer     // the service did not confirm the end in time
+	keepTimer     *rtc.Timer     // the next "Keep sharing?"
+	keepGrace     *rtc.Timer     // the unanswered "Keep sharing?" stops sharing
 	watch         *rtc.PathWatch // the current peer connection's path, nil without one
 	lastRestart   time.Time      // of the last ICE restart
 	// restartOnSocket: the network changed; restart ICE once the session
@@ -155,6 +158,8 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 		s.onCommand(wire.LocalRequest{Cmd: wire.LocalDenyControl})
 	})
 	s.endTimer = s.q.NewTimer(func() { s.over, s.endReason = true, s.st.Reason })
+	s.keepTimer = s.q.NewTimer(s.askKeepSharing)
+	s.keepGrace = s.q.NewTimer(s.keepSharingExpired)
 	s.st = wire.SharerStatus{State: wire.SharerJoining, Control: wire.ControlNone, Helper: &s.helper, SessionID: s.id}
 	sig, err := api.Connect(ctx, s.id, s.token, d.cfg.Connect)
 	if err != nil {
@@ -294,6 +299,8 @@ func (s *session) teardown(reason wire.Reason) {
 	s.consentTimer.Stop()
 	s.controlTimer.Stop()
 	s.endTimer.Stop()
+	s.keepTimer.Stop()
+	s.keepGrace.Stop()
 	s.gate.End()
 	s.closeInjector()
 	if s.overlay != nil {
@@ -309,6 +316,7 @@ func (s *session) teardown(reason wire.Reason) {
 	}
 	st := s.status()
 	st.State, st.Control, st.Connected, st.Reason, st.SAS = wire.SharerEnded, wire.ControlNone, false, reason, ""
+	st.KeepSharingUntil = 0
 	s.q.Close()
 	s.d.ended(s, st)
 }

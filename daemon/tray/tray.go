@@ -1,7 +1,7 @@
 // Package tray shows the sharer's system tray icon while the daemon is in
 // a session: its tooltip says what the helper can do right now, and its
 // menu lets the local user stop sharing, pause or resume, and revoke the
-// helper's control at any moment.
+// helper's control at any moment, and answers "Keep sharing?".
 //
 // How the daemon calls it: Start once per process (the tray library keeps
 // process-wide state), early, from any goroutine; Update with every
@@ -27,6 +27,7 @@ type Actions struct {
 	RevokeControl func() // take mouse and keyboard back, keep sharing
 	Pause         func() // stop sending video and input until Resume
 	Resume        func()
+	KeepSharing   func() // answer "yes" to "Keep sharing?"
 }
 
 // Config configures Start.

@@ -222,7 +222,8 @@ func TestRegistersTooltipAndMenu(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	tr, err := Start(ctx, Config{Logger: logger, Actions: Actions{
-		Stop: act("stop"), RevokeControl: act("revoke"), Pause: act("pause"), Resume: act("resume")}})
+		Stop: act("stop"), RevokeControl: act("revoke"), Pause: act("pause"), Resume: act("resume"),
+		KeepSharing: act("keep-sharing")}})
 	if err != nil {
 		t.Fatalf("Start() = %v", err)
 	}
@@ -298,6 +299,13 @@ func TestRegistersTooltipAndMenu(t *testing.T) {
 		return ok && strings.Contains(got, "Paused"), got
 	})
 	click(LabelResume, "resume")
+	// "Keep sharing?" pending: the item appears and answers it.
+	tr.Update(wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: alex, KeepSharingUntil: time.Now().Add(time.Minute).UnixMilli()})
+	eventually(t, "tooltip", func() (bool, string) {
+		ok, got := tooltip()
+		return ok && strings.Contains(got, "Keep sharing?"), got
+	})
+	click(LabelKeepSharing, "keep-sharing")
 	click(LabelStop, "stop")
 	if strings.Contains(buf.String(), "no system tray") {
 		t.Errorf("log says there is no tray although one registered: %s", buf.String())

@@ -25,9 +25,9 @@ const closeWait = 5 * time.Second
 
 // menu holds the tray's menu items once the library has built them.
 type menu struct {
-	stop, pause, revoke *systray.MenuItem
-	control             bool          // the icon shows "helper has control"
-	ready               chan struct{} // closed when the items exist
+	stop, pause, revoke, keep *systray.MenuItem
+	control                   bool          // the icon shows "helper has control"
+	ready                     chan struct{} // closed when the items exist
 }
 
 // Start looks for a tray host and returns the Tray. With no host it logs
@@ -111,12 +111,13 @@ func (t *Tray) run() {
 // onReady runs on a goroutine of the tray library once it is up.
 func (t *Tray) onReady() {
 	systray.SetTitle(titleApp)
+	keep := systray.AddMenuItem(LabelKeepSharing, "")
 	stop := systray.AddMenuItem(LabelStop, "")
 	pause := systray.AddMenuItem(LabelPause, "")
 	revoke := systray.AddMenuItem(LabelRevokeControl, "")
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.menu.stop, t.menu.pause, t.menu.revoke = stop, pause, revoke
+	t.menu.stop, t.menu.pause, t.menu.revoke, t.menu.keep = stop, pause, revoke, keep
 	close(t.menu.ready)
 	t.menu.control = !t.view.RevokeControl // force the first icon
 	t.apply(t.view)
@@ -152,6 +153,7 @@ func (t *Tray) apply(v View) {
 	}
 	show(t.menu.pause, v.PauseLabel != "")
 	show(t.menu.revoke, v.RevokeControl)
+	show(t.menu.keep, v.KeepSharing)
 }
 
 func show(item *systray.MenuItem, on bool) {
@@ -174,6 +176,8 @@ func (t *Tray) clicks() {
 			call(t.actions.Stop)
 		case <-m.revoke.ClickedCh:
 			call(t.actions.RevokeControl)
+		case <-m.keep.ClickedCh:
+			call(t.actions.KeepSharing)
 		case <-m.pause.ClickedCh:
 			if t.View().Paused {
 				call(t.actions.Resume)

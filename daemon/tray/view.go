@@ -9,6 +9,8 @@ const (
 	LabelPause         = "Pause sharing"
 	LabelResume        = "Resume sharing"
 	LabelRevokeControl = "Revoke control"
+	LabelKeepSharing   = "Keep sharing"
+	tipKeepSharing     = "Keep sharing? Sharing stops soon unless you answer"
 	titleApp           = "QuickHelp"
 	tipNotSharing      = "QuickHelp: not sharing"
 	tipConnecting      = "QuickHelp: connecting to your helper"
@@ -25,6 +27,7 @@ type View struct {
 	PauseLabel    string // LabelPause or LabelResume; empty hides the item
 	Paused        bool   // clicking the pause item resumes
 	RevokeControl bool   // "Revoke control" is offered
+	KeepSharing   bool   // "Keep sharing?" waits for an answer: "Keep sharing" is offered
 }
 
 // ViewOf maps the daemon's status to what the tray shows.
@@ -33,6 +36,15 @@ func ViewOf(s wire.SharerStatus) View {
 	if s.Helper != nil && s.Helper.DisplayName != "" {
 		name = s.Helper.DisplayName
 	}
+	v := viewOfState(s, name)
+	if v.PauseLabel != "" && s.KeepSharingUntil > 0 {
+		v.KeepSharing = true
+		v.Tooltip = tipKeepSharing
+	}
+	return v
+}
+
+func viewOfState(s wire.SharerStatus, name string) View {
 	switch s.State {
 	case wire.SharerJoining:
 		return View{InSession: true, Tooltip: tipConnecting, Stop: true}

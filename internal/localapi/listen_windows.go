@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/Microsoft/go-winio"
+	"golang.org/x/sys/windows"
 )
 
 // defaultPath is the pipe named by this user's SID. Without a SID (never
@@ -62,11 +63,16 @@ func listen(path string) (net.Listener, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if c, derr := dial(ctx, path); derr == nil {
+	c, derr := dial(ctx, path)
+	switch {
+	case derr == nil:
 		c.Close()
 		return nil, errors.New("localapi: a sharer daemon is already running")
-	} else if errors.Is(derr, ErrNotOwner) {
+	case errors.Is(derr, ErrNotOwner):
 		return nil, derr
+	case errors.Is(derr, windows.ERROR_ACCESS_DENIED):
+		// The name exists and its DACL shuts this user out: not ours.
+		return nil, fmt.Errorf("%w (the pipe exists and is closed to this user)", ErrNotOwner)
 	}
 	return nil, fmt.Errorf("localapi: %w", err)
 }

@@ -178,7 +178,7 @@ var reportable = map[string]bool{
 // endReasons a participant may give; anything else becomes its default.
 var endReasons = map[string]map[wire.Reason]bool{
 	wire.RoleHelper: {wire.ReasonHelperEnded: true, wire.ReasonError: true},
-	wire.RoleSharer: {wire.ReasonSharerEnded: true, wire.ReasonSharerDenied: true, wire.ReasonConsentTimeout: true, wire.ReasonPolicy: true, wire.ReasonError: true},
+	wire.RoleSharer: {wire.ReasonSharerEnded: true, wire.ReasonSharerDenied: true, wire.ReasonConsentTimeout: true, wire.ReasonPolicy: true, wire.ReasonError: true, wire.ReasonKeepSharingTimeout: true},
 }
 
 // handle applies one message from c and reports whether the session's

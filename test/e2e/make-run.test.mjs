@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { artifacts, eventually, root } from './lib/harness.mjs';
 import { decoded, getHelp, state } from './lib/sharer.mjs';
 
-test('make run: a newcomer completes a session by following the printed steps', async (t) => {
+test('make run: a newcomer completes two sessions by following the printed steps, the helper page stays the helper\'s', async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'qh-run-'));
   t.after(() => rm(home, { recursive: true, force: true }));
   const env = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'),
@@ -47,20 +47,38 @@ test('make run: a newcomer completes a session by following the printed steps', 
     const sharer = await browser.newPage({ viewport: { width: 900, height: 800 } });
     await helper.goto(urls[0]);
     await sharer.goto(urls[1]);
-    // 1. The helper signs in and asks for a code.
+    // 1. The helper signs in.
     await helper.getByTestId('login-email').fill(email);
     await helper.getByTestId('login-password').fill(password);
     await helper.getByTestId('login-submit').click();
-    await helper.getByTestId('help-someone').click();
-    const code = (await helper.getByTestId('session-code').textContent()).trim();
-    // 2. The sharer types it in Get help and allows.
-    await getHelp(sharer, code);
-    await sharer.getByTestId('consent-allow').click({ timeout: 20000 });
-    // 3. The helper sees the virtual desktop.
-    await eventually('live video', async () => (await state(helper)) === 'live' && (await decoded(helper)) > 0, 30000);
-    await helper.screenshot({ path: join(artifacts, 'make-run-helper-live.png') });
-    await sharer.getByTestId('sharing-stop').click();
-    await eventually('ended', async () => (await state(helper)) === 'ended', 20000);
+    // Two sessions in a row: the helper's page shows the helper's screens
+    // only, also after the sharer's session ended and after a reload (the
+    // sharer's end screen belongs to the sharer's window).
+    for (const round of [1, 2]) {
+      // 2. The helper asks for a code; the sharer types it in Get help and allows.
+      await helper.getByTestId('help-someone').click();
+      const code = (await helper.getByTestId('session-code').textContent()).trim();
+      await getHelp(sharer, code);
+      await sharer.getByTestId('consent-allow').click({ timeout: 20000 });
+      // 3. The helper sees the virtual desktop.
+      await eventually(`live video (session ${round})`, async () => (await state(helper)) === 'live' && (await decoded(helper)) > 0, 30000);
+      if (round === 1) await helper.screenshot({ path: join(artifacts, 'make-run-helper-live.png') });
+      await sharer.getByTestId('sharing-stop').click();
+      await eventually(`ended (session ${round})`, async () => (await state(helper)) === 'ended', 20000);
+      await sharer.getByTestId('sharer-ended').waitFor({ timeout: 10000 });
+      for (const reloaded of [false, true]) {
+        if (reloaded) await helper.reload();
+        await helper.getByTestId('ended-reason').waitFor({ timeout: 10000 });
+        assert.equal(await state(helper), 'ended', `helper state after session ${round} (reloaded: ${reloaded})`);
+        assert.equal(await helper.getByTestId('sharer-screen').count(), 0,
+          `the helper's page shows no sharer screen after session ${round} (reloaded: ${reloaded})`);
+        assert.equal(await helper.getByTestId('sharer-ended').count(), 0);
+      }
+      await helper.getByTestId('back-home').click();
+      await helper.getByTestId('help-someone').waitFor({ timeout: 10000 });
+      assert.equal(await helper.getByTestId('sharer-screen').count(), 0, `home after session ${round} is the helper's`);
+      await sharer.getByTestId('sharer-ended-close').click();
+    }
   } catch (e) {
     const dir = out.match(/Logs are in (\S+)\./)?.[1];
     let logs = '';

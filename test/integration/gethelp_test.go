@@ -152,6 +152,15 @@ func TestSharerServiceWholeSession(t *testing.T) {
 	if st.Helper == nil || st.Helper.DisplayName != "Alex P." || st.Helper.Organization != servertest.OrgName {
 		t.Fatalf("prompt helper = %+v, want Alex P. of %s", st.Helper, servertest.OrgName)
 	}
+	// The join's answer marks the session as this window's own.
+	st = sink.WaitSharer(t, "the session marked as joined here", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen && s.JoinedHere })
+	// Another window on the same daemon sees the session but did not join it.
+	other, otherSink := newService(t, gethelp.SharerConfig{Socket: sock, Daemon: refuseStart{t}})
+	other.PageConnected()
+	ost := otherSink.WaitSharer(t, "the other window's state", func(s wire.BridgeSharer) bool { return s.SessionID == st.SessionID })
+	if ost.JoinedHere {
+		t.Errorf("JoinedHere = true in a window that did not join")
+	}
 
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
 	sink.WaitSharer(t, "sharing", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing && s.Prompt == "" })
@@ -189,6 +198,14 @@ func TestSharerServiceWholeSession(t *testing.T) {
 	sink.WaitEvent(t, "the helper's chat", func(e wire.BridgeEvent) bool {
 		return e.Type == wire.BridgeSharerChatMsg && e.Chat.From == wire.RoleHelper && e.Chat.Text == "yes, thanks"
 	})
+	// A reloaded page gets the session's chat so far, in order.
+	sink.Reset()
+	svc.PageConnected()
+	hist := sink.WaitEvent(t, "the chat history", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeSharerChatHistory })
+	if len(hist.History) != 2 || hist.History[0].Text != "can you see it?" || hist.History[0].From != wire.RoleSharer ||
+		hist.History[1].Text != "yes, thanks" || hist.History[1].From != wire.RoleHelper {
+		t.Errorf("chat history = %+v, want the two lines in order", hist.History)
+	}
 
 	// A command that does not fit is refused with the daemon's reason.
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerRevoke})
@@ -282,37 +299,4 @@ func TestSharerServiceJoinErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestSharerServiceKeepSharing(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	env := servertest.Start(t)
-	sock := startDaemon(t, daemonConfig(env.URL, time.Minute))
-	h := startHelper(t, ctx, env)
-	svc, sink := newService(t, gethelp.SharerConfig{Socket: sock, Daemon: refuseStart{t},
-		KeepSharingEvery: 800 * time.Millisecond, KeepSharingGrace: 1500 * time.Millisecond})
-	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
-	sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
-	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
-
-	// Asked, answered "yes": sharing goes on and the question comes back later.
-	st := sink.WaitSharer(t, "keep sharing?", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
-	if st.PromptUntil <= time.Now().UnixMilli() {
-		t.Errorf("PromptUntil = %d, want a deadline in the future", st.PromptUntil)
-	}
-	sink.Reset()
-	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerKeepSharing})
-	sink.WaitSharer(t, "the question answered", func(s wire.BridgeSharer) bool {
-		return s.Prompt == "" && s.State == wire.SharerSharing
-	})
-
-	// Asked again and left unanswered: the session ends.
-	sink.WaitSharer(t, "keep sharing? again", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptKeepSharing })
-	sink.WaitSharer(t, "ended", func(s wire.BridgeSharer) bool { return s.State == wire.SharerEnded && s.Prompt == "" })
-	sink.WaitEvent(t, "the notice", func(e wire.BridgeEvent) bool {
-		return e.Type == wire.BridgeNotice && e.Reason == wire.ReasonKeepSharingTimeout
-	})
-	waitFor(t, "the helper told", func() bool { return h.saw(wire.TypeSessionEnded, string(wire.ReasonSharerEnded)) })
 }

@@ -39,6 +39,8 @@ Answer and control a running session:
   allow-control | deny-control     let the helper use your mouse and keyboard, or refuse
   revoke-control                   take control back at once
   pause | resume                   stop showing your screen for a while, or continue
+  keep-sharing                     answer "yes" to "Keep sharing?" (asked every 30 minutes;
+                                   unanswered for 5 minutes, sharing stops)
   stop                             end the session
   chat TEXT                        send a chat message to the helper
   report [COMMENT]                 report the helper for abuse (also ends the session)
@@ -162,7 +164,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	req := wire.LocalRequest{Cmd: cmd}
 	switch cmd {
 	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
-		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop, wire.LocalStatus:
+		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop, wire.LocalStatus,
+		wire.LocalKeepSharing:
 	case wire.LocalChat:
 		req.Text = strings.Join(rest, " ")
 	case wire.LocalReport:
@@ -259,6 +262,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	tr, err := tray.Start(ctx, tray.Config{Logger: logger, Actions: tray.Actions{
 		Stop: async(wire.LocalStop), RevokeControl: async(wire.LocalRevokeControl),
 		Pause: async(wire.LocalPause), Resume: async(wire.LocalResume),
+		KeepSharing: async(wire.LocalKeepSharing),
 	}})
 	if err == nil {
 		defer tr.Close()

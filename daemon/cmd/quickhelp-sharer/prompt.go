@@ -65,6 +65,14 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 			p.showWindow()
 			fmt.Fprintln(p.out, "To allow: quickhelp-sharer allow-control    To refuse: quickhelp-sharer deny-control")
 		}
+	case wire.EventKeepSharing:
+		fmt.Fprintf(p.out, "\nYou have been sharing your screen for a while. Keep sharing?\n%s\n", keepSharingDeadline(ev.Status))
+		if p.terminal {
+			p.askKeepSharing(ctx, ev.Status)
+		} else {
+			p.showWindow()
+			fmt.Fprintln(p.out, "To keep sharing: quickhelp-sharer keep-sharing    To stop: quickhelp-sharer stop")
+		}
 	case wire.EventChat:
 		fmt.Fprintf(p.out, "[chat] helper: %s\n", printable(ev.Text))
 	case wire.EventStatus:
@@ -108,6 +116,38 @@ func (p *prompter) ask(ctx context.Context, question, yes, no string) {
 	}
 }
 
+// keepSharingDeadline says when an unanswered "Keep sharing?" stops sharing.
+func keepSharingDeadline(st *wire.SharerStatus) string {
+	if st == nil || st.KeepSharingUntil == 0 {
+		return "Sharing stops soon unless you answer."
+	}
+	return "Sharing stops at " + time.UnixMilli(st.KeepSharingUntil).Format("15:04") + " unless you answer."
+}
+
+// askKeepSharing asks "Keep sharing?" in the terminal until the daemon's
+// deadline; yes keeps sharing, no stops, no answer lets the daemon stop.
+func (p *prompter) askKeepSharing(ctx context.Context, st *wire.SharerStatus) {
+	gen := p.answers.Discard()
+	fmt.Fprint(p.out, "Keep sharing? [y/N] ")
+	if st != nil && st.KeepSharingUntil > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(st.KeepSharingUntil))
+		defer cancel()
+	}
+	line, ok := p.answers.Next(ctx, gen)
+	if !ok {
+		fmt.Fprintln(p.out)
+		return
+	}
+	cmd := wire.LocalStop
+	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
+		cmd = wire.LocalKeepSharing
+	}
+	if resp := p.d.Do(ctx, wire.LocalRequest{Cmd: cmd}); !resp.OK {
+		fmt.Fprintln(p.out, refusalText(resp))
+	}
+}
+
 // describe is the one-line status shown to the sharer.
 func describe(st wire.SharerStatus) string {
 	switch st.State {
@@ -132,6 +172,9 @@ func describe(st wire.SharerStatus) string {
 		}
 		if st.SAS != "" {
 			s += "; security code " + printable(st.SAS)
+		}
+		if st.KeepSharingUntil > 0 {
+			s += ". Keep sharing? " + keepSharingDeadline(&st) + " Answer: quickhelp-sharer keep-sharing"
 		}
 		s += "."
 		if st.Network != "" {

@@ -273,6 +273,8 @@ export interface SharerStatus {
   promptUntil?: number;
   /** the security code of the connection with the helper ("123 456"); absent while not connected */
   sas?: string;
+  /** true when this app's own Get help joined the session (not the CLI or another window) */
+  joinedHere?: boolean;
   /** trouble with the media path: network-interrupted (being restored), network-blocked (none within 15 s) */
   network?: Reason;
   /** ICE restarts in this session */
@@ -285,6 +287,8 @@ export type BridgeEvent =
   | { type: 'sharer-chat'; chat: ChatLine }
   | { type: 'session'; code: string; expiresAt: number }
   | { type: 'chat'; chat: ChatLine }
+  | { type: 'chat-history'; history?: ChatLine[] }
+  | { type: 'sharer-chat-history'; history?: ChatLine[] }
   | { type: 'cursor'; cursor: Cursor }
   | { type: 'monitors'; monitors?: Monitor[]; monitor?: number }
   | { type: 'stats'; stats: Stats }
@@ -305,6 +309,10 @@ function num(v: unknown): v is number {
 /** A security code is absent or six digits as "123 456" (see internal/rtc/sas.go). */
 function sasOK(v: unknown): boolean {
   return v === undefined || (typeof v === 'string' && /^[0-9]{3} [0-9]{3}$/.test(v));
+}
+
+function chatLineOK(c: unknown): boolean {
+  return isObj(c) && typeof c.text === 'string' && (c.from === 'helper' || c.from === 'sharer') && num(c.ts);
 }
 
 export function parseEvent(text: string): BridgeEvent {
@@ -343,9 +351,13 @@ export function parseEvent(text: string): BridgeEvent {
     }
     case 'chat':
     case 'sharer-chat': {
-      const c = v.chat;
-      if (!isObj(c) || typeof c.text !== 'string' || (c.from !== 'helper' && c.from !== 'sharer') || !num(c.ts)) {
-        throw new ProtocolError('bad chat');
+      if (!chatLineOK(v.chat)) throw new ProtocolError('bad chat');
+      return v as BridgeEvent;
+    }
+    case 'chat-history':
+    case 'sharer-chat-history': {
+      if (v.history !== undefined && (!Array.isArray(v.history) || !v.history.every(chatLineOK))) {
+        throw new ProtocolError('bad chat history');
       }
       return v as BridgeEvent;
     }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ENTER_GUARD_MS, EnterGuard, helperName, parseHelpCode, promptKind, sharerView } from './sharer';
+import { ENTER_GUARD_MS, EnterGuard, helperName, parseHelpCode, promptKind, sharerView, showSharerSide } from './sharer';
 import type { SharerStatus } from './protocol';
 
 describe('parseHelpCode', () => {
@@ -96,4 +96,23 @@ describe('EnterGuard', () => {
     vi.advanceTimersByTime(ENTER_GUARD_MS * 2);
     expect(g.mayActivate()).toBe(false);
   });
+});
+
+describe('showSharerSide', () => {
+  const ended = { ...base, state: 'ended' as const, sessionId: 's1', reason: 'sharer-ended' as const };
+  const sharing = { ...base, state: 'sharing' as const, sessionId: 's1' };
+  const cases: [string, string, SharerStatus, boolean, boolean][] = [
+    ['Get help window, nobody signed in', 'signed-out', sharing, false, true],
+    ['Get help window shows the end screen', 'signed-out', ended, false, true],
+    ['helper page, session joined elsewhere, ended', 'ended', ended, false, false],
+    ['helper page, session joined elsewhere, home', 'home', ended, false, false],
+    ['helper page, session joined elsewhere, sharing', 'home', sharing, false, false],
+    ['helper page, own Get help', 'home', { ...sharing, joinedHere: true }, false, true],
+    ['helper in a session keeps the helper screens', 'live', { ...sharing, joinedHere: true }, false, false],
+    ['nothing to show', 'signed-out', base, false, false],
+    ['the prompt window always', 'live', sharing, true, true],
+  ];
+  for (const [name, helper, s, compact, want] of cases) {
+    it(name, () => expect(showSharerSide(helper, s, '', compact)).toBe(want));
+  }
 });

@@ -39,6 +39,29 @@ export function sharerView(s: SharerStatus, dismissedId: string): SharerView {
   }
 }
 
+/** The helper console's states in which a helper is signed in (wire.UI* states). */
+const HELPER_SIGNED_IN: readonly string[] = [
+  'home', 'creating', 'waiting-sharer', 'awaiting-consent', 'connecting', 'live', 'reconnecting', 'ended',
+];
+/** The states of a helper in the middle of a session. */
+const HELPER_BUSY: readonly string[] = ['creating', 'waiting-sharer', 'awaiting-consent', 'connecting', 'live', 'reconnecting'];
+
+/**
+ * showSharerSide decides whether the page shows the sharer's screens
+ * (prompts, sharing bar, end screen) instead of the helper's. Only the Get
+ * help window does: the prompt window (compact), a page where no helper is
+ * signed in, or a helper's page for a session its own Get help joined, and
+ * never while the helper is in a session of their own. A helper's page that
+ * watches a daemon on the same machine (one person playing both sides)
+ * therefore never shows the other person's screens.
+ */
+export function showSharerSide(helperState: string, s: SharerStatus, dismissedId: string, compact: boolean): boolean {
+  if (compact) return true;
+  if (HELPER_BUSY.includes(helperState)) return false;
+  if (sharerView(s, dismissedId) === 'none') return false;
+  return !HELPER_SIGNED_IN.includes(helperState) || s.joinedHere === true;
+}
+
 /** promptKind is the consent question to show over the page, if any. */
 export function promptKind(s: SharerStatus): PromptKind | null {
   if (s.state === 'awaiting-consent') return 'screen';

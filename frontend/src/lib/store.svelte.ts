@@ -2,13 +2,11 @@
 // keeps itself (code, chat log, monitors, stats, cursor, notices).
 
 import { Bridge, bridgeURL } from './bridge';
+import { addLine, MAX_CHAT_LINES, unreadAfter } from './chat';
 import { pickLang, reasonKey, translate, type Key, type Lang } from './i18n';
 import type { BridgeEvent, BridgeRequest, ChatLine, Cursor, Monitor, Reason, SharerStatus, Stats, Status } from './protocol';
 
 export type BridgeState = 'connecting' | 'open' | 'lost' | 'no-token' | 'replaced';
-
-/** MAX_CHAT_LINES bounds the chat log kept in the page; older lines scroll away. */
-const MAX_CHAT_LINES = 500;
 
 export interface Notice {
   kind: 'error' | 'notice';
@@ -33,6 +31,9 @@ export class AppStore {
   code = $state('');
   expiresAt = $state(0);
   chat = $state<ChatLine[]>([]);
+  /** Whether the helper's chat panel is shown; lines from the sharer while it is hidden are unread. */
+  chatOpen = $state(true);
+  chatUnread = $state(0);
   monitors = $state<Monitor[]>([]);
   monitor = $state(0);
   stats = $state<Stats | null>(null);
@@ -42,6 +43,9 @@ export class AppStore {
   /** The sharer side ("Get help"): the daemon's state as the backend relays it. */
   sharer = $state<SharerStatus>({ state: 'idle', control: 'none', connected: false, dropped: 0, frames: 0, available: false });
   sharerChat = $state<ChatLine[]>([]);
+  /** Whether the sharer's chat is shown (sharing bar and prompts); the helper's lines while hidden are unread. */
+  sharerChatOpen = $state(true);
+  sharerChatUnread = $state(0);
   /** The ended sharing session the person closed; its end screen is not shown again. */
   sharerDismissed = $state('');
 
@@ -99,6 +103,18 @@ export class AppStore {
     this.notice = null;
   }
 
+  /** setChatOpen shows or hides the helper's chat; showing it reads everything. */
+  setChatOpen(open: boolean): void {
+    this.chatOpen = open;
+    if (open) this.chatUnread = 0;
+  }
+
+  /** setSharerChatOpen shows or hides the sharer's chat; showing it reads everything. */
+  setSharerChatOpen(open: boolean): void {
+    this.sharerChatOpen = open;
+    if (open) this.sharerChatUnread = 0;
+  }
+
   apply(e: BridgeEvent): void {
     switch (e.type) {
       case 'state': {
@@ -112,22 +128,35 @@ export class AppStore {
         }
         if (prev !== e.status.state && (e.status.state === 'creating' || e.status.state === 'home')) {
           this.chat = [];
+          this.chatUnread = 0;
         }
         break;
       }
       case 'sharer':
-        if (e.sharer.sessionId !== this.sharer.sessionId) this.sharerChat = [];
+        if (e.sharer.sessionId !== this.sharer.sessionId) {
+          this.sharerChat = [];
+          this.sharerChatUnread = 0;
+        }
         this.sharer = e.sharer;
         break;
       case 'sharer-chat':
-        this.sharerChat = [...this.sharerChat, e.chat].slice(-MAX_CHAT_LINES);
+        this.sharerChat = addLine(this.sharerChat, e.chat);
+        this.sharerChatUnread = unreadAfter(this.sharerChatUnread, e.chat, 'sharer', this.sharerChatOpen);
+        break;
+      case 'sharer-chat-history':
+        // The session's chat so far (the page reloaded or reconnected).
+        this.sharerChat = (e.history ?? []).slice(-MAX_CHAT_LINES);
+        break;
+      case 'chat-history':
+        this.chat = (e.history ?? []).slice(-MAX_CHAT_LINES);
         break;
       case 'session':
         this.code = e.code;
         this.expiresAt = e.expiresAt;
         break;
       case 'chat':
-        this.chat = [...this.chat, e.chat].slice(-MAX_CHAT_LINES);
+        this.chat = addLine(this.chat, e.chat);
+        this.chatUnread = unreadAfter(this.chatUnread, e.chat, 'helper', this.chatOpen);
         break;
       case 'cursor':
         this.applyCursor(e.cursor);

@@ -70,10 +70,13 @@ class Proc {
 }
 
 export class Harness {
-  constructor(display) {
+  // opts.sharerBin runs another build of the sharer daemon (testBin for the
+  // test-only knobs); opts.sharerEnv adds to its environment.
+  constructor(display, opts = {}) {
     this.display = `:${display}`;
     this.n = display;
     this.procs = [];
+    this.opts = opts;
   }
 
   spawn(name, cmd, args, env = {}) {
@@ -90,7 +93,7 @@ export class Harness {
   async start() {
     this.dir = await mkdtemp(join(tmpdir(), 'qh-e2e-'));
     await mkdir(artifacts, { recursive: true });
-    this.sharerBin = bin('quickhelp-sharer');
+    this.sharerBin = this.opts.sharerBin ?? bin('quickhelp-sharer');
     this.xrecorder = join(this.dir, 'xrecorder');
     this.xpattern = join(this.dir, 'xpattern');
     await execFileP('go', ['build', '-o', this.dir, './test/e2e/xrecorder', './test/e2e/xpattern'], { cwd: root });
@@ -116,9 +119,9 @@ export class Harness {
     await eventually('the service', async () => (await fetch(`${this.serverURL}/healthz`)).ok, 20000);
 
     this.socket = join(this.dir, 'sharer.sock');
-    this.sharer = this.spawn('sharer', bin('quickhelp-sharer'), [
+    this.sharer = this.spawn('sharer', this.sharerBin, [
       'daemon', '--server', this.serverURL, '--display', this.display, '--socket', this.socket,
-    ]);
+    ], this.opts.sharerEnv ?? {});
     await this.sharer.waitFor(/ready/, 'the sharer daemon');
 
     this.console = this.spawn('console', bin('quickhelp'), ['console', '--listen', '127.0.0.1:0', '--server', this.serverURL]);
@@ -135,7 +138,7 @@ export class Harness {
 
   // sharerCLI runs one quickhelp-sharer command against the daemon.
   async sharerCLI(...args) {
-    return this.run(bin('quickhelp-sharer'), ['--socket', this.socket, ...args]);
+    return this.run(this.sharerBin, ['--socket', this.socket, ...args]);
   }
 
   async mouse() {
