@@ -483,12 +483,15 @@ if [ -n "$sharer_deb" ]; then
   fi
 fi
 
-# No shipped program carries the test-only override at all.
+# No shipped program carries a test-only knob at all (the machine policy's
+# file override, the shortened "Keep sharing?").
 [ -n "$app_deb" ] && dpkg-deb -x "$app_deb" "$WORK/app-root"
 for f in "$WORK/sharer-root/usr/bin/quickhelp-sharer" "$WORK/app-root/usr/bin/quickhelp" "$sharer_exe" "$app_exe"; do
   [ -n "$f" ] && [ -f "$f" ] || continue
-  if grep -q QUICKHELP_POLICY_FILE "$f"; then fail "$(basename "$f") contains QUICKHELP_POLICY_FILE"
-  else pass "$(basename "$f") has no QUICKHELP_POLICY_FILE"; fi
+  for knob in QUICKHELP_POLICY_FILE QUICKHELP_TEST_KEEP_SHARING; do
+    if grep -q "$knob" "$f"; then fail "$(basename "$f") contains $knob"
+    else pass "$(basename "$f") has no $knob"; fi
+  done
 done
 
 if [ -n "$app_deb" ]; then

@@ -225,7 +225,12 @@ func (s *SharerService) joined(resp wire.LocalResponse, err error) {
 	}
 	if resp.Status != nil && resp.Status.SessionID != "" && resp.Status.SessionID != s.joinedHere {
 		s.joinedHere = resp.Status.SessionID
-		s.emit()
+		// The page learns it with the session's state: now if that is
+		// already shown, else with the event that brings it (emitting now
+		// would repeat an older session's state).
+		if s.st.SessionID == s.joinedHere {
+			s.emit()
+		}
 	}
 	s.kickWatcher()
 }

@@ -99,7 +99,7 @@ func (s *session) allow() error {
 	// The gate tells subscribers before a change returns, so the overlay is
 	// hidden before the control question reaches the sharer.
 	ov := s.overlay
-	s.gate.Subscribe(func(c consent.Change) { _ = ov.Hide(overlayHidden(c.To)) })
+	s.gate.Subscribe(func(c consent.Change) { _ = ov.Hide(s.annotationsHidden(c.To)) })
 	s.pipe = newPipeline(src, s.cfg.NewEncoder, s.writeFrame, s.gate.MaySend, s.cfg.MaxFPS, s.cfg.BitrateKbps, s.logger)
 	s.workers.Add(2)
 	go func() { defer s.workers.Done(); s.pipe.run(s.ctx) }()

@@ -33,6 +33,11 @@ func (s *session) askKeepSharing() {
 	s.logger.Info("asking whether to keep sharing")
 	until := time.Now().Add(s.d.keepGrace).UnixMilli()
 	s.keepGrace.Reset(s.d.keepGrace)
+	// Nothing the helper draws may cover the question.
+	s.keepAsked.Store(true)
+	if s.overlay != nil {
+		_ = s.overlay.Hide(true)
+	}
 	s.setStatus(func(st *wire.SharerStatus) { st.KeepSharingUntil = until })
 	s.d.events.publish(wire.LocalEvent{Type: wire.EventKeepSharing, Status: ptr(s.status())})
 }
@@ -44,6 +49,10 @@ func (s *session) keepSharing() error {
 		return refuse(wire.ReasonNotAllowed, "nothing is asking whether to keep sharing")
 	}
 	s.keepTimer.Reset(s.d.keepEvery)
+	s.keepAsked.Store(false)
+	if s.overlay != nil {
+		_ = s.overlay.Hide(s.annotationsHidden(s.gate.State()))
+	}
 	s.setStatus(func(st *wire.SharerStatus) { st.KeepSharingUntil = 0 })
 	return nil
 }

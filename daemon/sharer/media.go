@@ -59,7 +59,7 @@ func (s *session) onData(channel string, msg []byte) {
 		if err != nil {
 			return
 		}
-		if overlayHidden(s.gate.State()) || s.overlay == nil {
+		if s.annotationsHidden(s.gate.State()) || s.overlay == nil {
 			return // paused, or a question is pending: dropped
 		}
 		if err := s.overlay.Apply(a); err != nil {
@@ -76,6 +76,12 @@ func (s *session) onData(channel string, msg []byte) {
 // being asked for control, so nothing can be drawn over the question.
 func overlayHidden(st consent.State) bool {
 	return !st.MaySend() || st.Control == consent.ControlRequested
+}
+
+// annotationsHidden is overlayHidden, and also while "Keep sharing?" waits
+// for an answer.
+func (s *session) annotationsHidden(st consent.State) bool {
+	return overlayHidden(st) || s.keepAsked.Load()
 }
 
 // cursorLoop sends the sharer's pointer on the cursor channel, so the

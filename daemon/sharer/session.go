@@ -58,6 +58,7 @@ type session struct {
 	cancel     context.CancelFunc
 	workers    sync.WaitGroup // pipeline and cursor loop
 	annotated  atomic.Bool
+	keepAsked  atomic.Bool   // "Keep sharing?" waits for an answer: annotations hidden
 	dropped    atomic.Uint64 // input events dropped by the gate, over all grants
 	monitorIdx atomic.Int32  // index of the shared monitor
 	shared     atomic.Pointer[wire.Monitor]

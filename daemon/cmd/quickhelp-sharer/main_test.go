@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -87,6 +88,9 @@ func TestDescribe(t *testing.T) {
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlRequested, Helper: h, SAS: "123 456"}, "Sharing your screen with Alex P. · Contoso; the helper asks for control; security code 123 456."},
 		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonSharerDenied}, "The session has ended. Your screen was not shared."},
 		{wire.SharerStatus{State: wire.SharerEnded}, "The session has ended."},
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h, KeepSharingUntil: time.Date(2026, 12, 1, 15, 4, 0, 0, time.Local).UnixMilli()},
+			"Sharing your screen with Alex P. · Contoso; view only. Keep sharing? Sharing stops at 15:04 unless you answer. Answer: quickhelp-sharer keep-sharing."},
+		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonKeepSharingTimeout}, "The session has ended. Sharing stopped because “Keep sharing?” was not answered in time."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.st); got != tt.want {

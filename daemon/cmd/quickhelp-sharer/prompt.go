@@ -174,7 +174,7 @@ func describe(st wire.SharerStatus) string {
 			s += "; security code " + printable(st.SAS)
 		}
 		if st.KeepSharingUntil > 0 {
-			s += ". " + keepSharingDeadline(&st) + " Keep sharing? quickhelp-sharer keep-sharing"
+			s += ". Keep sharing? " + keepSharingDeadline(&st) + " Answer: quickhelp-sharer keep-sharing"
 		}
 		return s + "."
 	case wire.SharerEnded:
