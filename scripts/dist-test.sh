@@ -34,8 +34,10 @@ VERSION=$(tr -d ' \r\n' < VERSION)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/quickhelp-dist-test.XXXXXX")
 DIST="$WORK/dist"
 server_pid=""
+WINE_STARTED=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [ -n "$WINE_STARTED" ] && wine_prefix_stop
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -232,7 +234,7 @@ else
   fail "uninstall does not stop QuickHelp before deleting its files"
 fi
 check "StopQuickHelp ends the daemon and the app of every user" \
-  sh -c "grep -q 'taskkill.exe\" /F /T /IM \${SHARER_EXECUTABLE}' '$nsi' && grep -q 'taskkill.exe\" /F /T /IM \${PRODUCT_EXECUTABLE}' '$nsi'"
+  sh -c "grep -q 'taskkill.exe\" /F /IM \${SHARER_EXECUTABLE}' '$nsi' && grep -q 'taskkill.exe\" /F /IM \${PRODUCT_EXECUTABLE}' '$nsi'"
 
 # ------------------------------------------------------------- MSI
 if [ -n "$msi" ]; then
@@ -275,8 +277,8 @@ if [ -n "$msi" ]; then
   ca_type=$(awk -F'\t' '$1 == "StopQuickHelp" {print $2}' "$WORK/msi-ca.txt")
   # 50 (run the program a property names) + 64 (ignore its exit code)
   # + 1024 (deferred, in the install script) + 2048 (as SYSTEM).
-  if [ "$ca_type" = 3186 ] && grep -qP '^StopQuickHelp\t3186\tQH_TASKKILL\t/F /T /IM quickhelp-sharer.exe /IM quickhelp.exe' "$WORK/msi-ca.txt" \
-     && grep -qP '^SetTaskkillPath\t\d+\tQH_TASKKILL\t\[SystemFolder\]taskkill.exe' "$WORK/msi-ca.txt"; then
+  if [ "$ca_type" = 3186 ] && grep -qP '^StopQuickHelp\t3186\tQH_TASKKILL\t/F /IM quickhelp-sharer.exe /IM quickhelp.exe' "$WORK/msi-ca.txt" \
+     && grep -qP '^SetTaskkillPath\t\d+\tQH_TASKKILL\t\[System64Folder\]taskkill.exe' "$WORK/msi-ca.txt"; then
     pass "MSI stops the daemon and the app of every user (taskkill as SYSTEM)"
   else
     fail "MSI StopQuickHelp custom action (type '$ca_type')"; sed 's/^/    /' "$WORK/msi-ca.txt"
@@ -287,6 +289,64 @@ if [ -n "$msi" ]; then
     pass "MSI stops QuickHelp after InstallInitialize and before RemoveFiles ($s_stop)"
   else
     fail "MSI sequence: SetTaskkillPath '$s_set', InstallInitialize '$s_init', StopQuickHelp '$s_stop', RemoveFiles '$s_rm'"
+  fi
+fi
+
+# ------------------------------------------------------------- MSI under wine
+# The signed MSI, installed and removed with wine's msiexec in a throw-away
+# prefix (scripts/wine-prefix.sh), with the real daemon running in between.
+if [ -n "$msi" ]; then
+  . scripts/wine-prefix.sh
+  if wine_prefix "$WORK/wine" >"$WORK/wine-setup.log" 2>&1; then
+    WINE_STARTED=1
+    msi_win="Z:${msi//\//\\}"
+    qh_dir="$WINEPREFIX/drive_c/Program Files/QuickHelp"
+    sharer_win='C:\Program Files\QuickHelp\quickhelp-sharer.exe'
+    # exit codes arrive modulo 256: 1603 (fatal error) is 67
+    DISPLAY= "$WINE" msiexec /i "$msi_win" /qn >"$WORK/msiexec-1.log" 2>&1; rc=$?
+    if [ "$rc" = 67 ] && [ ! -e "$qh_dir" ]; then pass "msiexec /i /qn without the WebView2 runtime refuses (1603) and installs nothing"
+    else fail "msiexec /i without the WebView2 runtime: exit $rc, installed: $(ls "$qh_dir" 2>/dev/null | tr '\n' ' ')"; fi
+
+    DISPLAY= "$WINE" reg add 'HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}' \
+      /v pv /t REG_SZ /d 131.0.2903.86 /f >/dev/null 2>&1
+    DISPLAY= "$WINE" msiexec /i "$msi_win" /qn >"$WORK/msiexec-2.log" 2>&1; rc=$?
+    [ "$rc" = 0 ] && pass "msiexec /i /qn with the WebView2 runtime" || fail "msiexec /i /qn: exit $rc"
+    for f in quickhelp.exe quickhelp-sharer.exe; do
+      if same_as_dist "$qh_dir/$f" "$f"; then pass "msiexec installed the signed $f into Program Files\\QuickHelp"
+      else fail "msiexec did not install $f"; fi
+    done
+    lnk=$(find "$WINEPREFIX/drive_c" -path '*Start Menu/Programs/QuickHelp.lnk' | head -1)
+    [ -n "$lnk" ] && pass "Start menu entry QuickHelp.lnk installed (${lnk#"$WINEPREFIX/drive_c/"})" || fail "no QuickHelp.lnk in a Start menu"
+
+    # The installed daemon runs and answers on its pipe (the SID name, both
+    # owner checks), as the app would start it.
+    DISPLAY= "$WINE" "$sharer_win" daemon >"$WORK/wine-daemon.log" 2>&1 &
+    daemon_pid=$!
+    status=""
+    for _ in $(seq 1 60); do
+      status=$(DISPLAY= "$WINE" "$sharer_win" status 2>&1) && break
+      sleep 0.5
+    done
+    if grep -q "No session" <<<"$status"; then pass "the installed quickhelp-sharer.exe runs under wine and answers 'status' on its pipe"
+    else fail "installed quickhelp-sharer.exe status: $status"; sed 's/^/    /' "$WORK/wine-daemon.log" | tail -5; fi
+
+    DISPLAY= "$WINE" msiexec /x "$msi_win" /qn >"$WORK/msiexec-3.log" 2>&1; rc=$?
+    [ "$rc" = 0 ] && pass "msiexec /x /qn" || fail "msiexec /x /qn: exit $rc"
+    for _ in $(seq 1 20); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$daemon_pid" 2>/dev/null; then
+      fail "the daemon still runs after msiexec /x"; kill "$daemon_pid" 2>/dev/null
+    else
+      pass "msiexec /x stopped the running daemon"
+    fi
+    wait "$daemon_pid" 2>/dev/null
+    if [ -e "$qh_dir" ] || find "$WINEPREFIX/drive_c" -iname 'QuickHelp.lnk' | grep -q .; then
+      fail "left after msiexec /x: $(ls "$qh_dir" 2>/dev/null | tr '\n' ' ') $(find "$WINEPREFIX/drive_c" -iname 'QuickHelp.lnk')"
+    else
+      pass "nothing of QuickHelp left on disk after msiexec /x"
+    fi
+    wine_prefix_stop
+  else
+    fail "set up a wine prefix for the MSI"; tail -5 "$WORK/wine-setup.log"
   fi
 fi
 

@@ -147,12 +147,12 @@ FunctionEnd
 
 ## A running daemon or app would keep its files locked during an upgrade
 ## or uninstall, and must not outlive an uninstall: stop them first, every
-## user's (the session, if any, ends). taskkill /T also ends the prompt
-## windows a daemon started.
+## user's (the session, if any, ends). The prompt windows a daemon opens
+## are quickhelp.exe too.
 !macro StopQuickHelp
-    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /T /IM ${SHARER_EXECUTABLE}'
+    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /IM ${SHARER_EXECUTABLE}'
     Pop $0
-    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /T /IM ${PRODUCT_EXECUTABLE}'
+    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /IM ${PRODUCT_EXECUTABLE}'
     Pop $0
 !macroend
 
