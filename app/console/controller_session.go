@@ -334,8 +334,13 @@ func (c *Controller) onViewerState() {
 			c.emitState()
 		}
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
-			// Control stays through a blip: the sharer revokes it (with
-			// network-interrupted) if the outage lasts.
+			// Only the media path is down: the page says the connection
+			// is poor (not lost) until it is back. Control stays through a
+			// blip: the sharer revokes it (with network-interrupted) if
+			// the outage lasts.
+			if c.st.Network == "" {
+				c.st.Network = wire.ReasonNetworkInterrupted
+			}
 			c.enterReconnectingKeep(time.Now().Add(c.cfg.ResumeWindow), true)
 		}
 	default:
