@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,23 +18,21 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// The sharer daemon on a broken media path (the session socket keeps
-// working): a blip keeps the helper's control and restarts nothing; a
-// longer outage drops control (the helper is told network-interrupted),
-// restarts ICE by itself and brings the video back once the path returns.
-func TestSharerPathBlipAndOutage(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// pathSession runs the real sharer daemon (on Xvfb, with a changing
+// screen) and a helper viewer on a virtual network that drops everything
+// while blocked is set, joins and returns before Allow.
+func pathSession(t *testing.T, ctx context.Context) (h *helperSide, do func(string) wire.SharerStatus, blocked *atomic.Bool) {
+	t.Helper()
 	x, err := xvfb.Start(ctx, e2eDisplay, 640, 480)
 	if err != nil {
 		t.Fatalf("xvfb.Start(%d) = %v", e2eDisplay, err)
 	}
-	defer x.Close()
+	t.Cleanup(x.Close)
 	painter, err := xvfb.NewPainter(x.Display)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer painter.Close()
+	t.Cleanup(painter.Close)
 	paintCtx, stopPaint := context.WithCancel(ctx)
 	painted := make(chan struct{})
 	go func() { // a changing screen, so there are frames to send
@@ -49,7 +48,7 @@ func TestSharerPathBlipAndOutage(t *testing.T) {
 			}
 		}
 	}()
-	defer func() { stopPaint(); <-painted }()
+	t.Cleanup(func() { stopPaint(); <-painted })
 
 	router, blocked := pathRouter(t)
 	env := servertest.Start(t)
@@ -62,22 +61,22 @@ func TestSharerPathBlipAndOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, code := newHelperICE(ctx, t, api, login.Token, vnetICE(t, router, "192.0.2.20"))
-	defer h.close()
+	t.Cleanup(h.close)
 	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: vnetICE(t, router, "192.0.2.10")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { _ = d.Close() })
 	dir, _ := os.MkdirTemp("", "qh")
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	sock := filepath.Join(dir, "sharer.sock")
 	lapi, err := localapi.Serve(sock, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lapi.Close()
+	t.Cleanup(func() { lapi.Close() })
 	local := localapi.Client{Path: sock}
-	do := func(cmd string) wire.SharerStatus {
+	do = func(cmd string) wire.SharerStatus {
 		t.Helper()
 		resp, err := local.Call(ctx, wire.LocalRequest{Cmd: cmd})
 		if err != nil || !resp.OK {
@@ -88,6 +87,17 @@ func TestSharerPathBlipAndOutage(t *testing.T) {
 	if err := d.Join(ctx, code, ""); err != nil {
 		t.Fatalf("join: %v", err)
 	}
+	return h, do, blocked
+}
+
+// The sharer daemon on a broken media path (the session socket keeps
+// working): a blip keeps the helper's control and restarts nothing; a
+// longer outage drops control (the helper is told network-interrupted),
+// restarts ICE by itself and brings the video back once the path returns.
+func TestSharerPathBlipAndOutage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	h, do, blocked := pathSession(t, ctx)
 	do(wire.LocalAllow)
 	eventually(t, "frames", 20*time.Second, func() bool { return h.frameCount() > 5 })
 	if err := h.sess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
@@ -138,4 +148,30 @@ func TestSharerPathBlipAndOutage(t *testing.T) {
 	if reason != wire.ReasonNetworkInterrupted {
 		t.Errorf("helper's revoke reason %q, want %q", reason, wire.ReasonNetworkInterrupted)
 	}
+}
+
+// A helper that cannot be reached within 15 s is explained on the sharer's
+// side too (status network-blocked: what to ask the network administrator
+// to allow); the daemon keeps restarting, and the explanation goes once a
+// path works.
+func TestSharerExplainsBlockedPath(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	h, do, blocked := pathSession(t, ctx)
+	blocked.Store(true)
+	start := time.Now()
+	do(wire.LocalAllow)
+	eventually(t, "network-blocked", 20*time.Second, func() bool { return do(wire.LocalStatus).Network == wire.ReasonNetworkBlocked })
+	if took := time.Since(start); took < 14*time.Second {
+		t.Errorf("network-blocked after %v, want about 15 s", took.Round(time.Millisecond))
+	}
+	if st := do(wire.LocalStatus); st.Connected || st.Restarts == 0 {
+		t.Errorf("blocked status: connected %v, restarts %d; want not connected and restarts going on", st.Connected, st.Restarts)
+	}
+	blocked.Store(false)
+	eventually(t, "the video", 10*time.Second, func() bool { return h.frameCount() > 0 })
+	eventually(t, "the explanation gone", 5*time.Second, func() bool {
+		st := do(wire.LocalStatus)
+		return st.Connected && st.Network == ""
+	})
 }
