@@ -14,12 +14,30 @@ import (
 // assembler releases a frame as soon as its marker packet completes a
 // contiguous run from a partition head, keeps packets across a bounded
 // window so NACK retransmissions can fill gaps, and gives up on a gap after
-// asmMaxWait or when the window fills.
+// its wait (asmMaxWait, or lossWait of the path's round trip) or when the
+// window fills.
 const (
 	asmWindow  = 1024 // packets buffered ahead of the next expected one
 	asmMaxWait = 150 * time.Millisecond
 	asmMaxData = 8 << 20 // wire.MaxFrameBytes: bigger frames are dropped
 )
+
+// A retransmission arrives one NACK interval (pion's generator sends every
+// 100 ms) plus one round trip after the loss. Giving up earlier turns every
+// lost packet into a lost frame, a keyframe request and a keyframe: on a
+// 150 ms round trip with a few percent loss the picture never recovers. So
+// the wait grows with the round trip, bounded so a hopeless gap costs at
+// most lossWaitMax of latency.
+const (
+	nackInterval = 100 * time.Millisecond
+	lossWaitMax  = 500 * time.Millisecond
+)
+
+// lossWait is how long the assembler waits for a missing packet on a path
+// with round trip rtt (0 when unknown): time for two NACK rounds.
+func lossWait(rtt time.Duration) time.Duration {
+	return min(max(asmMaxWait, nackInterval+2*rtt), lossWaitMax)
+}
 
 type asmPacket struct {
 	seq     uint16
@@ -43,10 +61,11 @@ type assembler struct {
 	next       uint16 // sequence number of the next frame's first packet
 	haveNext   bool
 	newest     uint16
-	stuckSince time.Time // when emission first waited on a gap; zero when not waiting
-	gap        bool      // packets were skipped since the last emitted frame
-	malformed  uint64    // packets whose VP8 descriptor did not parse
-	lostFrames uint64    // frames given up on
+	stuckSince time.Time     // when emission first waited on a gap; zero when not waiting
+	gap        bool          // packets were skipped since the last emitted frame
+	malformed  uint64        // packets whose VP8 descriptor did not parse
+	lostFrames uint64        // frames given up on
+	maxWait    time.Duration // how long to wait on a gap; 0 means asmMaxWait
 }
 
 func seqLess(a, b uint16) bool { return int16(a-b) < 0 }
@@ -121,7 +140,11 @@ func (a *assembler) emit(now time.Time) []assembledFrame {
 		if a.stuckSince.IsZero() {
 			a.stuckSince = now
 		}
-		if now.Sub(a.stuckSince) < asmMaxWait && int(a.newest-a.next) < asmWindow-1 {
+		wait := a.maxWait
+		if wait == 0 {
+			wait = asmMaxWait
+		}
+		if now.Sub(a.stuckSince) < wait && int(a.newest-a.next) < asmWindow-1 {
 			break
 		}
 		a.skip()

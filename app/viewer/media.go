@@ -12,7 +12,18 @@ import (
 
 // pliInterval limits automatic keyframe requests while waiting for one: the
 // encoder needs a moment to produce it, and each keyframe is expensive.
+// On a long path the wait grows with the round trip (keyWait): asking again
+// before the first keyframe could have arrived only sends another one into
+// the same bottleneck, and on a slow link keyframes then crowd out
+// everything else.
 const pliInterval = 300 * time.Millisecond
+
+// keyWait is the interval between automatic keyframe requests on a path
+// with round trip rtt (0 when unknown): a round trip, plus the time to send
+// a keyframe, plus the time a lost packet of it takes to be repaired.
+func keyWait(rtt time.Duration) time.Duration {
+	return max(pliInterval, 200*time.Millisecond+lossWait(rtt)+rtt)
+}
 
 // startTrack runs on the loop goroutine when the sharer's track arrives.
 func (v *Viewer) startTrack(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
@@ -49,17 +60,25 @@ func (v *Viewer) readTrack(t *webrtc.TrackRemote, extID uint8) {
 	var asm assembler
 	var gate keyGate
 	var seq uint32
+	var rttAt time.Time
+	pli := pliInterval
 	for {
 		pkt, _, err := t.ReadRTP()
 		if err != nil {
 			return
 		}
 		now := time.Now()
+		if now.Sub(rttAt) >= time.Second {
+			// The path's round trip sets how long a gap may wait for its
+			// retransmission.
+			rtt := v.pathRTT()
+			rttAt, asm.maxWait, pli = now, lossWait(rtt), keyWait(rtt)
+		}
 		v.st.packet(now, pkt.MarshalSize())
 		for _, f := range asm.push(pkt, now) {
 			if !gate.admit(f) {
 				v.st.dropFrame()
-				v.autoKeyframe(now)
+				v.autoKeyframe(now, pli)
 				continue
 			}
 			seq++
@@ -77,6 +96,17 @@ func (v *Viewer) readTrack(t *webrtc.TrackRemote, extID uint8) {
 	}
 }
 
+// pathRTT is the ICE round trip of the selected candidate pair, 0 when
+// unknown.
+func (v *Viewer) pathRTT() time.Duration {
+	for _, st := range v.pc.GetStats() {
+		if x, ok := st.(webrtc.ICECandidatePairStats); ok && x.Nominated && x.CurrentRoundTripTime > 0 {
+			return time.Duration(x.CurrentRoundTripTime * float64(time.Second))
+		}
+	}
+	return 0
+}
+
 // keyGate passes frames a decoder can use: nothing before the first
 // keyframe, and after a loss nothing until the next keyframe.
 type keyGate struct{ synced bool }
@@ -92,9 +122,9 @@ func (g *keyGate) admit(f assembledFrame) bool {
 	return g.synced
 }
 
-func (v *Viewer) autoKeyframe(now time.Time) {
+func (v *Viewer) autoKeyframe(now time.Time, interval time.Duration) {
 	last := v.lastPLI.Load()
-	if last != 0 && now.Sub(time.Unix(0, last)) < pliInterval {
+	if last != 0 && now.Sub(time.Unix(0, last)) < interval {
 		return
 	}
 	v.lastPLI.Store(now.UnixNano())
