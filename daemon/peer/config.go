@@ -20,7 +20,11 @@ const AbsCaptureTimeURI = rtc.AbsCaptureTimeURI
 
 // Defaults of the bitrate bounds handed to the congestion controller.
 const (
-	DefaultInitialBitrateKbps = 2000
+	// 1 Mbit/s, not more: a first keyframe sent above a slow link's rate
+	// overflows its queue, and the burst loss drives GCC's loss-based
+	// estimate down, from where it cannot climb while random loss stays
+	// above 2 % (docs/networks.md, "Slow and lossy paths").
+	DefaultInitialBitrateKbps = 1000
 	DefaultMinBitrateKbps     = 150
 	DefaultMaxBitrateKbps     = 12000
 )
@@ -108,10 +112,11 @@ func newPeerConnection(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.PeerCon
 }
 
 func addCongestionControl(cfg *Config, m *webrtc.MediaEngine, reg *interceptor.Registry, est *cc.BandwidthEstimator) error {
-	// The pacer is a no-op on purpose: pion's leaky-bucket pacer queues a
+	// GCC's pacer is a no-op on purpose: pion's leaky-bucket pacer queues a
 	// whole keyframe behind the target rate, adding tens of milliseconds
 	// exactly when the helper waits for a picture. The encoder follows the
-	// target instead (OnBitrate), and the bounded frame queue sheds load.
+	// target (OnBitrate), the track writer paces at a multiple of it
+	// (pace.go) and the capture loop waits for the writer (Backlog).
 	ccf, err := cc.NewInterceptor(func() (cc.BandwidthEstimator, error) {
 		return gcc.NewSendSideBWE(
 			gcc.SendSideBWEInitialBitrate(cfg.InitialBitrateKbps*1000),

@@ -211,6 +211,12 @@ func (c *Conn) WriteFrame(data []byte, keyframe bool, captured time.Time) error 
 	return nil
 }
 
+// Backlog is the number of frames queued or being paced out. A capture
+// loop that waits while it is non-zero lowers the frame rate to what the
+// path carries, instead of encoding frames the queue would have to drop
+// (see pacer).
+func (c *Conn) Backlog() int { return c.queue.backlog() }
+
 // writeLoop sends queued frames on the track until Close.
 func (c *Conn) writeLoop() {
 	rtc.Consume(c.q.Done(), c.queue.ready, func(struct{}) { c.writeQueued() })
@@ -222,7 +228,8 @@ func (c *Conn) writeQueued() {
 		if !ok {
 			return
 		}
-		n, err := c.track.writeFrame(f)
+		n, err := c.track.writeFrame(f, c.bitrate.Load())
+		c.queue.sent()
 		c.bytesSent.Add(uint64(n))
 		if err != nil {
 			if errors.Is(err, rtc.ErrClosed) || c.q.Closed() {

@@ -26,8 +26,10 @@
 // reads it back to show glass-to-glass latency.
 //
 // Congestion control is pion's send-side GCC over transport-wide CC
-// feedback; its target goes to OnBitrate for the encoder. The pacer is a
-// no-op on purpose (see newAPI). The default interceptors add the NACK
+// feedback; its target goes to OnBitrate for the encoder. GCC's own pacer
+// is a no-op on purpose (see addCongestionControl); the track writer paces
+// each frame at 1.5 × the target instead (pace.go), and Backlog lets the
+// capture loop wait for it. The default interceptors add the NACK
 // responder, RTCP reports and stats; PLI and FIR become OnKeyframeRequest.
 //
 // Data channels: input and annotate are reliable and ordered; pointer is

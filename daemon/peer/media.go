@@ -44,6 +44,7 @@ type frameQueue struct {
 	waitKey   bool // discard deltas until a keyframe
 	sinceKey  int  // deltas discarded while waitKey
 	dropped   uint64
+	writing   bool // the writer is sending a frame it popped
 }
 
 func newFrameQueue() *frameQueue {
@@ -113,7 +114,26 @@ func (q *frameQueue) pop() (frame, bool) {
 	f := q.items[0]
 	q.items[0] = frame{}
 	q.items = q.items[1:]
+	q.writing = true
 	return f, true
+}
+
+// sent marks the end of the frame the writer popped last.
+func (q *frameQueue) sent() {
+	q.mu.Lock()
+	q.writing = false
+	q.mu.Unlock()
+}
+
+// backlog is the number of frames queued or being sent.
+func (q *frameQueue) backlog() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := len(q.items)
+	if q.writing {
+		n++
+	}
+	return n
 }
 
 // setConnected starts or stops accepting frames. Either way the next frame
@@ -148,6 +168,7 @@ type videoTrack struct {
 	tsBase    uint32
 	lastTS    uint32
 	started   bool
+	pace      pacer
 }
 
 func newVideoTrack() (*videoTrack, error) {
@@ -209,8 +230,9 @@ func (t *videoTrack) rtpTimestamp(captured time.Time) uint32 {
 	return ts
 }
 
-// writeFrame packetises one frame and returns the payload bytes written.
-func (t *videoTrack) writeFrame(f frame) (int, error) {
+// writeFrame packetises one frame, paces it at rate bit/s (the congestion
+// controller's target; see pacer) and returns the payload bytes written.
+func (t *videoTrack) writeFrame(f frame, rate int64) (int, error) {
 	ts := t.rtpTimestamp(f.captured)
 	payloads := t.payloader.Payload(rtpPayloadMTU, f.data)
 	ext := t.extID.Load()
@@ -234,6 +256,7 @@ func (t *videoTrack) writeFrame(f frame) (int, error) {
 				return n, err
 			}
 		}
+		t.pace.wait(pkt.MarshalSize(), rate)
 		if err := t.rtp.WriteRTP(&pkt); err != nil {
 			return n, err
 		}

@@ -36,7 +36,7 @@ type Config struct {
 	Display        string        // X display; "" means $DISPLAY
 	Monitor        int           // monitor shared first
 	MaxFPS         int           // capture cap; 0 means capture.DefaultMaxFPS
-	BitrateKbps    int           // initial video bitrate; 0 means 2000
+	BitrateKbps    int           // initial video bitrate; 0 means 1000 (peer.DefaultInitialBitrateKbps)
 	ConsentTimeout time.Duration // unanswered prompt counts as Deny; 0 means DefaultConsentTimeout
 	Logger         *slog.Logger
 
@@ -102,7 +102,7 @@ func New(cfg Config) (*Daemon, error) {
 		cfg.MaxFPS = capture.DefaultMaxFPS
 	}
 	if cfg.BitrateKbps == 0 {
-		cfg.BitrateKbps = 2000
+		cfg.BitrateKbps = 1000
 	}
 	fastSocket(&cfg.Connect)
 	if cfg.ConsentTimeout == 0 {

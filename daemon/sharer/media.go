@@ -45,6 +45,12 @@ func (s *session) writeFrame(data []byte, key bool, captured time.Time) error {
 	return pc.WriteFrame(data, key, captured)
 }
 
+// sendBusy reports whether the connection is still pacing out a frame.
+func (s *session) sendBusy() bool {
+	pc := s.peerConn()
+	return pc != nil && pc.Backlog() > 0
+}
+
 func (s *session) onData(channel string, msg []byte) {
 	switch channel {
 	case wire.ChannelInput, wire.ChannelPointer:

@@ -36,6 +36,11 @@ type pipeline struct {
 	maySend func() bool
 	logger  *slog.Logger
 	fps     int
+	// busy, if set, reports that the network still has a frame to send;
+	// the loop waits (up to maxBusyWait) before capturing the next one, so
+	// a slow path lowers the frame rate instead of dropping encoded
+	// frames (which costs a keyframe). Set before run.
+	busy func() bool
 
 	forceKey atomic.Bool
 	bitrate  atomic.Int32 // pending target in kbit/s, 0 = none
@@ -101,6 +106,7 @@ func (p *pipeline) run(ctx context.Context) {
 			}
 			continue
 		}
+		p.waitNotBusy(ctx)
 		next, cancel := context.WithCancel(ctx)
 		p.mu.Lock()
 		p.kick = cancel
@@ -159,6 +165,22 @@ func (p *pipeline) run(ctx context.Context) {
 			continue
 		}
 		p.frames.Add(1)
+	}
+}
+
+// maxBusyWait bounds waitNotBusy: a writer that is stuck (not just slow)
+// must not stop capture for good.
+const maxBusyWait = 2 * time.Second
+
+// waitNotBusy waits while the network has a frame to send. The screen's
+// changes meanwhile accumulate in the capture's damage and go out in the
+// next frame.
+func (p *pipeline) waitNotBusy(ctx context.Context) {
+	if p.busy == nil {
+		return
+	}
+	for start := time.Now(); p.busy() && time.Since(start) < maxBusyWait && ctx.Err() == nil; {
+		sleepCtx(ctx, 2*time.Millisecond)
 	}
 }
 
