@@ -55,7 +55,7 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 	cfg->rc_end_usage = VPX_CBR;
 	cfg->rc_target_bitrate = c->bitrate_kbps;
 	cfg->rc_min_quantizer = 2;
-	cfg->rc_max_quantizer = 56;
+	cfg->rc_max_quantizer = 63; // a blurry picture now beats a sharp one late (slow paths)
 	cfg->rc_undershoot_pct = 100;
 	cfg->rc_overshoot_pct = 15;
 	cfg->rc_buf_initial_sz = 500; // ms, as real-time video apps use
@@ -76,7 +76,7 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 	    vpx_codec_control(&e->ctx, VP8E_SET_STATIC_THRESHOLD, (unsigned int)c->static_threshold) != VPX_CODEC_OK ||
 	    vpx_codec_control(&e->ctx, VP8E_SET_NOISE_SENSITIVITY, 0) != VPX_CODEC_OK ||
 	    vpx_codec_control(&e->ctx, VP8E_SET_SCREEN_CONTENT_MODE, c->screen_content) != VPX_CODEC_OK ||
-	    vpx_codec_control(&e->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 900) != VPX_CODEC_OK) {
+	    vpx_codec_control(&e->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 300 /* keyframe <= 3 average frames */) != VPX_CODEC_OK) {
 		set_err(err, errlen, "encoder control", vpx_codec_error(&e->ctx));
 		vpx_codec_destroy(&e->ctx);
 		free(e);
