@@ -20,6 +20,14 @@ go run ./bench/video -out "$OUT/video.json"
 echo "== glass-to-glass latency in the helper console (bench/latency)"
 node bench/latency/latency.mjs -n 60 -out "$OUT/latency.json"
 
+echo "== impaired path: 2 Mbit/s, 150 ms RTT, 5 % loss (test/netpath, needs root)"
+if [ "$(id -u)" = 0 ]; then
+  QUICKHELP_BENCH_JSON="$OUT/impaired.json" QH_NETPATH_WINDOW=60 \
+    go test -count=1 -v -run '^TestImpairedPath$' ./test/netpath/ | grep -E 'impaired path|^(---|ok|FAIL)' || true
+else
+  echo "skipped: network namespaces need root"
+fi
+
 echo "== service load (bench/load; make bench-load runs the 10,000-session target)"
 ulimit -n "$(ulimit -Hn)" || true
 go run ./bench/load -sessions "${SESSIONS:-2000}" -duration 30s -interval 5s -out "$OUT/load.json"

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/quickhelp/quickhelp/test/netpath/delayline"
 )
 
 // The test network, all inside namespaces this test creates. Addresses
@@ -28,6 +30,7 @@ const (
 type network struct {
 	t                        *testing.T
 	pub, rs, rh, sharer, hlp string
+	cable                    *delayline.Cable // the sharer's uplink on the impaired path, else nil
 }
 
 func run(t *testing.T, args ...string) {
@@ -68,6 +71,14 @@ func requireTools(t *testing.T) {
 
 func newNetwork(t *testing.T) *network {
 	t.Helper()
+	return buildNetwork(t, false)
+}
+
+// buildNetwork builds the namespaces; with impaired, the sharer's router
+// reaches the public network through a delay line instead of a veth pair
+// (see impair in impair_linux_test.go).
+func buildNetwork(t *testing.T, impaired bool) *network {
+	t.Helper()
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	id := "qh" + hex.EncodeToString(b)
@@ -88,7 +99,11 @@ func newNetwork(t *testing.T) *network {
 		nsRun(t, a, "ip", "link", "set", aName, "up")
 		nsRun(t, b, "ip", "link", "set", bName, "up")
 	}
-	link(n.pub, "rs0", "198.51.100.1/30", n.rs, "wan", "198.51.100.2/30")
+	if impaired {
+		n.delayCable(t, "rs0", "198.51.100.1/30", "wan", "198.51.100.2/30")
+	} else {
+		link(n.pub, "rs0", "198.51.100.1/30", n.rs, "wan", "198.51.100.2/30")
+	}
 	link(n.pub, "rh0", "198.51.100.5/30", n.rh, "wan", "198.51.100.6/30")
 	link(n.rs, "lan", "192.0.2.1/26", n.sharer, "eth0", "192.0.2.2/26")
 	link(n.rh, "lan", "192.0.2.65/26", n.hlp, "eth0", "192.0.2.66/26")

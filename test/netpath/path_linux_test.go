@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envResil) == "1" {
 		os.Exit(runResilChild())
 	}
+	if os.Getenv(envImpair) == "1" {
+		os.Exit(runImpairChild())
+	}
 	os.Exit(m.Run())
 }
 
