@@ -292,61 +292,97 @@ if [ -n "$msi" ]; then
   fi
 fi
 
-# ------------------------------------------------------------- MSI under wine
-# The signed MSI, installed and removed with wine's msiexec in a throw-away
-# prefix (scripts/wine-prefix.sh), with the real daemon running in between.
-if [ -n "$msi" ]; then
+# ------------------------------------------------------------- packages under wine
+# The signed MSI and NSIS installer, installed and removed in a throw-away
+# wine prefix (scripts/wine-prefix.sh), each time with the real daemon
+# running when the uninstall starts.
+WEBVIEW2_KEY='HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}'
+wine_q() { DISPLAY= "$WINE" "$@"; }
+# wine_daemon_check WHAT: start the installed daemon as the app would and
+# ask it for its status through its pipe (the SID name, both owner checks).
+wine_daemon_check() {
+  local exe='C:\Program Files\QuickHelp\quickhelp-sharer.exe' out=""
+  wine_q "$exe" daemon >"$WORK/wine-daemon.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 1 60); do
+    out=$(wine_q "$exe" status 2>&1) && break
+    sleep 0.5
+  done
+  if grep -q "No session" <<<"$out"; then pass "$1: the installed quickhelp-sharer.exe runs and answers 'status' on its pipe"
+  else fail "$1: installed quickhelp-sharer.exe status: $out"; sed 's/^/    /' "$WORK/wine-daemon.log" | tail -5; fi
+}
+# wine_gone WHAT: after an uninstall, the daemon has stopped and nothing
+# of QuickHelp is left on disk.
+wine_gone() {
+  local i
+  for i in $(seq 1 40); do
+    { [ -e "$qh_dir" ] || kill -0 "$daemon_pid" 2>/dev/null; } || break
+    sleep 0.5
+  done
+  if kill -0 "$daemon_pid" 2>/dev/null; then fail "$1: the daemon still runs after uninstalling"; kill "$daemon_pid" 2>/dev/null
+  else pass "$1: uninstalling stopped the running daemon"; fi
+  wait "$daemon_pid" 2>/dev/null
+  if [ -e "$qh_dir" ] || find "$WINEPREFIX/drive_c" -iname 'QuickHelp.lnk' | grep -q .; then
+    fail "$1: left after uninstalling: $(ls "$qh_dir" 2>/dev/null | tr '\n' ' ') $(find "$WINEPREFIX/drive_c" -iname 'QuickHelp.lnk')"
+  else
+    pass "$1: nothing of QuickHelp left on disk after uninstalling"
+  fi
+}
+# wine_installed WHAT: both signed programs and the Start menu entry.
+wine_installed() {
+  local f lnk
+  for f in quickhelp.exe quickhelp-sharer.exe; do
+    if same_as_dist "$qh_dir/$f" "$f"; then pass "$1: installed the signed $f into Program Files\\QuickHelp"
+    else fail "$1: did not install $f"; fi
+  done
+  lnk=$(find "$WINEPREFIX/drive_c" -path '*Start Menu/Programs/QuickHelp.lnk' | head -1)
+  [ -n "$lnk" ] && pass "$1: Start menu entry QuickHelp.lnk (${lnk#"$WINEPREFIX/drive_c/"})" || fail "$1: no QuickHelp.lnk in a Start menu"
+}
+
+if [ -n "$msi$installer" ]; then
   . scripts/wine-prefix.sh
   if wine_prefix "$WORK/wine" >"$WORK/wine-setup.log" 2>&1; then
     WINE_STARTED=1
-    msi_win="Z:${msi//\//\\}"
     qh_dir="$WINEPREFIX/drive_c/Program Files/QuickHelp"
-    sharer_win='C:\Program Files\QuickHelp\quickhelp-sharer.exe'
-    # exit codes arrive modulo 256: 1603 (fatal error) is 67
-    DISPLAY= "$WINE" msiexec /i "$msi_win" /qn >"$WORK/msiexec-1.log" 2>&1; rc=$?
+
+    # MSI. Exit codes arrive modulo 256: 1603 (fatal error) is 67.
+    msi_win="Z:${msi//\//\\}"
+    wine_q msiexec /i "$msi_win" /qn >"$WORK/msiexec-1.log" 2>&1; rc=$?
     if [ "$rc" = 67 ] && [ ! -e "$qh_dir" ]; then pass "msiexec /i /qn without the WebView2 runtime refuses (1603) and installs nothing"
     else fail "msiexec /i without the WebView2 runtime: exit $rc, installed: $(ls "$qh_dir" 2>/dev/null | tr '\n' ' ')"; fi
-
-    DISPLAY= "$WINE" reg add 'HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}' \
-      /v pv /t REG_SZ /d 131.0.2903.86 /f >/dev/null 2>&1
-    DISPLAY= "$WINE" msiexec /i "$msi_win" /qn >"$WORK/msiexec-2.log" 2>&1; rc=$?
+    wine_q reg add "$WEBVIEW2_KEY" /v pv /t REG_SZ /d 131.0.2903.86 /f >/dev/null 2>&1
+    wine_q msiexec /i "$msi_win" /qn >"$WORK/msiexec-2.log" 2>&1; rc=$?
     [ "$rc" = 0 ] && pass "msiexec /i /qn with the WebView2 runtime" || fail "msiexec /i /qn: exit $rc"
-    for f in quickhelp.exe quickhelp-sharer.exe; do
-      if same_as_dist "$qh_dir/$f" "$f"; then pass "msiexec installed the signed $f into Program Files\\QuickHelp"
-      else fail "msiexec did not install $f"; fi
-    done
-    lnk=$(find "$WINEPREFIX/drive_c" -path '*Start Menu/Programs/QuickHelp.lnk' | head -1)
-    [ -n "$lnk" ] && pass "Start menu entry QuickHelp.lnk installed (${lnk#"$WINEPREFIX/drive_c/"})" || fail "no QuickHelp.lnk in a Start menu"
-
-    # The installed daemon runs and answers on its pipe (the SID name, both
-    # owner checks), as the app would start it.
-    DISPLAY= "$WINE" "$sharer_win" daemon >"$WORK/wine-daemon.log" 2>&1 &
-    daemon_pid=$!
-    status=""
-    for _ in $(seq 1 60); do
-      status=$(DISPLAY= "$WINE" "$sharer_win" status 2>&1) && break
-      sleep 0.5
-    done
-    if grep -q "No session" <<<"$status"; then pass "the installed quickhelp-sharer.exe runs under wine and answers 'status' on its pipe"
-    else fail "installed quickhelp-sharer.exe status: $status"; sed 's/^/    /' "$WORK/wine-daemon.log" | tail -5; fi
-
-    DISPLAY= "$WINE" msiexec /x "$msi_win" /qn >"$WORK/msiexec-3.log" 2>&1; rc=$?
+    wine_installed "MSI"
+    wine_daemon_check "MSI"
+    wine_q msiexec /x "$msi_win" /qn >"$WORK/msiexec-3.log" 2>&1; rc=$?
     [ "$rc" = 0 ] && pass "msiexec /x /qn" || fail "msiexec /x /qn: exit $rc"
-    for _ in $(seq 1 20); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.5; done
-    if kill -0 "$daemon_pid" 2>/dev/null; then
-      fail "the daemon still runs after msiexec /x"; kill "$daemon_pid" 2>/dev/null
+    wine_gone "MSI"
+
+    # NSIS, silent (/S), all users (wine's user is an administrator).
+    cp "$installer" "$WORK/wine/setup.exe"
+    wine_q reg delete "$WEBVIEW2_KEY" /f >/dev/null 2>&1
+    wine_q "$WORK/wine/setup.exe" /S >"$WORK/nsis-1.log" 2>&1; rc=$?
+    if [ "$rc" = 2 ] && [ ! -e "$qh_dir" ]; then pass "setup.exe /S without the WebView2 runtime refuses (exit 2) and installs nothing"
+    else fail "setup.exe /S without the WebView2 runtime: exit $rc, installed: $(ls "$qh_dir" 2>/dev/null | tr '\n' ' ')"; fi
+    wine_q reg add "$WEBVIEW2_KEY" /v pv /t REG_SZ /d 131.0.2903.86 /f >/dev/null 2>&1
+    wine_q "$WORK/wine/setup.exe" /S >"$WORK/nsis-2.log" 2>&1; rc=$?
+    [ "$rc" = 0 ] && pass "setup.exe /S with the WebView2 runtime" || fail "setup.exe /S: exit $rc"
+    wine_installed "NSIS"
+    check "NSIS: the installed uninstaller is signed" osslsigncode verify -CAfile "$WORK/cert.pem" -in "$qh_dir/uninstall.exe"
+    wine_daemon_check "NSIS"
+    # The uninstaller copies itself away and returns at once; wine_gone waits.
+    wine_q 'C:\Program Files\QuickHelp\uninstall.exe' /S >"$WORK/nsis-3.log" 2>&1; rc=$?
+    [ "$rc" = 0 ] && pass "uninstall.exe /S" || fail "uninstall.exe /S: exit $rc"
+    wine_gone "NSIS"
+    if wine_q reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\QuickHelp' >/dev/null 2>&1; then
+      fail "NSIS: the uninstall key is left in the registry"
     else
-      pass "msiexec /x stopped the running daemon"
-    fi
-    wait "$daemon_pid" 2>/dev/null
-    if [ -e "$qh_dir" ] || find "$WINEPREFIX/drive_c" -iname 'QuickHelp.lnk' | grep -q .; then
-      fail "left after msiexec /x: $(ls "$qh_dir" 2>/dev/null | tr '\n' ' ') $(find "$WINEPREFIX/drive_c" -iname 'QuickHelp.lnk')"
-    else
-      pass "nothing of QuickHelp left on disk after msiexec /x"
+      pass "NSIS: the uninstall key is gone"
     fi
     wine_prefix_stop
   else
-    fail "set up a wine prefix for the MSI"; tail -5 "$WORK/wine-setup.log"
+    fail "set up a wine prefix for the packages"; tail -5 "$WORK/wine-setup.log"
   fi
 fi
 

@@ -23,6 +23,8 @@ wine_prefix() {
     test/wine/bcryptprimitives.c test/wine/bcryptprimitives.def -ladvapi32 || return 1
   DISPLAY= "$WINE" wineboot -i >"$dir/wineboot.log" 2>&1 || { cat "$dir/wineboot.log" >&2; return 1; }
   cp "$dir/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+  # A new prefix says Windows 7; QuickHelp's installer wants 10 or later.
+  DISPLAY= "$WINE" winecfg /v win10 >>"$dir/wineboot.log" 2>&1
 }
 
 wine_prefix_stop() {

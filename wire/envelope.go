@@ -29,6 +29,9 @@ const (
 	TypeSessionEnded   = "session-ended"   // server → client: the session is over
 	TypeError          = "error"           // server → client: a message was refused
 	TypePing           = "ping"            // application keep-alive, both ways (optional)
+	// TypeICERestart: helper → sharer: the helper's media path has been
+	// down for a few seconds; the sharer (the offerer) restarts ICE.
+	TypeICERestart = "ice-restart"
 )
 
 // States carried by consent and control messages.
@@ -103,7 +106,7 @@ var knownTypes = map[string]bool{
 	TypeOffer: true, TypeAnswer: true, TypeCandidate: true, TypeConsent: true,
 	TypeControlRequest: true, TypeControl: true, TypePause: true, TypeResume: true,
 	TypeMonitors: true, TypeSwitchMonitor: true, TypeFeature: true, TypeEnd: true,
-	TypeSessionEnded: true, TypeError: true, TypePing: true,
+	TypeSessionEnded: true, TypeError: true, TypePing: true, TypeICERestart: true,
 }
 
 // DecodeEnvelope parses and validates one envelope from untrusted bytes.

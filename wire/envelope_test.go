@@ -1,7 +1,11 @@
 package wire
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -68,5 +72,28 @@ func TestFrameRoundTrip(t *testing.T) {
 		if _, err := DecodeFrame(bad); !errors.Is(err, ErrInvalidFrame) {
 			t.Errorf("DecodeFrame(% x) error = %v, want ErrInvalidFrame", bad[:min(len(bad), 4)], err)
 		}
+	}
+}
+
+// The helper's request for an ICE restart is a known type with nothing
+// else in it; the fixture is what the helper's app sends.
+func TestDecodeICERestartFixture(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "envelope-ice-restart.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := DecodeEnvelope(raw)
+	if err != nil {
+		t.Fatalf("DecodeEnvelope(%s) = %v", raw, err)
+	}
+	if !reflect.DeepEqual(env, Envelope{Type: TypeICERestart}) {
+		t.Errorf("DecodeEnvelope(%s) = %+v, want only type %q", raw, env, TypeICERestart)
+	}
+	out, err := json.Marshal(Envelope{Type: TypeICERestart})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(out), strings.TrimSpace(string(raw)); got != want {
+		t.Errorf("Marshal = %s, want %s", got, want)
 	}
 }

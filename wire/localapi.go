@@ -69,6 +69,12 @@ type SharerStatus struct {
 	// KeepSharingUntil is set while "Keep sharing?" waits for an answer:
 	// when sharing stops without one (unix ms). Answer with LocalKeepSharing.
 	KeepSharingUntil int64 `json:"keepSharingUntil,omitempty"`
+	// Network says what is wrong with the media path to the helper, if
+	// anything: ReasonNetworkInterrupted while it is being restored,
+	// ReasonNetworkBlocked once none came up within 15 s.
+	Network Reason `json:"network,omitempty"`
+	// Restarts counts the ICE restarts of this session.
+	Restarts uint64 `json:"restarts,omitempty"`
 }
 
 // LocalResponse answers one LocalRequest.

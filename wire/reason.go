@@ -93,6 +93,18 @@ const (
 	ReasonSharerNotYours    Reason = "sharer-not-yours"   // another user's program holds the local connection (Windows pipe)
 )
 
+// Reasons of a troubled media path (control {state: revoked}, UI-bridge
+// notices, SharerStatus.Network).
+const (
+	// ReasonNetworkInterrupted: the media path was down for longer than a
+	// blip (or ICE restarted); control was turned off and QuickHelp is
+	// reconnecting.
+	ReasonNetworkInterrupted Reason = "network-interrupted"
+	// ReasonNetworkBlocked: no media path came up within 15 s; a network
+	// probably blocks it (see docs/networks.md, what to allow).
+	ReasonNetworkBlocked Reason = "network-blocked"
+)
+
 // allReasons is every Reason constant, in the order of docs/protocol.md.
 var allReasons = []Reason{
 	ReasonHelperEnded, ReasonSharerEnded, ReasonSharerDenied, ReasonConsentTimeout,
@@ -107,6 +119,7 @@ var allReasons = []Reason{
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
 	ReasonSharerNotYours,
+	ReasonNetworkInterrupted, ReasonNetworkBlocked,
 }
 
 // Reasons returns every Reason constant.

@@ -228,3 +228,26 @@ func TestNewSpellingsSent(t *testing.T) {
 		t.Errorf("Marshal(LocalResponse) = %s, %v", b, err)
 	}
 }
+
+// TestReasonsDocumented: docs/protocol.md's reason table has a row for
+// every reason.
+func TestReasonsDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "protocol.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	start := strings.Index(s, "\n## Reasons\n")
+	if start < 0 {
+		t.Fatal("docs/protocol.md has no Reasons section")
+	}
+	s = s[start+1:]
+	if end := strings.Index(s, "\n## "); end >= 0 {
+		s = s[:end]
+	}
+	for _, r := range Reasons() {
+		if !strings.Contains(s, "\n| `"+string(r)+"` |") {
+			t.Errorf("docs/protocol.md's reason table has no row for %q", r)
+		}
+	}
+}

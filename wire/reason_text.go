@@ -57,6 +57,9 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonConnectionLost:    {"The connection was lost.", ""},
 	ReasonSharerUnavailable: {"QuickHelp could not start its screen-sharing program. Restart QuickHelp and try again.", ""},
 	ReasonSharerNotYours:    {"Another user's program is holding QuickHelp's connection on this computer, so QuickHelp will not use it. Restart the computer and try again.", ""},
+
+	ReasonNetworkInterrupted: {"The connection was interrupted, so control was turned off. Reconnecting; ask for control again when the picture is back.", "The connection to your helper was interrupted, so their control was turned off. Reconnecting…"},
+	ReasonNetworkBlocked:     {"Their screen cannot be reached: a network on the way probably blocks it. Ask the network administrator (theirs or yours) to allow outgoing connections to the QuickHelp service on TCP port 443.", "Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},
 }
 
 // Text is the English text of r; an unknown reason gets a generic text.

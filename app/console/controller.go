@@ -98,8 +98,9 @@ type session struct {
 	viewState  rtc.State
 	resumeFrom string // the state to return to after reconnecting
 	features   map[string]bool
-	expiry     *rtc.Timer // the code expired without the service saying so
-	resume     *rtc.Timer // the reconnect deadline passed
+	expiry     *rtc.Timer     // the code expired without the service saying so
+	resume     *rtc.Timer     // the reconnect deadline passed
+	watch      *rtc.PathWatch // the viewer's media path; nil without a viewer
 	ended      bool
 	stateMu    sync.Mutex // guards latest
 	latest     rtc.State

@@ -240,7 +240,11 @@ func (c *Controller) onControl(env wire.Envelope) {
 	case wire.StateRevoked:
 		if c.st.Control != wire.ControlNone {
 			c.st.Control = wire.ControlNone
-			c.notice(wire.ReasonControlRevoked)
+			if env.Reason == wire.ReasonNetworkInterrupted {
+				c.notice(env.Reason) // not the sharer's choice: the path broke
+			} else {
+				c.notice(wire.ReasonControlRevoked)
+			}
 		}
 	default:
 		return
@@ -286,7 +290,43 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 		return nil
 	}
 	s.view = v
+	s.watch = c.newPathWatch(s)
+	s.watch.Update(rtc.StateConnecting) // the unreachable deadline runs from the first offer
 	return v
+}
+
+// newPathWatch follows the viewer's media path: the sharer (the offerer)
+// is asked for an ICE restart while it stays down, and the people are told
+// when it is poor or cannot be made. Control is the sharer's to drop: its
+// revoke (reason network-interrupted) follows a longer outage.
+func (c *Controller) newPathWatch(s *session) *rtc.PathWatch {
+	return rtc.NewPathWatch(rtc.PathWatchConfig{
+		Loop: c.q,
+		OnRestart: func() {
+			if c.sess == s && s.conn != nil {
+				c.signal(wire.Envelope{Type: wire.TypeICERestart}, nil)
+			}
+		},
+		OnDrop: func() {
+			if c.sess == s {
+				c.st.Network = wire.ReasonNetworkInterrupted
+				c.emitState()
+			}
+		},
+		OnUnreachable: func() {
+			if c.sess == s {
+				c.log.Info("no media path within the deadline")
+				c.st.Network = wire.ReasonNetworkBlocked
+				c.emitState()
+			}
+		},
+		OnRecovered: func(bool) {
+			if c.sess == s && c.st.Network != "" {
+				c.st.Network = ""
+				c.emitState()
+			}
+		},
+	})
 }
 
 func (c *Controller) onViewerState() {
@@ -312,6 +352,9 @@ func (c *Controller) onViewerState() {
 		return
 	}
 	s.viewState = st
+	if s.watch != nil {
+		s.watch.Update(st)
+	}
 	switch st {
 	case rtc.StateConnected:
 		if c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
@@ -325,7 +368,9 @@ func (c *Controller) onViewerState() {
 			c.emitState()
 		}
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
-			c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
+			// Control stays through a blip: the sharer revokes it (with
+			// network-interrupted) if the outage lasts.
+			c.enterReconnectingKeep(time.Now().Add(c.cfg.ResumeWindow), true)
 		}
 	default:
 		if sasChanged {
@@ -337,6 +382,12 @@ func (c *Controller) onViewerState() {
 // enterReconnecting shows the reconnecting state until deadline; control
 // is dropped (the sharer drops it on every reconnect too).
 func (c *Controller) enterReconnecting(deadline time.Time) {
+	c.enterReconnectingKeep(deadline, false)
+}
+
+// enterReconnectingKeep is enterReconnecting; keepControl leaves control
+// as it is (only the media path is down: the sharer decides).
+func (c *Controller) enterReconnectingKeep(deadline time.Time, keepControl bool) {
 	s := c.sess
 	if s == nil || s.ended {
 		return
@@ -351,7 +402,7 @@ func (c *Controller) enterReconnecting(deadline time.Time) {
 	default:
 		return // before the sharer joined nothing is shown as lost
 	}
-	if c.st.Control != wire.ControlNone {
+	if !keepControl {
 		c.st.Control = wire.ControlNone
 	}
 	c.st.ReconnectUntil = deadline.UnixMilli()
@@ -437,7 +488,7 @@ func (c *Controller) finish(reason wire.Reason) {
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
 	c.st.Reason = reason
 	c.st.State = wire.UIStateEnded
-	c.st.ReconnectUntil = 0
+	c.st.ReconnectUntil, c.st.Network = 0, ""
 	c.emitState()
 }
 
@@ -452,6 +503,9 @@ func (c *Controller) teardown() {
 	c.generation++
 	s.expiry.Stop()
 	s.resume.Stop()
+	if s.watch != nil {
+		s.watch.Stop()
+	}
 	if s.view != nil {
 		_ = s.view.Close()
 	}

@@ -104,6 +104,7 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.BitrateKbps == 0 {
 		cfg.BitrateKbps = 2000
 	}
+	fastSocket(&cfg.Connect)
 	if cfg.ConsentTimeout == 0 {
 		cfg.ConsentTimeout = DefaultConsentTimeout
 	}

@@ -157,6 +157,8 @@ func (s *session) startPeer() {
 	s.refMu.Lock()
 	s.pc = pc
 	s.refMu.Unlock()
+	s.watch = s.newPathWatch()
+	s.watch.Update(rtc.StateConnecting) // the unreachable deadline runs from the first offer
 	s.resendCursor(pc)
 	if err := pc.Start(s.ctx); err != nil {
 		s.logger.Warn("offer failed", "err", err)
@@ -168,12 +170,20 @@ func (s *session) closePeer() {
 	pc := s.pc
 	s.pc = nil
 	s.refMu.Unlock()
+	if s.watch != nil {
+		s.watch.Stop()
+		s.watch = nil
+	}
 	if pc != nil {
 		pc.Close()
 	}
 }
 
 func (s *session) onPeerState(st rtc.State) {
+	if s.watch != nil {
+		// The blip/drop rule: control is dropped by the watch, not here.
+		s.watch.Update(st)
+	}
 	switch st {
 	case rtc.StateConnected:
 		// The security code of this DTLS connection: a new connection (a
@@ -192,15 +202,6 @@ func (s *session) onPeerState(st rtc.State) {
 				"ice_policy", s.icePolicy.String())
 		}
 	case rtc.StateDisconnected, rtc.StateFailed:
-		// The media path broke: view-only until the sharer allows again.
-		s.dropControl()
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = false, "" })
-		if st == rtc.StateFailed {
-			if pc := s.peerConn(); pc != nil {
-				if err := pc.Restart(s.ctx); err != nil {
-					s.logger.Warn("ICE restart failed", "err", err)
-				}
-			}
-		}
 	}
 }

@@ -32,6 +32,9 @@ const endGrace = 2 * time.Second
 // state follows).
 const sessionQueue = 32
 
+// sendQueue bounds the messages waiting for the session socket.
+const sendQueue = 128
+
 // errSessionEnded is what a command gets once the session's loop closed.
 var errSessionEnded = refuse(wire.ReasonNoSession, "the session has ended")
 
@@ -51,6 +54,7 @@ type session struct {
 	icePolicy webrtc.ICETransportPolicy
 	api       *client.Client
 	sig       *client.Session
+	out       chan wire.Envelope // to sig, in order (send, sender)
 	gate      *consent.Gate
 
 	q          *rtc.Loop // closed when the session is over
@@ -71,13 +75,21 @@ type session struct {
 	injector      input.Injector
 	helperPresent bool
 	backoff       controlBackoff
-	consentTimer  *rtc.Timer // the unanswered screen question is denied
-	controlTimer  *rtc.Timer // the unanswered control request is denied
-	endTimer      *rtc.Timer // the service did not confirm the end in time
-	keepTimer     *rtc.Timer // the next "Keep sharing?"
-	keepGrace     *rtc.Timer // the unanswered "Keep sharing?" stops sharing
-	over          bool       // run returns endReason
-	endReason     wire.Reason
+	consentTimer  *rtc.Timer     // the unanswered screen question is denied
+	controlTimer  *rtc.Timer     // the unanswered control request is denied
+	endTimer      *rtc.Timer     // the service did not confirm the end in time
+	keepTimer     *rtc.Timer     // the next "Keep sharing?"
+	keepGrace     *rtc.Timer     // the unanswered "Keep sharing?" stops sharing
+	watch         *rtc.PathWatch // the current peer connection's path, nil without one
+	lastRestart   time.Time      // of the last ICE restart
+	// restartOnSocket: the network changed; restart ICE once the session
+	// socket is connected again.
+	restartOnSocket bool
+	// revokeUnsure: control was revoked while the network was broken;
+	// the helper may not have heard.
+	revokeUnsure bool
+	over         bool // run returns endReason
+	endReason    wire.Reason
 
 	// overlay is set once on allow, before the peer exists, and read by the
 	// data-channel callbacks after that.
@@ -157,6 +169,9 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	s.sig = sig
 	// Join returns with the question pending: the status says so at once.
 	s.st.State = wire.SharerAwaitingConsent
+	s.out = make(chan wire.Envelope, sendQueue)
+	s.workers.Go(s.sender)
+	s.workers.Go(func() { watchAddrs(s.ctx, s.q, s.onAddrsChanged) })
 	go s.loop()
 	return s, nil
 }
@@ -212,12 +227,29 @@ func (s *session) stop() {
 	}
 }
 
+// send queues a message to the helper and never waits: while the session
+// socket is being dialled again the loop must go on (its path deadlines
+// among others), and so must the peer's, whose offers and candidates come
+// through here. Messages go out in order; when sendQueue is full the
+// message is dropped (a socket that far behind is being replaced).
 func (s *session) send(env wire.Envelope) {
-	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
-	defer cancel()
-	if err := s.sig.Send(ctx, env); err != nil {
-		s.logger.Debug("signal not sent", "type", env.Type, "err", err)
+	select {
+	case s.out <- env:
+	default:
+		s.logger.Warn("signalling queue full; message dropped", "type", env.Type)
 	}
+}
+
+// sender writes queued messages until the session's context ends; each
+// waits at most 5 s for the socket.
+func (s *session) sender() {
+	rtc.Consume(s.ctx.Done(), s.out, func(env wire.Envelope) {
+		ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+		defer cancel()
+		if err := s.sig.Send(ctx, env); err != nil {
+			s.logger.Debug("signal not sent", "type", env.Type, "err", err)
+		}
+	})
 }
 
 func (s *session) loop() {

@@ -12,7 +12,10 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 	switch ev.Kind {
 	case client.EventReconnecting:
 		// Any reconnect drops back to view-only, at once.
-		s.dropControl()
+		s.dropControlFor(wire.ReasonNetworkInterrupted)
+		return "", false
+	case client.EventConnected:
+		s.onSocketBack()
 		return "", false
 	case client.EventClosed:
 		if ev.Reason == "" {
@@ -58,6 +61,9 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 		if env.State == wire.StateReleased {
 			s.dropControl()
 		}
+	case wire.TypeICERestart:
+		// The helper's path has been down for a while.
+		s.restartICE("helper asked")
 	case wire.TypeSwitchMonitor:
 		if s.src != nil {
 			if err := s.src.SetMonitor(env.Monitor); err == nil {
@@ -88,7 +94,10 @@ func (s *session) setHelperPresent(on bool) {
 }
 
 // dropControl returns to view-only (reconnect, helper left or released).
-func (s *session) dropControl() {
+func (s *session) dropControl() { s.dropControlFor("") }
+
+// dropControlFor is dropControl telling the helper why.
+func (s *session) dropControlFor(reason wire.Reason) {
 	s.controlTimer.Stop()
 	had := s.gate.State().Control
 	if err := s.gate.Reconnected(); err != nil {
@@ -98,7 +107,10 @@ func (s *session) dropControl() {
 	if had != consent.ControlNone {
 		s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlNone })
 		if had == consent.ControlGranted {
-			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked})
+			s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateRevoked, Reason: reason})
+			// Sent into a broken network it may be lost: said again once
+			// the path or the socket is back (resendRevoke).
+			s.revokeUnsure = reason == wire.ReasonNetworkInterrupted
 		}
 	}
 }

@@ -30,7 +30,8 @@ type PeerOptions struct {
 // NewPeerConnection builds a peer connection the way both sides need it:
 // the VP8 media engine (NewMediaEngine), the side's interceptors and then
 // the default ones (NACK, RTCP reports, TWCC feedback, stats), pion's logs
-// through Logger, max-bundle, and the service's ICE servers. An ICE server
+// through Logger, the short ICE timeouts of watch.go (Settings may change
+// them), max-bundle, and the service's ICE servers. An ICE server
 // without URLs is refused with ErrInvalidConfig.
 func NewPeerConnection(o PeerOptions) (*webrtc.PeerConnection, error) {
 	if err := CheckICEServers(o.ICEServers); err != nil {
@@ -54,6 +55,7 @@ func NewPeerConnection(o PeerOptions) (*webrtc.PeerConnection, error) {
 	}
 	se := webrtc.SettingEngine{}
 	se.LoggerFactory = PionLogs(o.Logger)
+	fastICE(&se)
 	for _, adjust := range o.Settings {
 		if adjust != nil {
 			adjust(&se)

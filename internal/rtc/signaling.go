@@ -158,8 +158,9 @@ func (s *Signaling) Start(ctx context.Context) error {
 }
 
 // Restart performs an ICE restart (offerer only): a new offer with fresh
-// credentials, sent with Envelope.Restart set. It returns ErrNotStarted
-// before Start.
+// credentials, sent with Envelope.Restart set. While an earlier offer is
+// still unanswered, that offer is sent again instead (with the candidates
+// gathered for it). It returns ErrNotStarted before Start.
 func (s *Signaling) Restart(ctx context.Context) error {
 	if s.cfg.Role != Offerer {
 		return errAnswerer
@@ -173,6 +174,19 @@ func (s *Signaling) Restart(ctx context.Context) error {
 }
 
 func (s *Signaling) offer(restart bool) error {
+	if restart && s.cfg.PC.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
+		// The last offer went unanswered (lost with a dead socket, or the
+		// other side has not answered yet). pion can neither roll a local
+		// offer back nor make another, so the same one goes again: pion
+		// writes the candidates gathered so far into it, since the
+		// trickled ones may have been lost with it.
+		if p := s.cfg.PC.PendingLocalDescription(); p != nil {
+			if err := s.cfg.Signal(wire.Envelope{Type: wire.TypeOffer, SDP: p.SDP, Restart: true}); err != nil {
+				return fmt.Errorf("rtc: send offer: %w", err)
+			}
+			return nil
+		}
+	}
 	offer, err := s.cfg.PC.CreateOffer(&webrtc.OfferOptions{ICERestart: restart})
 	if err != nil {
 		return fmt.Errorf("rtc: create offer: %w", err)

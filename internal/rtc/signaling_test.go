@@ -372,3 +372,71 @@ func TestNewSignalingValidates(t *testing.T) {
 		}
 	}
 }
+
+// An offer lost with a dead socket is never answered: a restart sends it
+// again, with the candidates gathered for it, instead of failing; once it
+// is answered, the next restart has fresh credentials.
+func TestSignalingRestartAfterUnansweredOffer(t *testing.T) {
+	ctx := testContext(t)
+	off, ans := newSide(t, Offerer, true), newSide(t, Answerer, true)
+	if _, err := off.pc.CreateDataChannel("test", nil); err != nil {
+		t.Fatalf("CreateDataChannel() = %v", err)
+	}
+	nextOffer := func() wire.Envelope {
+		t.Helper()
+		for {
+			select {
+			case env := <-off.out:
+				if env.Type == wire.TypeOffer {
+					return env
+				}
+			case <-ctx.Done():
+				t.Fatal("no offer sent")
+			}
+		}
+	}
+	ufrag := func(sdp string) string {
+		for _, l := range strings.Split(sdp, "\r\n") {
+			if u, ok := strings.CutPrefix(l, "a=ice-ufrag:"); ok {
+				return u
+			}
+		}
+		return ""
+	}
+	if err := off.sig.Start(ctx); err != nil {
+		t.Fatalf("Start() = %v", err)
+	}
+	first := nextOffer()
+	time.Sleep(200 * time.Millisecond) // loopback candidates are gathered by now
+	if err := off.sig.Restart(ctx); err != nil {
+		t.Fatalf("Restart() with the offer unanswered = %v, want nil", err)
+	}
+	again := nextOffer()
+	if !again.Restart || ufrag(again.SDP) != ufrag(first.SDP) || ufrag(first.SDP) == "" {
+		t.Errorf("offer sent again: restart %v, ufrag %q; want restart with the first offer's %q", again.Restart, ufrag(again.SDP), ufrag(first.SDP))
+	}
+	if !strings.Contains(again.SDP, "a=candidate:") {
+		t.Errorf("offer sent again carries no candidates; the trickled ones may be lost")
+	}
+	// The answer to the repeated offer connects; candidates travel in it.
+	if err := ans.sig.HandleSignal(ctx, again); err != nil {
+		t.Fatalf("answerer HandleSignal(offer) = %v", err)
+	}
+	var answer wire.Envelope
+	for answer.Type != wire.TypeAnswer {
+		select {
+		case answer = <-ans.out:
+		case <-ctx.Done():
+			t.Fatal("no answer")
+		}
+	}
+	if err := off.sig.HandleSignal(ctx, answer); err != nil {
+		t.Fatalf("offerer HandleSignal(answer) = %v", err)
+	}
+	if err := off.sig.Restart(ctx); err != nil {
+		t.Fatalf("Restart() after the answer = %v", err)
+	}
+	if fresh := nextOffer(); ufrag(fresh.SDP) == ufrag(first.SDP) {
+		t.Errorf("restart after an answer kept ufrag %q, want fresh credentials", ufrag(fresh.SDP))
+	}
+}

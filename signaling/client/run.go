@@ -19,6 +19,9 @@ type endedError struct{ reason wire.Reason }
 
 func (e *endedError) Error() string { return "session ended: " + string(e.reason) }
 
+// errRedial is the cause of a reconnect the owner asked for (Redial).
+var errRedial = errors.New("client: redial requested")
+
 // run owns the connection for the session's whole life: it serves one
 // socket at a time and reconnects between them.
 func (s *Session) run(conn *websocket.Conn) {
@@ -32,6 +35,11 @@ func (s *Session) run(conn *websocket.Conn) {
 		s.log.Debug("session socket lost", "err", cause)
 		if conn = s.reconnect(cause); conn == nil {
 			return
+		}
+		// A Redial asked for while reconnecting is served by this socket.
+		select {
+		case <-s.redial:
+		default:
 		}
 	}
 }
@@ -72,6 +80,8 @@ func (s *Session) serve(conn *websocket.Conn, pending **outgoing) (cause error, 
 		select {
 		case o := <-s.out:
 			*pending = o
+		case <-s.redial:
+			return errRedial, false, ""
 		case err := <-readErr:
 			var ended *endedError
 			if errors.As(err, &ended) {
@@ -217,6 +227,7 @@ func (s *Session) reconnect(cause error) *websocket.Conn {
 			s.finish(err, "")
 			return nil
 		}
+		s.log.Debug("reconnect failed", "attempt", attempt, "err", err)
 		cause = err
 		backoff = min(backoff*2, s.opts.MaxBackoff)
 	}

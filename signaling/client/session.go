@@ -123,6 +123,7 @@ type Session struct {
 	log   *slog.Logger
 
 	out     chan *outgoing // bounded; Send waits for room
+	redial  chan struct{}  // capacity 1: Redial asked for a fresh socket
 	events  chan Event
 	ctx     context.Context // the session's lifetime; cancelled by Close
 	cancel  context.CancelFunc
@@ -163,6 +164,7 @@ func (c *Client) Connect(ctx context.Context, sessionID, token string, opts Conn
 		opts:   opts,
 		log:    c.log.With("session", sessionID),
 		out:    make(chan *outgoing, opts.SendQueue),
+		redial: make(chan struct{}, 1),
 		events: make(chan Event, opts.EventBuffer),
 		done:   make(chan struct{}),
 	}
@@ -190,6 +192,17 @@ func (c *Client) dialSession(ctx context.Context, sessionID, token string) (*web
 	}
 	conn.SetReadLimit(wire.MaxEnvelopeBytes)
 	return conn, nil
+}
+
+// Redial drops the current socket and connects again at once, as after
+// a drop (EventReconnecting, then EventConnected). The owner calls it when
+// the machine's network changed: a socket of the old address may look
+// alive for many seconds while nothing it writes arrives.
+func (s *Session) Redial() {
+	select {
+	case s.redial <- struct{}{}:
+	default: // one is already pending
+	}
 }
 
 // ID returns the session ID.

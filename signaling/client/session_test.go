@@ -529,3 +529,27 @@ func TestFullEventsDropMessagesButNotSessionEnded(t *testing.T) {
 		t.Errorf("chats delivered %d + dropped %d = %d, want %d", chats, p.sharer.Dropped(), got, sent)
 	}
 }
+
+// Redial replaces a socket that still works with a new one: the owner
+// sees a reconnect, the other side a leave and a join, and messages flow
+// on the new socket.
+func TestRedial(t *testing.T) {
+	env := servertest.Start(t)
+	ctx := testCtx(t)
+	c := newTestClient(t, env.URL)
+	opts := ConnectOptions{InitialBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
+	p := connectPair(t, ctx, c, newTestClient(t, env.URL), opts)
+
+	p.sharer.Redial()
+	p.sharer.Redial() // merged into the pending one
+	if ev := waitKind(t, p.sharer, EventReconnecting); !errors.Is(ev.Err, errRedial) {
+		t.Errorf("reconnecting cause = %v, want errRedial", ev.Err)
+	}
+	waitMessage(t, p.helper, wire.TypePeerLeft)
+	waitKind(t, p.sharer, EventConnected)
+	if hello := waitMessage(t, p.sharer, wire.TypeHello); !hello.Peer {
+		t.Errorf("hello after redial = %+v, want peer present", hello)
+	}
+	waitMessage(t, p.helper, wire.TypePeerJoined)
+	chat(t, ctx, p.sharer, p.helper, "after the redial")
+}

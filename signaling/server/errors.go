@@ -5,8 +5,6 @@ import "errors"
 var (
 	// ErrConfig means a Config is invalid.
 	ErrConfig = errors.New("server: invalid config")
-	// ErrSessionFull means the participant's slot is already taken.
-	ErrSessionFull = errors.New("server: participant already connected")
 	// ErrSessionEnded means the session is over.
 	ErrSessionEnded = errors.New("server: session ended")
 	// ErrClosed means the server is shutting down.

@@ -109,6 +109,7 @@ func TestDirectionRules(t *testing.T) {
 		{"sharer answer", p.sharer, wire.Envelope{Type: wire.TypeAnswer, SDP: "x"}},
 		{"sharer control-request", p.sharer, wire.Envelope{Type: wire.TypeControlRequest}},
 		{"sharer switch-monitor", p.sharer, wire.Envelope{Type: wire.TypeSwitchMonitor, Monitor: 1}},
+		{"sharer ice-restart", p.sharer, wire.Envelope{Type: wire.TypeICERestart}},
 		{"sharer releases control", p.sharer, wire.Envelope{Type: wire.TypeControl, State: wire.StateReleased}},
 		{"server-only hello", p.sharer, wire.Envelope{Type: wire.TypeHello}},
 		{"server-only session-ended", p.helper, wire.Envelope{Type: wire.TypeSessionEnded}},
@@ -141,6 +142,8 @@ func TestDirectionRules(t *testing.T) {
 	p.helper.expect(wire.TypeMonitors)
 	p.helper.send(wire.Envelope{Type: wire.TypeSwitchMonitor, Monitor: 0})
 	p.sharer.expect(wire.TypeSwitchMonitor)
+	p.helper.send(wire.Envelope{Type: wire.TypeICERestart})
+	p.sharer.expect(wire.TypeICERestart)
 	p.sharer.send(wire.Envelope{Type: wire.TypePause})
 	p.helper.expect(wire.TypePause)
 	p.sharer.send(wire.Envelope{Type: wire.TypeEnd, Reason: wire.ReasonSharerDenied})

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -153,8 +155,11 @@ func (r *room) attach(c *peerConn) error {
 	if r.ended || r.released {
 		return ErrSessionEnded
 	}
-	if r.conns[c.role] != nil {
-		return ErrSessionFull
+	replaced := r.conns[c.role] != nil
+	if old := r.conns[c.role]; old != nil {
+		// The same participant again (see handleWS): the newer socket
+		// wins; the old one's detach finds itself replaced and tells no one.
+		old.kick(StatusReplaced, "replaced by a newer connection")
 	}
 	if t := r.timers[c.role]; t != nil {
 		t.Stop()
@@ -168,11 +173,17 @@ func (r *room) attach(c *peerConn) error {
 		hello.Helper = &h
 	}
 	r.sendLocked(c, hello)
-	if peer != nil {
+	if peer != nil && !replaced {
 		r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerJoined, Role: c.role})
 	}
 	return nil
 }
+
+// StatusReplaced closes a participant's socket when the same participant
+// connected again; clients treat it as final (a 44xx code), so two
+// programs holding one token cannot take the socket from each other in
+// turn.
+const StatusReplaced websocket.StatusCode = 4409
 
 // connected reports whether role has a live connection.
 func (r *room) connected(role string) bool {

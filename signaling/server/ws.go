@@ -66,12 +66,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	if s.refusedByPolicy(w, id, helper) {
 		return
 	}
+	// A participant that connects again while its old socket is still
+	// attached takes over (attach closes the old one): after a network
+	// change the old socket looks alive here for many seconds while
+	// nothing it carries arrives. Only the holder of the token can.
 	rm := s.hub.room(sess, helperInfo(helper))
-	if rm.connected(role) {
-		rm.releaseIfUnused()
-		writeError(w, http.StatusConflict, wire.ReasonSessionFull, "This participant is already connected.")
-		return
-	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns})
 	if err != nil {
 		rm.releaseIfUnused()
@@ -86,7 +85,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	defer s.hub.removeConn(c)
 	if err := rm.attach(c); err != nil {
 		rm.releaseIfUnused()
-		ws.Close(websocket.StatusPolicyViolation, "session full or over")
+		ws.Close(websocket.StatusPolicyViolation, "session over")
 		return
 	}
 	if s.closed.Load() {
@@ -166,6 +165,7 @@ var direction = map[string]string{
 	wire.TypeAnswer:         wire.RoleHelper,
 	wire.TypeControlRequest: wire.RoleHelper,
 	wire.TypeSwitchMonitor:  wire.RoleHelper,
+	wire.TypeICERestart:     wire.RoleHelper,
 	wire.TypeControl:        "", // checked by state below
 }
 

@@ -24,8 +24,6 @@ func TestWebSocketRefusals(t *testing.T) {
 		origin string
 		want   int
 	}{
-		{"third participant (helper token again)", p.create.Token, "", http.StatusConflict},
-		{"third participant (sharer token again)", p.join.Token, "", http.StatusConflict},
 		{"wrong token", "not-a-token", "", http.StatusUnauthorized},
 		{"no token", "", "", http.StatusUnauthorized},
 		{"foreign origin", p.create.Token, "https://evil.example.net", http.StatusForbidden},
@@ -58,6 +56,41 @@ func TestWebSocketRefusals(t *testing.T) {
 		t.Fatalf("dial from allowed origin: %v", err)
 	}
 	c.expect(wire.TypeHello)
+}
+
+// The same participant connecting again takes over: after a network
+// change its old socket looks alive to the service while nothing arrives.
+// The old socket is closed with StatusReplaced, the other side sees no
+// leave or join, and messages flow on the new socket.
+func TestSameParticipantTakesOver(t *testing.T) {
+	env := servertest.Start(t)
+	p := connectPair(t, env)
+	id := p.create.SessionID
+	fresh := mustDial(t, env, id, p.join.Token)
+	if hello := fresh.expect(wire.TypeHello); hello.Role != wire.RoleSharer || !hello.Peer {
+		t.Errorf("hello to the new socket = %+v, want sharer with the helper present", hello)
+	}
+	// The close frame may lose the race with the reader's cancelled
+	// context (then the socket just ends); a code, if any, says why.
+	if code := p.sharer.expectClosed(); code != server.StatusReplaced && code != -1 {
+		t.Errorf("old socket closed with %v, want StatusReplaced", code)
+	}
+	p.helper.send(wire.Envelope{Type: wire.TypeChat, Text: "to the new socket"})
+	// The helper was told nothing: the first thing the new socket gets is
+	// the chat, and the helper's next message is the sharer's answer.
+	if m := fresh.expect(wire.TypeChat); m.Text != "to the new socket" {
+		t.Errorf("new socket got %+v", m)
+	}
+	fresh.send(wire.Envelope{Type: wire.TypeChat, Text: "from the new socket"})
+	if m, err := p.helper.read(); err != nil || m.Type != wire.TypeChat {
+		t.Errorf("helper got %+v (%v), want only the chat (no peer-left or peer-joined)", m, err)
+	}
+	// The helper can do the same.
+	helper2 := mustDial(t, env, id, p.create.Token)
+	helper2.expect(wire.TypeHello)
+	if code := p.helper.expectClosed(); code != server.StatusReplaced && code != -1 {
+		t.Errorf("old helper socket closed with %v, want StatusReplaced", code)
+	}
 }
 
 func TestOversizedMessageClosesSocket(t *testing.T) {

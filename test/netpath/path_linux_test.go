@@ -29,6 +29,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envHelper) == "1" {
 		os.Exit(runHelperChild())
 	}
+	if os.Getenv(envResil) == "1" {
+		os.Exit(runResilChild())
+	}
 	os.Exit(m.Run())
 }
 

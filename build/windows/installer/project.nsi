@@ -1,4 +1,6 @@
-Unicode true
+## A 64-bit installer (QuickHelp is x64 only): $SYSDIR is the 64-bit system
+## directory and the registry is seen as 64-bit programs see it.
+Target amd64-unicode
 
 ####
 ## QuickHelp installer: the desktop app (quickhelp.exe) and the sharer daemon

@@ -91,6 +91,8 @@ func TestDescribe(t *testing.T) {
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h, KeepSharingUntil: time.Date(2026, 12, 1, 15, 4, 0, 0, time.Local).UnixMilli()},
 			"Sharing your screen with Alex P. · Contoso; view only. Keep sharing? Sharing stops at 15:04 unless you answer. Answer: quickhelp-sharer keep-sharing."},
 		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonKeepSharingTimeout}, "The session has ended. Sharing stopped because “Keep sharing?” was not answered in time."},
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h, Network: wire.ReasonNetworkBlocked},
+			"Sharing your screen with Alex P. · Contoso; view only. Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.st); got != tt.want {

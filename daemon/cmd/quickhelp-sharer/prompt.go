@@ -176,7 +176,12 @@ func describe(st wire.SharerStatus) string {
 		if st.KeepSharingUntil > 0 {
 			s += ". Keep sharing? " + keepSharingDeadline(&st) + " Answer: quickhelp-sharer keep-sharing"
 		}
-		return s + "."
+		s += "."
+		if st.Network != "" {
+			// The media path is down or cannot be made: said in plain words.
+			s += " " + st.Network.SharerText()
+		}
+		return s
 	case wire.SharerEnded:
 		return endText(st.Reason)
 	}

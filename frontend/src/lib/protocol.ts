@@ -75,7 +75,9 @@ export type Reason =
   | 'control-wait'
   | 'connection-lost'
   | 'sharer-unavailable'
-  | 'sharer-not-yours';
+  | 'sharer-not-yours'
+  | 'network-interrupted'
+  | 'network-blocked';
 
 export const REASONS: readonly Reason[] = [
   'helper-ended',
@@ -119,6 +121,8 @@ export const REASONS: readonly Reason[] = [
   'connection-lost',
   'sharer-unavailable',
   'sharer-not-yours',
+  'network-interrupted',
+  'network-blocked',
 ];
 
 export type Control = 'none' | 'requested' | 'granted';
@@ -195,6 +199,8 @@ export interface Status {
   /** disabled: the machine policy's own words (English) */
   detail?: string;
   reconnectUntil?: number;
+  /** trouble with the media path: network-interrupted (being restored), network-blocked (none within 15 s) */
+  network?: Reason;
   /** the security code of the connection with the sharer ("123 456"); absent while not connected */
   sas?: string;
 }
@@ -269,6 +275,10 @@ export interface SharerStatus {
   sas?: string;
   /** true when this app's own Get help joined the session (not the CLI or another window) */
   joinedHere?: boolean;
+  /** trouble with the media path: network-interrupted (being restored), network-blocked (none within 15 s) */
+  network?: Reason;
+  /** ICE restarts in this session */
+  restarts?: number;
 }
 
 export type BridgeEvent =
