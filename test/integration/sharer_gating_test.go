@@ -4,7 +4,6 @@ package integration_test
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"sync"
@@ -22,25 +21,9 @@ import (
 
 // connectHelper connects the helper's socket and a fresh viewer to an
 // existing session (a first connection or a reconnect with the same token).
-//
-// A reconnect may find the old socket still holding the helper's slot: the
-// sharer can see the peer connection close before the service has read
-// the old socket's close, and until then the service answers session-full
-// (a live participant is never displaced by a second holder of its token).
-// So session-full is retried for a bounded time; any other error fails at
-// once.
 func connectHelper(ctx context.Context, t *testing.T, api *client.Client, id, token string) *helperSide {
 	t.Helper()
-	var hsess *client.Session
-	var err error
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		hsess, err = api.Connect(ctx, id, token, client.ConnectOptions{})
-		if !errors.Is(err, client.ErrSessionFull) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	hsess, err := api.Connect(ctx, id, token, client.ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
