@@ -65,8 +65,8 @@ func scanDisplays(root string) (displayUses, error) {
 		if err != nil {
 			return err
 		}
-		name := d.Name()
 		if d.IsDir() {
+			name := d.Name()
 			if p != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "testdata" || name == "dist") {
 				return filepath.SkipDir
 			}
@@ -74,45 +74,24 @@ func scanDisplays(root string) (displayUses, error) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		rel = filepath.ToSlash(rel)
-		switch {
-		case rel == "daemon/x11/xvfb/reserved_test.go":
-			// This scanner: its made-up tree below is not a real use.
-		case strings.HasSuffix(name, ".go"):
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
+		ext := filepath.Ext(rel)
+		if rel == "daemon/x11/xvfb/reserved_test.go" || (ext != ".go" && ext != ".mjs" && ext != ".sh") {
+			return nil // this scanner's made-up tree is not a real use
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		switch ext {
+		case ".go":
 			dir := filepath.ToSlash(filepath.Dir(rel))
 			goDirs[dir] = append(goDirs[dir], string(b))
-		case strings.HasSuffix(name, ".mjs"):
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			s := string(b)
-			var base int
-			if m := jsConst.FindStringSubmatch(s); m != nil {
-				base = atoi(m[1])
-				uses.add(rel, base)
-			}
-			for _, m := range jsOffset.FindAllStringSubmatch(s, -1) {
-				uses.add(rel, base+atoi(m[1]))
-			}
-			for _, m := range jsLiteral.FindAllStringSubmatch(s, -1) {
-				uses.add(rel, atoi(m[1]+m[2]))
-			}
-			if strings.Contains(s, "new Harness(") && len(uses[rel]) == 0 {
+		case ".mjs":
+			if !scanSuite(uses, rel, string(b)) {
 				silent = append(silent, rel)
 			}
-		case strings.HasSuffix(name, ".sh"):
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			for _, m := range shDefault.FindAllStringSubmatch(string(b), -1) {
-				uses.add(rel, atoi(m[1]))
-			}
-			if shStartsX.Match(b) && len(uses[rel]) == 0 && !notListed[rel] {
+		case ".sh":
+			if !scanScript(uses, rel, b) {
 				silent = append(silent, rel)
 			}
 		}
@@ -122,28 +101,7 @@ func scanDisplays(root string) (displayUses, error) {
 		return nil, err
 	}
 	for dir, files := range goDirs {
-		src := strings.Join(files, "\n")
-		if !strings.Contains(src, "xvfb.") && dir != "daemon/x11/xvfb" {
-			continue // no X server in this package's tests
-		}
-		for _, m := range goConst.FindAllStringSubmatch(src, -1) {
-			if m[4] != "" && strings.Contains(strings.ToLower(m[1]), "first") && strings.Contains(strings.ToLower(m[2]), "last") {
-				for n := atoi(m[3]); n <= atoi(m[4]); n++ {
-					uses.add(dir, n)
-				}
-				continue
-			}
-			uses.add(dir, atoi(m[3]))
-			if m[4] != "" {
-				uses.add(dir, atoi(m[4]))
-			}
-		}
-		for _, re := range []*regexp.Regexp{goStartCall, goDisplayStr, goFlag} {
-			for _, m := range re.FindAllStringSubmatch(src, -1) {
-				uses.add(dir, atoi(strings.Join(m[1:], "")))
-			}
-		}
-		if strings.Contains(src, "xvfb.Start(") && len(uses[dir]) == 0 {
+		if !scanGoPackage(uses, dir, strings.Join(files, "\n")) {
 			silent = append(silent, dir)
 		}
 	}
@@ -152,6 +110,59 @@ func scanDisplays(root string) (displayUses, error) {
 		return uses, fmt.Errorf("these start Xvfb on a number the scan cannot read: %v", silent)
 	}
 	return uses, nil
+}
+
+// scanSuite adds a Playwright suite's numbers; false if it starts a
+// Harness without a number found.
+func scanSuite(uses displayUses, rel, s string) bool {
+	var base int
+	if m := jsConst.FindStringSubmatch(s); m != nil {
+		base = atoi(m[1])
+		uses.add(rel, base)
+	}
+	for _, m := range jsOffset.FindAllStringSubmatch(s, -1) {
+		uses.add(rel, base+atoi(m[1]))
+	}
+	for _, m := range jsLiteral.FindAllStringSubmatch(s, -1) {
+		uses.add(rel, atoi(m[1]+m[2]))
+	}
+	return !strings.Contains(s, "new Harness(") || len(uses[rel]) > 0
+}
+
+// scanScript adds a shell script's numbers; false if it runs Xvfb without
+// a number found (and is not one of notListed).
+func scanScript(uses displayUses, rel string, b []byte) bool {
+	for _, m := range shDefault.FindAllStringSubmatch(string(b), -1) {
+		uses.add(rel, atoi(m[1]))
+	}
+	return !shStartsX.Match(b) || len(uses[rel]) > 0 || notListed[rel]
+}
+
+// scanGoPackage adds the numbers of a Go package whose sources (src, all
+// files joined) use this package; false if it calls xvfb.Start without a
+// number found.
+func scanGoPackage(uses displayUses, dir, src string) bool {
+	if !strings.Contains(src, "xvfb.") && dir != "daemon/x11/xvfb" {
+		return true // no X server in this package's tests
+	}
+	for _, m := range goConst.FindAllStringSubmatch(src, -1) {
+		if m[4] != "" && strings.Contains(strings.ToLower(m[1]), "first") && strings.Contains(strings.ToLower(m[2]), "last") {
+			for n := atoi(m[3]); n <= atoi(m[4]); n++ {
+				uses.add(dir, n)
+			}
+			continue
+		}
+		uses.add(dir, atoi(m[3]))
+		if m[4] != "" {
+			uses.add(dir, atoi(m[4]))
+		}
+	}
+	for _, re := range []*regexp.Regexp{goStartCall, goDisplayStr, goFlag} {
+		for _, m := range re.FindAllStringSubmatch(src, -1) {
+			uses.add(dir, atoi(strings.Join(m[1:], "")))
+		}
+	}
+	return !strings.Contains(src, "xvfb.Start(") || len(uses[dir]) > 0
 }
 
 // shared lists every number used by more than one owner.
