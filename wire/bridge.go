@@ -127,9 +127,10 @@ type BridgeStatus struct {
 	Detail         string `json:"detail,omitempty"`         // UIStateDisabled: the policy's own words (English)
 	ReconnectUntil int64  `json:"reconnectUntil,omitempty"` // UIStateReconnecting: unix ms deadline
 	// Network says what is wrong with the media path, if anything:
-	// ReasonNetworkInterrupted while it is being restored (the page says
-	// the connection is poor), ReasonNetworkBlocked once no path came up
-	// within 15 s (the page says what to ask the network administrator).
+	// ReasonNetworkInterrupted from the moment it went down until it is
+	// back (the page says the connection is poor, with the countdown),
+	// ReasonNetworkBlocked once no path came up within 15 s (the page
+	// says what to ask the network administrator).
 	Network Reason `json:"network,omitempty"`
 	// SAS is the security code of the current DTLS connection with the
 	// sharer ("123 456"), for both people to compare; empty while there is

@@ -295,40 +295,6 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 	return v
 }
 
-// newPathWatch follows the viewer's media path: the sharer (the offerer)
-// is asked for an ICE restart while it stays down, and the people are told
-// when it is poor or cannot be made. Control is the sharer's to drop: its
-// revoke (reason network-interrupted) follows a longer outage.
-func (c *Controller) newPathWatch(s *session) *rtc.PathWatch {
-	return rtc.NewPathWatch(rtc.PathWatchConfig{
-		Loop: c.q,
-		OnRestart: func() {
-			if c.sess == s && s.conn != nil {
-				c.signal(wire.Envelope{Type: wire.TypeICERestart}, nil)
-			}
-		},
-		OnDrop: func() {
-			if c.sess == s {
-				c.st.Network = wire.ReasonNetworkInterrupted
-				c.emitState()
-			}
-		},
-		OnUnreachable: func() {
-			if c.sess == s {
-				c.log.Info("no media path within the deadline")
-				c.st.Network = wire.ReasonNetworkBlocked
-				c.emitState()
-			}
-		},
-		OnRecovered: func(bool) {
-			if c.sess == s && c.st.Network != "" {
-				c.st.Network = ""
-				c.emitState()
-			}
-		},
-	})
-}
-
 func (c *Controller) onViewerState() {
 	s := c.sess
 	if s == nil || s.view == nil {
@@ -368,8 +334,13 @@ func (c *Controller) onViewerState() {
 			c.emitState()
 		}
 		if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
-			// Control stays through a blip: the sharer revokes it (with
-			// network-interrupted) if the outage lasts.
+			// Only the media path is down: the page says the connection
+			// is poor (not lost) until it is back. Control stays through a
+			// blip: the sharer revokes it (with network-interrupted) if
+			// the outage lasts.
+			if c.st.Network == "" {
+				c.st.Network = wire.ReasonNetworkInterrupted
+			}
 			c.enterReconnectingKeep(time.Now().Add(c.cfg.ResumeWindow), true)
 		}
 	default:

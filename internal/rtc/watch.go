@@ -51,8 +51,9 @@ type PathWatchConfig struct {
 	// OnUnreachable runs once when no connection came up within
 	// Unreachable of the start (Connecting) or of the outage.
 	OnUnreachable func()
-	// OnRecovered runs when the path is connected again after an outage,
-	// with whether the outage was only a blip.
+	// OnRecovered runs when the path is connected again after an outage
+	// (or connected at last after OnUnreachable), with whether the outage
+	// was only a blip.
 	OnRecovered func(blip bool)
 }
 
@@ -120,7 +121,9 @@ func (w *PathWatch) Update(st State) {
 		if w.up {
 			return
 		}
-		recovered := w.down && w.been
+		// A first connect counts as a recovery only after OnUnreachable,
+		// so the owner can take its explanation back.
+		recovered := w.down && (w.been || w.told)
 		blip := !w.dropped
 		w.up, w.been, w.down, w.dropped, w.told = true, true, false, false, false
 		w.blip.Stop()

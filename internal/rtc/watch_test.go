@@ -224,16 +224,26 @@ func TestPathWatchRules(t *testing.T) {
 	})
 	time.Sleep(400 * time.Millisecond)
 	do(t, l, func() { w.Update(StateConnected) })
-	if u, r := unreachable.Load(), recovered.Load(); u != 1 || r != 0 {
-		t.Errorf("first connect after the deadline: unreachable %d, recovered %d; want 1, 0", u, r)
+	if u, r := unreachable.Load(), recovered.Load(); u != 1 || r != 1 {
+		t.Errorf("first connect after the deadline: unreachable %d, recovered %d; want 1, 1", u, r)
 	}
 	do(t, l, func() { w.Update(StateFailed) })
 	if d, r := drops.Load(), restarts.Load(); d != 1 || r != 1 {
 		t.Errorf("failed: drops %d, restarts %d; want 1, 1", d, r)
 	}
 	do(t, l, func() { w.Update(StateConnected); w.Restarted() })
-	if d, r := drops.Load(), recovered.Load(); d != 2 || r != 1 {
-		t.Errorf("Restarted: drops %d, recovered %d; want 2, 1", d, r)
+	if d, r := drops.Load(), recovered.Load(); d != 2 || r != 2 {
+		t.Errorf("Restarted: drops %d, recovered %d; want 2, 2", d, r)
+	}
+	// A first connect in time is no recovery.
+	do(t, l, func() {
+		w2 := NewPathWatch(PathWatchConfig{Loop: l, OnRecovered: func(bool) { recovered.Add(1) }})
+		w2.Update(StateConnecting)
+		w2.Update(StateConnected)
+		w2.Stop()
+	})
+	if r := recovered.Load(); r != 2 {
+		t.Errorf("a first connect in time counted as a recovery (%d, want 2)", r)
 	}
 	do(t, l, func() { w.Stop() })
 }

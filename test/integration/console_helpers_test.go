@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/app/bridge"
 	"github.com/quickhelp/quickhelp/app/console"
@@ -79,6 +80,13 @@ func startConsole(t *testing.T, serverURL string) (*bridge.Bridge, string) {
 
 func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*bridge.Bridge, string) {
 	t.Helper()
+	return startConsoleICE(t, serverURL, resume, loopbackICE)
+}
+
+// startConsoleICE is startConsoleWith with the viewer's setting engine
+// adjusted by ice.
+func startConsoleICE(t *testing.T, serverURL string, resume time.Duration, ice func(*webrtc.SettingEngine)) (*bridge.Bridge, string) {
+	t.Helper()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html>")}}
 	br, err := bridge.New(bridge.Config{Assets: assets})
 	if err != nil {
@@ -86,7 +94,7 @@ func startConsoleWith(t *testing.T, serverURL string, resume time.Duration) (*br
 	}
 	ctl, err := console.NewController(console.ControllerConfig{
 		Sink: br, Server: serverURL, Dropped: br.Dropped, ResumeWindow: resume,
-		ViewerSettings: func(c *viewer.Config) { c.SettingEngine = loopbackICE },
+		ViewerSettings: func(c *viewer.Config) { c.SettingEngine = ice },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +142,13 @@ type sharerEnd struct {
 
 func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sharerEnd {
 	t.Helper()
+	return joinAsSharerICE(t, ctx, serverURL, code, loopbackICE)
+}
+
+// joinAsSharerICE is joinAsSharer with the peer's setting engine adjusted
+// by ice.
+func joinAsSharerICE(t *testing.T, ctx context.Context, serverURL, code string, ice func(*webrtc.SettingEngine)) *sharerEnd {
+	t.Helper()
 	cl, err := client.New(serverURL)
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +166,7 @@ func joinAsSharer(t *testing.T, ctx context.Context, serverURL, code string) *sh
 		ICEServers:    j.ICEServers,
 		Signal:        func(env wire.Envelope) error { return sess.Send(ctx, env) },
 		OnData:        func(ch string, b []byte) { s.data <- ch + " " + string(b) },
-		SettingEngine: loopbackICE,
+		SettingEngine: ice,
 	})
 	if err != nil {
 		t.Fatal(err)

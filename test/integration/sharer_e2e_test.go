@@ -15,6 +15,7 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/encode"
@@ -180,6 +181,11 @@ func checkPattern(t *testing.T, img *image.YCbCr) {
 // newHelper creates a session as the signed-in helper and connects its
 // socket and viewer.
 func newHelper(ctx context.Context, t testing.TB, api *client.Client, token string) (*helperSide, string) {
+	return newHelperICE(ctx, t, api, token, loopbackICE)
+}
+
+// newHelperICE is newHelper with the viewer's setting engine adjusted by ice.
+func newHelperICE(ctx context.Context, t testing.TB, api *client.Client, token string, ice func(*webrtc.SettingEngine)) (*helperSide, string) {
 	created, err := api.CreateSession(ctx, token)
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +199,7 @@ func newHelper(ctx context.Context, t testing.TB, api *client.Client, token stri
 		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
 		OnFrame:       h.onFrame,
 		OnCursor:      h.onCursor,
-		SettingEngine: loopbackICE,
+		SettingEngine: ice,
 	})
 	if err != nil {
 		t.Fatal(err)
