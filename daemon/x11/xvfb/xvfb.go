@@ -37,8 +37,9 @@
 //	140–144    daemon/hotkey (143 is never started)
 //	150        daemon/cmd/quickhelp-sharer
 //
-// scripts/run.sh is not listed: it takes the first free number from :57 up
-// for a person's own session.
+// Not listed: scripts/run.sh takes the first free number from :57 up for a
+// person's own session, and scripts/wine-test.sh lets Xvfb pick a free one
+// (-displayfd); neither runs inside `go test`.
 package xvfb
 
 import (
