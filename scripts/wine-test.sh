@@ -8,7 +8,9 @@
 #     process token);
 #   - test/wine: the real quickhelp-sharer.exe (cross-built with
 #     scripts/build-sharer-windows.sh) joins a session of a real service,
-#     offers nothing before Allow and offers once allowed through its pipe.
+#     offers nothing before Allow, and once allowed through its pipe streams
+#     wine's desktop to the helper's viewer (through TURN over TCP: Go opens
+#     no UDP socket under wine 8).
 #
 # The prefix comes from scripts/wine-prefix.sh (with a ProcessPrng shim DLL
 # for Go under wine 8, tests only), its desktop on a private Xvfb display
@@ -34,7 +36,8 @@ trap cleanup EXIT
 
 start=$SECONDS
 command -v Xvfb >/dev/null || die "Xvfb is missing: apt-get install xvfb"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
+SCREEN=1280x800
+Xvfb -displayfd 3 -screen 0 ${SCREEN}x24 -nolisten tcp 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 1 50); do [ -s "$WORK/display" ] && break; sleep 0.1; done
 [ -s "$WORK/display" ] || { cat "$WORK/xvfb.log" >&2; die "Xvfb did not start"; }
@@ -60,7 +63,7 @@ grep -q '^--- PASS: TestWindowsPipeCallChecksBothEnds' "$WORK/localapi.log" || d
 
 echo "wine-test: test/wine (the real quickhelp-sharer.exe)"
 status=0
-QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" \
+QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHELP_WINE_SCREEN=$SCREEN \
   "$GO" test -count=1 -v -timeout 5m ./test/wine/ >"$WORK/session.log" 2>&1 || status=$?
 cat "$WORK/session.log"
 [ "$status" -eq 0 ] || die "test/wine failed (exit $status)"

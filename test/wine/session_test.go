@@ -2,6 +2,7 @@ package wine_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -9,21 +10,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/daemon/encode"
 	"github.com/quickhelp/quickhelp/signaling/client"
+	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
+	"github.com/quickhelp/quickhelp/signaling/turn"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
 // winePrograms are set by scripts/wine-test.sh.
 type winePrograms struct {
 	wine, sharerExe string
+	screen          string // the X screen wine's desktop draws on, WxH
 }
 
 func setup(t *testing.T) winePrograms {
 	t.Helper()
-	p := winePrograms{wine: os.Getenv("QUICKHELP_WINE"), sharerExe: os.Getenv("QUICKHELP_WINE_SHARER")}
-	if p.wine == "" || p.sharerExe == "" || os.Getenv("WINEPREFIX") == "" {
-		t.Skip("runs under scripts/wine-test.sh (make test-wine), which sets QUICKHELP_WINE, QUICKHELP_WINE_SHARER and WINEPREFIX")
+	p := winePrograms{wine: os.Getenv("QUICKHELP_WINE"), sharerExe: os.Getenv("QUICKHELP_WINE_SHARER"),
+		screen: os.Getenv("QUICKHELP_WINE_SCREEN")}
+	if p.wine == "" || p.sharerExe == "" || p.screen == "" || os.Getenv("WINEPREFIX") == "" {
+		t.Skip("runs under scripts/wine-test.sh (make test-wine), which sets QUICKHELP_WINE, QUICKHELP_WINE_SHARER, " +
+			"QUICKHELP_WINE_SCREEN and WINEPREFIX")
 	}
 	return p
 }
@@ -37,10 +48,32 @@ func (p winePrograms) sharer(ctx context.Context, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// helperEnd records what the helper's session WebSocket receives.
+// helperEnd is the helper's side: the session WebSocket and the app's
+// viewer (the pion answerer of the desktop app), recording what arrives.
 type helperEnd struct {
-	mu   sync.Mutex
-	envs []wire.Envelope
+	v *viewer.Viewer
+
+	mu     sync.Mutex
+	envs   []wire.Envelope
+	frames []wire.Frame
+}
+
+func (h *helperEnd) onFrame(f wire.Frame) {
+	h.mu.Lock()
+	h.frames = append(h.frames, wire.Frame{Keyframe: f.Keyframe, Seq: f.Seq, Data: append([]byte(nil), f.Data...)})
+	h.mu.Unlock()
+}
+
+// keyframes counts the frames received and the keyframes among them.
+func (h *helperEnd) keyframes() (frames, keys int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, f := range h.frames {
+		if f.Keyframe && len(f.Data) > 0 {
+			keys++
+		}
+	}
+	return len(h.frames), keys
 }
 
 func (h *helperEnd) count(typ string) int {
@@ -78,12 +111,20 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() bo
 
 // The real Windows daemon joins a real service's session from wine, offers
 // nothing before the sharer allows (through its pipe, with the CLI), and
-// offers a WebRTC connection once allowed.
-func TestWineSharerJoinsAndWaitsForAllow(t *testing.T) {
+// once allowed streams VP8 frames of wine's desktop (GDI capture) to the
+// helper's viewer. Go opens no UDP socket under wine 8 (docs/windows.md),
+// so the daemon's only path is the service's TURN relay over TCP.
+func TestWineSharerStreamsOnlyAfterAllow(t *testing.T) {
 	p := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	env := servertest.Start(t)
+	relay, err := turn.New(turn.Config{ListenUDP: "127.0.0.1:0", ListenTCP: "127.0.0.1:0", DevMode: true,
+		Secret: []byte("0123456789abcdef0123456789abcdef")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	env := servertest.StartWith(t, func(c *server.Config) { c.ICE = relay })
 
 	api, err := client.New(env.URL)
 	if err != nil {
@@ -96,12 +137,31 @@ func TestWineSharerJoinsAndWaitsForAllow(t *testing.T) {
 	}
 	defer sess.Close()
 	h := &helperEnd{}
+	h.v, err = viewer.New(viewer.Config{
+		Signal:  func(e wire.Envelope) error { return sess.Send(ctx, e) },
+		OnFrame: h.onFrame,
+		// The relay is on 127.0.0.1: loopback candidates, UDP, no mDNS.
+		SettingEngine: func(se *webrtc.SettingEngine) {
+			se.SetIncludeLoopbackCandidate(true)
+			se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+			se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.v.Close()
 	go func() {
 		for ev := range sess.Events() {
-			if ev.Kind == client.EventMessage {
-				h.mu.Lock()
-				h.envs = append(h.envs, ev.Envelope)
-				h.mu.Unlock()
+			if ev.Kind != client.EventMessage {
+				continue
+			}
+			h.mu.Lock()
+			h.envs = append(h.envs, ev.Envelope)
+			h.mu.Unlock()
+			switch ev.Envelope.Type {
+			case wire.TypeOffer, wire.TypeCandidate:
+				h.v.HandleSignal(ctx, ev.Envelope)
 			}
 		}
 	}()
@@ -141,4 +201,27 @@ func TestWineSharerJoinsAndWaitsForAllow(t *testing.T) {
 	eventually(t, "the consent and an offer after Allow", time.Minute, func() bool {
 		return h.count(wire.TypeConsent) > 0 && h.count(wire.TypeOffer) > 0
 	})
+	eventually(t, "a keyframe at the helper's viewer", time.Minute, func() bool {
+		_, keys := h.keyframes()
+		return keys > 0
+	})
+	frames, keys := h.keyframes()
+	t.Logf("the helper received %d frames (%d keyframes)", frames, keys)
+
+	// The picture is wine's desktop: the size of the Xvfb screen it draws on.
+	dec, err := encode.NewVP8Decoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	h.mu.Lock()
+	first := h.frames[0]
+	h.mu.Unlock()
+	img, err := dec.Decode(first.Data)
+	if err != nil {
+		t.Fatalf("decode the first frame: %v", err)
+	}
+	if got := fmt.Sprintf("%dx%d", img.Rect.Dx(), img.Rect.Dy()); got != p.screen {
+		t.Errorf("first frame is %s, want the wine desktop's %s", got, p.screen)
+	}
 }
