@@ -50,6 +50,7 @@ wine_prefix "$WORK" || die "cannot set up a wine prefix"
 echo "wine-test: building the Windows test programs"
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -c -o "$WORK/localapi.test.exe" ./internal/localapi
 scripts/build-sharer-windows.sh "$WORK/quickhelp-sharer.exe" || die "quickhelp-sharer.exe does not build"
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" build -o "$WORK/pattern.exe" ./test/wine/pattern
 
 # The local API's other tests use Unix socket paths; these are the ones for
 # the Windows pipe and its owner checks.
@@ -63,7 +64,7 @@ grep -q '^--- PASS: TestWindowsPipeCallChecksBothEnds' "$WORK/localapi.log" || d
 
 echo "wine-test: test/wine (the real quickhelp-sharer.exe)"
 status=0
-QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHELP_WINE_SCREEN=$SCREEN \
+QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHELP_WINE_PATTERN="$WORK/pattern.exe" QUICKHELP_WINE_SCREEN=$SCREEN \
   "$GO" test -count=1 -v -timeout 5m ./test/wine/ >"$WORK/session.log" 2>&1 || status=$?
 cat "$WORK/session.log"
 [ "$status" -eq 0 ] || die "test/wine failed (exit $status)"

@@ -3,6 +3,7 @@ package wine_test
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"os"
 	"os/exec"
 	"strings"
@@ -25,16 +26,17 @@ import (
 // winePrograms are set by scripts/wine-test.sh.
 type winePrograms struct {
 	wine, sharerExe string
+	patternExe      string // test/wine/pattern, cross-built
 	screen          string // the X screen wine's desktop draws on, WxH
 }
 
 func setup(t *testing.T) winePrograms {
 	t.Helper()
 	p := winePrograms{wine: os.Getenv("QUICKHELP_WINE"), sharerExe: os.Getenv("QUICKHELP_WINE_SHARER"),
-		screen: os.Getenv("QUICKHELP_WINE_SCREEN")}
-	if p.wine == "" || p.sharerExe == "" || p.screen == "" || os.Getenv("WINEPREFIX") == "" {
+		patternExe: os.Getenv("QUICKHELP_WINE_PATTERN"), screen: os.Getenv("QUICKHELP_WINE_SCREEN")}
+	if p.wine == "" || p.sharerExe == "" || p.patternExe == "" || p.screen == "" || os.Getenv("WINEPREFIX") == "" {
 		t.Skip("runs under scripts/wine-test.sh (make test-wine), which sets QUICKHELP_WINE, QUICKHELP_WINE_SHARER, " +
-			"QUICKHELP_WINE_SCREEN and WINEPREFIX")
+			"QUICKHELP_WINE_PATTERN, QUICKHELP_WINE_SCREEN and WINEPREFIX")
 	}
 	return p
 }
@@ -166,6 +168,14 @@ func TestWineSharerStreamsOnlyAfterAllow(t *testing.T) {
 		}
 	}()
 
+	// A window of four known colours over the whole screen.
+	pattern := exec.CommandContext(ctx, p.wine, p.patternExe)
+	pattern.WaitDelay = 2 * time.Second
+	if err := pattern.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { pattern.Process.Kill(); pattern.Wait() }()
+
 	var out strings.Builder
 	join := p.sharer(ctx, "--server", env.URL, "--consent", "local", "join", created.Code)
 	join.Stdout, join.Stderr = &out, &out
@@ -222,6 +232,29 @@ func TestWineSharerStreamsOnlyAfterAllow(t *testing.T) {
 		t.Fatalf("decode the first frame: %v", err)
 	}
 	if got := fmt.Sprintf("%dx%d", img.Rect.Dx(), img.Rect.Dy()); got != p.screen {
-		t.Errorf("first frame is %s, want the wine desktop's %s", got, p.screen)
+		t.Fatalf("first frame is %s, want the wine desktop's %s", got, p.screen)
 	}
+	// The pattern window's quadrants, sampled at their centres.
+	wd, ht := img.Rect.Dx(), img.Rect.Dy()
+	for _, q := range []struct {
+		name    string
+		x, y    int
+		r, g, b uint8
+	}{
+		{"top left (red)", wd / 4, ht / 4, 255, 0, 0},
+		{"top right (green)", 3 * wd / 4, ht / 4, 0, 255, 0},
+		{"bottom left (blue)", wd / 4, 3 * ht / 4, 0, 0, 255},
+		{"bottom right (white)", 3 * wd / 4, 3 * ht / 4, 255, 255, 255},
+	} {
+		r, g, b := color.YCbCrToRGB(img.YCbCrAt(q.x, q.y).Y, img.YCbCrAt(q.x, q.y).Cb, img.YCbCrAt(q.x, q.y).Cr)
+		if !near(r, q.r) || !near(g, q.g) || !near(b, q.b) {
+			t.Errorf("%s at (%d,%d) = rgb(%d,%d,%d), want rgb(%d,%d,%d)", q.name, q.x, q.y, r, g, b, q.r, q.g, q.b)
+		}
+	}
+}
+
+// near allows for VP8's lossy coding.
+func near(got, want uint8) bool {
+	d := int(got) - int(want)
+	return d >= -40 && d <= 40
 }
