@@ -111,12 +111,16 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() bo
 	}
 }
 
-// The real Windows daemon joins a real service's session from wine, offers
-// nothing before the sharer allows (through its pipe, with the CLI), and
-// once allowed streams VP8 frames of wine's desktop (GDI capture) to the
-// helper's viewer. Go opens no UDP socket under wine 8 (docs/windows.md),
-// so the daemon's only path is the service's TURN relay over TCP.
-func TestWineSharerStreamsOnlyAfterAllow(t *testing.T) {
+// A session with the real Windows daemon under wine: it joins a real
+// service's session, offers nothing before the sharer allows (through its
+// pipe, with the CLI), then streams wine's desktop (GDI capture, VP8) to the
+// helper's viewer, where a Windows test window's four colours are seen in
+// their quadrants. Clicks and keys reach that window only after
+// allow-control, a click within 2 px of where the helper clicked and a key
+// by its scan code, and nothing more after revoke-control. Go opens no UDP
+// socket under wine 8 (docs/windows.md), so the daemon's only path is the
+// service's TURN relay over TCP.
+func TestWineSharerSession(t *testing.T) {
 	p := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -171,6 +175,8 @@ func TestWineSharerStreamsOnlyAfterAllow(t *testing.T) {
 	// A window of four known colours over the whole screen.
 	pattern := exec.CommandContext(ctx, p.wine, p.patternExe)
 	pattern.WaitDelay = 2 * time.Second
+	patternOut := &syncBuffer{}
+	pattern.Stdout = patternOut
 	if err := pattern.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -251,6 +257,93 @@ func TestWineSharerStreamsOnlyAfterAllow(t *testing.T) {
 			t.Errorf("%s at (%d,%d) = rgb(%d,%d,%d), want rgb(%d,%d,%d)", q.name, q.x, q.y, r, g, b, q.r, q.g, q.b)
 		}
 	}
+
+	// Control: nothing reaches the window before the sharer allows it.
+	click := func(x, y float64) {
+		h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: x, Y: y})
+		h.v.SendInput(wire.InputEvent{T: wire.InputButtonDown, Button: wire.ButtonLeft, X: x, Y: y})
+		h.v.SendInput(wire.InputEvent{T: wire.InputButtonUp, Button: wire.ButtonLeft, X: x, Y: y})
+	}
+	eventually(t, "the input channel", 30*time.Second, func() bool {
+		return h.v.SendInput(wire.InputEvent{T: wire.InputMove, X: 0.5, Y: 0.5}) == nil
+	})
+	click(0.25, 0.25)
+	time.Sleep(1500 * time.Millisecond)
+	if got := patternOut.lines("lbuttondown"); len(got) != 0 {
+		t.Fatalf("clicks reached the window before control was allowed: %q", got)
+	}
+	if err := sess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "allow-control to be accepted", 30*time.Second, func() bool {
+		return p.sharer(ctx, "allow-control").Run() == nil
+	})
+	// A click at (25 %, 25 %) of the 1280x800 screen lands at (320, 200).
+	eventually(t, "a click in the window", 30*time.Second, func() bool {
+		click(0.25, 0.25)
+		time.Sleep(300 * time.Millisecond)
+		return len(patternOut.lines("lbuttondown")) > 0
+	})
+	var x, y int
+	if _, err := fmt.Sscanf(patternOut.lines("lbuttondown")[0], "lbuttondown %d %d", &x, &y); err != nil {
+		t.Fatal(err)
+	}
+	wantX, wantY := wd/4, ht/4
+	t.Logf("the click landed at (%d,%d) in the window", x, y)
+	if x < wantX-2 || x > wantX+2 || y < wantY-2 || y > wantY+2 {
+		t.Errorf("the click landed at (%d,%d), want (%d,%d) within 2 px", x, y, wantX, wantY)
+	}
+	// KeyA is scan code 0x1E whatever the layout.
+	eventually(t, "a key in the window", 30*time.Second, func() bool {
+		h.v.SendInput(wire.InputEvent{T: wire.InputKeyDown, Code: "KeyA"})
+		h.v.SendInput(wire.InputEvent{T: wire.InputKeyUp, Code: "KeyA"})
+		time.Sleep(300 * time.Millisecond)
+		return len(patternOut.lines("keydown")) > 0
+	})
+	if got := patternOut.lines("keydown")[0]; got != "keydown scancode=30" {
+		t.Errorf("KeyA arrived as %q, want scan code 30 (0x1E)", got)
+	}
+
+	// After a revoke nothing more arrives.
+	if b, err := p.sharer(ctx, "revoke-control").CombinedOutput(); err != nil {
+		t.Fatalf("quickhelp-sharer.exe revoke-control: %v\n%s", err, b)
+	}
+	time.Sleep(500 * time.Millisecond)
+	clicks, keys := len(patternOut.lines("lbuttondown")), len(patternOut.lines("keydown"))
+	for i := 0; i < 5; i++ {
+		click(0.75, 0.75)
+		h.v.SendInput(wire.InputEvent{T: wire.InputKeyDown, Code: "KeyB"})
+		h.v.SendInput(wire.InputEvent{T: wire.InputKeyUp, Code: "KeyB"})
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	if c, k := len(patternOut.lines("lbuttondown")), len(patternOut.lines("keydown")); c != clicks || k != keys {
+		t.Errorf("after revoke-control the window got %d more clicks and %d more keys", c-clicks, k-keys)
+	}
+}
+
+// syncBuffer collects a program's output for polling.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) lines(prefix string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, l := range strings.Split(s.b.String(), "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return out
 }
 
 // near allows for VP8's lossy coding.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"unsafe"
 
@@ -21,6 +22,7 @@ var (
 	endPaint         = user32.NewProc("EndPaint")
 	fillRect         = user32.NewProc("FillRect")
 	createSolidBrush = gdi32.NewProc("CreateSolidBrush")
+	setForeground    = user32.NewProc("SetForegroundWindow")
 )
 
 type wndClassEx struct {
@@ -55,6 +57,8 @@ type msg struct {
 
 const (
 	wmPaint   = 0x000F
+	wmKeyDown = 0x0100
+	wmLBDown  = 0x0201
 	wsPopup   = 0x80000000
 	wsVisible = 0x10000000
 	wsExTop   = 0x00000008
@@ -68,6 +72,13 @@ func rgb(r, g, b byte) uintptr { return uintptr(r) | uintptr(g)<<8 | uintptr(b)<
 var w, h int32
 
 func wndProc(hwnd uintptr, m uint32, wp, lp uintptr) uintptr {
+	// What a test checks: where a click landed, which key (by scan code).
+	switch m {
+	case wmLBDown:
+		fmt.Printf("lbuttondown %d %d\n", int16(lp&0xffff), int16(lp>>16&0xffff))
+	case wmKeyDown:
+		fmt.Printf("keydown scancode=%d\n", lp>>16&0xff)
+	}
 	if m == wmPaint {
 		var ps paintStruct
 		dc, _, _ := beginPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
@@ -107,7 +118,8 @@ func main() {
 	if hwnd == 0 {
 		panic(err)
 	}
-	println("pattern window", w, "x", h)
+	setForeground.Call(hwnd)
+	fmt.Printf("pattern window %dx%d\n", w, h)
 	var m msg
 	for {
 		r, _, _ := getMessage.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
