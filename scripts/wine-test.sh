@@ -10,7 +10,8 @@
 #     scripts/build-sharer-windows.sh) joins a session of a real service,
 #     offers nothing before Allow, and once allowed through its pipe streams
 #     wine's desktop to the helper's viewer (through TURN over TCP: Go opens
-#     no UDP socket under wine 8).
+#     no UDP socket under wine 8); control reaches a test window only while
+#     allowed; run twice, the second time at 150 % scaling (LogPixels 144).
 #
 # The prefix comes from scripts/wine-prefix.sh (with a ProcessPrng shim DLL
 # for Go under wine 8, tests only), its desktop on a private Xvfb display
@@ -69,4 +70,15 @@ QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHEL
 cat "$WORK/session.log"
 [ "$status" -eq 0 ] || die "test/wine failed (exit $status)"
 if grep -q '^--- SKIP' "$WORK/session.log"; then die "a test/wine test skipped although wine is set up"; fi
+
+# Again at 150 % scaling (LogPixels 144): clicks must still land within 2 px.
+echo "wine-test: test/wine at 150 % scaling"
+"$WINE" reg add 'HKCU\Control Panel\Desktop' /v LogPixels /t REG_DWORD /d 144 /f >/dev/null 2>&1
+wine_prefix_stop
+status=0
+QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHELP_WINE_PATTERN="$WORK/pattern.exe" QUICKHELP_WINE_SCREEN=$SCREEN \
+  QUICKHELP_WINE_DPI=144 "$GO" test -count=1 -v -timeout 5m ./test/wine/ >"$WORK/session-150.log" 2>&1 || status=$?
+cat "$WORK/session-150.log"
+[ "$status" -eq 0 ] || die "test/wine at 150 % scaling failed (exit $status)"
+if grep -q '^--- SKIP' "$WORK/session-150.log"; then die "a test/wine test skipped although wine is set up"; fi
 echo "wine-test: passed in $((SECONDS - start)) s"

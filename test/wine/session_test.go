@@ -181,6 +181,13 @@ func TestWineSharerSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { pattern.Process.Kill(); pattern.Wait() }()
+	// With scaling set (QUICKHELP_WINE_DPI, LogPixels in the prefix), the
+	// programs see it.
+	eventually(t, "the pattern window", 30*time.Second, func() bool { return len(patternOut.lines("pattern window")) > 0 })
+	t.Logf("%s", patternOut.lines("pattern window")[0])
+	if dpi := os.Getenv("QUICKHELP_WINE_DPI"); dpi != "" && !strings.HasSuffix(patternOut.lines("pattern window")[0], " dpi "+dpi) {
+		t.Fatalf("the system DPI is not %s: %s", dpi, patternOut.lines("pattern window")[0])
+	}
 
 	var out strings.Builder
 	join := p.sharer(ctx, "--server", env.URL, "--consent", "local", "join", created.Code)

@@ -23,6 +23,7 @@ var (
 	fillRect         = user32.NewProc("FillRect")
 	createSolidBrush = gdi32.NewProc("CreateSolidBrush")
 	setForeground    = user32.NewProc("SetForegroundWindow")
+	getDpiForSystem  = user32.NewProc("GetDpiForSystem")
 )
 
 type wndClassEx struct {
@@ -119,7 +120,8 @@ func main() {
 		panic(err)
 	}
 	setForeground.Call(hwnd)
-	fmt.Printf("pattern window %dx%d\n", w, h)
+	dpi, _, _ := getDpiForSystem.Call()
+	fmt.Printf("pattern window %dx%d dpi %d\n", w, h, dpi)
 	var m msg
 	for {
 		r, _, _ := getMessage.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
