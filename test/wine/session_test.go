@@ -117,7 +117,8 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() bo
 // helper's viewer, where a Windows test window's four colours are seen in
 // their quadrants. Clicks and keys reach that window only after
 // allow-control, a click within 2 px of where the helper clicked and a key
-// by its scan code, and nothing more after revoke-control. Go opens no UDP
+// by its scan code, and nothing more after revoke-control; pause stops the
+// frames and resume brings them back. Go opens no UDP
 // socket under wine 8 (docs/windows.md), so the daemon's only path is the
 // service's TURN relay over TCP.
 func TestWineSharerSession(t *testing.T) {
@@ -327,6 +328,31 @@ func TestWineSharerSession(t *testing.T) {
 	if c, k := len(patternOut.lines("lbuttondown")), len(patternOut.lines("keydown")); c != clicks || k != keys {
 		t.Errorf("after revoke-control the window got %d more clicks and %d more keys", c-clicks, k-keys)
 	}
+
+	// Pause stops the frames (the test window keeps changing), resume
+	// brings them back.
+	eventually(t, "frames of the changing window", 30*time.Second, func() bool {
+		n, _ := h.keyframes()
+		time.Sleep(500 * time.Millisecond)
+		m, _ := h.keyframes()
+		return m > n
+	})
+	if b, err := p.sharer(ctx, "pause").CombinedOutput(); err != nil {
+		t.Fatalf("quickhelp-sharer.exe pause: %v\n%s", err, b)
+	}
+	time.Sleep(time.Second) // frames already on their way
+	paused, _ := h.keyframes()
+	time.Sleep(2 * time.Second)
+	if n, _ := h.keyframes(); n != paused {
+		t.Errorf("%d frames arrived in the 2 s after pause", n-paused)
+	}
+	if b, err := p.sharer(ctx, "resume").CombinedOutput(); err != nil {
+		t.Fatalf("quickhelp-sharer.exe resume: %v\n%s", err, b)
+	}
+	eventually(t, "frames after resume", 30*time.Second, func() bool {
+		n, _ := h.keyframes()
+		return n > paused
+	})
 }
 
 // syncBuffer collects a program's output for polling.

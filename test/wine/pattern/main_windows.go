@@ -22,8 +22,11 @@ var (
 	endPaint         = user32.NewProc("EndPaint")
 	fillRect         = user32.NewProc("FillRect")
 	createSolidBrush = gdi32.NewProc("CreateSolidBrush")
+	deleteObject     = gdi32.NewProc("DeleteObject")
 	setForeground    = user32.NewProc("SetForegroundWindow")
 	getDpiForSystem  = user32.NewProc("GetDpiForSystem")
+	setTimer         = user32.NewProc("SetTimer")
+	invalidateRect   = user32.NewProc("InvalidateRect")
 )
 
 type wndClassEx struct {
@@ -60,6 +63,7 @@ const (
 	wmPaint   = 0x000F
 	wmKeyDown = 0x0100
 	wmLBDown  = 0x0201
+	wmTimer   = 0x0113
 	wsPopup   = 0x80000000
 	wsVisible = 0x10000000
 	wsExTop   = 0x00000008
@@ -72,6 +76,13 @@ func rgb(r, g, b byte) uintptr { return uintptr(r) | uintptr(g)<<8 | uintptr(b)<
 
 var w, h int32
 
+// tick alternates the colour of a 16-pixel square in the top left corner
+// every 200 ms, so the screen keeps changing (a test can tell whether frames
+// still flow) while the quadrants' centres stay as they are.
+var tick bool
+
+var blink = rect{0, 0, 16, 16}
+
 func wndProc(hwnd uintptr, m uint32, wp, lp uintptr) uintptr {
 	// What a test checks: where a click landed, which key (by scan code).
 	switch m {
@@ -79,6 +90,10 @@ func wndProc(hwnd uintptr, m uint32, wp, lp uintptr) uintptr {
 		fmt.Printf("lbuttondown %d %d\n", int16(lp&0xffff), int16(lp>>16&0xffff))
 	case wmKeyDown:
 		fmt.Printf("keydown scancode=%d\n", lp>>16&0xff)
+	case wmTimer:
+		tick = !tick
+		invalidateRect.Call(hwnd, uintptr(unsafe.Pointer(&blink)), 0)
+		return 0
 	}
 	if m == wmPaint {
 		var ps paintStruct
@@ -92,9 +107,18 @@ func wndProc(hwnd uintptr, m uint32, wp, lp uintptr) uintptr {
 			{rect{0, h / 2, w / 2, h}, rgb(0, 0, 255)},
 			{rect{w / 2, h / 2, w, h}, rgb(255, 255, 255)},
 		}
+		blinkColour := rgb(255, 0, 0)
+		if tick {
+			blinkColour = rgb(0, 0, 0)
+		}
+		quads = append(quads, struct {
+			r rect
+			c uintptr
+		}{blink, blinkColour})
 		for _, q := range quads {
 			brush, _, _ := createSolidBrush.Call(q.c)
 			fillRect.Call(dc, uintptr(unsafe.Pointer(&q.r)), brush)
+			deleteObject.Call(brush)
 		}
 		endPaint.Call(hwnd, uintptr(unsafe.Pointer(&ps)))
 		return 0
@@ -120,6 +144,7 @@ func main() {
 		panic(err)
 	}
 	setForeground.Call(hwnd)
+	setTimer.Call(hwnd, 1, 200, 0)
 	dpi, _, _ := getDpiForSystem.Call()
 	fmt.Printf("pattern window %dx%d dpi %d\n", w, h, dpi)
 	var m msg
