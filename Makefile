@@ -83,8 +83,10 @@ test-e2e: build-test
 test-desktop:
 	@scripts/desktop-test.sh
 
-# The Windows-only Go tests that make real Win32 calls, under wine64 (the
-# local API's pipe); a ProcessPrng shim DLL for Go under wine 8, tests only.
+# QuickHelp's Windows code under wine64 on a private Xvfb display: the local
+# API's real Win32 pipe calls, and the real quickhelp-sharer.exe joining a
+# session (scripts/wine-test.sh; a ProcessPrng shim DLL for Go under wine 8,
+# tests only).
 test-wine:
 	@scripts/wine-test.sh
 

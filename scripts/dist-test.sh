@@ -416,7 +416,7 @@ if [ -n "$msix" ]; then
   check "MSIX version is ${VERSION%%-*}.0" grep -q "Version=\"${VERSION%%-*}.0\"" "$WORK/msix/AppxManifest.xml"
 fi
 
-# The ProcessPrng shim of the wine tests (test/wine) is never shipped.
+# The ProcessPrng shim of the wine tests (test/wine/shim) is never shipped.
 shipped_dirs=()
 for d in "$WORK/nsis" "$WORK/msi-x" "$WORK/msix"; do [ -d "$d" ] && shipped_dirs+=("$d"); done
 if [ ${#shipped_dirs[@]} -eq 3 ] && ! find "${shipped_dirs[@]}" -iname 'bcryptprimitives*' | grep -q .; then

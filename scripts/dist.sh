@@ -117,25 +117,12 @@ build_go "$STAGE/linux/quickhelp-sharer" ./daemon/cmd/quickhelp-sharer GOOS=linu
   || { cat "$STAGE/linux/quickhelp-sharer.log" >&2; die "quickhelp-sharer does not build for Linux"; }
 
 # The sharer's encoder is cgo over libvpx, which Debian does not ship for
-# Windows: build a static one from Debian's source (cached in .cache/), then
-# link everything statically so the .exe needs only Windows' own DLLs.
-say "building libvpx for windows/amd64 (scripts/build-libvpx-windows.sh; cached)"
-vpx_pc=$(scripts/build-libvpx-windows.sh 2>"$STAGE/windows/libvpx.log" | tail -n 1) \
-  || { cat "$STAGE/windows/libvpx.log" >&2; die "libvpx does not build for Windows, so there is no quickhelp-sharer.exe"; }
-[ -f "$vpx_pc/vpx.pc" ] || { cat "$STAGE/windows/libvpx.log" >&2; die "scripts/build-libvpx-windows.sh printed no pkg-config directory"; }
-# The Go build cache does not see pkg-config's output nor the library
-# itself; naming this libvpx build in CGO_CFLAGS (part of the cache key)
-# makes a rebuilt libvpx relink the encoder.
-vpx_id=$(cat "$vpx_pc/../libvpx.a" "$vpx_pc/vpx.pc" | sha256sum | cut -c1-16)
-# -H=windowsgui: a GUI-subsystem program, so no console window flashes when
-# the app starts the daemon; run from a terminal, it attaches to that
-# terminal's console (daemon/cmd/quickhelp-sharer, console_windows.go).
-say "building quickhelp-sharer.exe (windows/amd64, cgo, static libvpx, GUI subsystem)"
-env CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc PKG_CONFIG_PATH="$vpx_pc" \
-  CGO_CFLAGS="-O2 -g -DQH_LIBVPX_ID=$vpx_id" CGO_LDFLAGS=-static \
-  "$GO" build -trimpath -ldflags "$LDFLAGS -H=windowsgui" -o "$STAGE/windows/quickhelp-sharer.exe" ./daemon/cmd/quickhelp-sharer \
-  >"$STAGE/windows/quickhelp-sharer.exe.log" 2>&1 \
-  || { cat "$STAGE/windows/quickhelp-sharer.exe.log" >&2; die "quickhelp-sharer does not cross-build for Windows"; }
+# Windows: scripts/build-sharer-windows.sh builds a static one from Debian's
+# source (cached in .cache/) and links the daemon statically, as a
+# GUI-subsystem program (no console window when the app starts it).
+say "building quickhelp-sharer.exe (windows/amd64, cgo, static libvpx from Debian's source, cached; GUI subsystem)"
+LDFLAGS=$LDFLAGS scripts/build-sharer-windows.sh "$STAGE/windows/quickhelp-sharer.exe" 2>"$STAGE/windows/quickhelp-sharer.exe.log" \
+  || { cat "$STAGE/windows/quickhelp-sharer.exe.log" >&2; die "quickhelp-sharer.exe does not build"; }
 
 # The desktop app goes through the Wails CLI (scripts/deps.sh builds bin/wails).
 [ -f main.go ] && [ -f wails.json ] || die "main.go or wails.json is missing: the desktop app cannot be built"

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Runs the Windows-only Go tests that make real Win32 calls under wine64
-# (what `make test-wine` runs, part of `make test`): the local API's named
-# pipe (the user's SID in its name, the owner-only DACL, the server and
-# client process checks through GetNamedPipeServerProcessId /
-# GetNamedPipeClientProcessId and the process token).
+# Runs QuickHelp's Windows code under wine64 (what `make test-wine` runs, part
+# of `make test`):
+#   - the Windows-only tests of internal/localapi, which make the real Win32
+#     calls of the named pipe (the user's SID in its name, the owner-only
+#     DACL, the server and client process checks through
+#     GetNamedPipeServerProcessId / GetNamedPipeClientProcessId and the
+#     process token);
+#   - test/wine: the real quickhelp-sharer.exe (cross-built with
+#     scripts/build-sharer-windows.sh) joins a session of a real service,
+#     offers nothing before Allow, and once allowed through its pipe streams
+#     wine's desktop to the helper's viewer (through TURN over TCP: Go opens
+#     no UDP socket under wine 8); control reaches a test window only while
+#     allowed; run twice, the second time at 150 % scaling (LogPixels 144).
 #
 # The prefix comes from scripts/wine-prefix.sh (with a ProcessPrng shim DLL
-# for Go under wine 8, tests only). What wine cannot show (a second user;
+# for Go under wine 8, tests only), its desktop on a private Xvfb display
+# (chosen by Xvfb itself, -displayfd). What wine cannot show (a second user;
 # FILE_FLAG_FIRST_PIPE_INSTANCE, which wine 8 ignores) is said by the tests
-# themselves and in docs/windows.md. The installed MSI and the real daemon
-# under wine are checked by scripts/dist-test.sh.
+# themselves and in docs/windows.md. The installers under wine are checked by
+# scripts/dist-test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,26 +27,58 @@ die() { echo "wine-test: ERROR: $*" >&2; exit 1; }
 . scripts/wine-prefix.sh
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/quickhelp-wine-test.XXXXXX")
+xvfb_pid=""
 cleanup() {
   wine_prefix_stop
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 start=$SECONDS
-echo "wine-test: creating a wine prefix with the ProcessPrng shim (tests only)"
+command -v Xvfb >/dev/null || die "Xvfb is missing: apt-get install xvfb"
+SCREEN=1280x800
+Xvfb -displayfd 3 -screen 0 ${SCREEN}x24 -nolisten tcp 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
+xvfb_pid=$!
+for _ in $(seq 1 50); do [ -s "$WORK/display" ] && break; sleep 0.1; done
+[ -s "$WORK/display" ] || { cat "$WORK/xvfb.log" >&2; die "Xvfb did not start"; }
+export DISPLAY=":$(tr -d '\n' < "$WORK/display")" WINE_DISPLAY
+WINE_DISPLAY=$DISPLAY
+
+echo "wine-test: creating a wine prefix on $DISPLAY with the ProcessPrng shim (tests only)"
 wine_prefix "$WORK" || die "cannot set up a wine prefix"
 
 echo "wine-test: building the Windows test programs"
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -c -o "$WORK/localapi.test.exe" ./internal/localapi
+scripts/build-sharer-windows.sh "$WORK/quickhelp-sharer.exe" || die "quickhelp-sharer.exe does not build"
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" build -o "$WORK/pattern.exe" ./test/wine/pattern
 
 # The local API's other tests use Unix socket paths; these are the ones for
 # the Windows pipe and its owner checks.
 echo "wine-test: internal/localapi under wine"
 status=0
-DISPLAY= "$WINE" "$WORK/localapi.test.exe" -test.v -test.count=1 -test.timeout=120s \
+"$WINE" "$WORK/localapi.test.exe" -test.v -test.count=1 -test.timeout=120s \
   -test.run '^(TestWindows|TestCheckOwner|TestPipeName|TestNotRunningKeepsOwnerRefusal)' >"$WORK/localapi.log" 2>&1 || status=$?
 cat "$WORK/localapi.log"
 [ "$status" -eq 0 ] || die "internal/localapi failed under wine (exit $status)"
 grep -q '^--- PASS: TestWindowsPipeCallChecksBothEnds' "$WORK/localapi.log" || die "TestWindowsPipeCallChecksBothEnds did not run"
+
+echo "wine-test: test/wine (the real quickhelp-sharer.exe)"
+status=0
+QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHELP_WINE_PATTERN="$WORK/pattern.exe" QUICKHELP_WINE_SCREEN=$SCREEN \
+  "$GO" test -count=1 -v -timeout 5m ./test/wine/ >"$WORK/session.log" 2>&1 || status=$?
+cat "$WORK/session.log"
+[ "$status" -eq 0 ] || die "test/wine failed (exit $status)"
+if grep -q '^--- SKIP' "$WORK/session.log"; then die "a test/wine test skipped although wine is set up"; fi
+
+# Again at 150 % scaling (LogPixels 144): clicks must still land within 2 px.
+echo "wine-test: test/wine at 150 % scaling"
+"$WINE" reg add 'HKCU\Control Panel\Desktop' /v LogPixels /t REG_DWORD /d 144 /f >/dev/null 2>&1
+wine_prefix_stop
+status=0
+QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHELP_WINE_PATTERN="$WORK/pattern.exe" QUICKHELP_WINE_SCREEN=$SCREEN \
+  QUICKHELP_WINE_DPI=144 "$GO" test -count=1 -v -timeout 5m ./test/wine/ >"$WORK/session-150.log" 2>&1 || status=$?
+cat "$WORK/session-150.log"
+[ "$status" -eq 0 ] || die "test/wine at 150 % scaling failed (exit $status)"
+if grep -q '^--- SKIP' "$WORK/session-150.log"; then die "a test/wine test skipped although wine is set up"; fi
 echo "wine-test: passed in $((SECONDS - start)) s"

@@ -93,7 +93,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 		}
 	})
 	c.sess = s
-	c.wg.Go(func() { c.pump(s) })
+	c.wg.Go(func() { c.pump(s, conn) })
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeSession, Code: res.Code, ExpiresAt: res.ExpiresAt.UnixMilli()})
 	c.setState(wire.UIStateWaitingSharer)
 	// The service ends an unused code itself; this is the fallback when its
@@ -102,8 +102,10 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 }
 
 // pump forwards one session's events to the loop until the session closes.
-func (c *Controller) pump(s *session) {
-	for ev := range s.conn.Events() {
+// It gets conn as an argument: s.conn belongs to the loop, which clears it
+// in teardown, possibly before this goroutine has started.
+func (c *Controller) pump(s *session, conn *client.Session) {
+	for ev := range conn.Events() {
 		c.post(func() {
 			if c.sess == s {
 				c.onSessionEvent(s, ev)

@@ -69,7 +69,7 @@ type StaticCPU struct {
 
 func main() {
 	out := flag.String("out", "bench/results/video.json", "where to write the JSON report")
-	display := flag.Int("display", 92, "Xvfb display number to use (must be free)")
+	display := flag.Int("display", 104, "Xvfb display number to use (must be free)")
 	frames := flag.Int("frames", 120, "frames per series")
 	cpuUsed := flag.Int("cpu-used", encode.DefaultCPUUsed, "VP8 cpu-used")
 	threads := flag.Int("threads", encode.DefaultThreads, "VP8 encoder threads")

@@ -105,6 +105,7 @@ func (t *Tray) Close() {
 func (t *Tray) run() {
 	defer t.wg.Done()
 	runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+	skipDelayedLayoutRefresh()
 	systray.Run(t.onReady, nil)
 }
 

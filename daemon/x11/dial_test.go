@@ -6,7 +6,7 @@ import (
 )
 
 func TestDialBadDisplay(t *testing.T) {
-	tests := []string{":94.9", "nonsense::", "/no/such/socket:0"}
+	tests := []string{":109.9", "nonsense::", "/no/such/socket:0"}
 	for _, d := range tests {
 		c, err := Dial(d)
 		if err == nil {

@@ -51,6 +51,26 @@ func (c *peerConn) enqueue(b []byte) bool {
 	}
 }
 
+// tryEnqueue queues b if the queue has room and otherwise drops it, never
+// kicking. Replies to a participant's own messages go this way: a burst of
+// them (every message still in flight when the peer left is answered
+// peer-absent) is made by the server, so a full queue then says nothing
+// about whether the participant reads. A participant that really stops
+// reading is still cut off by the write timeout and by what its peer sends.
+func (c *peerConn) tryEnqueue(b []byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.finished || c.ctx.Err() != nil {
+		return false
+	}
+	select {
+	case c.send <- b:
+		return true
+	default:
+		return false
+	}
+}
+
 // finish closes the queue: the writer sends what is queued, then closes
 // the connection with StatusNormalClosure.
 func (c *peerConn) finish() {

@@ -250,6 +250,20 @@ func (r *room) sendLocked(c *peerConn, env wire.Envelope) {
 	}
 }
 
+// replyLocked answers c about its own message (an error): best effort, a
+// full queue drops the reply instead of cutting c off (see tryEnqueue).
+func (r *room) replyLocked(c *peerConn, env wire.Envelope) {
+	env.TS = r.h.s.now().UnixMilli()
+	b, err := env.Encode()
+	if err != nil {
+		r.h.s.log.Error("encode envelope", "type", env.Type, "err", err)
+		return
+	}
+	if !c.tryEnqueue(b) {
+		r.h.s.log.Debug("reply dropped: send queue full", "session", r.id, "role", c.role, "reason", env.Reason)
+	}
+}
+
 func (r *room) addFeature(f string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -150,7 +150,7 @@ func (r *room) refuse(c *peerConn, reason wire.Reason) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.errorCodes[reason] = true
-	r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: reason})
+	r.replyLocked(c, wire.Envelope{Type: wire.TypeError, Reason: reason})
 }
 
 // direction says who may send a relayed type: the role, or "" for both.
@@ -228,7 +228,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	peer := r.conns[otherRole(c.role)]
 	if peer == nil {
 		r.errorCodes[wire.ReasonPeerAbsent] = true
-		r.sendLocked(c, wire.Envelope{Type: wire.TypeError, Reason: wire.ReasonPeerAbsent})
+		r.replyLocked(c, wire.Envelope{Type: wire.TypeError, Reason: wire.ReasonPeerAbsent})
 		return false
 	}
 	r.sendLocked(peer, out)

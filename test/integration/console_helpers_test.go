@@ -3,6 +3,7 @@ package integration_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/quickhelp/quickhelp/app/console"
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/peer"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
@@ -180,7 +182,9 @@ func joinAsSharerICE(t *testing.T, ctx context.Context, serverURL, code string, 
 			}
 			switch ev.Envelope.Type {
 			case wire.TypeAnswer, wire.TypeCandidate:
-				if err := s.peer.HandleSignal(context.Background(), ev.Envelope); err != nil {
+				// ErrClosed: a late signal after the test closed its peer
+				// (the sharer vanishing, or the cleanup).
+				if err := s.peer.HandleSignal(context.Background(), ev.Envelope); err != nil && !errors.Is(err, rtc.ErrClosed) {
 					t.Errorf("sharer HandleSignal(%s) = %v", ev.Envelope.Type, err)
 				}
 			default:

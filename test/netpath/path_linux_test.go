@@ -21,9 +21,9 @@ import (
 	"github.com/quickhelp/quickhelp/signaling/edge/edgetest"
 )
 
-// testDisplay is this package's Xvfb display (fixed per package, see the
-// other X11 tests).
-const testDisplay = 112
+// testDisplay is this package's Xvfb display (reserved in the table of
+// daemon/x11/xvfb).
+const testDisplay = 115
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envHelper) == "1" {

@@ -8,6 +8,38 @@
 // the tests of every X11 package of the daemon, not only capture's. Like
 // daemon/x11 it is not under an internal/ directory: tools outside daemon/
 // (bench/video, test/e2e/xpattern) start and paint displays with it too.
+//
+// # Reserved display numbers
+//
+// `go test ./...` runs packages in parallel, so every package, Playwright
+// suite and script that starts (or deliberately never starts) an X display
+// owns fixed numbers, listed here and nowhere else. Numbers stay at :90 and
+// above, clear of real desktops. TestReservedDisplays scans the sources
+// for the numbers each owner uses and fails on a number used by two owners,
+// on a number missing from this table, or on an owner listed here that
+// no longer uses its numbers.
+//
+//	90, 94     daemon/capture (94 is never started)
+//	91         daemon/x11/xvfb
+//	92, 109    daemon/x11 (109 is never started)
+//	93         daemon/encode
+//	95–99      daemon/input
+//	100–101    test/integration
+//	104        bench/video (default of -display)
+//	110–114    daemon/overlay (114 is never started)
+//	115        test/netpath
+//	121        test/e2e/helper-console.test.mjs
+//	122        bench/latency/latency.mjs (default of -display)
+//	123        test/e2e/prompt-window.test.mjs
+//	126        scripts/desktop-test.sh (default of DESKTOP_TEST_DISPLAY)
+//	130–131    test/e2e/sharer.test.mjs
+//	135        test/e2e/chat.test.mjs
+//	140–144    daemon/hotkey (143 is never started)
+//	150        daemon/cmd/quickhelp-sharer
+//
+// Not listed: scripts/run.sh takes the first free number from :57 up for a
+// person's own session, and scripts/wine-test.sh lets Xvfb pick a free one
+// (-displayfd); neither runs inside `go test`.
 package xvfb
 
 import (
