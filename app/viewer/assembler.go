@@ -30,13 +30,16 @@ const (
 // most lossWaitMax of latency.
 const (
 	nackInterval = 100 * time.Millisecond
-	lossWaitMax  = 500 * time.Millisecond
+	lossWaitMax  = 700 * time.Millisecond
 )
 
 // lossWait is how long the assembler waits for a missing packet on a path
-// with round trip rtt (0 when unknown): time for two NACK rounds.
+// with round trip rtt (0 when unknown): time for three NACK rounds, since
+// with a few percent loss each way a NACK or its retransmission is itself
+// lost often enough that two rounds left a stall (a keyframe) every few
+// seconds.
 func lossWait(rtt time.Duration) time.Duration {
-	return min(max(asmMaxWait, nackInterval+2*rtt), lossWaitMax)
+	return min(max(asmMaxWait, nackInterval+3*rtt), lossWaitMax)
 }
 
 type asmPacket struct {

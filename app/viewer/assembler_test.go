@@ -208,7 +208,7 @@ func TestLossWaitFollowsRoundTrip(t *testing.T) {
 	for _, c := range []struct{ rtt, want time.Duration }{
 		{0, asmMaxWait},
 		{time.Millisecond, asmMaxWait},
-		{150 * time.Millisecond, 400 * time.Millisecond},
+		{150 * time.Millisecond, 550 * time.Millisecond},
 		{2 * time.Second, lossWaitMax},
 	} {
 		if got := lossWait(c.rtt); got != c.want {
@@ -218,7 +218,7 @@ func TestLossWaitFollowsRoundTrip(t *testing.T) {
 	if got := keyWait(0); got < pliInterval || got > 400*time.Millisecond {
 		t.Errorf("keyWait(0) = %v, want about %v on loopback", got, pliInterval)
 	}
-	if got := keyWait(150 * time.Millisecond); got < 2*150*time.Millisecond+400*time.Millisecond {
+	if got := keyWait(150 * time.Millisecond); got < 2*150*time.Millisecond+550*time.Millisecond {
 		t.Errorf("keyWait(150ms) = %v, want room for a round trip, a keyframe and a repair", got)
 	}
 }
