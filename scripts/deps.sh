@@ -31,10 +31,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Signing an MSIX needs osslsigncode 2.7 or newer; Debian 12 has 2.5. Unsigned
-# builds do not need it, so this only says what to install (make dist-test,
-# which signs, fails until it is there).
-scripts/osslsigncode-check.sh || echo "deps: WARNING: signed builds and make dist-test need a newer osslsigncode (above)" >&2
+# Signing an MSIX needs osslsigncode 2.7 or newer; Debian 12 has 2.5 and
+# bookworm-backports 2.9. On Debian 12 the backports entry is added (backports
+# are never preferred by apt unless asked for, so nothing else changes) and
+# osslsigncode alone is taken from it. Elsewhere the check says what to install;
+# make dist-test, which signs, fails until it is there.
+BACKPORTS_LIST=/etc/apt/sources.list.d/quickhelp-backports.sources
+if ! scripts/osslsigncode-check.sh 2>/dev/null; then
+  codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+  if [ "$codename" = bookworm ]; then
+    echo "deps: installing osslsigncode from bookworm-backports (MSIX signing needs 2.7 or newer)"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+        'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+        $SUDO tee "$BACKPORTS_LIST" >/dev/null
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports osslsigncode >/dev/null
+  fi
+  scripts/osslsigncode-check.sh || echo "deps: WARNING: signed builds and make dist-test need a newer osslsigncode (above)" >&2
+fi
 
 command -v go >/dev/null || { echo "deps: Go 1.26 or newer is required (https://go.dev/dl)"; exit 1; }
 command -v npm >/dev/null || { echo "deps: Node.js 20 and npm are required"; exit 1; }
