@@ -37,7 +37,8 @@ const (
 const envImpaired = "QH_NETPATH_IMPAIRED"
 
 // envBenchJSON names a file the impaired-path test writes its figures to
-// (make bench); envWindow lengthens the measuring window.
+// (make bench; relative to the repository's root); envWindow lengthens the
+// measuring window.
 const envBenchJSON = "QUICKHELP_BENCH_JSON"
 
 // delayCable joins the sharer's router to the public namespace through a
@@ -231,6 +232,14 @@ func writeImpairJSON(t *testing.T, path string, res impairResult) {
 		"1280x720", "xterm printing a long line every 20 ms", res, time.Now().UTC()}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
+		t.Fatal(err)
+	}
+	// go test runs in the package's folder; a relative name is meant from
+	// the repository's root, where make bench runs.
+	if !filepath.IsAbs(path) {
+		path = filepath.Join("..", "..", path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
