@@ -53,6 +53,24 @@ func vnetICE(t *testing.T, r *vnet.Router, ip string) func(*webrtc.SettingEngine
 	}
 }
 
+// pathConsole runs the helper console and an in-process sharer on a
+// virtual network (see pathRouter) up to the sharer's consent, with the
+// page connecting and the sharer's peer not started yet.
+func pathConsole(t *testing.T, ctx context.Context) (pg *page, sh *sharerEnd, blocked *atomic.Bool) {
+	t.Helper()
+	env := servertest.Start(t)
+	router, blocked := pathRouter(t)
+	br, base := startConsoleICE(t, env.URL, 30*time.Second, vnetICE(t, router, "192.0.2.20"))
+	pg = openPage(t, ctx, br, base)
+	pg.state(wire.UIStateSignedOut)
+	code := pg.signInAndCreateCode(env)
+	sh = joinAsSharerICE(t, ctx, env.URL, code, vnetICE(t, router, "192.0.2.10"))
+	pg.state(wire.UIStateAwaitingConsent)
+	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
+	pg.state(wire.UIStateConnecting)
+	return pg, sh, blocked
+}
+
 // The helper console on a broken media path: a blip (back within 2 s)
 // keeps control and asks for nothing; either shows "connection is poor"
 // while reconnecting; a longer outage asks the sharer for an ICE restart
@@ -60,18 +78,9 @@ func vnetICE(t *testing.T, r *vnet.Router, ip string) func(*webrtc.SettingEngine
 // the restart.
 func TestConsolePathBlipAndOutage(t *testing.T) {
 	t.Parallel()
-	env := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	router, blocked := pathRouter(t)
-	br, base := startConsoleICE(t, env.URL, 30*time.Second, vnetICE(t, router, "192.0.2.20"))
-	pg := openPage(t, ctx, br, base)
-	pg.state(wire.UIStateSignedOut)
-	code := pg.signInAndCreateCode(env)
-	sh := joinAsSharerICE(t, ctx, env.URL, code, vnetICE(t, router, "192.0.2.10"))
-	pg.state(wire.UIStateAwaitingConsent)
-	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
-	pg.state(wire.UIStateConnecting)
+	pg, sh, blocked := pathConsole(t, ctx)
 	if err := sh.peer.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -143,19 +152,10 @@ func TestConsolePathBlipAndOutage(t *testing.T) {
 // explanation goes.
 func TestConsoleExplainsBlockedPath(t *testing.T) {
 	t.Parallel()
-	env := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	router, blocked := pathRouter(t)
+	pg, sh, blocked := pathConsole(t, ctx)
 	blocked.Store(true)
-	br, base := startConsoleICE(t, env.URL, 30*time.Second, vnetICE(t, router, "192.0.2.20"))
-	pg := openPage(t, ctx, br, base)
-	pg.state(wire.UIStateSignedOut)
-	code := pg.signInAndCreateCode(env)
-	sh := joinAsSharerICE(t, ctx, env.URL, code, vnetICE(t, router, "192.0.2.10"))
-	pg.state(wire.UIStateAwaitingConsent)
-	sh.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})
-	pg.state(wire.UIStateConnecting)
 	start := time.Now()
 	if err := sh.peer.Start(ctx); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"image"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,7 +21,6 @@ import (
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/x11"
 	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
-	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
@@ -186,11 +184,26 @@ func newHelper(ctx context.Context, t testing.TB, api *client.Client, token stri
 
 // newHelperICE is newHelper with the viewer's setting engine adjusted by ice.
 func newHelperICE(ctx context.Context, t testing.TB, api *client.Client, token string, ice func(*webrtc.SettingEngine)) (*helperSide, string) {
+	t.Helper()
 	created, err := api.CreateSession(ctx, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hsess, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
+	return connectHelperICE(ctx, t, api, created.SessionID, created.Token, ice), created.Code
+}
+
+// connectHelper connects the helper's socket and a fresh viewer to an
+// existing session (a first connection or a reconnect with the same token).
+func connectHelper(ctx context.Context, t testing.TB, api *client.Client, id, token string) *helperSide {
+	t.Helper()
+	return connectHelperICE(ctx, t, api, id, token, loopbackICE)
+}
+
+// connectHelperICE is connectHelper with the viewer's setting engine
+// adjusted by ice.
+func connectHelperICE(ctx context.Context, t testing.TB, api *client.Client, id, token string, ice func(*webrtc.SettingEngine)) *helperSide {
+	t.Helper()
+	hsess, err := api.Connect(ctx, id, token, client.ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +218,7 @@ func newHelperICE(ctx context.Context, t testing.TB, api *client.Client, token s
 		t.Fatal(err)
 	}
 	go h.run(ctx)
-	return h, created.Code
+	return h
 }
 
 func (h *helperSide) close() {
@@ -219,14 +232,7 @@ func TestSharerEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	x, err := xvfb.Start(ctx, e2eDisplay, 1920, 1080)
-	if err == xvfb.ErrNotInstalled {
-		t.Skip("Xvfb not installed")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := startScreen(t, ctx, 1920, 1080)
 	painter, err := xvfb.NewPainter(x.Display)
 	if err != nil {
 		t.Fatal(err)
@@ -244,15 +250,8 @@ func TestSharerEndToEnd(t *testing.T) {
 	defer xc.Close()
 
 	env := servertest.Start(t)
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, code := newHelper(ctx, t, api, login.Token)
+	api, token := signInHelper(t, ctx, env)
+	h, code := newHelper(ctx, t, api, token)
 	defer h.close()
 	hsess := h.sess
 
@@ -262,23 +261,7 @@ func TestSharerEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	dir, _ := os.MkdirTemp("", "qh")
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "sharer.sock")
-	lapi, err := localapi.Serve(sock, d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lapi.Close()
-	local := localapi.Client{Path: sock}
-	do := func(cmd string) wire.SharerStatus {
-		t.Helper()
-		resp, err := local.Call(ctx, wire.LocalRequest{Cmd: cmd})
-		if err != nil || !resp.OK {
-			t.Fatalf("%s: %v %q", cmd, err, resp.Error)
-		}
-		return *resp.Status
-	}
+	local, do := serveLocal(t, ctx, d)
 
 	if err := d.Join(ctx, strings.ToLower(strings.ReplaceAll(code, "-", " ")), ""); err != nil {
 		t.Fatalf("join: %v", err)

@@ -10,36 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/x11"
-	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
-	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
-
-// connectHelper connects the helper's socket and a fresh viewer to an
-// existing session (a first connection or a reconnect with the same token).
-func connectHelper(ctx context.Context, t *testing.T, api *client.Client, id, token string) *helperSide {
-	t.Helper()
-	hsess, err := api.Connect(ctx, id, token, client.ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &helperSide{sess: hsess, newFrame: make(chan struct{}, 1)}
-	h.v, err = viewer.New(viewer.Config{
-		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
-		OnFrame:       h.onFrame,
-		OnCursor:      h.onCursor,
-		SettingEngine: loopbackICE,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go h.run(ctx)
-	return h
-}
 
 // controlAnswers returns the control envelopes the helper got, in order.
 func (h *helperSide) controlAnswers() []wire.Envelope {
@@ -64,14 +39,7 @@ func TestPauseGatesCursorAndControlBacksOff(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	x, err := xvfb.Start(ctx, e2eDisplay, 1920, 1080)
-	if err == xvfb.ErrNotInstalled {
-		t.Skip("Xvfb not installed")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := startScreen(t, ctx, 1920, 1080)
 	xc, err := x11.Dial(x.Display)
 	if err != nil {
 		t.Fatal(err)
@@ -86,15 +54,8 @@ func TestPauseGatesCursorAndControlBacksOff(t *testing.T) {
 	}
 
 	env := servertest.Start(t)
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := api.CreateSession(ctx, login.Token)
+	api, token := signInHelper(t, ctx, env)
+	created, err := api.CreateSession(ctx, token)
 	if err != nil {
 		t.Fatal(err)
 	}

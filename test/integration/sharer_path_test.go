@@ -4,16 +4,12 @@ package integration_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
-	"github.com/quickhelp/quickhelp/internal/localapi"
-	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -52,38 +48,15 @@ func pathSession(t *testing.T, ctx context.Context) (h *helperSide, do func(stri
 
 	router, blocked := pathRouter(t)
 	env := servertest.Start(t)
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, code := newHelperICE(ctx, t, api, login.Token, vnetICE(t, router, "192.0.2.20"))
+	api, token := signInHelper(t, ctx, env)
+	h, code := newHelperICE(ctx, t, api, token, vnetICE(t, router, "192.0.2.20"))
 	t.Cleanup(h.close)
 	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: vnetICE(t, router, "192.0.2.10")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Close() })
-	dir, _ := os.MkdirTemp("", "qh")
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "sharer.sock")
-	lapi, err := localapi.Serve(sock, d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lapi.Close() })
-	local := localapi.Client{Path: sock}
-	do = func(cmd string) wire.SharerStatus {
-		t.Helper()
-		resp, err := local.Call(ctx, wire.LocalRequest{Cmd: cmd})
-		if err != nil || !resp.OK {
-			t.Fatalf("%s: %v %q", cmd, err, resp.Error)
-		}
-		return *resp.Status
-	}
+	_, do = serveLocal(t, ctx, d)
 	if err := d.Join(ctx, code, ""); err != nil {
 		t.Fatalf("join: %v", err)
 	}

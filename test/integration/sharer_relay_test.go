@@ -2,16 +2,11 @@ package integration_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/sharer"
-	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
-	"github.com/quickhelp/quickhelp/internal/localapi"
-	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/signaling/turn"
@@ -25,14 +20,7 @@ import (
 func TestForceRelayPolicy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	x, err := xvfb.Start(ctx, e2eDisplay, 640, 480)
-	if err == xvfb.ErrNotInstalled {
-		t.Skip("Xvfb not installed")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := startScreen(t, ctx, 640, 480)
 	relay, err := turn.New(turn.Config{ListenUDP: "127.0.0.1:0", ListenTCP: "off", DevMode: true,
 		Secret: []byte("0123456789abcdef0123456789abcdef")})
 	if err != nil {
@@ -40,15 +28,8 @@ func TestForceRelayPolicy(t *testing.T) {
 	}
 	defer relay.Close()
 	env := servertest.StartWith(t, func(c *server.Config) { c.ICE = relay })
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	login, err := api.Login(ctx, env.HelperEmail, env.HelperPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, code := newHelper(ctx, t, api, login.Token)
+	api, token := signInHelper(t, ctx, env)
+	h, code := newHelper(ctx, t, api, token)
 	defer h.close()
 
 	d, err := sharer.New(sharer.Config{ServerURL: env.URL, Display: x.Display, PeerSettings: loopbackICE,
@@ -57,21 +38,11 @@ func TestForceRelayPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	dir, _ := os.MkdirTemp("", "qh")
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "sharer.sock")
-	lapi, err := localapi.Serve(sock, d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lapi.Close()
+	_, do := serveLocal(t, ctx, d)
 	if err := d.Join(ctx, code, ""); err != nil {
 		t.Fatalf("join: %v", err)
 	}
-	resp, err := (&localapi.Client{Path: sock}).Call(ctx, wire.LocalRequest{Cmd: wire.LocalAllow})
-	if err != nil || !resp.OK {
-		t.Fatalf("allow: %v %+v", err, resp)
-	}
+	do(wire.LocalAllow)
 	eventually(t, "the first frame", 30*time.Second, func() bool { return h.frameCount() > 0 })
 
 	h.mu.Lock()
