@@ -22,7 +22,6 @@ import (
 	"github.com/letsencrypt/pebble/v2/wfe"
 	"github.com/miekg/dns"
 
-	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/edge/edgetest"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -167,7 +166,7 @@ type acmeService struct {
 	hc              *http.Client   // trusts roots only
 	dialer          *net.Dialer
 	cancel          context.CancelFunc
-	done            chan error
+	done            <-chan error
 }
 
 const acmeName, acmeOther = "help.quickhelp.test", "other.quickhelp.test"
@@ -178,32 +177,19 @@ const acmeName, acmeOther = "help.quickhelp.test", "other.quickhelp.test"
 // (443 in the field).
 func startACMEService(t *testing.T, httpPort int) *acmeService {
 	t.Helper()
-	s := &acmeService{dir: t.TempDir(), resolver: startTestDNS(t, acmeName, acmeOther), done: make(chan error, 1),
+	s := &acmeService{dir: t.TempDir(), resolver: startTestDNS(t, acmeName, acmeOther),
 		dialer: &net.Dialer{Timeout: 5 * time.Second}}
 	peb := listenPebble(t, s.dir)
 	var ctx context.Context
 	ctx, s.cancel = context.WithCancel(context.Background())
 	t.Cleanup(s.cancel)
-	e, _ := testEnv(nil, "")
-	if err := run(ctx, []string{"demo", "--data", s.dir}, e); err != nil {
-		t.Fatal(err)
-	}
-	addrc := make(chan string, 1)
-	e.ready = func(a string) { addrc <- a }
 	args := []string{"--data", s.dir, "--listen", "127.0.0.1:0", "--turn-listen", "127.0.0.1:0",
 		"--acme-domain", acmeName, "--acme-email", "ops@quickhelp.test",
 		"--acme-directory", peb.directory(), "--acme-ca-file", peb.caFile}
 	if httpPort != 0 {
 		args = append(args, "--acme-http", "127.0.0.1:"+strconv.Itoa(httpPort))
 	}
-	go func() { s.done <- run(ctx, args, e) }()
-	select {
-	case s.addr = <-addrc:
-	case err := <-s.done:
-		t.Fatalf("serve returned early: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	s.addr, s.done = startServe(t, ctx, s.dir, args...)
 	_, s.port, _ = net.SplitHostPort(s.addr)
 	if httpPort == 0 {
 		peb.serve(t, addrPort(s.addr), 0, s.resolver.addr)
@@ -286,20 +272,7 @@ func TestServeACME(t *testing.T) {
 	s.waitHTTPS(t)
 
 	// TURN over TLS on the same port, announced under the name.
-	pw, _ := os.ReadFile(filepath.Join(s.dir, "demo-password.txt"))
-	api, err := client.New(s.base(), client.WithHTTPClient(s.hc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	lr, err := api.Login(ctx, demoEmail, strings.TrimSpace(string(pw)))
-	if err != nil {
-		t.Fatalf("login: %v", err)
-	}
-	cr, err := api.CreateSession(ctx, lr.Token)
-	if err != nil {
-		t.Fatalf("create session: %v", err)
-	}
+	_, cr := createSession(t, context.Background(), s.base(), s.hc, s.dir)
 	turns := cr.ICEServers[len(cr.ICEServers)-1]
 	if want := "turns:" + acmeName + ":" + s.port + "?transport=tcp"; turns.URLs[0] != want {
 		t.Errorf("turns URL %q, want %q", turns.URLs[0], want)
@@ -376,13 +349,7 @@ func addrPort(addr string) int {
 
 func TestParseServeACME(t *testing.T) {
 	public := []string{"--listen", ":443", "--turn-listen", "off"}
-	tests := []struct {
-		name    string
-		args    []string
-		vars    map[string]string
-		wantErr string
-		check   func(serveConfig) bool
-	}{
+	tests := []parseServeTest{
 		{"acme on a public port", append([]string{"--acme-domain", "Help.Example.com., help2.example.com"}, public...), nil, "", func(c serveConfig) bool {
 			return c.hasTLS() && strings.Join(c.acme.domains, ",") == "help.example.com,help2.example.com" &&
 				c.publicHost == "help.example.com" && c.acme.directory == "https://acme-v02.api.letsencrypt.org/directory" && c.acme.httpAddr == ""
@@ -405,24 +372,7 @@ func TestParseServeACME(t *testing.T) {
 		{"acme-http alone", []string{"--acme-http", ":80"}, nil, "needs --acme-domain", nil},
 		{"public TLS, loopback relay", []string{"--acme-domain", "help.example.com", "--listen", ":443"}, nil, "needs a public relay", nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e, _ := testEnv(tt.vars, "")
-			c, err := parseServe(tt.args, e)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("parseServe(%q) error = %v, want %q", tt.args, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseServe(%q): %v", tt.args, err)
-			}
-			if tt.check != nil && !tt.check(c) {
-				t.Errorf("parseServe(%q) = %+v", tt.args, c)
-			}
-		})
-	}
+	checkParseServe(t, tests)
 }
 
 // TestACMECacheDirPerCA keeps each CA's certificates apart, so a staging

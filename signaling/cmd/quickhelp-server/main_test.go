@@ -27,14 +27,73 @@ func testEnv(vars map[string]string, stdin string) (env, *bytes.Buffer) {
 	}, out
 }
 
+// startServe seeds dir with the demo organisation, then runs the server
+// with args in the background until ctx ends, and waits until it listens.
+// It returns the address and the channel run's result arrives on.
+func startServe(t *testing.T, ctx context.Context, dir string, args ...string) (addr string, done <-chan error) {
+	t.Helper()
+	e, _ := testEnv(nil, "")
+	if err := run(ctx, []string{"demo", "--data", dir}, e); err != nil {
+		t.Fatal(err)
+	}
+	addrc := make(chan string, 1)
+	e.ready = func(a string) { addrc <- a }
+	result := make(chan error, 1)
+	go func() { result <- run(ctx, args, e) }()
+	select {
+	case addr = <-addrc:
+	case err := <-result:
+		t.Fatalf("serve returned early: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return addr, result
+}
+
+// demoPassword is the password the demo command wrote to dir.
+func demoPassword(t *testing.T, dir string) string {
+	t.Helper()
+	pw, err := os.ReadFile(filepath.Join(dir, "demo-password.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(pw))
+}
+
+// parseServeTest is one case of parseServe: wantErr is part of the error
+// expected, else check (where set) must accept the configuration.
+type parseServeTest struct {
+	name    string
+	args    []string
+	vars    map[string]string
+	wantErr string
+	check   func(serveConfig) bool
+}
+
+func checkParseServe(t *testing.T, tests []parseServeTest) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, _ := testEnv(tt.vars, "")
+			c, err := parseServe(tt.args, e)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("parseServe(%q) error = %v, want %q", tt.args, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseServe(%q) error = %v", tt.args, err)
+			}
+			if tt.check != nil && !tt.check(c) {
+				t.Errorf("parseServe(%q) = %+v", tt.args, c)
+			}
+		})
+	}
+}
+
 func TestParseServe(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		vars    map[string]string
-		wantErr string
-		check   func(serveConfig) bool
-	}{
+	tests := []parseServeTest{
 		{"defaults", nil, nil, "", func(c serveConfig) bool {
 			return c.listen == "127.0.0.1:7443" && c.turnListen == "127.0.0.1:3478" && c.dev == "auto" && c.retention == 72*time.Hour
 		}},
@@ -63,24 +122,7 @@ func TestParseServe(t *testing.T) {
 			return !c.turnTLS && c.publicHost == "help.example.com"
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e, _ := testEnv(tt.vars, "")
-			c, err := parseServe(tt.args, e)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("parseServe(%q) error = %v, want %q", tt.args, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseServe(%q) error = %v", tt.args, err)
-			}
-			if tt.check != nil && !tt.check(c) {
-				t.Errorf("parseServe(%q) = %+v", tt.args, c)
-			}
-		})
-	}
+	checkParseServe(t, tests)
 }
 
 func TestDemoIdempotent(t *testing.T) {
@@ -174,32 +216,14 @@ func TestServeAndShutdown(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e, out := testEnv(nil, "")
-	if err := run(ctx, []string{"demo", "--data", dir}, e); err != nil {
-		t.Fatal(err)
-	}
-	pw, _ := os.ReadFile(filepath.Join(dir, "demo-password.txt"))
-	_ = out
-	addrc := make(chan string, 1)
-	e.ready = func(a string) { addrc <- a }
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--turn-listen", "off"}, e)
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("serve returned early: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	addr, done := startServe(t, ctx, dir, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--turn-listen", "off")
+	pw := demoPassword(t, dir)
 	resp, err := http.Get("http://" + addr + wire.PathHealth)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	body, _ := json.Marshal(wire.LoginRequest{Email: "alex@example.com", Password: strings.TrimSpace(string(pw))})
+	body, _ := json.Marshal(wire.LoginRequest{Email: "alex@example.com", Password: pw})
 	resp, err = http.Post("http://"+addr+wire.PathLogin, "application/json", bytes.NewReader(body))
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("login with the demo password: %v %v", err, resp)
@@ -225,26 +249,9 @@ func TestServeWithTURN(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e, _ := testEnv(nil, "")
-	if err := run(ctx, []string{"demo", "--data", dir}, e); err != nil {
-		t.Fatal(err)
-	}
-	pw, _ := os.ReadFile(filepath.Join(dir, "demo-password.txt"))
-	addrc := make(chan string, 1)
-	e.ready = func(a string) { addrc <- a }
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"--data", dir, "--listen", "127.0.0.1:0", "--turn-listen", "127.0.0.1:0"}, e)
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("serve returned early: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	body, _ := json.Marshal(wire.LoginRequest{Email: "alex@example.com", Password: strings.TrimSpace(string(pw))})
+	addr, done := startServe(t, ctx, dir, "--data", dir, "--listen", "127.0.0.1:0", "--turn-listen", "127.0.0.1:0")
+	pw := demoPassword(t, dir)
+	body, _ := json.Marshal(wire.LoginRequest{Email: "alex@example.com", Password: pw})
 	resp, err := http.Post("http://"+addr+wire.PathLogin, "application/json", bytes.NewReader(body))
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("login: %v %v", err, resp)

@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,26 +31,8 @@ func TestServeOnePort(t *testing.T) {
 	defer cancel()
 	ca := edgetest.NewCA(t)
 	_, certFile, keyFile := ca.WriteFiles(t, dir, ca.Issue(t, "127.0.0.1"))
-	e, _ := testEnv(nil, "")
-	if err := run(ctx, []string{"demo", "--data", dir}, e); err != nil {
-		t.Fatal(err)
-	}
-	pw, _ := os.ReadFile(filepath.Join(dir, "demo-password.txt"))
-	addrc := make(chan string, 1)
-	e.ready = func(a string) { addrc <- a }
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"--data", dir, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile,
-			"--turn-listen", "127.0.0.1:0", "--ice-policy", "relay"}, e)
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("serve returned early: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	addr, done := startServe(t, ctx, dir, "--data", dir, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile,
+		"--turn-listen", "127.0.0.1:0", "--ice-policy", "relay")
 	_, port, _ := net.SplitHostPort(addr)
 	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}}
 	resp, err := hc.Get("https://" + addr + wire.PathHealth)
@@ -74,18 +54,7 @@ func TestServeOnePort(t *testing.T) {
 		t.Errorf("metrics lack the TLS port:\n%s", metrics)
 	}
 
-	api, err := client.New("https://"+addr, client.WithHTTPClient(hc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lr, err := api.Login(ctx, demoEmail, strings.TrimSpace(string(pw)))
-	if err != nil {
-		t.Fatalf("login: %v", err)
-	}
-	cr, err := api.CreateSession(ctx, lr.Token)
-	if err != nil {
-		t.Fatalf("create session: %v", err)
-	}
+	api, cr := createSession(t, ctx, "https://"+addr, hc, dir)
 	if got, want := iceKinds(cr.ICEServers), "stun,turn udp,turn tcp,turns tcp"; got != want {
 		t.Errorf("ICE servers %v: kinds %q, want %q", cr.ICEServers, got, want)
 	}
@@ -123,6 +92,25 @@ func TestServeOnePort(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("serve: %v", err)
 	}
+}
+
+// createSession signs in to the service at base through hc as the demo
+// helper whose password is in dir, and creates a session.
+func createSession(t *testing.T, ctx context.Context, base string, hc *http.Client, dir string) (*client.Client, wire.CreateSessionResponse) {
+	t.Helper()
+	api, err := client.New(base, client.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, err := api.Login(ctx, demoEmail, demoPassword(t, dir))
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	cr, err := api.CreateSession(ctx, lr.Token)
+	if err != nil {
+		t.Fatalf("create session: %v", err)
+	}
+	return api, cr
 }
 
 func waitChat(t *testing.T, s *client.Session, text string) {
@@ -201,38 +189,9 @@ func TestServeTURNTransports(t *testing.T) {
 			defer cancel()
 			ca := edgetest.NewCA(t)
 			_, certFile, keyFile := ca.WriteFiles(t, dir, ca.Issue(t, "127.0.0.1"))
-			e, _ := testEnv(nil, "")
-			if err := run(ctx, []string{"demo", "--data", dir}, e); err != nil {
-				t.Fatal(err)
-			}
-			pw, _ := os.ReadFile(filepath.Join(dir, "demo-password.txt"))
-			addrc := make(chan string, 1)
-			e.ready = func(a string) { addrc <- a }
-			done := make(chan error, 1)
-			go func() {
-				done <- run(ctx, append([]string{"--data", dir, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, tt.flags...), e)
-			}()
-			var addr string
-			select {
-			case addr = <-addrc:
-			case err := <-done:
-				t.Fatalf("serve returned early: %v", err)
-			case <-time.After(30 * time.Second):
-				t.Fatal("serve did not start")
-			}
+			addr, done := startServe(t, ctx, dir, append([]string{"--data", dir, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, tt.flags...)...)
 			hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: ca.ClientConfig()}}
-			api, err := client.New("https://"+addr, client.WithHTTPClient(hc))
-			if err != nil {
-				t.Fatal(err)
-			}
-			lr, err := api.Login(ctx, demoEmail, strings.TrimSpace(string(pw)))
-			if err != nil {
-				t.Fatalf("login: %v", err)
-			}
-			cr, err := api.CreateSession(ctx, lr.Token)
-			if err != nil {
-				t.Fatalf("create session: %v", err)
-			}
+			_, cr := createSession(t, ctx, "https://"+addr, hc, dir)
 			if got := iceKinds(cr.ICEServers); got != tt.want {
 				t.Errorf("ICE servers %v: kinds %q, want %q", cr.ICEServers, got, tt.want)
 			}
