@@ -71,24 +71,12 @@ func runHelperChild() int {
 // and keeps the session (and the pointer moves) going until hold closes.
 func helperSession(ctx context.Context, out io.Writer, report func(helperResult), hold <-chan struct{}) (helperResult, error) {
 	var res helperResult
-	api, err := client.New(os.Getenv(envServer))
+	sess, cr, err := openSession(ctx)
 	if err != nil {
 		return res, err
 	}
-	lr, err := api.Login(ctx, os.Getenv(envEmail), os.Getenv(envPassword))
-	if err != nil {
-		return res, fmt.Errorf("login: %w", err)
-	}
-	cr, err := api.CreateSession(ctx, lr.Token)
-	if err != nil {
-		return res, fmt.Errorf("create session: %w", err)
-	}
-	res.Policy = cr.ICETransportPolicy
-	sess, err := api.Connect(ctx, cr.SessionID, cr.Token, client.ConnectOptions{})
-	if err != nil {
-		return res, fmt.Errorf("session websocket: %w", err)
-	}
 	defer sess.Close()
+	res.Policy = cr.ICETransportPolicy
 	fmt.Fprintf(out, "CODE %s\n", cr.Code)
 	var frames, bytes atomic.Int64
 	v, err := viewer.New(viewer.Config{
@@ -149,6 +137,28 @@ func helperSession(ctx context.Context, out io.Writer, report func(helperResult)
 				ctx.Err(), frames.Load(), res.Path, requested)
 		}
 	}
+}
+
+// openSession signs in as the helper the parent named in the environment,
+// creates a session and connects its socket.
+func openSession(ctx context.Context) (*client.Session, wire.CreateSessionResponse, error) {
+	api, err := client.New(os.Getenv(envServer))
+	if err != nil {
+		return nil, wire.CreateSessionResponse{}, err
+	}
+	lr, err := api.Login(ctx, os.Getenv(envEmail), os.Getenv(envPassword))
+	if err != nil {
+		return nil, wire.CreateSessionResponse{}, fmt.Errorf("login: %w", err)
+	}
+	cr, err := api.CreateSession(ctx, lr.Token)
+	if err != nil {
+		return nil, cr, fmt.Errorf("create session: %w", err)
+	}
+	sess, err := api.Connect(ctx, cr.SessionID, cr.Token, client.ConnectOptions{})
+	if err != nil {
+		return nil, cr, fmt.Errorf("session websocket: %w", err)
+	}
+	return sess, cr, nil
 }
 
 // keepPointing moves the sharer's pointer to (pointerX, pointerY) now and

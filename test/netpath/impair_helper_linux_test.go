@@ -87,21 +87,9 @@ func runImpairChild() int {
 
 func impairSession(ctx context.Context, out io.Writer, window time.Duration) (impairResult, error) {
 	var res impairResult
-	api, err := client.New(os.Getenv(envServer))
+	sess, cr, err := openSession(ctx)
 	if err != nil {
 		return res, err
-	}
-	lr, err := api.Login(ctx, os.Getenv(envEmail), os.Getenv(envPassword))
-	if err != nil {
-		return res, fmt.Errorf("login: %w", err)
-	}
-	cr, err := api.CreateSession(ctx, lr.Token)
-	if err != nil {
-		return res, fmt.Errorf("create session: %w", err)
-	}
-	sess, err := api.Connect(ctx, cr.SessionID, cr.Token, client.ConnectOptions{})
-	if err != nil {
-		return res, fmt.Errorf("session websocket: %w", err)
 	}
 	defer sess.Close()
 	fmt.Fprintf(out, "CODE %s\n", cr.Code)

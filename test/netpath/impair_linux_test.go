@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 	"github.com/quickhelp/quickhelp/test/netpath/delayline"
 )
 
@@ -128,11 +127,7 @@ func TestImpairedPath(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	f := buildPrograms(t)
-	x, err := xvfb.Start(ctx, testDisplay, 1280, 720)
-	if err != nil {
-		t.Fatalf("xvfb.Start(%d) = %v", testDisplay, err)
-	}
-	t.Cleanup(x.Close)
+	x := startScreen(t, ctx, 1280, 720)
 	scrollText(t, x.Display)
 	n := buildNetwork(t, true)
 	n.impair(t)
@@ -182,37 +177,13 @@ func TestImpairedPath(t *testing.T) {
 // sharer, and allows the screen (control is not needed here).
 func impairSetup(t *testing.T, f fixture, n *network, display string) (helper, sharer *proc) {
 	t.Helper()
-	data := t.TempDir()
-	if out, err := exec.Command(f.serverBin, "demo", "--data", data).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v %s", err, out)
-	}
-	pw, err := os.ReadFile(filepath.Join(data, "demo-password.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := start(t, "quickhelp-server", nil, nil, "ip", "netns", "exec", n.pub, f.serverBin, "serve", "--data", data,
-		"--listen", serviceIP+":443", "--tls-cert", f.certFile, "--tls-key", f.keyFile,
-		"--turn-listen", serviceIP+":3478", "--dev", "false")
-	srv.waitLine(t, `"msg":"serving"`, 20*time.Second)
-
-	hr, hw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { hw.Close(); hr.Close() })
-	env := []string{envImpair + "=1", envServer + "=https://" + serviceIP,
-		envEmail + "=alex@example.com", envPassword + "=" + strings.TrimSpace(string(pw)), "SSL_CERT_FILE=" + f.caFile}
+	env := []string{envImpair + "=1"}
 	if w := os.Getenv(envWindow); w != "" {
 		env = append(env, envWindow+"="+w)
 	}
-	helper = start(t, "helper", env, hr, "ip", "netns", "exec", n.hlp, f.self, "-test.run=^$")
+	helper = startHelper(t, f, n, env)
 	code := strings.TrimPrefix(helper.waitLine(t, "CODE ", 30*time.Second), "CODE ")
-
-	sock := filepath.Join(shortDir(t), "sharer.sock")
-	sharer = start(t, "quickhelp-sharer", []string{"SSL_CERT_FILE=" + f.caFile, "DISPLAY=" + display},
-		nil, "ip", "netns", "exec", n.sharer, f.sharerBin, "join", code, "--server", "https://"+serviceIP,
-		"--socket", sock, "--display", display, "--consent", "local", "--log-level", os.Getenv("QH_NETPATH_SHARER_LOG"))
-	allow(t, f.sharerBin, sock, "allow")
+	sharer, _ = joinSharer(t, f, n, display, code)
 	return helper, sharer
 }
 

@@ -179,11 +179,7 @@ func TestFieldNetworks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	f := buildPrograms(t)
-	x, err := xvfb.Start(ctx, testDisplay, 640, 480)
-	if err != nil {
-		t.Fatalf("xvfb.Start(%d) = %v", testDisplay, err)
-	}
-	t.Cleanup(x.Close)
+	x := startScreen(t, ctx, 640, 480)
 	animate(t, x.Display)
 	n := newNetwork(t)
 
@@ -246,32 +242,9 @@ func runScenario(t *testing.T, f fixture, n *network, display string, idx int, s
 		n.officeFirewall(t)
 		t.Cleanup(func() { nsRun(t, n.rs, "nft", "delete", "table", "inet", "qhoffice") })
 	}
-	data := t.TempDir()
-	if out, err := exec.Command(f.serverBin, "demo", "--data", data).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v %s", err, out)
-	}
-	pw, err := os.ReadFile(filepath.Join(data, "demo-password.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"ip", "netns", "exec", n.pub, f.serverBin, "serve", "--data", data,
-		"--listen", serviceIP + ":443", "--tls-cert", f.certFile, "--tls-key", f.keyFile,
-		"--turn-listen", serviceIP + ":3478", "--dev", "false"}, sc.server...)
-	srv := start(t, "quickhelp-server", nil, nil, args...)
-	srv.waitLine(t, `"msg":"serving"`, 20*time.Second)
-
-	hr, hw := io.Pipe()
-	t.Cleanup(func() { hw.Close() })
-	helper := start(t, "helper", []string{envHelper + "=1", envServer + "=https://" + serviceIP,
-		envEmail + "=alex@example.com", envPassword + "=" + strings.TrimSpace(string(pw)), "SSL_CERT_FILE=" + f.caFile},
-		hr, "ip", "netns", "exec", n.hlp, f.self, "-test.run=^$")
+	helper := startHelper(t, f, n, []string{envHelper + "=1"}, sc.server...)
 	code := strings.TrimPrefix(helper.waitLine(t, "CODE ", 20*time.Second), "CODE ")
-
-	sock := filepath.Join(shortDir(t), "sharer.sock")
-	sharer := start(t, "quickhelp-sharer", []string{"SSL_CERT_FILE=" + f.caFile, "DISPLAY=" + display},
-		nil, "ip", "netns", "exec", n.sharer, f.sharerBin, "join", code, "--server", "https://"+serviceIP,
-		"--socket", sock, "--display", display, "--consent", "local")
-	allow(t, f.sharerBin, sock, "allow")
+	sharer, sock := joinSharer(t, f, n, display, code)
 	helper.waitLine(t, "CONTROL-REQUESTED", 45*time.Second)
 	allow(t, f.sharerBin, sock, "allow-control")
 

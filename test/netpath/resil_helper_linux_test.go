@@ -51,21 +51,9 @@ func resilSession(ctx context.Context, out io.Writer) error {
 		defer outMu.Unlock()
 		fmt.Fprintf(out, format+"\n", args...)
 	}
-	api, err := client.New(os.Getenv(envServer))
+	sess, cr, err := openSession(ctx)
 	if err != nil {
 		return err
-	}
-	lr, err := api.Login(ctx, os.Getenv(envEmail), os.Getenv(envPassword))
-	if err != nil {
-		return fmt.Errorf("login: %w", err)
-	}
-	cr, err := api.CreateSession(ctx, lr.Token)
-	if err != nil {
-		return fmt.Errorf("create session: %w", err)
-	}
-	sess, err := api.Connect(ctx, cr.SessionID, cr.Token, client.ConnectOptions{})
-	if err != nil {
-		return fmt.Errorf("session websocket: %w", err)
 	}
 	defer sess.Close()
 	say("CODE %s", cr.Code)

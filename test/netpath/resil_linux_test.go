@@ -5,14 +5,10 @@ package netpath
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
 )
 
 // mark is the number of output lines so far: waitAfter looks only at
@@ -80,36 +76,9 @@ func (p *proc) waitFrames(t *testing.T, from, more int, limit time.Duration) tim
 // sharer, and returns once the sharer has granted control.
 func resilSetup(t *testing.T, f fixture, n *network, display string) (helper, sharer *proc, sock string) {
 	t.Helper()
-	data := t.TempDir()
-	if out, err := exec.Command(f.serverBin, "demo", "--data", data).CombinedOutput(); err != nil {
-		t.Fatalf("demo: %v %s", err, out)
-	}
-	pw, err := os.ReadFile(filepath.Join(data, "demo-password.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := start(t, "quickhelp-server", nil, nil, "ip", "netns", "exec", n.pub, f.serverBin, "serve", "--data", data,
-		"--listen", serviceIP+":443", "--tls-cert", f.certFile, "--tls-key", f.keyFile,
-		"--turn-listen", serviceIP+":3478", "--dev", "false")
-	srv.waitLine(t, `"msg":"serving"`, 20*time.Second)
-
-	hr, hw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { hw.Close(); hr.Close() })
-	helper = start(t, "helper", []string{envResil + "=1", envServer + "=https://" + serviceIP,
-		envEmail + "=alex@example.com", envPassword + "=" + strings.TrimSpace(string(pw)), "SSL_CERT_FILE=" + f.caFile},
-		hr, "ip", "netns", "exec", n.hlp, f.self, "-test.run=^$")
+	helper = startHelper(t, f, n, []string{envResil + "=1"})
 	code := strings.TrimPrefix(helper.waitLine(t, "CODE ", 20*time.Second), "CODE ")
-
-	sock = filepath.Join(shortDir(t), "sharer.sock")
-	// QH_NETPATH_SHARER_LOG=debug shows the sharer's socket and ICE detail
-	// when a run fails; unset means the default level.
-	sharer = start(t, "quickhelp-sharer", []string{"SSL_CERT_FILE=" + f.caFile, "DISPLAY=" + display},
-		nil, "ip", "netns", "exec", n.sharer, f.sharerBin, "join", code, "--server", "https://"+serviceIP,
-		"--socket", sock, "--display", display, "--consent", "local", "--log-level", os.Getenv("QH_NETPATH_SHARER_LOG"))
-	allow(t, f.sharerBin, sock, "allow")
+	sharer, sock = joinSharer(t, f, n, display, code)
 	helper.waitLine(t, "CONTROL-REQUESTED", 30*time.Second)
 	allow(t, f.sharerBin, sock, "allow-control")
 	helper.waitLine(t, "GRANTED", 10*time.Second)
@@ -137,11 +106,7 @@ func TestPathRecovery(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	f := buildPrograms(t)
-	x, err := xvfb.Start(ctx, testDisplay, 640, 480)
-	if err != nil {
-		t.Fatalf("xvfb.Start(%d) = %v", testDisplay, err)
-	}
-	t.Cleanup(x.Close)
+	x := startScreen(t, ctx, 640, 480)
 	animate(t, x.Display)
 
 	t.Run("10 s blackout of the sharer's uplink", func(t *testing.T) {
