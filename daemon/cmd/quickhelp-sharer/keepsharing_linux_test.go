@@ -23,6 +23,39 @@ import (
 // keepSharingDisplay is the Xvfb display reserved for this package's tests.
 const keepSharingDisplay = 150
 
+// keepSharingScreen starts Xvfb on the reserved display until the test
+// ends, or skips the test where Xvfb is not installed.
+func keepSharingScreen(t *testing.T, ctx context.Context) *xvfb.Server {
+	t.Helper()
+	x, err := xvfb.Start(ctx, keepSharingDisplay, 320, 240)
+	if errors.Is(err, xvfb.ErrNotInstalled) {
+		t.Skip("Xvfb is not installed")
+	}
+	if err != nil {
+		t.Fatalf("xvfb.Start(%d) = %v", keepSharingDisplay, err)
+	}
+	t.Cleanup(x.Close)
+	return x
+}
+
+// waitUnansweredStop waits for join (its exit code arrives on done) to
+// stop sharing after an unanswered "Keep sharing?": exit code 0 and the
+// reason told in its output.
+func waitUnansweredStop(t *testing.T, done <-chan int, out, errOut *servertest.SyncBuffer) {
+	t.Helper()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("join exited %d; stderr %q", code, errOut.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the unanswered question did not stop sharing; stdout %q", out.String())
+	}
+	if want := wire.ReasonKeepSharingTimeout.SharerText(); !strings.Contains(out.String(), want) {
+		t.Errorf("daemon output %q, want %q", out.String(), want)
+	}
+}
+
 // "Keep sharing?" answered from the CLI alone, with the test build's short
 // interval: the daemon asks (status says so), "keep-sharing" goes on,
 // "keep-sharing" without a question is refused, and the next question left
@@ -31,14 +64,7 @@ func TestKeepSharingFromTheCLI(t *testing.T) {
 	t.Setenv(sharer.EnvKeepSharing, "1500ms,2s")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	x, err := xvfb.Start(ctx, keepSharingDisplay, 320, 240)
-	if errors.Is(err, xvfb.ErrNotInstalled) {
-		t.Skip("Xvfb is not installed")
-	}
-	if err != nil {
-		t.Fatalf("xvfb.Start(%d) = %v", keepSharingDisplay, err)
-	}
-	defer x.Close()
+	x := keepSharingScreen(t, ctx)
 	// No QuickHelp app may be found for a prompt window: the CLI answers.
 	t.Setenv("PATH", t.TempDir())
 
@@ -120,17 +146,7 @@ func TestKeepSharingFromTheCLI(t *testing.T) {
 
 	// Asked again and left unanswered: sharing stops.
 	until("the second question", asked)
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("join exited %d; stderr %q", code, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the unanswered question did not stop sharing; stdout %q", out.String())
-	}
-	if want := wire.ReasonKeepSharingTimeout.SharerText(); !strings.Contains(out.String(), want) {
-		t.Errorf("daemon output %q, want %q", out.String(), want)
-	}
+	waitUnansweredStop(t, done, out, errOut)
 	until("the helper told", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -144,14 +160,7 @@ func TestKeepSharingInTheTerminal(t *testing.T) {
 	t.Setenv(sharer.EnvKeepSharing, "1s,2s")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	x, err := xvfb.Start(ctx, keepSharingDisplay, 320, 240)
-	if errors.Is(err, xvfb.ErrNotInstalled) {
-		t.Skip("Xvfb is not installed")
-	}
-	if err != nil {
-		t.Fatalf("xvfb.Start(%d) = %v", keepSharingDisplay, err)
-	}
-	defer x.Close()
+	x := keepSharingScreen(t, ctx)
 	env := servertest.Start(t)
 	code := env.CreateSession(t, env.HelperToken(t)).Code
 	r, w, err := os.Pipe()
@@ -182,15 +191,5 @@ func TestKeepSharingInTheTerminal(t *testing.T) {
 	waitOut("Keep sharing? [y/N]", 1)
 	w.WriteString("y\n")
 	waitOut("Keep sharing? [y/N]", 2)
-	select {
-	case c := <-done:
-		if c != 0 {
-			t.Fatalf("join exited %d; stderr %q", c, errOut.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the unanswered question did not stop sharing; stdout %q", out.String())
-	}
-	if want := wire.ReasonKeepSharingTimeout.SharerText(); !strings.Contains(out.String(), want) {
-		t.Errorf("stdout %q, want %q", out.String(), want)
-	}
+	waitUnansweredStop(t, done, out, errOut)
 }
