@@ -43,6 +43,38 @@ func writeRelayPolicy(t *testing.T, body string) relayFilePolicy {
 	return relayFilePolicy(p)
 }
 
+// relayService starts the service with a loopback TURN relay it hands out
+// to every session (no policy of its own: every path is allowed). Both
+// stop with the test.
+func relayService(t *testing.T) (*turn.Server, *servertest.Env) {
+	t.Helper()
+	relay, err := turn.New(turn.Config{ListenUDP: "127.0.0.1:0", ListenTCP: "off", DevMode: true,
+		Secret: []byte("0123456789abcdef0123456789abcdef")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { relay.Close() })
+	return relay, servertest.StartWith(t, func(c *server.Config) { c.ICE = relay })
+}
+
+// signalledCandidates lists the ICE candidates e carries: a trickled one,
+// or those in the SDP of an offer or answer.
+func signalledCandidates(e wire.Envelope) []string {
+	switch {
+	case e.Type == wire.TypeCandidate && e.Candidate != nil:
+		return []string{e.Candidate.Candidate}
+	case e.Type == wire.TypeOffer || e.Type == wire.TypeAnswer:
+		var cands []string
+		for _, l := range strings.Split(e.SDP, "\n") {
+			if strings.HasPrefix(l, "a=candidate:") {
+				cands = append(cands, l)
+			}
+		}
+		return cands
+	}
+	return nil
+}
+
 // TestConsoleForceRelay: with the machine policy ForceRelay the helper's
 // viewer answers with relay candidates only (through the service's real
 // TURN relay), although the service allows every path, and the connection
@@ -50,13 +82,7 @@ func writeRelayPolicy(t *testing.T, body string) relayFilePolicy {
 func TestConsoleForceRelay(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	relay, err := turn.New(turn.Config{ListenUDP: "127.0.0.1:0", ListenTCP: "off", DevMode: true,
-		Secret: []byte("0123456789abcdef0123456789abcdef")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer relay.Close()
-	env := servertest.StartWith(t, func(c *server.Config) { c.ICE = relay })
+	_, env := relayService(t)
 	sink := &bridgetest.Sink{}
 	c, err := console.NewController(console.ControllerConfig{
 		Sink: sink, Server: env.URL, Policy: writeRelayPolicy(t, `{"ForceRelay": true}`),
@@ -113,16 +139,7 @@ func TestConsoleForceRelay(t *testing.T) {
 			}
 			e := ev.Envelope
 			mu.Lock()
-			switch {
-			case e.Type == wire.TypeCandidate && e.Candidate != nil:
-				helperCandidates = append(helperCandidates, e.Candidate.Candidate)
-			case e.Type == wire.TypeAnswer:
-				for _, l := range strings.Split(e.SDP, "\n") {
-					if strings.HasPrefix(l, "a=candidate:") {
-						helperCandidates = append(helperCandidates, l)
-					}
-				}
-			}
+			helperCandidates = append(helperCandidates, signalledCandidates(e)...)
 			mu.Unlock()
 			if e.Type == wire.TypeAnswer || e.Type == wire.TypeCandidate {
 				_ = p.HandleSignal(ctx, e)

@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/sharer"
-	"github.com/quickhelp/quickhelp/signaling/server"
-	"github.com/quickhelp/quickhelp/signaling/server/servertest"
-	"github.com/quickhelp/quickhelp/signaling/turn"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -21,13 +18,7 @@ func TestForceRelayPolicy(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	x := startScreen(t, ctx, 640, 480)
-	relay, err := turn.New(turn.Config{ListenUDP: "127.0.0.1:0", ListenTCP: "off", DevMode: true,
-		Secret: []byte("0123456789abcdef0123456789abcdef")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer relay.Close()
-	env := servertest.StartWith(t, func(c *server.Config) { c.ICE = relay })
+	relay, env := relayService(t)
 	api, token := signInHelper(t, ctx, env)
 	h, code := newHelper(ctx, t, api, token)
 	defer h.close()
@@ -49,18 +40,7 @@ func TestForceRelayPolicy(t *testing.T) {
 	defer h.mu.Unlock()
 	var relayed int
 	for _, e := range h.envs {
-		var cands []string
-		switch {
-		case e.Type == wire.TypeCandidate && e.Candidate != nil:
-			cands = []string{e.Candidate.Candidate}
-		case e.Type == wire.TypeOffer:
-			for _, l := range strings.Split(e.SDP, "\n") {
-				if strings.HasPrefix(l, "a=candidate:") {
-					cands = append(cands, l)
-				}
-			}
-		}
-		for _, c := range cands {
+		for _, c := range signalledCandidates(e) {
 			if !strings.Contains(c, " typ relay") {
 				t.Errorf("the sharer offered a non-relay candidate under ForceRelay: %q", c)
 			}
