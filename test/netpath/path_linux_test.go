@@ -175,12 +175,7 @@ type scenario struct {
 // the sharer's screen, and the ICE candidate pair is the one each network
 // leads to.
 func TestFieldNetworks(t *testing.T) {
-	requireTools(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	f := buildPrograms(t)
-	x := startScreen(t, ctx, 640, 480)
-	animate(t, x.Display)
+	f, display := programsAndDesktop(t)
 	n := newNetwork(t)
 
 	scenarios := []scenario{
@@ -224,7 +219,7 @@ func TestFieldNetworks(t *testing.T) {
 		}},
 	}
 	for i, sc := range scenarios {
-		if !t.Run(sc.name, func(t *testing.T) { runScenario(t, f, n, x.Display, i, sc) }) {
+		if !t.Run(sc.name, func(t *testing.T) { runScenario(t, f, n, display, i, sc) }) {
 			return
 		}
 	}

@@ -3,7 +3,6 @@
 package netpath
 
 import (
-	"context"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -102,16 +101,11 @@ func sharerStatus(t *testing.T, bin, sock string) string {
 // and a change of the sharer's address (scenario 6, a Wi-Fi switch). The
 // session must come back by itself, and control must need a new grant.
 func TestPathRecovery(t *testing.T) {
-	requireTools(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	f := buildPrograms(t)
-	x := startScreen(t, ctx, 640, 480)
-	animate(t, x.Display)
+	f, display := programsAndDesktop(t)
 
 	t.Run("10 s blackout of the sharer's uplink", func(t *testing.T) {
 		n := newNetwork(t)
-		helper, sharer, sock := resilSetup(t, f, n, x.Display)
+		helper, sharer, sock := resilSetup(t, f, n, display)
 		before := helper.mark()
 		cut := time.Now()
 		// Everything through the sharer's router is dropped, both ways:
@@ -142,7 +136,7 @@ func TestPathRecovery(t *testing.T) {
 
 	t.Run("the sharer's address changes", func(t *testing.T) {
 		n := newNetwork(t)
-		helper, sharer, _ := resilSetup(t, f, n, x.Display)
+		helper, sharer, _ := resilSetup(t, f, n, display)
 		before := helper.mark()
 		frames := helper.frames()
 		// A new address on the same interface, the old one removed (its

@@ -26,6 +26,20 @@ func startScreen(t *testing.T, ctx context.Context, width, height int) *xvfb.Ser
 	return x
 }
 
+// programsAndDesktop builds the programs and starts a changing 640×480
+// screen for the sharer, failing the test where a tool is missing. It
+// returns the programs and the screen's display.
+func programsAndDesktop(t *testing.T) (fixture, string) {
+	t.Helper()
+	requireTools(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	f := buildPrograms(t)
+	x := startScreen(t, ctx, 640, 480)
+	animate(t, x.Display)
+	return f, x.Display
+}
+
 // startHelper starts the service in the public namespace on fresh demo
 // data (serve's flags plus extra), waits until it serves, then starts the
 // helper child in the helper's namespace, signed in as the demo helper,
