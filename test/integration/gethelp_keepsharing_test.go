@@ -4,13 +4,11 @@ package integration_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/quickhelp/quickhelp/app/gethelp"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
-	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -29,15 +27,7 @@ func TestSharerServiceKeepSharing(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.SetKeepSharingTimes(800*time.Millisecond, 1500*time.Millisecond)
-	sock := filepath.Join(shortTempDir(t), "sharer.sock")
-	srv, err := localapi.Serve(sock, d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		d.Close()
-		srv.Close()
-	})
+	sock := serveDaemon(t, d)
 	h := startHelper(t, ctx, env)
 	svc, sink := newService(t, gethelp.SharerConfig{Socket: sock, Daemon: refuseStart{t}})
 	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})

@@ -54,6 +54,13 @@ func startDaemon(t *testing.T, cfg sharer.Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveDaemon(t, d)
+}
+
+// serveDaemon puts d behind a real local socket, whose path it returns;
+// both stop with the test.
+func serveDaemon(t *testing.T, d *sharer.Daemon) string {
+	t.Helper()
 	sock := filepath.Join(shortTempDir(t), "sharer.sock")
 	srv, err := localapi.Serve(sock, d, nil)
 	if err != nil {

@@ -4,7 +4,6 @@ package integration_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -51,12 +50,7 @@ func signInHelper(t *testing.T, ctx context.Context, env *servertest.Env) (*clie
 // do, which sends one command and fails the test unless it succeeds.
 func serveLocal(t *testing.T, ctx context.Context, d *sharer.Daemon) (local localapi.Client, do func(string) wire.SharerStatus) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "qh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "sharer.sock")
+	sock := filepath.Join(shortTempDir(t), "sharer.sock")
 	lapi, err := localapi.Serve(sock, d, nil)
 	if err != nil {
 		t.Fatal(err)
