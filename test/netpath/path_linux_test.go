@@ -90,15 +90,31 @@ func start(t *testing.T, name string, env []string, stdin io.Reader, args ...str
 // limit or when the program exits.
 func (p *proc) waitLine(t *testing.T, want string, limit time.Duration) string {
 	t.Helper()
+	line, _ := p.waitAfter(t, 0, want, limit)
+	return line
+}
+
+// mark is the number of output lines so far: waitAfter looks only at
+// lines printed after it.
+func (p *proc) mark() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.out)
+}
+
+// waitAfter returns the first line after from containing want and its
+// index, failing after limit or when the program exits.
+func (p *proc) waitAfter(t *testing.T, from int, want string, limit time.Duration) (string, int) {
+	t.Helper()
 	deadline := time.Now().Add(limit)
 	timer := time.AfterFunc(limit, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
 	defer timer.Stop()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i := 0; ; {
+	for i := from; ; {
 		for ; i < len(p.out); i++ {
 			if strings.Contains(p.out[i], want) {
-				return p.out[i]
+				return p.out[i], i
 			}
 		}
 		if p.done {

@@ -10,39 +10,6 @@ import (
 	"time"
 )
 
-// mark is the number of output lines so far: waitAfter looks only at
-// lines printed after it.
-func (p *proc) mark() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.out)
-}
-
-// waitAfter returns the first line after from containing want and its
-// index, failing after limit or when the program exits.
-func (p *proc) waitAfter(t *testing.T, from int, want string, limit time.Duration) (string, int) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	timer := time.AfterFunc(limit, func() { p.mu.Lock(); p.cond.Broadcast(); p.mu.Unlock() })
-	defer timer.Stop()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i := from; ; {
-		for ; i < len(p.out); i++ {
-			if strings.Contains(p.out[i], want) {
-				return p.out[i], i
-			}
-		}
-		if p.done {
-			t.Fatalf("%s exited before printing %q", p.name, want)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not print %q within %v", p.name, want, limit)
-		}
-		p.cond.Wait()
-	}
-}
-
 // frames is the helper child's latest frame count.
 func (p *proc) frames() int {
 	p.mu.Lock()
