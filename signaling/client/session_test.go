@@ -1,3 +1,6 @@
+// Longer than 500 lines on purpose: every test here drives one Session
+// against a real service through the same few helpers at the top.
+
 package client
 
 import (
