@@ -3,7 +3,7 @@
 # Machines are shared and noisy: compare medians and ratios, not single runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=bench/results
+OUT="$PWD/bench/results" # absolute: go test runs each package in its own folder
 mkdir -p "$OUT"
 
 echo "== go test -bench (capture, convert, encode, input, peer pair)"
