@@ -28,7 +28,7 @@ func (c *countingInjector) Text(s string) error {
 }
 
 // A 1,000-character text event stops typing the moment control is revoked:
-// the gate is asked between characters, so the revoke does not wait for
+// the gate is asked between chunks of textChunk characters, so the revoke does not wait for
 // the rest to be typed, and nothing is typed after it returns.
 func TestX11RevokeCutsLongText(t *testing.T) {
 	s := newX11Session(t)

@@ -92,13 +92,20 @@ func (o *X11) run(events <-chan xgb.Event) {
 		case <-raise.C:
 			// Also look for QuickHelp's windows again, in case a change
 			// was missed.
-			ds.ownDirty = ds.hasShape
-			o.redraw(&ds)
+			if ds.hasShape {
+				ds.ownDirty = true
+				o.redraw(&ds)
+			}
 			o.raise(&ds, true)
 		case <-ds.ownSoon.C:
+			// The look-up (a few X round trips) waits for something to
+			// be drawn: windows moving on an empty overlay cost nothing,
+			// and the first stroke's redraw looks them up.
 			ds.ownWait = false
 			ds.ownDirty = true
-			o.redraw(&ds)
+			if ds.hasShape {
+				o.redraw(&ds)
+			}
 		case <-ds.raiseSoon.C:
 			ds.raiseWait = false
 			o.raise(&ds, false)

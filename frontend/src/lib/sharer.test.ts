@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENTER_GUARD_MS, EnterGuard, helperName, parseHelpCode, promptKind, sharerView, showSharerSide } from './sharer';
-import type { SharerStatus } from './protocol';
+import type { SharerStatus, UIState } from './protocol';
 
 describe('parseHelpCode', () => {
   const ok: [string, string][] = [
@@ -101,7 +101,7 @@ describe('EnterGuard', () => {
 describe('showSharerSide', () => {
   const ended = { ...base, state: 'ended' as const, sessionId: 's1', reason: 'sharer-ended' as const };
   const sharing = { ...base, state: 'sharing' as const, sessionId: 's1' };
-  const cases: [string, string, SharerStatus, boolean, boolean][] = [
+  const cases: [string, UIState, SharerStatus, boolean, boolean][] = [
     ['Get help window, nobody signed in', 'signed-out', sharing, false, true],
     ['Get help window shows the end screen', 'signed-out', ended, false, true],
     ['helper page, session joined elsewhere, ended', 'ended', ended, false, false],

@@ -2,7 +2,7 @@
 // backend relays everything to the sharer daemon, which is the authority.
 
 import { normalizeCode } from './code';
-import type { HelperInfo, PromptKind, SharerStatus } from './protocol';
+import type { HelperInfo, PromptKind, SharerStatus, UIState } from './protocol';
 
 /** ENTER_GUARD_MS: how long a prompt's Allow button stays inactive after the prompt appears. */
 export const ENTER_GUARD_MS = 1000;
@@ -40,11 +40,11 @@ export function sharerView(s: SharerStatus, dismissedId: string): SharerView {
 }
 
 /** The helper console's states in which a helper is signed in (wire.UI* states). */
-const HELPER_SIGNED_IN: readonly string[] = [
+const HELPER_SIGNED_IN: readonly UIState[] = [
   'home', 'creating', 'waiting-sharer', 'awaiting-consent', 'connecting', 'live', 'reconnecting', 'ended',
 ];
 /** The states of a helper in the middle of a session. */
-const HELPER_BUSY: readonly string[] = ['creating', 'waiting-sharer', 'awaiting-consent', 'connecting', 'live', 'reconnecting'];
+const HELPER_BUSY: readonly UIState[] = ['creating', 'waiting-sharer', 'awaiting-consent', 'connecting', 'live', 'reconnecting'];
 
 /**
  * showSharerSide decides whether the page shows the sharer's screens
@@ -55,7 +55,7 @@ const HELPER_BUSY: readonly string[] = ['creating', 'waiting-sharer', 'awaiting-
  * watches a daemon on the same machine (one person playing both sides)
  * therefore never shows the other person's screens.
  */
-export function showSharerSide(helperState: string, s: SharerStatus, dismissedId: string, compact: boolean): boolean {
+export function showSharerSide(helperState: UIState, s: SharerStatus, dismissedId: string, compact: boolean): boolean {
   if (compact) return true;
   if (HELPER_BUSY.includes(helperState)) return false;
   if (sharerView(s, dismissedId) === 'none') return false;
