@@ -98,6 +98,21 @@ func TestSuspendEndsLiveSessions(t *testing.T) {
 	}
 }
 
+// TestEndedByOtherProcessEndsLiveSession: a session ended in the database
+// by another process (another node) ends its live room here too, with the
+// stored reason.
+func TestEndedByOtherProcessEndsLiveSession(t *testing.T) {
+	env := servertest.Start(t)
+	p := connectPair(t, env)
+	start := time.Now()
+	ok, err := otherProcess(t, env).EndSession(context.Background(), p.create.SessionID, wire.ReasonReported, nil, nil, time.Now())
+	if err != nil || !ok {
+		t.Fatalf("EndSession from another process: %v, %v", ok, err)
+	}
+	expectEndedWithin(t, p.helper, "helper", wire.ReasonReported, 2*time.Second-time.Since(start))
+	expectEndedWithin(t, p.sharer, "sharer", wire.ReasonReported, 2*time.Second-time.Since(start))
+}
+
 // TestSuspendedHelperCannotResume: the helper drops, is suspended by
 // another process while inside the resume window, and reconnects before any
 // periodic re-check ran (it is switched off here): the reconnect itself is
