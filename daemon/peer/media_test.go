@@ -115,3 +115,34 @@ func TestRTPTimestampFollowsCaptureTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameQueueBacklog: a popped frame counts until the writer marks it
+// sent, so a capture loop waiting on Backlog waits for the frame being
+// paced out, not only for the queued ones.
+func TestFrameQueueBacklog(t *testing.T) {
+	q := newFrameQueue()
+	q.setConnected(true)
+	if n := q.backlog(); n != 0 {
+		t.Fatalf("empty queue backlog = %d", n)
+	}
+	q.push(frame{data: []byte{1}, key: true})
+	q.push(frame{data: []byte{2}})
+	if n := q.backlog(); n != 2 {
+		t.Fatalf("two queued: backlog = %d, want 2", n)
+	}
+	if _, ok := q.pop(); !ok {
+		t.Fatal("pop found nothing")
+	}
+	if n := q.backlog(); n != 2 {
+		t.Fatalf("one queued, one being sent: backlog = %d, want 2", n)
+	}
+	q.sent()
+	if n := q.backlog(); n != 1 {
+		t.Fatalf("one queued after sent: backlog = %d, want 1", n)
+	}
+	q.pop()
+	q.sent()
+	if n := q.backlog(); n != 0 {
+		t.Fatalf("all sent: backlog = %d, want 0", n)
+	}
+}

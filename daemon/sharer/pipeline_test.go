@@ -113,3 +113,36 @@ func TestPipelineBitrateChange(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestPipelineWaitsWhileBusy: the capture loop waits for the network to
+// finish the frame it is pacing out, and gives up when the context ends.
+func TestPipelineWaitsWhileBusy(t *testing.T) {
+	var busy atomic.Bool
+	busy.Store(true)
+	p := &pipeline{busy: busy.Load}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.waitNotBusy(context.Background())
+	}()
+	select {
+	case <-done:
+		t.Fatal("waitNotBusy returned while the network was busy")
+	case <-time.After(100 * time.Millisecond):
+	}
+	busy.Store(false)
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		t.Fatal("waitNotBusy still waits after the network is free")
+	}
+
+	busy.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	p.waitNotBusy(ctx)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("waitNotBusy took %v after its context ended", took)
+	}
+}

@@ -147,16 +147,17 @@ func otherRole(role string) string {
 	return wire.RoleHelper
 }
 
-// attach adds a participant and sends the hellos. It fails if the role is
-// already connected or the session ended.
+// attach adds a participant and sends the hellos, replacing the role's
+// older socket if there is one. It fails if the session ended.
 func (r *room) attach(c *peerConn) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended || r.released {
 		return ErrSessionEnded
 	}
-	replaced := r.conns[c.role] != nil
-	if old := r.conns[c.role]; old != nil {
+	old := r.conns[c.role]
+	replaced := old != nil
+	if replaced {
 		// The same participant again (see handleWS): the newer socket
 		// wins; the old one's detach finds itself replaced and tells no one.
 		old.kick(StatusReplaced, "replaced by a newer connection")
@@ -184,13 +185,6 @@ func (r *room) attach(c *peerConn) error {
 // programs holding one token cannot take the socket from each other in
 // turn.
 const StatusReplaced websocket.StatusCode = 4409
-
-// connected reports whether role has a live connection.
-func (r *room) connected(role string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.conns[role] != nil
-}
 
 // detach removes a participant whose connection ended: the other side is
 // told and the resume window starts.

@@ -45,6 +45,8 @@ func (s *Store) CreateOrg(ctx context.Context, o Org) error {
 	return nil
 }
 
+const orgColumns = `id, name, disabled, relay_only, created_at`
+
 func scanOrg(row *sql.Row) (Org, error) {
 	var o Org
 	var created int64
@@ -57,12 +59,12 @@ func scanOrg(row *sql.Row) (Org, error) {
 
 // OrgByName returns the organisation called name.
 func (s *Store) OrgByName(ctx context.Context, name string) (Org, error) {
-	return scanOrg(s.db.QueryRowContext(ctx, `SELECT id, name, disabled, relay_only, created_at FROM orgs WHERE name=?`, name))
+	return scanOrg(s.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE name=?`, name))
 }
 
 // Org returns the organisation with id.
 func (s *Store) Org(ctx context.Context, id string) (Org, error) {
-	return scanOrg(s.db.QueryRowContext(ctx, `SELECT id, name, disabled, relay_only, created_at FROM orgs WHERE id=?`, id))
+	return scanOrg(s.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id=?`, id))
 }
 
 // SetOrgDisabled turns QuickHelp off or on for an organisation.

@@ -315,40 +315,32 @@ func (s *Server) ICEServers(sessionID string) []wire.ICEServer {
 	user := Username(s.now().Add(s.cfg.TTL), sessionID)
 	pass := Password(s.cfg.Secret, user)
 	var out []wire.ICEServer
-	host := hostForURL(s.publicIP.String())
+	host := s.publicIP.String()
 	if s.udpAddr != nil {
-		port := strconv.Itoa(s.udpAddr.Port)
-		out = append(out, wire.ICEServer{URLs: []string{"stun:" + host + ":" + port}})
+		hp := net.JoinHostPort(host, strconv.Itoa(s.udpAddr.Port))
+		out = append(out, wire.ICEServer{URLs: []string{"stun:" + hp}})
 		out = append(out, wire.ICEServer{
-			URLs:     []string{"turn:" + host + ":" + port + "?transport=udp"},
+			URLs:     []string{"turn:" + hp + "?transport=udp"},
 			Username: user, Credential: pass,
 		})
 	}
 	if s.tcpAddr != nil {
 		out = append(out, wire.ICEServer{
-			URLs:     []string{"turn:" + host + ":" + strconv.Itoa(s.tcpAddr.Port) + "?transport=tcp"},
+			URLs:     []string{"turn:" + net.JoinHostPort(host, strconv.Itoa(s.tcpAddr.Port)) + "?transport=tcp"},
 			Username: user, Credential: pass,
 		})
 	}
 	if s.tlsLn != nil {
 		tlsHost := host
 		if s.cfg.TLSHost != "" {
-			tlsHost = hostForURL(s.cfg.TLSHost)
+			tlsHost = s.cfg.TLSHost
 		}
 		out = append(out, wire.ICEServer{
-			URLs:     []string{"turns:" + tlsHost + ":" + strconv.Itoa(s.cfg.TLSPort) + "?transport=tcp"},
+			URLs:     []string{"turns:" + net.JoinHostPort(tlsHost, strconv.Itoa(s.cfg.TLSPort)) + "?transport=tcp"},
 			Username: user, Credential: pass,
 		})
 	}
 	return out
-}
-
-// hostForURL brackets an IPv6 literal.
-func hostForURL(h string) string {
-	if a, err := netip.ParseAddr(h); err == nil && a.Is6() {
-		return "[" + h + "]"
-	}
-	return h
 }
 
 // UDPAddr and TCPAddr return the bound listen addresses (nil when off).

@@ -358,3 +358,12 @@ func TestRelayPortRange(t *testing.T) {
 		t.Errorf("relay port %d outside %d-%d", port, lo, hi)
 	}
 }
+
+func TestICEServersBracketIPv6(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.PublicIP = "2001:db8::7"; c.ListenTCP = "off" })
+	ice := s.ICEServers("abc")
+	want := "turn:[2001:db8::7]:" + itoa(s.UDPAddr().Port) + "?transport=udp"
+	if len(ice) != 2 || len(ice[1].URLs) != 1 || ice[1].URLs[0] != want {
+		t.Fatalf("ICEServers = %+v, want the turn entry %s", ice, want)
+	}
+}
