@@ -86,9 +86,7 @@ type Controller struct {
 
 // session is what the controller holds for one code/session.
 type session struct {
-	gen        int
 	id         string
-	token      string
 	code       string
 	expiresAt  time.Time
 	ice        []wire.ICEServer

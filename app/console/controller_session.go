@@ -78,7 +78,7 @@ func (c *Controller) sessionReady(gen int, res wire.CreateSessionResponse, conn 
 		return
 	}
 	s := &session{
-		gen: gen, id: res.SessionID, token: res.Token, code: res.Code, expiresAt: res.ExpiresAt,
+		id: res.SessionID, code: res.Code, expiresAt: res.ExpiresAt,
 		ice: res.ICEServers, conn: conn, features: map[string]bool{},
 		icePolicy: rtc.TransportPolicy(res.ICETransportPolicy, c.forceRelay()),
 	}

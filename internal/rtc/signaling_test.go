@@ -99,17 +99,11 @@ func startRelay(t *testing.T, ctx context.Context, from, to *side) *relay {
 		defer wg.Done()
 		var desc *wire.Envelope // held description, until one candidate passed
 		first := true
-		for {
-			var env wire.Envelope
-			select {
-			case env = <-from.out:
-			case <-stop:
-				return
-			}
+		Consume(stop, from.out, func(env wire.Envelope) {
 			if env.Type != wire.TypeCandidate && first {
 				first = false
 				desc = &env
-				continue
+				return
 			}
 			r.deliver(t, ctx, to, env)
 			if desc != nil && env.Type == wire.TypeCandidate {
@@ -120,7 +114,7 @@ func startRelay(t *testing.T, ctx context.Context, from, to *side) *relay {
 				r.deliver(t, ctx, to, *desc)
 				desc = nil
 			}
-		}
+		})
 	}()
 	return r
 }

@@ -129,14 +129,9 @@ func watchedPair(t *testing.T) (off, ans *watched, blocked *atomic.Bool) {
 	var wg sync.WaitGroup
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	carry := func(from, to *watched) {
-		for {
-			select {
-			case env := <-from.out:
-				_ = to.sig.HandleSignal(ctx, env) // old-generation candidates may be refused
-			case <-ctx.Done():
-				return
-			}
-		}
+		Consume(ctx.Done(), from.out, func(env wire.Envelope) {
+			_ = to.sig.HandleSignal(ctx, env) // old-generation candidates may be refused
+		})
 	}
 	wg.Go(func() { carry(off, ans) })
 	wg.Go(func() { carry(ans, off) })

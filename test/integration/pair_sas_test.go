@@ -291,13 +291,7 @@ func (m *mitm) pumpSharer(t *testing.T, stop chan struct{}, in chan wire.Envelop
 			_ = toViewer(rtc.CandidateEnvelope(c.ToJSON()))
 		}
 	})
-	for {
-		var env wire.Envelope
-		select {
-		case <-stop:
-			return
-		case env = <-in:
-		}
+	rtc.Consume(stop, in, func(env wire.Envelope) {
 		switch env.Type {
 		case wire.TypeOffer:
 			if err := m.toSharer.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: env.SDP}); err != nil {
@@ -334,19 +328,13 @@ func (m *mitm) pumpSharer(t *testing.T, stop chan struct{}, in chan wire.Envelop
 		case wire.TypeCandidate:
 			_ = m.toSharer.AddICECandidate(rtc.CandidateInit(env.Candidate))
 		}
-	}
+	})
 }
 
 // pumpHelper handles what the helper sends: its answer and candidates
 // belong to the relay's connection with the helper.
 func (m *mitm) pumpHelper(t *testing.T, stop chan struct{}, in chan wire.Envelope) {
-	for {
-		var env wire.Envelope
-		select {
-		case <-stop:
-			return
-		case env = <-in:
-		}
+	rtc.Consume(stop, in, func(env wire.Envelope) {
 		switch env.Type {
 		case wire.TypeAnswer:
 			if err := m.toHelper.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: env.SDP}); err != nil {
@@ -355,7 +343,7 @@ func (m *mitm) pumpHelper(t *testing.T, stop chan struct{}, in chan wire.Envelop
 		case wire.TypeCandidate:
 			_ = m.toHelper.AddICECandidate(rtc.CandidateInit(env.Candidate))
 		}
-	}
+	})
 }
 
 // sas is the code the relay's own leg computes.
