@@ -122,7 +122,7 @@ func TestHandleMessageInjects(t *testing.T) {
 			[]string{fmt.Sprintf("key %d true", a), fmt.Sprintf("key %d true", a)}},
 		{"wheel fractions accumulate", wire.ChannelInput, []string{`{"t":"wheel","dy":0.5}`, `{"t":"wheel","dy":0.5}`, `{"t":"wheel","dx":-2,"dy":-1}`},
 			[]string{"wheel 0,1", "wheel -2,-1"}},
-		{"text", wire.ChannelInput, []string{`{"t":"text","s":"é€✓"}`}, []string{`text "é€✓"`}}, // short: one call
+		{"text", wire.ChannelInput, []string{`{"t":"text","s":"é€✓"}`}, []string{`text "é€✓"`}},                                                                  // short: one call
 		{"long text", wire.ChannelInput, []string{`{"t":"text","s":"0123456789abcdefghij€✓"}`}, []string{`text "0123456789"`, `text "abcdefghij"`, `text "€✓"`}}, // textChunk characters at a time, the gate asked between
 
 		{"text line endings", wire.ChannelInput, []string{`{"t":"text","s":"a\r\nb\rc\n"}`}, []string{`text "a\nb\nc\n"`}},
