@@ -10,3 +10,6 @@ var (
 	// hash) is already taken.
 	ErrConflict = errors.New("store: conflict")
 )
+
+// ErrConfig means a database URL or option the store cannot use.
+var ErrConfig = errors.New("store: bad configuration")
