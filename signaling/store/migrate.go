@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS rate_events (
 CREATE INDEX IF NOT EXISTS rate_events_key ON rate_events(bucket, key, at);
 CREATE INDEX IF NOT EXISTS rate_events_at ON rate_events(at);
 `},
+	{version: 3, name: "sign-in with OpenID Connect", sql: oidcSchema},
 }
 
 // migrateLockKey is the PostgreSQL advisory lock that serialises the
