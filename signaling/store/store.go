@@ -100,7 +100,7 @@ func Open(path string) (*Store, error) {
 	// One connection: SQLite serialises writers anyway, and a single
 	// connection rules out SQLITE_BUSY between our own goroutines.
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schema); err != nil {
+	if _, err := db.Exec(schema + oidcSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: schema: %w", err)
 	}
