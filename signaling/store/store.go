@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS orgs (
 	name TEXT NOT NULL UNIQUE,
 	disabled INTEGER NOT NULL DEFAULT 0,
 	created_at INTEGER NOT NULL,
-	relay_only INTEGER NOT NULL DEFAULT 0
+	relay_only INTEGER NOT NULL DEFAULT 0,
+	sign_in_methods TEXT NOT NULL DEFAULT 'password,oidc'
 );
 CREATE TABLE IF NOT EXISTS users (
 	id TEXT PRIMARY KEY,
@@ -70,7 +71,9 @@ CREATE TABLE IF NOT EXISTS reports (
 	org_id TEXT NOT NULL,
 	helper_id TEXT NOT NULL,
 	comment TEXT NOT NULL,
-	created_at INTEGER NOT NULL
+	created_at INTEGER NOT NULL,
+	handled_at BIGINT,
+	handled_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
 CREATE TABLE IF NOT EXISTS report_keys (
@@ -79,6 +82,26 @@ CREATE TABLE IF NOT EXISTS report_keys (
 	expires_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS report_keys_expiry ON report_keys(expires_at);
+CREATE TABLE IF NOT EXISTS admin_sessions (
+	token_hash TEXT PRIMARY KEY,
+	user_id TEXT NOT NULL REFERENCES users(id),
+	created_at BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS admin_sessions_user ON admin_sessions(user_id, created_at);
+CREATE INDEX IF NOT EXISTS admin_sessions_expiry ON admin_sessions(expires_at);
+CREATE TABLE IF NOT EXISTS audit_log (
+	id TEXT PRIMARY KEY,
+	org_id TEXT NOT NULL,
+	actor_id TEXT NOT NULL,
+	actor_email TEXT NOT NULL,
+	action TEXT NOT NULL,
+	target TEXT NOT NULL DEFAULT '',
+	detail TEXT NOT NULL DEFAULT '',
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_org ON audit_log(org_id, created_at);
+CREATE INDEX IF NOT EXISTS audit_log_created ON audit_log(created_at);
 `
 
 // Open opens (creating if needed) the database file at path, in WAL mode,
@@ -116,6 +139,9 @@ func Open(path string) (*Store, error) {
 func migrate(db *sql.DB) error {
 	added := []struct{ table, column, decl string }{
 		{"orgs", "relay_only", "INTEGER NOT NULL DEFAULT 0"},
+		{"orgs", "sign_in_methods", "TEXT NOT NULL DEFAULT 'password,oidc'"},
+		{"reports", "handled_at", "BIGINT"},
+		{"reports", "handled_by", "TEXT NOT NULL DEFAULT ''"},
 	}
 	for _, a := range added {
 		var n int
