@@ -27,6 +27,11 @@ const (
 	PathAdminLiveEnd  = "/v1/admin/live/{id}"      // DELETE: end a live session (admin)
 	PathAdminReport   = "/v1/admin/reports/{id}"   // PATCH: mark an abuse report handled (admin)
 	PathAdminAudit    = "/v1/admin/audit"          // GET: the organisation's audit log (admin)
+	PathAdminOIDC     = "/v1/admin/org/oidc"       // GET/PUT: the organisation's OpenID Connect provider (admin)
+	PathOIDCLookup    = "/v1/auth/oidc/lookup"     // GET ?email=: how people of that e-mail domain sign in (no auth)
+	PathOIDCStart     = "/v1/auth/oidc/start"      // GET: the app's browser starts sign-in with the organisation's provider
+	PathOIDCCallback  = "/v1/auth/oidc/callback"   // GET: the provider returns the browser here
+	PathOIDCToken     = "/v1/auth/oidc/token"      // POST: the app trades its one-time code for a sign-in token
 	// The admin console's cookie session (see AdminSession).
 	PathAdminLogin   = "/v1/admin/login"   // POST LoginRequest: sign in, sets the session cookie
 	PathAdminSession = "/v1/admin/session" // GET: the signed-in admin and the CSRF token
@@ -164,9 +169,6 @@ type OrgPolicy struct {
 	// RelayOnly makes the organisation's sessions relay-only (no direct
 	// connection between the peers).
 	RelayOnly bool `json:"relayOnly"`
-	// SignInMethods are the ways its people may sign in (SignInPassword,
-	// SignInOIDC); never empty.
-	SignInMethods []string `json:"signInMethods"`
 }
 
 // OrgPolicyPatch is the body of PUT /v1/admin/org: fields left out keep
@@ -175,8 +177,6 @@ type OrgPolicyPatch struct {
 	Name      *string `json:"name,omitempty"` // ignored: the name cannot be changed here
 	Disabled  *bool   `json:"disabled,omitempty"`
 	RelayOnly *bool   `json:"relayOnly,omitempty"`
-	// SignInMethods replaces the allowed methods; it may not be empty.
-	SignInMethods []string `json:"signInMethods,omitempty"`
 }
 
 // UserPatch is the body of PATCH /v1/admin/users/{id}: fields left out
@@ -185,12 +185,6 @@ type UserPatch struct {
 	Disabled *bool   `json:"disabled,omitempty"`
 	Role     *string `json:"role,omitempty"`
 }
-
-// Sign-in methods an organisation may allow (OrgPolicy.SignInMethods).
-const (
-	SignInPassword = "password" // local accounts with a password
-	SignInOIDC     = "oidc"     // the organisation's OpenID Connect provider
-)
 
 // AdminSession answers the admin console's sign-in and GET
 // /v1/admin/session. The session itself is an HttpOnly cookie the page
@@ -242,9 +236,42 @@ const (
 	AuditOrgDisable     = "org-disable"     // QuickHelp turned off for the organisation
 	AuditOrgEnable      = "org-enable"      // and on again
 	AuditOrgRelayOnly   = "org-relay-only"  // Detail: true or false
-	AuditOrgSignIn      = "org-sign-in"     // Detail: the allowed methods, comma-separated
-	AuditOrgOIDC        = "org-oidc"        // the OIDC provider settings changed (never the secret)
+	AuditOrgOIDC        = "org-oidc"        // the OIDC provider or password sign-in changed; Detail: the issuer and local sign-in, never the secret
 	AuditSessionEnd     = "session-end"     // Target: the session ID
 	AuditReportHandled  = "report-handled"  // Target: the report ID
 	AuditReportReopened = "report-reopened" // Target: the report ID
 )
+
+// OIDCSettings is an organisation's OpenID Connect provider, the body of
+// GET and PUT /v1/admin/org/oidc. ClientSecret is write-only: a PUT sets it
+// (empty keeps the stored one), a GET never carries it and says only
+// HasSecret. A PUT with an empty Issuer removes the provider. LocalSignIn
+// says whether the organisation's people may also sign in with a
+// QuickHelp password (absent in a PUT: unchanged).
+type OIDCSettings struct {
+	Issuer        string `json:"issuer"`
+	ClientID      string `json:"client_id"`
+	ClientSecret  string `json:"client_secret,omitempty"`
+	AllowedDomain string `json:"allowed_domain"`
+	TenantClaim   string `json:"tenant_claim"` // "claim=value", e.g. "tid=<tenant ID>"; empty: none
+	HasSecret     bool   `json:"has_secret"`
+	LocalSignIn   *bool  `json:"local_sign_in,omitempty"`
+}
+
+// OIDCLookupResponse answers GET /v1/auth/oidc/lookup?email=: the
+// organisation that owns the e-mail's domain and how its people sign in.
+// An unknown domain answers Password true and no organisation.
+type OIDCLookupResponse struct {
+	Organization string `json:"organization,omitempty"`
+	OIDC         bool   `json:"oidc"`
+	Password     bool   `json:"password"`
+}
+
+// OIDCTokenRequest is the body of POST /v1/auth/oidc/token: the one-time
+// code the service gave the app's loopback address, and the PKCE verifier
+// of the code_challenge the app sent to /v1/auth/oidc/start. The answer is
+// a LoginResponse.
+type OIDCTokenRequest struct {
+	Code         string `json:"code"`
+	CodeVerifier string `json:"code_verifier"`
+}

@@ -38,6 +38,7 @@ func otherOrgUser(ctx context.Context, env *servertest.Env) (string, error) {
 func TestAdminActionsAudited(t *testing.T) {
 	env := servertest.Start(t)
 	c := signIn(t, env, env.AdminEmail, env.AdminPassword)
+	bearer := env.AdminToken(t) // before passwords are switched off below
 	yes, no := true, false
 	userPath := servertest.SessionPath(wire.PathAdminUsers, env.HelperID)
 
@@ -95,10 +96,14 @@ func TestAdminActionsAudited(t *testing.T) {
 	if st := c.do(http.MethodPatch, userPath, wire.UserPatch{Role: &admin}, nil); st != http.StatusOK {
 		t.Fatalf("role = %d", st)
 	}
-	for _, patch := range []wire.OrgPolicyPatch{{Disabled: &yes}, {Disabled: &no}, {RelayOnly: &yes}, {SignInMethods: []string{wire.SignInPassword}}} {
+	for _, patch := range []wire.OrgPolicyPatch{{Disabled: &yes}, {Disabled: &no}, {RelayOnly: &yes}} {
 		if st := c.do(http.MethodPut, wire.PathAdminOrg, patch, nil); st != http.StatusOK {
 			t.Fatalf("PUT org %+v = %d", patch, st)
 		}
+	}
+	oidcPut := wire.OIDCSettings{Issuer: "https://login.example.com/tenant", ClientID: "quickhelp", ClientSecret: "CANARY-client-secret", LocalSignIn: &no}
+	if st := c.do(http.MethodPut, wire.PathAdminOIDC, oidcPut, nil); st != http.StatusOK {
+		t.Fatalf("PUT oidc = %d", st)
 	}
 	if st := c.do(http.MethodPost, wire.PathAdminLogout, nil, nil); st != http.StatusNoContent {
 		t.Fatalf("sign-out = %d", st)
@@ -106,12 +111,12 @@ func TestAdminActionsAudited(t *testing.T) {
 
 	// The log, read with a bearer token as the CLI's REST users do.
 	var log []wire.AuditEntry
-	if st, _ := env.Do(t, http.MethodGet, wire.PathAdminAudit, env.AdminToken(t), nil, &log); st != http.StatusOK {
+	if st, _ := env.Do(t, http.MethodGet, wire.PathAdminAudit, bearer, nil, &log); st != http.StatusOK {
 		t.Fatalf("audit = %d", st)
 	}
 	want := []struct{ action, target, detail string }{
 		{wire.AuditSignOut, "", ""},
-		{wire.AuditOrgSignIn, "", "password"},
+		{wire.AuditOrgOIDC, "", "issuer=https://login.example.com/tenant local-sign-in=false"},
 		{wire.AuditOrgRelayOnly, "", "true"},
 		{wire.AuditOrgEnable, "", ""},
 		{wire.AuditOrgDisable, "", ""},
@@ -119,7 +124,7 @@ func TestAdminActionsAudited(t *testing.T) {
 		{wire.AuditUserRestore, env.HelperEmail, ""},
 		{wire.AuditUserSuspend, env.HelperEmail, ""},
 		{wire.AuditReportHandled, reps[0].ID, ""},
-		{wire.AuditSessionEnd, live0(t, env, p), ""},
+		{wire.AuditSessionEnd, live0(t, env, bearer, p), ""},
 		{wire.AuditSignIn, "", ""},
 	}
 	if len(log) != len(want) {
@@ -138,14 +143,19 @@ func TestAdminActionsAudited(t *testing.T) {
 	if strings.Contains(raw, "CANARY-chat-text") {
 		t.Error("chat text reached the database")
 	}
+	for _, e := range log {
+		if strings.Contains(e.Detail+e.Target, "CANARY") {
+			t.Errorf("audit entry carries a secret or chat: %+v", e)
+		}
+	}
 }
 
 // live0 is the ID of the first session of the test, the one the admin
 // ended (the second is p's).
-func live0(t *testing.T, env *servertest.Env, p *pair) string {
+func live0(t *testing.T, env *servertest.Env, bearer string, p *pair) string {
 	t.Helper()
 	var recs []wire.SessionRecord
-	env.Do(t, http.MethodGet, wire.PathAdminSessions, env.AdminToken(t), nil, &recs)
+	env.Do(t, http.MethodGet, wire.PathAdminSessions, bearer, nil, &recs)
 	for _, r := range recs {
 		if r.ID != p.create.SessionID && r.EndReason == wire.ReasonPolicy {
 			return r.ID

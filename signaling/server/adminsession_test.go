@@ -300,30 +300,25 @@ func TestAdminRoleChecks(t *testing.T) {
 }
 
 // TestPasswordSignInMethod: an organisation that allows only its identity
-// provider refuses passwords, in the app and on the admin console.
+// provider refuses passwords, in the app and on the admin console, and the
+// console session that said so keeps working to undo it.
 func TestPasswordSignInMethod(t *testing.T) {
 	env := servertest.Start(t)
 	c := signIn(t, env, env.AdminEmail, env.AdminPassword)
-	var org wire.OrgPolicy
-	if st := c.do(http.MethodPut, wire.PathAdminOrg, map[string]any{"signInMethods": []string{}}, nil); st != http.StatusBadRequest {
-		t.Errorf("no sign-in method = %d, want 400", st)
-	}
-	if st := c.do(http.MethodPut, wire.PathAdminOrg, wire.OrgPolicyPatch{SignInMethods: []string{"oidc", "oidc"}}, nil); st != http.StatusBadRequest {
-		t.Errorf("repeated method = %d, want 400", st)
-	}
-	if st := c.do(http.MethodPut, wire.PathAdminOrg, wire.OrgPolicyPatch{SignInMethods: []string{wire.SignInOIDC}}, &org); st != http.StatusOK ||
-		len(org.SignInMethods) != 1 || org.SignInMethods[0] != wire.SignInOIDC {
-		t.Fatalf("OIDC only = %d %+v", st, org)
+	no, yes := false, true
+	oidcOnly := wire.OIDCSettings{Issuer: "https://login.example.com/tenant", ClientID: "quickhelp", ClientSecret: "s", LocalSignIn: &no}
+	if st := c.do(http.MethodPut, wire.PathAdminOIDC, oidcOnly, nil); st != http.StatusOK {
+		t.Fatalf("provider only = %d", st)
 	}
 	if st, werr := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: env.HelperPassword}, nil); st != http.StatusForbidden || werr.Code != wire.ReasonForbidden {
 		t.Errorf("helper password sign-in = %d %+v, want 403 forbidden", st, werr)
 	}
 	resp, _ := consoleRequest(t, env, http.MethodPost, wire.PathAdminLogin, nil, wire.LoginRequest{Email: env.AdminEmail, Password: env.AdminPassword}, nil)
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("admin console password sign-in = %d, want 403", resp.StatusCode)
+	if resp.StatusCode != http.StatusForbidden || sessionCookie(resp) != nil {
+		t.Errorf("admin console password sign-in = %d, want 403 without a cookie", resp.StatusCode)
 	}
-	// The session that did it still works, to undo it.
-	if st := c.do(http.MethodPut, wire.PathAdminOrg, wire.OrgPolicyPatch{SignInMethods: []string{wire.SignInPassword, wire.SignInOIDC}}, nil); st != http.StatusOK {
+	oidcOnly.ClientSecret, oidcOnly.LocalSignIn = "", &yes
+	if st := c.do(http.MethodPut, wire.PathAdminOIDC, oidcOnly, nil); st != http.StatusOK {
 		t.Errorf("allow passwords again = %d", st)
 	}
 	env.Login(t, env.HelperEmail, env.HelperPassword)

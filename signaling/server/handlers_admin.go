@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/wire"
@@ -55,20 +54,7 @@ func (s *Server) handleGetOrg(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "admin org", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wire.OrgPolicy{Name: o.Name, Disabled: o.Disabled, RelayOnly: o.RelayOnly, SignInMethods: o.SignInMethods})
-}
-
-// validSignInMethods reports whether ms is a non-empty list of known
-// methods without repeats.
-func validSignInMethods(ms []string) bool {
-	seen := map[string]bool{}
-	for _, m := range ms {
-		if (m != wire.SignInPassword && m != wire.SignInOIDC) || seen[m] {
-			return false
-		}
-		seen[m] = true
-	}
-	return len(ms) > 0
+	writeJSON(w, http.StatusOK, wire.OrgPolicy{Name: o.Name, Disabled: o.Disabled, RelayOnly: o.RelayOnly})
 }
 
 // handlePutOrg changes the organisation policy; fields left out keep their
@@ -84,10 +70,6 @@ func (s *Server) handlePutOrg(w http.ResponseWriter, r *http.Request) {
 	if decodeJSON(w, r, &p) != nil {
 		return
 	}
-	if p.SignInMethods != nil && !validSignInMethods(p.SignInMethods) {
-		writeError(w, http.StatusBadRequest, wire.ReasonBadRequest, "Allow at least one sign-in method: password or oidc.")
-		return
-	}
 	ctx := r.Context()
 	if p.RelayOnly != nil {
 		if err := s.store.SetOrgRelayOnly(ctx, u.OrgID, *p.RelayOnly); err != nil {
@@ -96,14 +78,6 @@ func (s *Server) handlePutOrg(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("organisation policy changed", "org", u.OrgID, "relay_only", *p.RelayOnly, "by", u.ID)
 		s.audit(ctx, u, wire.AuditOrgRelayOnly, "", strconv.FormatBool(*p.RelayOnly))
-	}
-	if p.SignInMethods != nil {
-		if err := s.store.SetOrgSignInMethods(ctx, u.OrgID, p.SignInMethods); err != nil {
-			s.internalError(w, "admin org", err)
-			return
-		}
-		s.log.Info("organisation policy changed", "org", u.OrgID, "sign_in", p.SignInMethods, "by", u.ID)
-		s.audit(ctx, u, wire.AuditOrgSignIn, "", strings.Join(p.SignInMethods, ","))
 	}
 	if p.Disabled == nil {
 		s.handleGetOrg(w, r)

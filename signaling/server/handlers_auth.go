@@ -94,13 +94,12 @@ func (s *Server) passwordSignIn(w http.ResponseWriter, r *http.Request) (store.U
 		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
 		return store.User{}, false
 	}
-	o, err := s.store.Org(r.Context(), u.OrgID)
-	if err != nil {
-		s.internalError(w, "sign-in methods", err)
-		return store.User{}, false
-	}
-	if !o.AllowsSignIn(wire.SignInPassword) {
-		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "Your organisation signs in with its own identity provider, not a password.")
+	if local, err := s.store.LocalSignIn(r.Context(), u.OrgID); err != nil || !local {
+		if err != nil {
+			s.internalError(w, "login policy", err)
+			return store.User{}, false
+		}
+		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "Your organisation signs in with its own account system. Use \"Sign in with\" your organisation.")
 		return store.User{}, false
 	}
 	return u, true
@@ -122,6 +121,10 @@ func (s *Server) checkPassword(ctx context.Context, email, password string) (sto
 	}
 	if err != nil {
 		return store.User{}, false, err
+	}
+	if u.PasswordHash == "" { // created at a provider sign-in: no password to match
+		auth.VerifyDummy(password)
+		return u, false, nil
 	}
 	ok, err := auth.VerifyPassword(u.PasswordHash, password)
 	if err != nil {
@@ -176,6 +179,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Use
 	}
 	if u.Disabled {
 		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
+		return store.User{}, false
+	}
+	if !s.recheckOIDC(w, r, auth.HashToken(tok)) {
 		return store.User{}, false
 	}
 	return u, true

@@ -42,6 +42,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+wire.PathAdminLogout, s.handleAdminLogout)
 	mux.HandleFunc("GET "+wire.PathAdminConsole, s.handleAdminConsole)
 	mux.Handle("GET /admin", http.RedirectHandler(wire.PathAdminConsole, http.StatusMovedPermanently))
+	mux.HandleFunc("GET "+wire.PathAdminOIDC, s.handleGetOIDC)
+	mux.HandleFunc("PUT "+wire.PathAdminOIDC, s.handlePutOIDC)
+	mux.HandleFunc("GET "+wire.PathOIDCLookup, s.handleOIDCLookup)
+	mux.HandleFunc("GET "+wire.PathOIDCStart, s.handleOIDCStart)
+	mux.HandleFunc("GET "+wire.PathOIDCCallback, s.handleOIDCCallback)
+	mux.HandleFunc("POST "+wire.PathOIDCToken, s.handleOIDCToken)
 	mux.HandleFunc("GET "+wire.PathHealth, s.handleHealth)
 	mux.HandleFunc("GET "+wire.PathMetrics, s.handleMetrics)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -15,15 +13,8 @@ type Org struct {
 	Name      string
 	Disabled  bool
 	RelayOnly bool // sessions relay-only (no direct peer connection)
-	// SignInMethods are the allowed sign-in methods (wire.SignInPassword,
-	// wire.SignInOIDC); empty in CreateOrg means both.
-	SignInMethods []string
-	CreatedAt     time.Time
+	CreatedAt time.Time
 }
-
-// AllowsSignIn reports whether the organisation lets its people sign in
-// with method.
-func (o Org) AllowsSignIn(method string) bool { return slices.Contains(o.SignInMethods, method) }
 
 // User is a helper or admin account with its organisation's state.
 type User struct {
@@ -43,12 +34,8 @@ type User struct {
 
 // CreateOrg inserts an organisation; ErrConflict if the name is taken.
 func (s *Store) CreateOrg(ctx context.Context, o Org) error {
-	methods := strings.Join(o.SignInMethods, ",")
-	if methods == "" {
-		methods = defaultSignInMethods
-	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO orgs(id, name, disabled, relay_only, sign_in_methods, created_at) VALUES(?,?,?,?,?,?)`,
-		o.ID, o.Name, o.Disabled, o.RelayOnly, methods, ms(o.CreatedAt))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO orgs(id, name, disabled, relay_only, created_at) VALUES(?,?,?,?,?)`,
+		o.ID, o.Name, o.Disabled, o.RelayOnly, ms(o.CreatedAt))
 	if isUnique(err) {
 		return fmt.Errorf("%w: organisation name", ErrConflict)
 	}
@@ -58,20 +45,14 @@ func (s *Store) CreateOrg(ctx context.Context, o Org) error {
 	return nil
 }
 
-// defaultSignInMethods is what an organisation allows unless its admin
-// narrows it.
-const defaultSignInMethods = "password,oidc"
-
-const orgColumns = `id, name, disabled, relay_only, sign_in_methods, created_at`
+const orgColumns = `id, name, disabled, relay_only, created_at`
 
 func scanOrg(row *sql.Row) (Org, error) {
 	var o Org
 	var created int64
-	var methods string
-	if err := row.Scan(&o.ID, &o.Name, &o.Disabled, &o.RelayOnly, &methods, &created); err != nil {
+	if err := row.Scan(&o.ID, &o.Name, &o.Disabled, &o.RelayOnly, &created); err != nil {
 		return Org{}, fmt.Errorf("store: org: %w", notFound(err))
 	}
-	o.SignInMethods = splitList(methods)
 	o.CreatedAt = fromMS(created)
 	return o, nil
 }
@@ -94,11 +75,6 @@ func (s *Store) SetOrgDisabled(ctx context.Context, id string, disabled bool) er
 // SetOrgRelayOnly makes an organisation's sessions relay-only or not.
 func (s *Store) SetOrgRelayOnly(ctx context.Context, id string, relayOnly bool) error {
 	return s.execOne(ctx, `UPDATE orgs SET relay_only=? WHERE id=?`, relayOnly, id)
-}
-
-// SetOrgSignInMethods replaces the sign-in methods an organisation allows.
-func (s *Store) SetOrgSignInMethods(ctx context.Context, id string, methods []string) error {
-	return s.execOne(ctx, `UPDATE orgs SET sign_in_methods=? WHERE id=?`, strings.Join(methods, ","), id)
 }
 
 func (s *Store) execOne(ctx context.Context, query string, args ...any) error {

@@ -10,9 +10,34 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-// The admin console's tables: cookie sessions and the audit log. The SQL is
-// kept to what SQLite and PostgreSQL both understand (BIGINT milliseconds,
-// no upserts, LOWER() for case-insensitive search).
+// The admin console's tables: cookie sessions, the audit log and the
+// handled mark of abuse reports. The schema is migration 4 (migrate.go),
+// with the type tokens of dialect.go; queries use what SQLite and
+// PostgreSQL both understand (LOWER() for case-insensitive search).
+const adminSchema = `
+CREATE TABLE IF NOT EXISTS admin_sessions (
+	token_hash TEXT PRIMARY KEY,
+	user_id TEXT NOT NULL REFERENCES users(id),
+	created_at {{int}} NOT NULL,
+	expires_at {{int}} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS admin_sessions_user ON admin_sessions(user_id, created_at);
+CREATE INDEX IF NOT EXISTS admin_sessions_expiry ON admin_sessions(expires_at);
+CREATE TABLE IF NOT EXISTS audit_log (
+	id TEXT PRIMARY KEY,
+	org_id TEXT NOT NULL,
+	actor_id TEXT NOT NULL,
+	actor_email TEXT NOT NULL,
+	action TEXT NOT NULL,
+	target TEXT NOT NULL DEFAULT '',
+	detail TEXT NOT NULL DEFAULT '',
+	created_at {{int}} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_org ON audit_log(org_id, created_at);
+CREATE INDEX IF NOT EXISTS audit_log_created ON audit_log(created_at);
+ALTER TABLE reports ADD COLUMN handled_at {{int}};
+ALTER TABLE reports ADD COLUMN handled_by TEXT NOT NULL DEFAULT ''
+`
 
 // AdminSession is an admin console session as stored: only the hash of the
 // cookie's token.

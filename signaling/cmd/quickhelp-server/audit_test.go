@@ -19,17 +19,11 @@ func TestAuditCommands(t *testing.T) {
 	for _, args := range [][]string{
 		{"user", "disable", "--email", "kim@example.org"},
 		{"org", "disable", "--name", "Fabrikam"},
-		{"org", "set", "--name", "Fabrikam", "--sign-in", "oidc"},
+		{"org", "set", "--name", "Fabrikam", "--relay-only"},
 	} {
 		e, _ := testEnv(nil, "")
 		if err := run(ctx, append(args, "--data", dir), e); err != nil {
 			t.Fatalf("%v: %v", args, err)
-		}
-	}
-	for _, bad := range []string{"", "ldap", "oidc,oidc"} {
-		e, _ := testEnv(nil, "")
-		if err := run(ctx, []string{"org", "set", "--data", dir, "--name", "Fabrikam", "--sign-in", bad}, e); err == nil {
-			t.Errorf("org set --sign-in %q accepted", bad)
 		}
 	}
 	e, out := testEnv(nil, "")
@@ -37,7 +31,7 @@ func TestAuditCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	want := []string{"org-sign-in", "org-disable", "user-suspend"}
+	want := []string{"org-relay-only", "org-disable", "user-suspend"}
 	if len(lines) != 1+len(want) {
 		t.Fatalf("audit list printed %q, want a header and %d entries", out.String(), len(want))
 	}
@@ -46,7 +40,7 @@ func TestAuditCommands(t *testing.T) {
 			t.Errorf("line %d = %q, want %s by (command line)", i+1, l, action)
 		}
 	}
-	if !strings.Contains(lines[3], "kim@example.org") || !strings.Contains(lines[1], "oidc") {
+	if !strings.Contains(lines[3], "kim@example.org") || !strings.Contains(lines[1], "true") {
 		t.Errorf("targets and details missing: %q", out.String())
 	}
 	e, _ = testEnv(nil, "")

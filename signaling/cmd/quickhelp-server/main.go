@@ -33,7 +33,6 @@ Usage:
   quickhelp-server org disable --name O   turn QuickHelp off for an organisation
   quickhelp-server org enable --name O
   quickhelp-server org set --name O --relay-only[=false]   sessions relay through TURN only (or not)
-  quickhelp-server org set --name O --sign-in password,oidc   allowed sign-in methods
   quickhelp-server audit list --org O [--limit N]   the organisation's audit log of admin actions
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version

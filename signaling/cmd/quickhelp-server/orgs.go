@@ -4,9 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -35,16 +33,14 @@ func (b *optionalBool) IsBoolFlag() bool { return true }
 
 var _ flag.Value = (*optionalBool)(nil)
 
-// orgSet changes an organisation's policy: relay-only makes its new
-// sessions relay all media through TURN; sign-in names the allowed
-// sign-in methods.
+// orgSet changes an organisation's connection policy: relay-only makes
+// its new sessions relay all media through TURN.
 func orgSet(ctx context.Context, args []string, e env) error {
-	var data, name, signIn string
+	var data, name string
 	var relayOnly optionalBool
 	fs := newFlagSet("org set", e, &data)
 	fs.StringVar(&name, "name", "", "organisation name")
 	fs.Var(&relayOnly, "relay-only", "new sessions relay all media through TURN (no direct connection); --relay-only=false undoes it")
-	fs.StringVar(&signIn, "sign-in", "", "allowed sign-in methods, comma-separated: password, oidc")
 	st, _, err := parseAndOpen(fs, args, &data, e)
 	if err != nil {
 		return err
@@ -53,49 +49,22 @@ func orgSet(ctx context.Context, args []string, e env) error {
 	if name == "" {
 		return fmt.Errorf("org set: --name is required")
 	}
-	if relayOnly.v == nil && signIn == "" {
-		return fmt.Errorf("org set: nothing to change: give --relay-only[=false] or --sign-in")
-	}
-	var methods []string
-	if signIn != "" {
-		methods = strings.Split(signIn, ",")
-		if !validMethods(methods) {
-			return fmt.Errorf("org set: --sign-in takes password, oidc or both, comma-separated")
-		}
+	if relayOnly.v == nil {
+		return fmt.Errorf("org set: nothing to change: give --relay-only or --relay-only=false")
 	}
 	o, err := st.OrgByName(ctx, name)
 	if err != nil {
 		return fmt.Errorf("no organisation %q: %w", name, err)
 	}
-	if relayOnly.v != nil {
-		if err := st.SetOrgRelayOnly(ctx, o.ID, *relayOnly.v); err != nil {
-			return err
-		}
-		if err := recordCommand(ctx, st, o.ID, wire.AuditOrgRelayOnly, "", strconv.FormatBool(*relayOnly.v)); err != nil {
-			return err
-		}
+	if err := st.SetOrgRelayOnly(ctx, o.ID, *relayOnly.v); err != nil {
+		return err
 	}
-	if methods != nil {
-		if err := st.SetOrgSignInMethods(ctx, o.ID, methods); err != nil {
-			return err
-		}
-		if err := recordCommand(ctx, st, o.ID, wire.AuditOrgSignIn, "", strings.Join(methods, ",")); err != nil {
-			return err
-		}
+	if err := recordCommand(ctx, st, o.ID, wire.AuditOrgRelayOnly, "", strconv.FormatBool(*relayOnly.v)); err != nil {
+		return err
 	}
 	if o, err = st.Org(ctx, o.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: disabled=%t relay-only=%t sign-in=%s\n", o.Name, o.Disabled, o.RelayOnly, strings.Join(o.SignInMethods, ","))
+	fmt.Fprintf(e.stdout, "%s: disabled=%t relay-only=%t\n", o.Name, o.Disabled, o.RelayOnly)
 	return nil
-}
-
-// validMethods reports whether ms names known sign-in methods, each once.
-func validMethods(ms []string) bool {
-	for i, m := range ms {
-		if (m != wire.SignInPassword && m != wire.SignInOIDC) || slices.Contains(ms[:i], m) {
-			return false
-		}
-	}
-	return len(ms) > 0
 }
