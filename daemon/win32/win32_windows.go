@@ -42,6 +42,14 @@ var (
 	SetProcessDpiAwarenessContext = user32.NewProc("SetProcessDpiAwarenessContext")
 )
 
+// user32: which desktop receives input (a UAC prompt's secure desktop is
+// not the user's).
+var (
+	CloseDesktop              = user32.NewProc("CloseDesktop")
+	GetUserObjectInformationW = user32.NewProc("GetUserObjectInformationW")
+	OpenInputDesktop          = user32.NewProc("OpenInputDesktop")
+)
+
 // gdi32: the overlay's drawing.
 var (
 	BitBlt                 = gdi32.NewProc("BitBlt")
