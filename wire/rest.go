@@ -22,6 +22,11 @@ const (
 	PathAdminReports  = "/v1/admin/reports"        // GET: abuse reports (admin)
 	PathAdminOrg      = "/v1/admin/org"            // GET/PUT: organisation policy (admin)
 	PathAdminUsers    = "/v1/admin/users/{id}"     // PATCH: suspend/enable a helper (admin)
+	PathAdminOIDC     = "/v1/admin/org/oidc"       // GET/PUT: the organisation's OpenID Connect provider (admin)
+	PathOIDCLookup    = "/v1/auth/oidc/lookup"     // GET ?email=: how people of that e-mail domain sign in (no auth)
+	PathOIDCStart     = "/v1/auth/oidc/start"      // GET: the app's browser starts sign-in with the organisation's provider
+	PathOIDCCallback  = "/v1/auth/oidc/callback"   // GET: the provider returns the browser here
+	PathOIDCToken     = "/v1/auth/oidc/token"      // POST: the app trades its one-time code for a sign-in token
 	PathHealth        = "/healthz"
 	PathMetrics       = "/metrics"
 )
@@ -163,4 +168,38 @@ type OrgPolicyPatch struct {
 // UserPatch is the body of PATCH /v1/admin/users/{id}.
 type UserPatch struct {
 	Disabled *bool `json:"disabled,omitempty"`
+}
+
+// OIDCSettings is an organisation's OpenID Connect provider, the body of
+// GET and PUT /v1/admin/org/oidc. ClientSecret is write-only: a PUT sets it
+// (empty keeps the stored one), a GET never carries it and says only
+// HasSecret. A PUT with an empty Issuer removes the provider. LocalSignIn
+// says whether the organisation's people may also sign in with a
+// QuickHelp password (absent in a PUT: unchanged).
+type OIDCSettings struct {
+	Issuer        string `json:"issuer"`
+	ClientID      string `json:"client_id"`
+	ClientSecret  string `json:"client_secret,omitempty"`
+	AllowedDomain string `json:"allowed_domain"`
+	TenantClaim   string `json:"tenant_claim"` // "claim=value", e.g. "tid=<tenant ID>"; empty: none
+	HasSecret     bool   `json:"has_secret"`
+	LocalSignIn   *bool  `json:"local_sign_in,omitempty"`
+}
+
+// OIDCLookupResponse answers GET /v1/auth/oidc/lookup?email=: the
+// organisation that owns the e-mail's domain and how its people sign in.
+// An unknown domain answers Password true and no organisation.
+type OIDCLookupResponse struct {
+	Organization string `json:"organization,omitempty"`
+	OIDC         bool   `json:"oidc"`
+	Password     bool   `json:"password"`
+}
+
+// OIDCTokenRequest is the body of POST /v1/auth/oidc/token: the one-time
+// code the service gave the app's loopback address, and the PKCE verifier
+// of the code_challenge the app sent to /v1/auth/oidc/start. The answer is
+// a LoginResponse.
+type OIDCTokenRequest struct {
+	Code         string `json:"code"`
+	CodeVerifier string `json:"code_verifier"`
 }

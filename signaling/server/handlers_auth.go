@@ -70,6 +70,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
 		return
 	}
+	if local, err := s.store.LocalSignIn(r.Context(), u.OrgID); err != nil || !local {
+		if err != nil {
+			s.internalError(w, "login policy", err)
+			return
+		}
+		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "Your organisation signs in with its own account system. Use \"Sign in with\" your organisation.")
+		return
+	}
 	tok, err := auth.NewToken()
 	if err != nil {
 		s.internalError(w, "login token", err)
@@ -100,6 +108,10 @@ func (s *Server) checkPassword(ctx context.Context, email, password string) (sto
 	}
 	if err != nil {
 		return store.User{}, false, err
+	}
+	if u.PasswordHash == "" { // created at a provider sign-in: no password to match
+		auth.VerifyDummy(password)
+		return u, false, nil
 	}
 	ok, err := auth.VerifyPassword(u.PasswordHash, password)
 	if err != nil {
@@ -154,6 +166,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Use
 	}
 	if u.Disabled {
 		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
+		return store.User{}, false
+	}
+	if !s.recheckOIDC(w, r, auth.HashToken(tok)) {
 		return store.User{}, false
 	}
 	return u, true

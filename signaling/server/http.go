@@ -32,6 +32,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+wire.PathAdminOrg, s.handleGetOrg)
 	mux.HandleFunc("PUT "+wire.PathAdminOrg, s.handlePutOrg)
 	mux.HandleFunc("PATCH "+wire.PathAdminUsers, s.handlePatchUser)
+	mux.HandleFunc("GET "+wire.PathAdminOIDC, s.handleGetOIDC)
+	mux.HandleFunc("PUT "+wire.PathAdminOIDC, s.handlePutOIDC)
+	mux.HandleFunc("GET "+wire.PathOIDCLookup, s.handleOIDCLookup)
+	mux.HandleFunc("GET "+wire.PathOIDCStart, s.handleOIDCStart)
+	mux.HandleFunc("GET "+wire.PathOIDCCallback, s.handleOIDCCallback)
+	mux.HandleFunc("POST "+wire.PathOIDCToken, s.handleOIDCToken)
 	mux.HandleFunc("GET "+wire.PathHealth, s.handleHealth)
 	mux.HandleFunc("GET "+wire.PathMetrics, s.handleMetrics)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

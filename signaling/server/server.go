@@ -14,7 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/quickhelp/quickhelp/signaling/codes"
+	"github.com/quickhelp/quickhelp/signaling/oidc"
 	"github.com/quickhelp/quickhelp/signaling/ratelimit"
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/signaling/telemetry"
@@ -83,6 +86,22 @@ type Config struct {
 	SendQueue      int           // messages queued per connection; default 64
 	WriteTimeout   time.Duration // per WebSocket write; default 10 s
 	PingInterval   time.Duration // WebSocket keep-alive; default 20 s
+
+	// PublicURL is the base URL browsers reach the service by
+	// (https://help.example.com), for the provider callback address;
+	// optional, empty means the address each request came to.
+	PublicURL string
+	// OIDCHTTPClient makes the calls to organisations' providers; optional.
+	OIDCHTTPClient *http.Client
+	// OIDCRecheck is how often a provider sign-in is re-checked with the
+	// provider; default 1 h.
+	OIDCRecheck time.Duration
+	// OIDCPendingMax bounds sign-ins waiting at a provider and unused
+	// one-time codes; default 10 000 each.
+	OIDCPendingMax int
+	// OIDCRules bound sign-in steps with a provider (starts, callbacks,
+	// look-ups) per client; default 30/min and 300/h.
+	OIDCRules []ratelimit.Rule
 }
 
 func (c *Config) setDefaults() error {
@@ -143,6 +162,13 @@ func (c *Config) setDefaults() error {
 	if c.JoinBreaker == (ratelimit.BreakerConfig{}) {
 		c.JoinBreaker = ratelimit.BreakerConfig{Threshold: 1000, Window: time.Minute, Cooldown: time.Minute}
 	}
+	def(&c.OIDCRecheck, time.Hour)
+	if c.OIDCPendingMax <= 0 {
+		c.OIDCPendingMax = 10000
+	}
+	if len(c.OIDCRules) == 0 {
+		c.OIDCRules = []ratelimit.Rule{{Window: time.Minute, Max: 30}, {Window: time.Hour, Max: 300}}
+	}
 	if c.SendQueue <= 0 {
 		c.SendQueue = 64
 	}
@@ -163,6 +189,10 @@ type Server struct {
 	helperCreates  *ratelimit.Limiter
 	orgCreates     *ratelimit.Limiter
 	breaker        *ratelimit.Breaker
+	oidcLimiter    *ratelimit.Limiter
+	oidc           *oidc.Client
+	sealer         *oidc.Sealer
+	rechecks       singleflight.Group
 	hub            *hub
 	usage          *usageWriter
 	handler        http.Handler
@@ -210,6 +240,10 @@ func New(cfg Config) (*Server, error) {
 	if err := s.newLimits(); err != nil {
 		return nil, err
 	}
+	if s.sealer, err = oidc.NewSealer(cfg.Secret); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	s.oidc = oidc.New(oidc.Config{HTTPClient: cfg.OIDCHTTPClient})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.hub = newHub(s)
 	s.usage = newUsageWriter()
@@ -325,6 +359,7 @@ func (s *Server) newLimits() error {
 	s.accountLimiter = limiter("account rules", s.cfg.AccountRules)
 	s.helperCreates = limiter("helper creates", s.cfg.HelperCreates)
 	s.orgCreates = limiter("org creates", s.cfg.OrgCreates)
+	s.oidcLimiter = limiter("oidc rules", s.cfg.OIDCRules)
 	if err != nil {
 		return err
 	}
