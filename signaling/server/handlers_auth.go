@@ -75,7 +75,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 			s.internalError(w, "login policy", err)
 			return
 		}
-		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "Your organisation signs in with its own account system. Use \"Sign in with\" your organisation.")
+		writeError(w, http.StatusForbidden, wire.ReasonSSORequired, wire.ReasonSSORequired.Text())
 		return
 	}
 	tok, err := auth.NewToken()
