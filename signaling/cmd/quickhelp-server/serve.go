@@ -10,17 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/acme/autocert"
 
-	"github.com/quickhelp/quickhelp/signaling/auth"
 	"github.com/quickhelp/quickhelp/signaling/edge"
 	"github.com/quickhelp/quickhelp/signaling/server"
-	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/signaling/telemetry"
 	"github.com/quickhelp/quickhelp/signaling/turn"
 	"github.com/quickhelp/quickhelp/wire"
@@ -31,6 +28,7 @@ import (
 // serveConfig is everything serve reads from flags and environment.
 type serveConfig struct {
 	data, listen, tlsCert, tlsKey      string
+	databaseURL                        string
 	insecureHTTP, trustProxy           bool
 	origins, turnListen, turnPublicIP  string
 	publicHost                         string
@@ -51,6 +49,7 @@ func (c serveConfig) hasTLS() bool { return c.tlsCert != "" || len(c.acme.domain
 func parseServe(args []string, e env) (serveConfig, error) {
 	var c serveConfig
 	fs := newFlagSet("serve", e, &c.data)
+	fs.StringVar(&c.databaseURL, "database-url", e.getenv("QUICKHELP_DATABASE_URL"), "postgres://... to share one PostgreSQL database between several nodes (default: SQLite in the data directory) (env QUICKHELP_DATABASE_URL)")
 	fs.StringVar(&c.listen, "listen", envOr(e, "QUICKHELP_LISTEN", "127.0.0.1:7443"), "HTTP listen address (env QUICKHELP_LISTEN)")
 	fs.StringVar(&c.tlsCert, "tls-cert", e.getenv("QUICKHELP_TLS_CERT"), "TLS certificate file (env QUICKHELP_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", e.getenv("QUICKHELP_TLS_KEY"), "TLS key file (env QUICKHELP_TLS_KEY)")
@@ -183,15 +182,15 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	secret, err := auth.LoadOrCreateSecret(filepath.Join(dir, "secret"))
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(filepath.Join(dir, "quickhelp.db"))
+	st, _, err := openDatabase(ctx, c.databaseURL, dir, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	secret, err := serviceSecret(ctx, st, dir)
+	if err != nil {
+		return err
+	}
 
 	cfg := server.Config{
 		Store: st, Secret: subkey(secret, "codes"), Logger: log, TrustProxyHeader: c.trustProxy,
@@ -248,7 +247,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		scheme = "https"
 	}
 	addr := front.raw.Addr().String()
-	log.Info("serving", "url", scheme+"://"+addr, "data", dir, "version", version.Version, "ice_policy", c.icePolicy)
+	log.Info("serving", "url", scheme+"://"+addr, "data", dir, "version", version.Version, "ice_policy", c.icePolicy,
+		"database", st.Backend())
 	if e.ready != nil {
 		e.ready(addr)
 	}

@@ -20,13 +20,39 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
+// openStore opens the service's database: PostgreSQL (or another SQLite
+// file) when QUICKHELP_DATABASE_URL names one, else the SQLite file of the
+// data directory.
 func openStore(data string, e env) (*store.Store, string, error) {
+	return openDatabase(context.Background(), e.getenv("QUICKHELP_DATABASE_URL"), data, e)
+}
+
+func openDatabase(ctx context.Context, databaseURL, data string, e env) (*store.Store, string, error) {
 	dir, err := dataDir(data, e)
 	if err != nil {
 		return nil, "", err
 	}
+	if databaseURL != "" {
+		st, err := store.OpenURL(ctx, databaseURL)
+		return st, dir, err
+	}
 	st, err := store.Open(filepath.Join(dir, "quickhelp.db"))
 	return st, dir, err
+}
+
+// serviceSecret is the key the service's other keys derive from: with
+// PostgreSQL, where several nodes must agree on it, a row of the database
+// created by the first node to start; with SQLite a file of the data
+// directory.
+func serviceSecret(ctx context.Context, st *store.Store, dir string) ([]byte, error) {
+	if st.Backend() != "postgres" {
+		return auth.LoadOrCreateSecret(filepath.Join(dir, "secret"))
+	}
+	fresh := make([]byte, auth.SecretLen)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	return st.ServiceSecret(ctx, "service", fresh)
 }
 
 // randomPassword returns 16 characters from an unambiguous alphabet (~93 bits).
