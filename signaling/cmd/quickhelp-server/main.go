@@ -36,6 +36,7 @@ Usage:
   quickhelp-server org oidc set --org O --issuer URL --client-id ID --client-secret-file F [--allowed-domain D] [--tenant-claim C=V] [--local-sign-in[=false]]
                                           sign in with the organisation's OpenID Connect provider (see docs/signin.md)
   quickhelp-server org admin add --org O --email E   E becomes admin at their first sign-in with the provider
+  quickhelp-server audit list --org O [--limit N]   the organisation's audit log of admin actions
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version
 
@@ -115,6 +116,11 @@ func run(ctx context.Context, args []string, e env) error {
 			return orgAdminAdd(ctx, args[2:], e)
 		}
 		return fmt.Errorf("org: want disable, enable, set, oidc set or admin add")
+	case "audit":
+		if len(args) > 0 && args[0] == "list" {
+			return auditList(ctx, args[1:], e)
+		}
+		return fmt.Errorf("audit: want list")
 	}
 	return fmt.Errorf("unknown subcommand %q (see --help)", cmd)
 }

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/crypto/acme/autocert"
 
+	"github.com/quickhelp/quickhelp/signaling/adminui"
 	"github.com/quickhelp/quickhelp/signaling/edge"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/telemetry"
@@ -38,6 +39,7 @@ type serveConfig struct {
 	logLevel                           string
 	publicURL                          string
 	codeTTL, retention, resume, tokens time.Duration
+	auditRetention                     time.Duration
 	maxConns                           int
 	acme                               acmeConfig
 }
@@ -68,6 +70,7 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", envOr(e, "QUICKHELP_LOG_LEVEL", "info"), "debug, info, warn or error (env QUICKHELP_LOG_LEVEL)")
 	fs.DurationVar(&c.codeTTL, "code-ttl", durEnv(e, "QUICKHELP_CODE_TTL", server.MaxCodeTTL), "code lifetime, at most 10m (env QUICKHELP_CODE_TTL)")
 	fs.DurationVar(&c.retention, "retention", durEnv(e, "QUICKHELP_RETENTION", 72*time.Hour), "session record retention, at most 72h (env QUICKHELP_RETENTION)")
+	fs.DurationVar(&c.auditRetention, "audit-retention", durEnv(e, "QUICKHELP_AUDIT_RETENTION", server.DefaultAuditRetention), "how long the audit log of admin actions is kept; not session data, so not bound by --retention (env QUICKHELP_AUDIT_RETENTION)")
 	fs.DurationVar(&c.resume, "resume-window", durEnv(e, "QUICKHELP_RESUME_WINDOW", 30*time.Second), "how long a dropped participant may come back (env QUICKHELP_RESUME_WINDOW)")
 	fs.DurationVar(&c.tokens, "token-ttl", durEnv(e, "QUICKHELP_TOKEN_TTL", 12*time.Hour), "sign-in token lifetime (env QUICKHELP_TOKEN_TTL)")
 	if err := fs.Parse(args); err != nil {
@@ -100,6 +103,9 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	}
 	if c.icePolicy == wire.ICEPolicyRelay && c.turnListen == "off" && (!c.hasTLS() || !c.turnTLS) {
 		return c, fmt.Errorf("--ice-policy relay needs the TURN relay: set --turn-listen or serve TLS with --turn-tls")
+	}
+	if c.auditRetention <= 0 {
+		return c, fmt.Errorf("--audit-retention must be positive")
 	}
 	if c.maxConns <= 0 {
 		return c, fmt.Errorf("--max-conns must be positive")
@@ -195,7 +201,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	cfg := server.Config{
 		Store: st, Secret: subkey(secret, "codes"), Logger: log, TrustProxyHeader: c.trustProxy,
 		CodeTTL: c.codeTTL, Retention: c.retention, ResumeWindow: c.resume, TokenTTL: c.tokens,
-		RelayOnly: c.icePolicy == wire.ICEPolicyRelay, PublicURL: c.publicURL,
+		RelayOnly: c.icePolicy == wire.ICEPolicyRelay, AuditRetention: c.auditRetention, AdminFS: adminui.FS(),
+		PublicURL: c.publicURL,
 	}
 	for _, o := range strings.Split(c.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
