@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
+	"github.com/quickhelp/quickhelp/daemon/desktop"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
 	"github.com/quickhelp/quickhelp/signaling/client"
@@ -60,6 +62,10 @@ type Config struct {
 	// ForceRelay, when set, is asked at every join whether this machine's
 	// policy forces relay-only connections.
 	ForceRelay func() bool
+	// Desktop is asked at every join whether this desktop can be shared:
+	// "" if so, else the reason (a Wayland session, macOS). Optional; nil
+	// means desktop.Check of the daemon's environment and Display.
+	Desktop func() wire.Reason
 }
 
 // Daemon runs at most one session at a time.
@@ -123,6 +129,10 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.NewOverlay == nil {
 		cfg.NewOverlay = overlay.New
 	}
+	if cfg.Desktop == nil {
+		display := cfg.Display
+		cfg.Desktop = func() wire.Reason { return desktop.Check(os.Getenv, display) }
+	}
 	every, grace := keepSharingTimes()
 	return &Daemon{
 		keepEvery: every, keepGrace: grace,
@@ -154,6 +164,10 @@ func (d *Daemon) Status() wire.SharerStatus {
 func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 	if serverURL == "" {
 		serverURL = d.cfg.ServerURL
+	}
+	// A desktop that cannot be captured is refused before the code is used.
+	if r := d.cfg.Desktop(); r != "" {
+		return refuse(r, r.Text())
 	}
 	if d.cfg.AllowServer != nil {
 		if err := d.cfg.AllowServer(serverURL); err != nil {

@@ -66,6 +66,8 @@ export type Reason =
   | 'session-busy'
   | 'no-session'
   | 'machine-policy'
+  | 'wayland-unsupported'
+  | 'mac-unsupported'
   | 'failed'
   | 'bad-credentials'
   | 'server-unreachable'
@@ -111,6 +113,8 @@ export const REASONS: readonly Reason[] = [
   'session-busy',
   'no-session',
   'machine-policy',
+  'wayland-unsupported',
+  'mac-unsupported',
   'failed',
   'bad-credentials',
   'server-unreachable',
