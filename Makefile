@@ -56,7 +56,7 @@ lint:
 	@# macOS: the three programs build without cgo and without the desktop tag
 	@# (the daemon refuses to share there; the helper console runs in web mode).
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./signaling/cmd/quickhelp-server ./daemon/cmd/quickhelp-sharer .
-	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./internal/localapi/... ./daemon/desktop/... ./daemon/sharer/...
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./internal/localapi/... ./daemon/shareable/... ./daemon/sharer/...
 	@# The app and the daemon meet only in test/integration: neither side's
 	@# packages or tests import the other (so app/... tests build without cgo).
 	@if $(GO) list -deps -test ./app/... | grep 'quickhelp/daemon'; then echo "app/... imports daemon/... (tests of both go in test/integration)"; exit 1; fi

@@ -18,7 +18,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
-	"github.com/quickhelp/quickhelp/daemon/desktop"
+	"github.com/quickhelp/quickhelp/daemon/shareable"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
 	"github.com/quickhelp/quickhelp/signaling/client"
@@ -62,10 +62,10 @@ type Config struct {
 	// ForceRelay, when set, is asked at every join whether this machine's
 	// policy forces relay-only connections.
 	ForceRelay func() bool
-	// Desktop is asked at every join whether this desktop can be shared:
+	// Shareable is asked at every join whether this desktop can be shared:
 	// "" if so, else the reason (a Wayland session, macOS). Optional; nil
-	// means desktop.Check of the daemon's environment and Display.
-	Desktop func() wire.Reason
+	// means shareable.Check of the daemon's environment and Display.
+	Shareable func() wire.Reason
 }
 
 // Daemon runs at most one session at a time.
@@ -129,9 +129,9 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.NewOverlay == nil {
 		cfg.NewOverlay = overlay.New
 	}
-	if cfg.Desktop == nil {
+	if cfg.Shareable == nil {
 		display := cfg.Display
-		cfg.Desktop = func() wire.Reason { return desktop.Check(os.Getenv, display) }
+		cfg.Shareable = func() wire.Reason { return shareable.Check(os.Getenv, display) }
 	}
 	every, grace := keepSharingTimes()
 	return &Daemon{
@@ -166,7 +166,7 @@ func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 		serverURL = d.cfg.ServerURL
 	}
 	// A desktop that cannot be captured is refused before the code is used.
-	if r := d.cfg.Desktop(); r != "" {
+	if r := d.cfg.Shareable(); r != "" {
 		return refuse(r, r.Text())
 	}
 	if d.cfg.AllowServer != nil {

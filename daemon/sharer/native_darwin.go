@@ -8,7 +8,7 @@ import (
 )
 
 // Sharing a Mac's screen is not supported yet: the daemon refuses every join
-// there (desktop.Check), so these are never reached by a session; they let
+// there (shareable.Check), so these are never reached by a session; they let
 // the program build without cgo.
 
 func newNativeInjector(string) (input.Injector, error) {

@@ -1,6 +1,6 @@
 //go:build !windows && !darwin
 
-package desktop
+package shareable
 
 import "github.com/quickhelp/quickhelp/wire"
 

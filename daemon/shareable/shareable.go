@@ -1,9 +1,9 @@
-// Package desktop tells whether the daemon can share the desktop session it
+// Package shareable tells whether the daemon can share the desktop session it
 // runs in, so that it refuses at once, in plain words, a session it cannot
 // capture instead of showing the helper the wrong picture. Under Wayland,
 // XWayland sets DISPLAY too, but an X11 capture there sees only the X
 // clients, not the desktop: the session type decides, not DISPLAY.
-package desktop
+package shareable
 
 import "github.com/quickhelp/quickhelp/wire"
 
