@@ -18,9 +18,10 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
-	"github.com/quickhelp/quickhelp/daemon/shareable"
+	"github.com/quickhelp/quickhelp/daemon/desktop"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
+	"github.com/quickhelp/quickhelp/daemon/shareable"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -49,6 +50,10 @@ type Config struct {
 	// monitor (screen pixels); nil means overlay.New (the on-screen overlay,
 	// or a Nop where none can be shown).
 	NewOverlay func(display string, monitor func() wire.Monitor, logger *slog.Logger) overlay.Overlay
+	// InputDesktop reads which desktop receives input (Windows: a UAC
+	// prompt's secure desktop is not the user's); nil means
+	// desktop.Native(), which is nil where no such desktops exist.
+	InputDesktop desktop.Probe
 	// Connect tunes the session WebSocket (tests shorten the resume window).
 	Connect client.ConnectOptions
 	// PeerSettings adjusts the WebRTC setting engine (tests: loopback only).
@@ -132,6 +137,9 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.Shareable == nil {
 		display := cfg.Display
 		cfg.Shareable = func() wire.Reason { return shareable.Check(os.Getenv, display) }
+	}
+	if cfg.InputDesktop == nil {
+		cfg.InputDesktop = desktop.Native()
 	}
 	every, grace := keepSharingTimes()
 	return &Daemon{

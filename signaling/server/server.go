@@ -6,7 +6,10 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -29,6 +32,9 @@ import (
 type ICEProvider interface {
 	ICEServers(sessionID string) []wire.ICEServer
 }
+
+// DefaultAuditRetention is how long admin actions are kept by default.
+const DefaultAuditRetention = telemetry.DefaultAuditRetention
 
 // MaxCodeTTL is the longest a code may live.
 const MaxCodeTTL = 10 * time.Minute
@@ -58,6 +64,18 @@ type Config struct {
 	// TrustProxyHeader makes the client address come from the last entry
 	// of X-Forwarded-For. Only set it behind a proxy that sets the header.
 	TrustProxyHeader bool
+
+	// AdminFS holds the admin console's built pages (index.html and its
+	// assets), served under /admin/; optional, nil serves none.
+	AdminFS fs.FS
+	// AuditRetention is how long the audit log of admin actions is kept;
+	// default DefaultAuditRetention. It is not session data, so the 72 h
+	// limit does not apply.
+	AuditRetention time.Duration
+	// AdminSessionTTL bounds an admin console session from its sign-in;
+	// default 8 h. AdminIdle ends it after that long unused; default 30 min.
+	AdminSessionTTL time.Duration
+	AdminIdle       time.Duration
 
 	CodeTTL       time.Duration // default and maximum 10 min
 	TokenTTL      time.Duration // sign-in tokens; default 12 h
@@ -128,6 +146,9 @@ func (c *Config) setDefaults() error {
 	def(&c.ResumeWindow, 30*time.Second)
 	def(&c.Retention, telemetry.MaxRetention)
 	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.AuditRetention, DefaultAuditRetention)
+	def(&c.AdminSessionTTL, 8*time.Hour)
+	def(&c.AdminIdle, 30*time.Minute)
 	def(&c.PingInterval, 20*time.Second)
 	if c.PurgeInterval == 0 {
 		c.PurgeInterval = 5 * time.Minute
@@ -194,6 +215,7 @@ type Server struct {
 	sealer         *oidc.Sealer
 	rechecks       singleflight.Group
 	hub            *hub
+	csrfKey        []byte // keys the admin console's CSRF tokens
 	usage          *usageWriter
 	handler        http.Handler
 
@@ -236,6 +258,7 @@ func New(cfg Config) (*Server, error) {
 		store:   cfg.Store,
 		hasher:  hasher,
 		metrics: telemetry.NewMetrics(cfg.TURNAllocations),
+		csrfKey: subkey(cfg.Secret, "admin-csrf"),
 	}
 	if err := s.newLimits(); err != nil {
 		return nil, err
@@ -256,7 +279,7 @@ func New(cfg Config) (*Server, error) {
 	s.handler = s.routes()
 	if cfg.PurgeInterval > 0 {
 		j, err := telemetry.NewJanitor(telemetry.JanitorConfig{
-			Store: cfg.Store, Retention: cfg.Retention, Interval: cfg.PurgeInterval, Now: cfg.Now,
+			Store: cfg.Store, Retention: cfg.Retention, AuditRetention: cfg.AuditRetention, Interval: cfg.PurgeInterval, Now: cfg.Now,
 			Logger: cfg.Logger.With("component", "retention"), OnExpired: s.codesExpired,
 		})
 		if err != nil {
@@ -370,4 +393,11 @@ func (s *Server) newLimits() error {
 		return fmt.Errorf("%w: breaker: %w", ErrConfig, err)
 	}
 	return nil
+}
+
+// subkey derives a key for one purpose from the configured secret.
+func subkey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }

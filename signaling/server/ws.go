@@ -235,7 +235,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	switch {
 	case env.Type == wire.TypeChat:
 		return r.addFeatureLocked(wire.FeatureChat)
-	case env.Type == wire.TypePause:
+	case env.Type == wire.TypePause && env.Reason == "": // not a Windows prompt's hold
 		return r.addFeatureLocked(wire.FeaturePause)
 	case env.Type == wire.TypeConsent && env.State == wire.StateGranted:
 		return r.addFeatureLocked(wire.FeatureViewOnly)

@@ -13,3 +13,6 @@ var (
 	// as many live rows as it may.
 	ErrFull = errors.New("store: full")
 )
+
+// ErrConfig means a database URL or option the store cannot use.
+var ErrConfig = errors.New("store: bad configuration")

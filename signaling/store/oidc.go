@@ -12,17 +12,17 @@ import (
 // Sign-in with an organisation's OpenID Connect provider. Secrets (the
 // client secret, the service's own PKCE verifier, the provider's refresh
 // and access tokens) arrive here already sealed by the caller; states and
-// one-time codes arrive as hashes. Plain SQL types only (TEXT, INTEGER,
-// BLOB) so the tables work on every back end the store supports.
+// one-time codes arrive as hashes. The schema is migration 3 (migrate.go),
+// with the type tokens of dialect.go.
 const oidcSchema = `
 CREATE TABLE IF NOT EXISTS org_oidc (
 	org_id TEXT PRIMARY KEY REFERENCES orgs(id),
 	issuer TEXT NOT NULL,
 	client_id TEXT NOT NULL,
-	client_secret BLOB NOT NULL,
+	client_secret {{blob}} NOT NULL,
 	allowed_domain TEXT UNIQUE,
 	tenant_claim TEXT NOT NULL DEFAULT '',
-	local_sign_in INTEGER NOT NULL DEFAULT 1
+	local_sign_in {{bool}} NOT NULL DEFAULT TRUE
 );
 CREATE TABLE IF NOT EXISTS oidc_identities (
 	issuer TEXT NOT NULL,
@@ -43,23 +43,23 @@ CREATE TABLE IF NOT EXISTS oidc_pending (
 	code_challenge TEXT NOT NULL,
 	nonce TEXT NOT NULL,
 	callback_url TEXT NOT NULL,
-	verifier BLOB NOT NULL,
-	expires_at INTEGER NOT NULL
+	verifier {{blob}} NOT NULL,
+	expires_at {{int}} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS oidc_pending_expiry ON oidc_pending(expires_at);
 CREATE TABLE IF NOT EXISTS oidc_codes (
 	code_hash TEXT PRIMARY KEY,
 	user_id TEXT NOT NULL REFERENCES users(id),
 	code_challenge TEXT NOT NULL,
-	grant_blob BLOB NOT NULL,
-	expires_at INTEGER NOT NULL
+	grant_blob {{blob}} NOT NULL,
+	expires_at {{int}} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS oidc_codes_expiry ON oidc_codes(expires_at);
 CREATE TABLE IF NOT EXISTS oidc_grants (
 	token_hash TEXT PRIMARY KEY REFERENCES auth_tokens(token_hash) ON DELETE CASCADE,
 	org_id TEXT NOT NULL,
-	grant_blob BLOB NOT NULL,
-	recheck_at INTEGER NOT NULL
+	grant_blob {{blob}} NOT NULL,
+	recheck_at {{int}} NOT NULL
 );
 `
 
@@ -176,11 +176,6 @@ func (s *Store) CreateOIDCUser(ctx context.Context, u User, issuer, subject stri
 		return fmt.Errorf("store: create oidc user: %w", err)
 	}
 	return nil
-}
-
-// SetUserRole changes a user's role.
-func (s *Store) SetUserRole(ctx context.Context, id, role string) error {
-	return s.execOne(ctx, `UPDATE users SET role=? WHERE id=?`, role, id)
 }
 
 // AddPendingAdmin names the e-mail of a future administrator of an
