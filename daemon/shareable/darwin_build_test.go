@@ -19,13 +19,12 @@ func TestProgramsBuildForMacOS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, arch := range []string{"arm64", "amd64"} {
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", os.DevNull,
-			"./signaling/cmd/quickhelp-server", "./daemon/cmd/quickhelp-sharer", ".")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH="+arch, "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("darwin/%s build: %v\n%s", arch, err, out)
-		}
+	// arm64 only, as make lint builds it: the two share the build cache.
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", os.DevNull,
+		"./signaling/cmd/quickhelp-server", "./daemon/cmd/quickhelp-sharer", ".")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH=arm64", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("darwin/arm64 build: %v\n%s", err, out)
 	}
 }
