@@ -6,6 +6,8 @@ var (
 	user32   = windows.NewLazySystemDLL("user32.dll")
 	gdi32    = windows.NewLazySystemDLL("gdi32.dll")
 	kernel32 = windows.NewLazySystemDLL("kernel32.dll")
+	dxgi     = windows.NewLazySystemDLL("dxgi.dll")
+	d3d11    = windows.NewLazySystemDLL("d3d11.dll")
 )
 
 // user32: input, the pointer, hot keys, windows and their messages.
@@ -48,6 +50,24 @@ var (
 	CloseDesktop              = user32.NewProc("CloseDesktop")
 	GetUserObjectInformationW = user32.NewProc("GetUserObjectInformationW")
 	OpenInputDesktop          = user32.NewProc("OpenInputDesktop")
+)
+
+// user32 and gdi32: the cursor's position, visibility and image.
+var (
+	GetCursorInfo = user32.NewProc("GetCursorInfo")
+	GetDC         = user32.NewProc("GetDC")
+	GetDIBits     = gdi32.NewProc("GetDIBits")
+	GetIconInfo   = user32.NewProc("GetIconInfo")
+	GetObjectW    = gdi32.NewProc("GetObjectW")
+	LoadCursorW   = user32.NewProc("LoadCursorW")
+	ReleaseDC     = user32.NewProc("ReleaseDC")
+)
+
+// dxgi and d3d11: Desktop Duplication (screen capture; the rest of its
+// API is reached through COM interfaces).
+var (
+	CreateDXGIFactory1 = dxgi.NewProc("CreateDXGIFactory1")
+	D3D11CreateDevice  = d3d11.NewProc("D3D11CreateDevice")
 )
 
 // gdi32: the overlay's drawing.

@@ -15,6 +15,7 @@ var (
 	createWindowEx   = user32.NewProc("CreateWindowExW")
 	defWindowProc    = user32.NewProc("DefWindowProcW")
 	dispatchMessage  = user32.NewProc("DispatchMessageW")
+	loadCursor       = user32.NewProc("LoadCursorW")
 	getMessage       = user32.NewProc("GetMessageW")
 	getSystemMetrics = user32.NewProc("GetSystemMetrics")
 	registerClassEx  = user32.NewProc("RegisterClassExW")
@@ -144,7 +145,11 @@ func main() {
 	cy, _, _ := getSystemMetrics.Call(smCYScr)
 	w, h = int32(cx), int32(cy)
 	name, _ := windows.UTF16PtrFromString("QuickHelpWinePattern")
-	wc := wndClassEx{wndProc: windows.NewCallback(wndProc), className: name}
+	// The standard arrow, as ordinary programs show: the daemon reads its
+	// image (GetCursorInfo, GetIconInfo) for the helper.
+	const idcArrow = 32512
+	arrow, _, _ := loadCursor.Call(0, idcArrow)
+	wc := wndClassEx{wndProc: windows.NewCallback(wndProc), className: name, cursor: arrow}
 	wc.size = uint32(unsafe.Sizeof(wc))
 	if r, _, err := registerClassEx.Call(uintptr(unsafe.Pointer(&wc))); r == 0 {
 		panic(err)
