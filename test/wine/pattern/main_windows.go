@@ -15,6 +15,7 @@ var (
 	createWindowEx   = user32.NewProc("CreateWindowExW")
 	defWindowProc    = user32.NewProc("DefWindowProcW")
 	dispatchMessage  = user32.NewProc("DispatchMessageW")
+	translateMessage = user32.NewProc("TranslateMessage")
 	loadCursor       = user32.NewProc("LoadCursorW")
 	getMessage       = user32.NewProc("GetMessageW")
 	getSystemMetrics = user32.NewProc("GetSystemMetrics")
@@ -66,6 +67,7 @@ type msg struct {
 const (
 	wmPaint   = 0x000F
 	wmKeyDown = 0x0100
+	wmChar    = 0x0102
 	wmLBDown  = 0x0201
 	wmTimer   = 0x0113
 	wsPopup   = 0x80000000
@@ -94,6 +96,9 @@ func wndProc(hwnd uintptr, m uint32, wp, lp uintptr) uintptr {
 		fmt.Printf("lbuttondown %d %d\n", int16(lp&0xffff), int16(lp>>16&0xffff))
 	case wmKeyDown:
 		fmt.Printf("keydown scancode=%d\n", lp>>16&0xff)
+	case wmChar:
+		// What the key typed in the sharer's layout.
+		fmt.Printf("char %q\n", rune(wp))
 	case wmTimer:
 		tick = !tick
 		invalidateRect.Call(hwnd, uintptr(unsafe.Pointer(&blink)), 0)
@@ -171,6 +176,7 @@ func main() {
 		if int32(r) <= 0 {
 			return
 		}
+		translateMessage.Call(uintptr(unsafe.Pointer(&m))) // WM_CHAR from WM_KEYDOWN
 		dispatchMessage.Call(uintptr(unsafe.Pointer(&m)))
 	}
 }
