@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,19 @@ func (s *Server) handleGetOIDC(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, oidcSettings(cfg))
+}
+
+// oidcAuditDetail says what an admin set, for the audit log: the issuer
+// and the password rule, never the client secret.
+func oidcAuditDetail(in wire.OIDCSettings) string {
+	if strings.TrimSpace(in.Issuer) == "" {
+		return "removed"
+	}
+	d := "issuer=" + strings.TrimSpace(in.Issuer)
+	if in.LocalSignIn != nil {
+		d += " local-sign-in=" + strconv.FormatBool(*in.LocalSignIn)
+	}
+	return d
 }
 
 func oidcSettings(cfg store.OIDCConfig) wire.OIDCSettings {
@@ -61,6 +75,7 @@ func (s *Server) handlePutOIDC(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("organisation sign-in provider changed", "org", u.OrgID, "by", u.ID, "removed", in.Issuer == "")
+	s.audit(r.Context(), u, wire.AuditOrgOIDC, "", oidcAuditDetail(in))
 	s.handleGetOIDC(w, r)
 }
 

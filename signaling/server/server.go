@@ -6,7 +6,10 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -30,6 +33,9 @@ type ICEProvider interface {
 	ICEServers(sessionID string) []wire.ICEServer
 }
 
+// DefaultAuditRetention is how long admin actions are kept by default.
+const DefaultAuditRetention = telemetry.DefaultAuditRetention
+
 // MaxCodeTTL is the longest a code may live.
 const MaxCodeTTL = 10 * time.Minute
 
@@ -46,6 +52,9 @@ type Config struct {
 	Now func() time.Time
 	// ICE is optional; nil means no ICE servers are handed out.
 	ICE ICEProvider
+	// Relay carries sessions between service nodes; optional, nil means
+	// LocalRelay (one process holds both participants of every session).
+	Relay Relay
 	// RelayOnly makes every session relay-only, whatever the organisation
 	// chose (quickhelp-server --ice-policy relay).
 	RelayOnly bool
@@ -58,6 +67,18 @@ type Config struct {
 	// TrustProxyHeader makes the client address come from the last entry
 	// of X-Forwarded-For. Only set it behind a proxy that sets the header.
 	TrustProxyHeader bool
+
+	// AdminFS holds the admin console's built pages (index.html and its
+	// assets), served under /admin/; optional, nil serves none.
+	AdminFS fs.FS
+	// AuditRetention is how long the audit log of admin actions is kept;
+	// default DefaultAuditRetention. It is not session data, so the 72 h
+	// limit does not apply.
+	AuditRetention time.Duration
+	// AdminSessionTTL bounds an admin console session from its sign-in;
+	// default 8 h. AdminIdle ends it after that long unused; default 30 min.
+	AdminSessionTTL time.Duration
+	AdminIdle       time.Duration
 
 	CodeTTL       time.Duration // default and maximum 10 min
 	TokenTTL      time.Duration // sign-in tokens; default 12 h
@@ -128,6 +149,9 @@ func (c *Config) setDefaults() error {
 	def(&c.ResumeWindow, 30*time.Second)
 	def(&c.Retention, telemetry.MaxRetention)
 	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.AuditRetention, DefaultAuditRetention)
+	def(&c.AdminSessionTTL, 8*time.Hour)
+	def(&c.AdminIdle, 30*time.Minute)
 	def(&c.PingInterval, 20*time.Second)
 	if c.PurgeInterval == 0 {
 		c.PurgeInterval = 5 * time.Minute
@@ -137,6 +161,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Relay == nil {
+		c.Relay = LocalRelay{}
 	}
 	if len(c.JoinRules) == 0 {
 		c.JoinRules = []ratelimit.Rule{{Window: time.Minute, Max: 5}, {Window: time.Hour, Max: 20}}
@@ -194,6 +221,8 @@ type Server struct {
 	sealer         *oidc.Sealer
 	rechecks       singleflight.Group
 	hub            *hub
+	relay          Relay
+	csrfKey        []byte // keys the admin console's CSRF tokens
 	usage          *usageWriter
 	handler        http.Handler
 
@@ -206,6 +235,8 @@ type Server struct {
 	// wg tracks the background job and every WebSocket handler.
 	wg     sync.WaitGroup
 	closed atomic.Bool
+	// draining: Drain was called; sessions are left to other nodes.
+	draining atomic.Bool
 }
 
 // track registers a WebSocket handler with wg unless shutting down; the
@@ -234,8 +265,10 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger.With("component", "server"),
 		store:   cfg.Store,
+		relay:   cfg.Relay,
 		hasher:  hasher,
 		metrics: telemetry.NewMetrics(cfg.TURNAllocations),
+		csrfKey: subkey(cfg.Secret, "admin-csrf"),
 	}
 	if err := s.newLimits(); err != nil {
 		return nil, err
@@ -253,10 +286,14 @@ func New(cfg Config) (*Server, error) {
 		s.wg.Add(1)
 		go s.runPolicyWatch()
 	}
+	if _, local := cfg.Relay.(LocalRelay); !local {
+		s.wg.Add(1)
+		go s.runLiveness()
+	}
 	s.handler = s.routes()
 	if cfg.PurgeInterval > 0 {
 		j, err := telemetry.NewJanitor(telemetry.JanitorConfig{
-			Store: cfg.Store, Retention: cfg.Retention, Interval: cfg.PurgeInterval, Now: cfg.Now,
+			Store: cfg.Store, Retention: cfg.Retention, AuditRetention: cfg.AuditRetention, Interval: cfg.PurgeInterval, Now: cfg.Now,
 			Logger: cfg.Logger.With("component", "retention"), OnExpired: s.codesExpired,
 		})
 		if err != nil {
@@ -285,7 +322,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	first := !s.closed.Swap(true)
 	s.trackMu.Unlock()
 	if first {
-		s.hub.endAll(wire.ReasonShutdown)
+		if s.draining.Load() {
+			s.hub.abandonAll()
+		} else {
+			s.hub.endAll(wire.ReasonShutdown)
+		}
 	}
 	s.cancel()
 	done := make(chan struct{})
@@ -370,4 +411,11 @@ func (s *Server) newLimits() error {
 		return fmt.Errorf("%w: breaker: %w", ErrConfig, err)
 	}
 	return nil
+}
+
+// subkey derives a key for one purpose from the configured secret.
+func subkey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }

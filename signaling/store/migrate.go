@@ -99,6 +99,7 @@ CREATE INDEX IF NOT EXISTS rate_events_key ON rate_events(bucket, key, at);
 CREATE INDEX IF NOT EXISTS rate_events_at ON rate_events(at);
 `},
 	{version: 3, name: "sign-in with OpenID Connect", sql: oidcSchema},
+	{version: 4, name: "admin console sessions, audit log, handled reports", sql: adminSchema},
 }
 
 // migrateLockKey is the PostgreSQL advisory lock that serialises the

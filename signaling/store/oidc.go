@@ -178,11 +178,6 @@ func (s *Store) CreateOIDCUser(ctx context.Context, u User, issuer, subject stri
 	return nil
 }
 
-// SetUserRole changes a user's role.
-func (s *Store) SetUserRole(ctx context.Context, id, role string) error {
-	return s.execOne(ctx, `UPDATE users SET role=? WHERE id=?`, role, id)
-}
-
 // AddPendingAdmin names the e-mail of a future administrator of an
 // organisation: whoever first signs in through its provider with that
 // verified e-mail becomes admin.

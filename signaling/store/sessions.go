@@ -230,7 +230,7 @@ func (s *Store) CreateReport(ctx context.Context, r Report) error {
 
 // Reports returns an organisation's abuse reports, newest first, at most limit.
 func (s *Store) Reports(ctx context.Context, orgID string, limit int) ([]wire.AbuseReport, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, helper_id, comment, created_at FROM reports
+	rows, err := s.db.QueryContext(ctx, `SELECT `+reportColumns+` FROM reports
 		WHERE org_id=? ORDER BY created_at DESC LIMIT ?`, orgID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: reports: %w", err)
@@ -238,12 +238,10 @@ func (s *Store) Reports(ctx context.Context, orgID string, limit int) ([]wire.Ab
 	defer rows.Close()
 	out := []wire.AbuseReport{}
 	for rows.Next() {
-		var r wire.AbuseReport
-		var created int64
-		if err := rows.Scan(&r.ID, &r.SessionID, &r.HelperID, &r.Comment, &created); err != nil {
-			return nil, fmt.Errorf("store: reports: %w", err)
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, err
 		}
-		r.CreatedAt = fromMS(created)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -165,6 +165,13 @@ func userSetDisabled(ctx context.Context, args []string, e env, disabled bool) e
 	if err := st.SetUserDisabled(ctx, u.ID, disabled); err != nil {
 		return err
 	}
+	action := wire.AuditUserRestore
+	if disabled {
+		action = wire.AuditUserSuspend
+	}
+	if err := recordCommand(ctx, st, u.OrgID, action, u.Email, ""); err != nil {
+		return err
+	}
 	state := "enabled"
 	if disabled {
 		state = "suspended (sign-ins revoked; a running service ends their live sessions within seconds)"
@@ -194,6 +201,13 @@ func orgSetDisabled(ctx context.Context, args []string, e env, disabled bool) er
 		return fmt.Errorf("no organisation %q: %w", name, err)
 	}
 	if err := st.SetOrgDisabled(ctx, o.ID, disabled); err != nil {
+		return err
+	}
+	action := wire.AuditOrgEnable
+	if disabled {
+		action = wire.AuditOrgDisable
+	}
+	if err := recordCommand(ctx, st, o.ID, action, "", ""); err != nil {
 		return err
 	}
 	state := "enabled"
