@@ -198,6 +198,10 @@ func addrKey(a netip.Addr, bits4, bits6 int) string {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "This node is stopping.")
+		return
+	}
 	if err := s.store.Ping(r.Context()); err != nil {
 		s.log.Error("health check failed", "err", err)
 		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The database does not answer.")

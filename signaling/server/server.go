@@ -52,6 +52,9 @@ type Config struct {
 	Now func() time.Time
 	// ICE is optional; nil means no ICE servers are handed out.
 	ICE ICEProvider
+	// Relay carries sessions between service nodes; optional, nil means
+	// LocalRelay (one process holds both participants of every session).
+	Relay Relay
 	// RelayOnly makes every session relay-only, whatever the organisation
 	// chose (quickhelp-server --ice-policy relay).
 	RelayOnly bool
@@ -159,6 +162,9 @@ func (c *Config) setDefaults() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Relay == nil {
+		c.Relay = LocalRelay{}
+	}
 	if len(c.JoinRules) == 0 {
 		c.JoinRules = []ratelimit.Rule{{Window: time.Minute, Max: 5}, {Window: time.Hour, Max: 20}}
 	}
@@ -215,6 +221,7 @@ type Server struct {
 	sealer         *oidc.Sealer
 	rechecks       singleflight.Group
 	hub            *hub
+	relay          Relay
 	csrfKey        []byte // keys the admin console's CSRF tokens
 	usage          *usageWriter
 	handler        http.Handler
@@ -228,6 +235,8 @@ type Server struct {
 	// wg tracks the background job and every WebSocket handler.
 	wg     sync.WaitGroup
 	closed atomic.Bool
+	// draining: Drain was called; sessions are left to other nodes.
+	draining atomic.Bool
 }
 
 // track registers a WebSocket handler with wg unless shutting down; the
@@ -256,6 +265,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger.With("component", "server"),
 		store:   cfg.Store,
+		relay:   cfg.Relay,
 		hasher:  hasher,
 		metrics: telemetry.NewMetrics(cfg.TURNAllocations),
 		csrfKey: subkey(cfg.Secret, "admin-csrf"),
@@ -275,6 +285,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PolicyInterval > 0 {
 		s.wg.Add(1)
 		go s.runPolicyWatch()
+	}
+	if _, local := cfg.Relay.(LocalRelay); !local {
+		s.wg.Add(1)
+		go s.runLiveness()
 	}
 	s.handler = s.routes()
 	if cfg.PurgeInterval > 0 {
@@ -308,7 +322,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	first := !s.closed.Swap(true)
 	s.trackMu.Unlock()
 	if first {
-		s.hub.endAll(wire.ReasonShutdown)
+		if s.draining.Load() {
+			s.hub.abandonAll()
+		} else {
+			s.hub.endAll(wire.ReasonShutdown)
+		}
 	}
 	s.cancel()
 	done := make(chan struct{})

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/acme/autocert"
 
 	"github.com/quickhelp/quickhelp/signaling/adminui"
+	"github.com/quickhelp/quickhelp/signaling/cluster"
 	"github.com/quickhelp/quickhelp/signaling/edge"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/telemetry"
@@ -30,6 +31,7 @@ import (
 type serveConfig struct {
 	data, listen, tlsCert, tlsKey      string
 	databaseURL                        string
+	nats                               cluster.Config
 	insecureHTTP, trustProxy           bool
 	origins, turnListen, turnPublicIP  string
 	publicHost                         string
@@ -51,6 +53,11 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	var c serveConfig
 	fs := newFlagSet("serve", e, &c.data)
 	fs.StringVar(&c.databaseURL, "database-url", e.getenv("QUICKHELP_DATABASE_URL"), "postgres://... to share one PostgreSQL database between several nodes (default: SQLite in the data directory) (env QUICKHELP_DATABASE_URL)")
+	fs.StringVar(&c.nats.URL, "nats-url", e.getenv("QUICKHELP_NATS_URL"), "nats:// or tls:// URL(s) of the NATS bus that carries sessions between nodes; needs --database-url (env QUICKHELP_NATS_URL)")
+	fs.StringVar(&c.nats.CredsFile, "nats-creds", e.getenv("QUICKHELP_NATS_CREDS"), "NATS credentials file (env QUICKHELP_NATS_CREDS)")
+	fs.StringVar(&c.nats.CAFile, "nats-ca", e.getenv("QUICKHELP_NATS_CA"), "CA certificate of the NATS servers (env QUICKHELP_NATS_CA)")
+	fs.StringVar(&c.nats.CertFile, "nats-cert", e.getenv("QUICKHELP_NATS_CERT"), "client certificate for NATS (env QUICKHELP_NATS_CERT)")
+	fs.StringVar(&c.nats.KeyFile, "nats-key", e.getenv("QUICKHELP_NATS_KEY"), "client key for NATS (env QUICKHELP_NATS_KEY)")
 	fs.StringVar(&c.listen, "listen", envOr(e, "QUICKHELP_LISTEN", "127.0.0.1:7443"), "HTTP listen address (env QUICKHELP_LISTEN)")
 	fs.StringVar(&c.tlsCert, "tls-cert", e.getenv("QUICKHELP_TLS_CERT"), "TLS certificate file (env QUICKHELP_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", e.getenv("QUICKHELP_TLS_KEY"), "TLS key file (env QUICKHELP_TLS_KEY)")
@@ -83,6 +90,9 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	}
 	if err := validateACME(&c); err != nil {
 		return c, err
+	}
+	if c.nats.URL != "" && !strings.HasPrefix(c.databaseURL, "postgres") {
+		return c, fmt.Errorf("--nats-url needs --database-url postgres://...: the nodes share their sessions through it")
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together")
@@ -230,6 +240,15 @@ func serve(ctx context.Context, args []string, e env) error {
 		defer ts.Close()
 		cfg.ICE, cfg.TURNAllocations = ts, ts.Allocations
 	}
+	if c.nats.URL != "" {
+		c.nats.Logger, c.nats.Name = log.With("component", "cluster"), "quickhelp-server"
+		relay, err := cluster.Dial(c.nats)
+		if err != nil {
+			return err
+		}
+		defer relay.Close()
+		cfg.Relay = relay
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		return err
@@ -265,6 +284,14 @@ func serve(ctx context.Context, args []string, e env) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if cfg.Relay != nil {
+		// One node of several: its participants reconnect to the others.
+		dctx, dcancel := context.WithTimeout(sctx, 10*time.Second)
+		if err := srv.Drain(dctx); err != nil {
+			log.Warn("sockets did not close in time", "err", err)
+		}
+		dcancel()
+	}
 	// Sessions first, so both sides get session-ended {reason: shutdown}.
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("sessions did not close in time", "err", err)
