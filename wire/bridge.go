@@ -122,6 +122,7 @@ type BridgeStatus struct {
 	UserName       string `json:"userName,omitempty"`       // the signed-in helper's display name
 	Control        string `json:"control"`                  // ControlNone, ControlRequested, ControlGranted
 	Paused         bool   `json:"paused,omitempty"`         // the sharer paused sharing
+	PauseReason    Reason `json:"pauseReason,omitempty"`    // Paused: why, when not the sharer's choice (ReasonSecureDesktop)
 	SharerPresent  bool   `json:"sharerPresent,omitempty"`  // the sharer is connected (chat possible)
 	Reason         Reason `json:"reason,omitempty"`         // UIStateEnded, UIStateDisabled: why
 	Detail         string `json:"detail,omitempty"`         // UIStateDisabled: the policy's own words (English)

@@ -105,6 +105,13 @@ const (
 	ReasonNetworkBlocked Reason = "network-blocked"
 )
 
+// ReasonSecureDesktop: the sharer's input desktop is not their own (a
+// Windows UAC prompt, the Ctrl+Alt+Del screen, the lock screen). Sharing
+// and control are held until it is gone (pause/resume to the helper,
+// SharerStatus.Desktop to the sharer); neither is ever shown to or driven by
+// the helper.
+const ReasonSecureDesktop Reason = "secure-desktop"
+
 // allReasons is every Reason constant, in the order of docs/protocol.md.
 var allReasons = []Reason{
 	ReasonHelperEnded, ReasonSharerEnded, ReasonSharerDenied, ReasonConsentTimeout,
@@ -120,6 +127,7 @@ var allReasons = []Reason{
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
 	ReasonSharerNotYours,
 	ReasonNetworkInterrupted, ReasonNetworkBlocked,
+	ReasonSecureDesktop,
 }
 
 // Reasons returns every Reason constant.

@@ -322,6 +322,7 @@ func (c *Controller) goHome() {
 		return
 	}
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
+	c.st.PauseReason = ""
 	c.chat.Reset()
 	c.setState(wire.UIStateHome)
 }

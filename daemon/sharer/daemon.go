@@ -17,6 +17,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
+	"github.com/quickhelp/quickhelp/daemon/desktop"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
 	"github.com/quickhelp/quickhelp/signaling/client"
@@ -47,6 +48,10 @@ type Config struct {
 	// monitor (screen pixels); nil means overlay.New (the on-screen overlay,
 	// or a Nop where none can be shown).
 	NewOverlay func(display string, monitor func() wire.Monitor, logger *slog.Logger) overlay.Overlay
+	// InputDesktop reads which desktop receives input (Windows: a UAC
+	// prompt's secure desktop is not the user's); nil means
+	// desktop.Native(), which is nil where no such desktops exist.
+	InputDesktop desktop.Probe
 	// Connect tunes the session WebSocket (tests shorten the resume window).
 	Connect client.ConnectOptions
 	// PeerSettings adjusts the WebRTC setting engine (tests: loopback only).
@@ -122,6 +127,9 @@ func New(cfg Config) (*Daemon, error) {
 	}
 	if cfg.NewOverlay == nil {
 		cfg.NewOverlay = overlay.New
+	}
+	if cfg.InputDesktop == nil {
+		cfg.InputDesktop = desktop.Native()
 	}
 	every, grace := keepSharingTimes()
 	return &Daemon{

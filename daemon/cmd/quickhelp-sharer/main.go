@@ -214,6 +214,12 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 // serve runs the daemon until the session ends (join) or a signal (daemon).
 func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := newLogger(o.logLevel, stderr)
+	// Before any window exists (tray, stop shortcut, overlay).
+	if mode, err := setDPIAwareness(); err != nil {
+		logger.Warn("coordinates may be off on scaled screens", "err", err)
+	} else if mode != "" {
+		logger.Info("dpi awareness", "mode", mode)
+	}
 	// The machine policy is read again at every join, so IT can change it
 	// without restarting the daemon; a broken policy file fails closed.
 	loadPolicy := func() policy.Policy {

@@ -93,6 +93,8 @@ func TestDescribe(t *testing.T) {
 		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonKeepSharingTimeout}, "The session has ended. Sharing stopped because “Keep sharing?” was not answered in time."},
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h, Network: wire.ReasonNetworkBlocked},
 			"Sharing your screen with Alex P. · Contoso; view only. Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlGranted, Helper: h, Desktop: wire.ReasonSecureDesktop},
+			"Sharing your screen with Alex P. · Contoso; the helper controls your mouse and keyboard. Answer the Windows prompt on your screen. Your helper cannot see it or use it; sharing goes on by itself afterwards."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.st); got != tt.want {

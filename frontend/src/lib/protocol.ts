@@ -77,7 +77,8 @@ export type Reason =
   | 'sharer-unavailable'
   | 'sharer-not-yours'
   | 'network-interrupted'
-  | 'network-blocked';
+  | 'network-blocked'
+  | 'secure-desktop';
 
 export const REASONS: readonly Reason[] = [
   'helper-ended',
@@ -123,6 +124,7 @@ export const REASONS: readonly Reason[] = [
   'sharer-not-yours',
   'network-interrupted',
   'network-blocked',
+  'secure-desktop',
 ];
 
 export type Control = 'none' | 'requested' | 'granted';
@@ -193,6 +195,8 @@ export interface Status {
   userName?: string;
   control: Control;
   paused?: boolean;
+  /** why the picture is paused when it is not the sharer's choice: secure-desktop (a Windows prompt) */
+  pauseReason?: Reason;
   sharerPresent?: boolean;
   /** ended, disabled: why */
   reason?: Reason;
@@ -277,6 +281,8 @@ export interface SharerStatus {
   joinedHere?: boolean;
   /** trouble with the media path: network-interrupted (being restored), network-blocked (none within 15 s) */
   network?: Reason;
+  /** secure-desktop while a Windows prompt (UAC, Ctrl+Alt+Del, lock screen) holds sharing and control */
+  desktop?: Reason;
   /** ICE restarts in this session */
   restarts?: number;
 }

@@ -33,6 +33,7 @@ Usage:
   quickhelp-server org disable --name O   turn QuickHelp off for an organisation
   quickhelp-server org enable --name O
   quickhelp-server org set --name O --relay-only[=false]   sessions relay through TURN only (or not)
+  quickhelp-server audit list --org O [--limit N]   the organisation's audit log of admin actions
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version
 
@@ -106,6 +107,11 @@ func run(ctx context.Context, args []string, e env) error {
 			return orgSet(ctx, args[1:], e)
 		}
 		return fmt.Errorf("org: want disable, enable or set")
+	case "audit":
+		if len(args) > 0 && args[0] == "list" {
+			return auditList(ctx, args[1:], e)
+		}
+		return fmt.Errorf("audit: want list")
 	}
 	return fmt.Errorf("unknown subcommand %q (see --help)", cmd)
 }
