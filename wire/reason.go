@@ -64,6 +64,9 @@ const (
 	ReasonSessionFull     Reason = "session-full"
 	ReasonInternal        Reason = "internal"
 	ReasonUnavailable     Reason = "unavailable"
+	// ReasonSSORequired: the organisation lets its people sign in only
+	// with its own provider, not with a QuickHelp password.
+	ReasonSSORequired Reason = "sso-required"
 )
 
 // Reasons of the sharer daemon's refusals (LocalResponse.Reason), passed on
@@ -91,6 +94,7 @@ const (
 	ReasonConnectionLost    Reason = "connection-lost"
 	ReasonSharerUnavailable Reason = "sharer-unavailable" // the sharer program could not be started or reached
 	ReasonSharerNotYours    Reason = "sharer-not-yours"   // another user's program holds the local connection (Windows pipe)
+	ReasonSSOFailed         Reason = "sso-failed"         // sign-in in the browser with the organisation's provider did not finish
 )
 
 // Reasons of a troubled media path (control {state: revoked}, UI-bridge
@@ -120,12 +124,12 @@ var allReasons = []Reason{
 	ReasonInvalidMessage, ReasonNotAllowed, ReasonPeerAbsent, ReasonSlowConsumer,
 	ReasonBadRequest, ReasonUnauthorized, ReasonForbidden, ReasonOrgDisabled,
 	ReasonHelperSuspended, ReasonNotFound, ReasonRateLimited, ReasonSessionFull,
-	ReasonInternal, ReasonUnavailable,
+	ReasonInternal, ReasonUnavailable, ReasonSSORequired,
 	ReasonWrongCode, ReasonNoConnection, ReasonSessionBusy, ReasonNoSession,
 	ReasonMachinePolicy, ReasonFailed,
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
-	ReasonSharerNotYours,
+	ReasonSharerNotYours, ReasonSSOFailed,
 	ReasonNetworkInterrupted, ReasonNetworkBlocked,
 	ReasonSecureDesktop,
 }

@@ -153,6 +153,23 @@ type claims struct {
 	GivenName     string `json:"given_name"`
 	FamilyName    string `json:"family_name"`
 	Name          string `json:"name"`
+	// DomainVerified is Entra ID's optional xms_edov claim: the e-mail's
+	// domain is verified by the tenant that owns it. Entra ID sends no
+	// email_verified.
+	DomainVerified any `json:"xms_edov"`
+}
+
+func (c claims) emailVerified() bool {
+	if c.EmailVerified != nil {
+		return *c.EmailVerified
+	}
+	switch v := c.DomainVerified.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "1" || strings.EqualFold(v, "true")
+	}
+	return false
 }
 
 // Exchange completes a sign-in at the callback: trades the code (with the
@@ -188,13 +205,13 @@ func (c *Client) Exchange(ctx context.Context, o Org, callbackURL, code, verifie
 	if err := idt.Claims(&all); err != nil {
 		return Identity{}, Grant{}, fmt.Errorf("%w: %w", ErrIDToken, err)
 	}
-	if cl.Email == "" || cl.EmailVerified == nil || (cl.GivenName == "" && cl.FamilyName == "") {
+	if cl.Email == "" || (cl.EmailVerified == nil && cl.DomainVerified == nil) || (cl.GivenName == "" && cl.FamilyName == "") {
 		if err := c.fillFromUserinfo(ctx, cp, tok, idt.Subject, &cl); err != nil {
 			return Identity{}, Grant{}, err
 		}
 	}
 	id := Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: strings.TrimSpace(cl.Email),
-		EmailVerified: cl.EmailVerified != nil && *cl.EmailVerified, GivenName: cl.GivenName, FamilyName: cl.FamilyName}
+		EmailVerified: cl.emailVerified(), GivenName: cl.GivenName, FamilyName: cl.FamilyName}
 	if id.GivenName == "" && id.FamilyName == "" && cl.Name != "" {
 		first, last, _ := strings.Cut(strings.TrimSpace(cl.Name), " ")
 		id.GivenName, id.FamilyName = first, strings.TrimSpace(last)
@@ -237,9 +254,11 @@ func (c *Client) fillFromUserinfo(ctx context.Context, cp cachedProvider, tok *o
 	return nil
 }
 
-// checkRules applies the organisation's tenant claim and e-mail domain.
-// A domain rule needs a verified e-mail: an unverified address proves
-// nothing about who owns it.
+// checkRules applies the organisation's membership rule. With a tenant
+// claim, the provider's claim is the proof and the domain only finds the
+// organisation at sign-in (Entra ID tokens carry no email_verified).
+// Without one, the e-mail must be in the domain and verified by the
+// provider: an unverified address proves nothing about who owns it.
 func checkRules(o Org, id Identity, all map[string]any) error {
 	claim, want, err := ParseTenantClaim(o.TenantClaim)
 	if err != nil {
@@ -250,6 +269,7 @@ func checkRules(o Org, id Identity, all map[string]any) error {
 		if got != want {
 			return fmt.Errorf("%w: tenant claim %s does not match", ErrNotAllowed, claim)
 		}
+		return nil
 	}
 	if o.AllowedDomain != "" {
 		if !id.EmailVerified {

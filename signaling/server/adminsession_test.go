@@ -310,8 +310,8 @@ func TestPasswordSignInMethod(t *testing.T) {
 	if st := c.do(http.MethodPut, wire.PathAdminOIDC, oidcOnly, nil); st != http.StatusOK {
 		t.Fatalf("provider only = %d", st)
 	}
-	if st, werr := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: env.HelperPassword}, nil); st != http.StatusForbidden || werr.Code != wire.ReasonForbidden {
-		t.Errorf("helper password sign-in = %d %+v, want 403 forbidden", st, werr)
+	if st, werr := env.Do(t, http.MethodPost, wire.PathLogin, "", wire.LoginRequest{Email: env.HelperEmail, Password: env.HelperPassword}, nil); st != http.StatusForbidden || werr.Code != wire.ReasonSSORequired {
+		t.Errorf("helper password sign-in = %d %+v, want 403 sso-required", st, werr)
 	}
 	resp, _ := consoleRequest(t, env, http.MethodPost, wire.PathAdminLogin, nil, wire.LoginRequest{Email: env.AdminEmail, Password: env.AdminPassword}, nil)
 	if resp.StatusCode != http.StatusForbidden || sessionCookie(resp) != nil {

@@ -99,7 +99,7 @@ func (s *Server) passwordSignIn(w http.ResponseWriter, r *http.Request) (store.U
 			s.internalError(w, "login policy", err)
 			return store.User{}, false
 		}
-		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "Your organisation signs in with its own account system. Use \"Sign in with\" your organisation.")
+		writeError(w, http.StatusForbidden, wire.ReasonSSORequired, wire.ReasonSSORequired.Text())
 		return store.User{}, false
 	}
 	return u, true

@@ -36,6 +36,7 @@
 //	135        test/e2e/chat.test.mjs
 //	140–144    daemon/hotkey (143 is never started)
 //	150        daemon/cmd/quickhelp-sharer
+//	160        test/e2e/oidc.test.mjs
 //	180        test/e2e/keyboard.test.mjs
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a

@@ -61,6 +61,7 @@ export type Reason =
   | 'session-full'
   | 'internal'
   | 'unavailable'
+  | 'sso-required'
   | 'wrong-code'
   | 'no-connection'
   | 'session-busy'
@@ -76,6 +77,7 @@ export type Reason =
   | 'connection-lost'
   | 'sharer-unavailable'
   | 'sharer-not-yours'
+  | 'sso-failed'
   | 'network-interrupted'
   | 'network-blocked'
   | 'secure-desktop';
@@ -107,6 +109,7 @@ export const REASONS: readonly Reason[] = [
   'session-full',
   'internal',
   'unavailable',
+  'sso-required',
   'wrong-code',
   'no-connection',
   'session-busy',
@@ -122,6 +125,7 @@ export const REASONS: readonly Reason[] = [
   'connection-lost',
   'sharer-unavailable',
   'sharer-not-yours',
+  'sso-failed',
   'network-interrupted',
   'network-blocked',
   'secure-desktop',
@@ -158,6 +162,8 @@ export interface Annotation {
 
 export type BridgeRequest =
   | { type: 'login'; server?: string; email: string; password: string }
+  | { type: 'signin-lookup'; server?: string; email: string }
+  | { type: 'login-oidc'; server?: string; org: string }
   | { type: 'get-help'; code: string }
   | { type: 'sharer-chat'; text: string }
   | { type: 'sharer-report'; comment?: string }
@@ -287,6 +293,14 @@ export interface SharerStatus {
   restarts?: number;
 }
 
+/** How the people of an e-mail's domain sign in (answer to signin-lookup). */
+export interface SignInOptions {
+  email: string;
+  organization?: string;
+  oidc: boolean;
+  password: boolean;
+}
+
 export type BridgeEvent =
   | { type: 'state'; status: Status }
   | { type: 'sharer'; sharer: SharerStatus }
@@ -299,7 +313,8 @@ export type BridgeEvent =
   | { type: 'monitors'; monitors?: Monitor[]; monitor?: number }
   | { type: 'stats'; stats: Stats }
   | { type: 'notice'; reason?: Reason; message?: string; retryAfter?: number }
-  | { type: 'error'; reason?: Reason; message?: string };
+  | { type: 'error'; reason?: Reason; message?: string }
+  | { type: 'signin-options'; signIn: SignInOptions };
 
 export class ProtocolError extends Error {}
 
@@ -378,6 +393,14 @@ export function parseEvent(text: string): BridgeEvent {
     case 'stats':
       if (!isObj(v.stats)) throw new ProtocolError('bad stats');
       return v as BridgeEvent;
+    case 'signin-options': {
+      const s = v.signIn;
+      if (!isObj(s) || typeof s.email !== 'string' || typeof s.oidc !== 'boolean' || typeof s.password !== 'boolean') {
+        throw new ProtocolError('bad signin-options');
+      }
+      if (s.organization !== undefined && typeof s.organization !== 'string') throw new ProtocolError('bad signin-options');
+      return v as BridgeEvent;
+    }
     case 'notice':
     case 'error':
       if (v.retryAfter !== undefined && (typeof v.retryAfter !== 'number' || !(v.retryAfter >= 0 && v.retryAfter <= 3600)))

@@ -39,6 +39,7 @@ type serveConfig struct {
 	icePolicy                          string // "all" or "relay"
 	dev                                string // "auto", "true", "false"
 	logLevel                           string
+	publicURL                          string
 	codeTTL, retention, resume, tokens time.Duration
 	auditRetention                     time.Duration
 	maxConns                           int
@@ -72,6 +73,7 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	fs.StringVar(&c.icePolicy, "ice-policy", envOr(e, "QUICKHELP_ICE_POLICY", "all"), `"relay" makes every session relay-only through TURN; "all" lets organisations choose (env QUICKHELP_ICE_POLICY)`)
 	fs.IntVar(&c.maxConns, "max-conns", intEnv(e, "QUICKHELP_MAX_CONNS", edge.DefaultMaxConns), "with TLS, connections open at once on the HTTPS port (env QUICKHELP_MAX_CONNS)")
 	fs.StringVar(&c.dev, "dev", envOr(e, "QUICKHELP_DEV", "auto"), "dev mode: TURN may relay to loopback/private peers; auto = on only when TURN listens on loopback (env QUICKHELP_DEV)")
+	fs.StringVar(&c.publicURL, "public-url", e.getenv("QUICKHELP_PUBLIC_URL"), "base URL browsers reach the service by, e.g. https://help.example.com; the provider callback is this plus /v1/auth/oidc/callback (default: the address each request came to) (env QUICKHELP_PUBLIC_URL)")
 	fs.StringVar(&c.logLevel, "log-level", envOr(e, "QUICKHELP_LOG_LEVEL", "info"), "debug, info, warn or error (env QUICKHELP_LOG_LEVEL)")
 	fs.DurationVar(&c.codeTTL, "code-ttl", durEnv(e, "QUICKHELP_CODE_TTL", server.MaxCodeTTL), "code lifetime, at most 10m (env QUICKHELP_CODE_TTL)")
 	fs.DurationVar(&c.retention, "retention", durEnv(e, "QUICKHELP_RETENTION", 72*time.Hour), "session record retention, at most 72h (env QUICKHELP_RETENTION)")
@@ -210,6 +212,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		Store: st, Secret: subkey(secret, "codes"), Logger: log, TrustProxyHeader: c.trustProxy,
 		CodeTTL: c.codeTTL, Retention: c.retention, ResumeWindow: c.resume, TokenTTL: c.tokens,
 		RelayOnly: c.icePolicy == wire.ICEPolicyRelay, AuditRetention: c.auditRetention, AdminFS: adminui.FS(),
+		PublicURL: c.publicURL,
 	}
 	for _, o := range strings.Split(c.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
