@@ -11,27 +11,28 @@ const (
 
 // REST paths of the service. {id} is a session ID.
 const (
-	PathLogin         = "/v1/auth/login"
-	PathLogout        = "/v1/auth/logout"
-	PathSessions      = "/v1/sessions"             // POST: create a code (helper)
-	PathJoin          = "/v1/join"                 // POST: join with a code (no auth)
-	PathSessionWS     = "/v1/sessions/{id}/ws"     // GET: session WebSocket (participant)
-	PathSessionCancel = "/v1/sessions/{id}"        // DELETE: helper cancels a code or ends
-	PathReport        = "/v1/sessions/{id}/report" // POST: sharer reports abuse
-	PathAdminSessions = "/v1/admin/sessions"       // GET: session records (admin)
-	PathAdminReports  = "/v1/admin/reports"        // GET: abuse reports (admin)
-	PathAdminOrg      = "/v1/admin/org"            // GET/PUT: organisation policy (admin)
-	PathAdminUsers    = "/v1/admin/users/{id}"     // PATCH: suspend/enable a helper, change a role (admin)
-	PathAdminUserList = "/v1/admin/users"          // GET: the organisation's accounts, ?q= searches (admin)
-	PathAdminLive     = "/v1/admin/live"           // GET: the organisation's live sessions (admin)
-	PathAdminLiveEnd  = "/v1/admin/live/{id}"      // DELETE: end a live session (admin)
-	PathAdminReport   = "/v1/admin/reports/{id}"   // PATCH: mark an abuse report handled (admin)
-	PathAdminAudit    = "/v1/admin/audit"          // GET: the organisation's audit log (admin)
-	PathAdminOIDC     = "/v1/admin/org/oidc"       // GET/PUT: the organisation's OpenID Connect provider (admin)
-	PathOIDCLookup    = "/v1/auth/oidc/lookup"     // GET ?email=: how people of that e-mail domain sign in (no auth)
-	PathOIDCStart     = "/v1/auth/oidc/start"      // GET: the app's browser starts sign-in with the organisation's provider
-	PathOIDCCallback  = "/v1/auth/oidc/callback"   // GET: the provider returns the browser here
-	PathOIDCToken     = "/v1/auth/oidc/token"      // POST: the app trades its one-time code for a sign-in token
+	PathLogin          = "/v1/auth/login"
+	PathLogout         = "/v1/auth/logout"
+	PathSessions       = "/v1/sessions"             // POST: create a code (helper)
+	PathJoin           = "/v1/join"                 // POST: join with a code (no auth)
+	PathSessionWS      = "/v1/sessions/{id}/ws"     // GET: session WebSocket (participant)
+	PathSessionCancel  = "/v1/sessions/{id}"        // DELETE: helper cancels a code or ends
+	PathReport         = "/v1/sessions/{id}/report" // POST: sharer reports abuse
+	PathAdminSessions  = "/v1/admin/sessions"       // GET: session records (admin)
+	PathAdminReports   = "/v1/admin/reports"        // GET: abuse reports (admin)
+	PathAdminOrg       = "/v1/admin/org"            // GET/PUT: organisation policy (admin)
+	PathAdminUsers     = "/v1/admin/users/{id}"     // PATCH: suspend/enable a helper, change a role (admin)
+	PathAdminUserList  = "/v1/admin/users"          // GET: the organisation's accounts, ?q= searches (admin)
+	PathAdminLive      = "/v1/admin/live"           // GET: the organisation's live sessions (admin)
+	PathAdminLiveEnd   = "/v1/admin/live/{id}"      // DELETE: end a live session (admin)
+	PathAdminReport    = "/v1/admin/reports/{id}"   // PATCH: mark an abuse report handled (admin)
+	PathAdminAudit     = "/v1/admin/audit"          // GET: the organisation's audit log (admin)
+	PathAdminOIDC      = "/v1/admin/org/oidc"       // GET/PUT: the organisation's OpenID Connect provider (admin)
+	PathOIDCLookup     = "/v1/auth/oidc/lookup"     // GET ?email=: how people of that e-mail domain sign in (no auth)
+	PathOIDCStart      = "/v1/auth/oidc/start"      // GET: the app's browser starts sign-in with the organisation's provider
+	PathOIDCCallback   = "/v1/auth/oidc/callback"   // GET: the provider returns the browser here
+	PathOIDCToken      = "/v1/auth/oidc/token"      // POST: the app trades its one-time code for a sign-in token
+	PathAdminOIDCStart = "/v1/admin/oidc/start"     // GET ?org=: the admin console's sign-in with the organisation's provider
 	// The admin console's cookie session (see AdminSession).
 	PathAdminLogin   = "/v1/admin/login"   // POST LoginRequest: sign in, sets the session cookie
 	PathAdminSession = "/v1/admin/session" // GET: the signed-in admin and the CSRF token

@@ -62,11 +62,20 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 		writePage(w, r, pageNotLoopback)
 		return
 	}
-	ctx := r.Context()
 	org, cfg, ok := s.orgProvider(w, r, q.Get("org"))
 	if !ok {
 		return
 	}
+	s.toProvider(w, r, org, cfg, redirect.String(), appState, challenge)
+}
+
+// toProvider keeps a pending sign-in (bounded, counted before the provider
+// is contacted) and sends the browser to the provider with the service's
+// own state, nonce and PKCE challenge. redirect, appState and challenge are
+// the app's; an empty redirect is a sign-in to the admin console, whose
+// challenge binds the sign-in to the browser's cookie.
+func (s *Server) toProvider(w http.ResponseWriter, r *http.Request, org oidc.Org, cfg store.OIDCConfig, redirect, appState, challenge string) {
+	ctx := r.Context()
 	state, e1 := auth.NewToken()
 	nonce, e2 := auth.NewToken()
 	verifier, e3 := auth.NewToken()
@@ -77,8 +86,8 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	callback := s.callbackURL(r)
-	err = s.store.CreateOIDCPending(ctx, store.OIDCPending{StateHash: auth.HashToken(state), OrgID: cfg.OrgID,
-		RedirectURI: redirect.String(), AppState: appState, CodeChallenge: challenge, Nonce: nonce,
+	err := s.store.CreateOIDCPending(ctx, store.OIDCPending{StateHash: auth.HashToken(state), OrgID: cfg.OrgID,
+		RedirectURI: redirect, AppState: appState, CodeChallenge: challenge, Nonce: nonce,
 		CallbackURL: callback, SealedVerifier: sealed, ExpiresAt: now.Add(oidcPendingTTL)}, now, s.cfg.OIDCPendingMax)
 	if errors.Is(err, store.ErrFull) {
 		s.metrics.RateLimited.Add(1)
@@ -182,6 +191,10 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, "oidc callback", err)
 		return
 	}
+	if p.RedirectURI == "" && !s.adminBrowserMatches(w, r, p) {
+		writePage(w, r, pageStateUnknown)
+		return
+	}
 	if q.Get("error") != "" || q.Get("code") == "" {
 		writePage(w, r, pageProviderDenied)
 		return
@@ -208,6 +221,10 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if page >= 0 {
 		writePage(w, r, page)
+		return
+	}
+	if p.RedirectURI == "" {
+		s.adminConsoleSignedIn(w, r, u)
 		return
 	}
 	s.redirectWithCode(w, r, p, u, grant)

@@ -48,6 +48,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+wire.PathOIDCStart, s.handleOIDCStart)
 	mux.HandleFunc("GET "+wire.PathOIDCCallback, s.handleOIDCCallback)
 	mux.HandleFunc("POST "+wire.PathOIDCToken, s.handleOIDCToken)
+	mux.HandleFunc("GET "+wire.PathAdminOIDCStart, s.handleAdminOIDCStart)
 	mux.HandleFunc("GET "+wire.PathHealth, s.handleHealth)
 	mux.HandleFunc("GET "+wire.PathMetrics, s.handleMetrics)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,7 @@ const (
 	pageSuspended                      // helper suspended or organisation off
 	pageEmailTaken                     // a QuickHelp account already uses the e-mail
 	pageBusy                           // rate limit or too many sign-ins in progress
+	pageNotAdmin                       // the admin console, signed in as a helper
 	pageInternal
 )
 
@@ -42,6 +43,7 @@ var oidcPages = map[string]map[oidcPage]pageText{
 		pageSuspended:      {"Access is switched off", "Your QuickHelp account is suspended, or your organisation has turned QuickHelp off. Ask your administrator."},
 		pageEmailTaken:     {"An account with this e-mail already exists", "A QuickHelp account that signs in with a password already uses your e-mail address. Ask your administrator; QuickHelp never joins the two on its own."},
 		pageBusy:           {"Too many sign-ins", "Please wait a minute and try again."},
+		pageNotAdmin:       {"Only administrators can use the admin console", "You signed in, but your account is not an administrator of the organisation. Helpers sign in from the QuickHelp app."},
 		pageInternal:       {"Something went wrong", "Something went wrong on the QuickHelp server. Please try again."},
 	},
 	"ja": {
@@ -56,6 +58,7 @@ var oidcPages = map[string]map[oidcPage]pageText{
 		pageSuspended:      {"利用が停止されています", "QuickHelp アカウントが停止されているか、組織が QuickHelp をオフにしています。管理者にお問い合わせください。"},
 		pageEmailTaken:     {"このメールアドレスのアカウントがすでにあります", "パスワードでサインインする QuickHelp アカウントがすでにこのメールアドレスを使っています。管理者にお問い合わせください。QuickHelp が自動で 2 つをまとめることはありません。"},
 		pageBusy:           {"サインインが多すぎます", "1 分ほど待ってからもう一度お試しください。"},
+		pageNotAdmin:       {"管理コンソールは管理者のみ使用できます", "サインインしましたが、お使いのアカウントはこの組織の管理者ではありません。サポート担当者は QuickHelp アプリからサインインしてください。"},
 		pageInternal:       {"問題が発生しました", "QuickHelp サーバーで問題が発生しました。もう一度お試しください。"},
 	},
 }
@@ -65,6 +68,7 @@ var pageStatus = map[oidcPage]int{
 	pageStateUnknown: http.StatusBadRequest, pageProviderDenied: http.StatusForbidden, pageProviderDown: http.StatusBadGateway,
 	pageTokenInvalid: http.StatusForbidden, pageNotAllowed: http.StatusForbidden, pageSuspended: http.StatusForbidden,
 	pageEmailTaken: http.StatusConflict, pageBusy: http.StatusTooManyRequests, pageInternal: http.StatusInternalServerError,
+	pageNotAdmin: http.StatusForbidden,
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>

@@ -397,3 +397,91 @@ func httpGet(t *testing.T, u, token string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// consoleSignIn goes from the admin console's start address through the
+// provider's login page with c, stopping before the service's callback
+// when stop is set, and returns the last answer and its body.
+func (e *oidcEnv) consoleSignIn(t *testing.T, c *http.Client, u oidcprovider.User) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.Get(e.URL + wire.PathAdminOIDCStart + "?org=" + url.QueryEscape(servertest.OrgName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := idField.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("console start: %d, no provider login page: %.300s", resp.StatusCode, page)
+	}
+	resp, err = c.PostForm(resp.Request.URL.Scheme+"://"+resp.Request.URL.Host+"/login/username",
+		url.Values{"id": {string(m[1])}, "username": {u.Username}, "password": {u.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(body)
+}
+
+// TestOIDCAdminConsoleSignIn: an administrator signs in to the admin
+// console through the provider and the service's own callback and gets the
+// console's cookie session; a helper is refused; a provider answer carried
+// to another browser (login CSRF) does not sign that browser in.
+func TestOIDCAdminConsoleSignIn(t *testing.T) {
+	lee := oidcprovider.User{ID: "sub-lee", Username: "lee", Password: "pw", FirstName: "Lee", LastName: "M",
+		Email: "lee@contoso.com", EmailVerified: true}
+	e := startOIDC(t, kim, lee)
+	if err := e.Store.AddPendingAdmin(context.Background(), e.Org.ID, kim.Email); err != nil {
+		t.Fatal(err)
+	}
+	c := browser(t)
+	resp, body := e.consoleSignIn(t, c, kim)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="oidc-console-signed-in"`) || !strings.Contains(body, `url=/admin/`) {
+		t.Fatalf("console sign-in ended %d: %.300s", resp.StatusCode, body)
+	}
+	sess, err := c.Get(e.URL + wire.PathAdminSession)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(sess.Body)
+	sess.Body.Close()
+	if sess.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"email":"kim@contoso.com"`) || !strings.Contains(string(raw), `"role":"admin"`) {
+		t.Errorf("console session after the provider sign-in: %d %s", sess.StatusCode, raw)
+	}
+
+	// A helper signs in at the provider but gets no console session.
+	h := browser(t)
+	resp, body = e.consoleSignIn(t, h, lee)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "Only administrators") {
+		t.Errorf("helper at the console: %d %.300s, want 403", resp.StatusCode, body)
+	}
+
+	// Login CSRF: the attacker signs in at the provider but hands the
+	// provider's answer to another browser.
+	jar, _ := cookiejar.New(nil)
+	var callback string
+	attacker := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), e.URL+wire.PathOIDCCallback) {
+			callback = req.URL.String()
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	e.consoleSignIn(t, attacker, kim)
+	if callback == "" {
+		t.Fatal("the provider did not return to the callback")
+	}
+	victim := browser(t)
+	resp, err = victim.Get(callback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body2, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body2), "no longer valid") {
+		t.Errorf("another browser's provider answer: %d %.300s, want 400", resp.StatusCode, body2)
+	}
+	if u, _ := url.Parse(e.URL); len(victim.Jar.Cookies(u)) != 0 {
+		t.Errorf("the victim's browser got cookies: %v", victim.Jar.Cookies(u))
+	}
+}
