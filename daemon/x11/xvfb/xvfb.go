@@ -41,7 +41,8 @@
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a
 // person's own session, and scripts/wine-test.sh lets Xvfb pick a free one
-// (-displayfd); neither runs inside `go test`.
+// (-displayfd); neither runs inside `go test`. daemon/shareable's test starts
+// headless sway, whose XWayland takes the first free number from :0 up.
 package xvfb
 
 import (
