@@ -32,6 +32,9 @@ const (
 	// TypeICERestart: helper → sharer: the helper's media path has been
 	// down for a few seconds; the sharer (the offerer) restarts ICE.
 	TypeICERestart = "ice-restart"
+	// TypeChatAck: relayed both ways: the receiving client has the chat
+	// whose ID it names; the sender stops resending it.
+	TypeChatAck = "chat-ack"
 )
 
 // States carried by consent and control messages.
@@ -51,6 +54,7 @@ const (
 	MaxReasonLen     = 64
 	MaxMonitors      = 16
 	MaxRetryAfter    = 3600
+	MaxIDLen         = 64
 )
 
 // Envelope is the one JSON object carried on the session WebSocket. Fields
@@ -77,6 +81,10 @@ type Envelope struct {
 	// RetryAfter: control denied with ReasonControlWait: seconds until the
 	// helper may ask again (1 to MaxRetryAfter).
 	RetryAfter int `json:"retryAfter,omitempty"`
+	// ID: chat and chat-ack: the chat message's ID, chosen by its sender
+	// (1 to MaxIDLen of [A-Za-z0-9_-]), so a chat resent after a reconnect
+	// is shown once.
+	ID string `json:"id,omitempty"`
 }
 
 // ICECandidate mirrors webrtc.ICECandidateInit without importing pion.
@@ -106,7 +114,7 @@ var knownTypes = map[string]bool{
 	TypeOffer: true, TypeAnswer: true, TypeCandidate: true, TypeConsent: true,
 	TypeControlRequest: true, TypeControl: true, TypePause: true, TypeResume: true,
 	TypeMonitors: true, TypeSwitchMonitor: true, TypeFeature: true, TypeEnd: true,
-	TypeSessionEnded: true, TypeError: true, TypePing: true, TypeICERestart: true,
+	TypeSessionEnded: true, TypeError: true, TypePing: true, TypeICERestart: true, TypeChatAck: true,
 }
 
 // DecodeEnvelope parses and validates one envelope from untrusted bytes.
@@ -157,10 +165,17 @@ func (e *Envelope) Validate() error {
 	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter || (e.RetryAfter != 0 && e.Type != TypeControl) {
 		return bad("retryAfter out of range")
 	}
+	if e.ID != "" && ((e.Type != TypeChat && e.Type != TypeChatAck) || !isID(e.ID)) {
+		return bad("id not 1-%d of [A-Za-z0-9_-] on a chat or chat-ack", MaxIDLen)
+	}
 	switch e.Type {
 	case TypeChat:
 		if e.Text == "" {
 			return bad("empty chat")
+		}
+	case TypeChatAck:
+		if e.ID == "" {
+			return bad("chat-ack without id")
 		}
 	case TypeOffer, TypeAnswer:
 		if e.SDP == "" {
@@ -207,4 +222,17 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+func isID(s string) bool {
+	if len(s) == 0 || len(s) > MaxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
 }

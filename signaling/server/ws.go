@@ -163,6 +163,7 @@ func (r *room) refuse(c *peerConn, reason wire.Reason) {
 // direction says who may send a relayed type: the role, or "" for both.
 var direction = map[string]string{
 	wire.TypeChat:           "",
+	wire.TypeChatAck:        "",
 	wire.TypeCandidate:      "",
 	wire.TypeOffer:          wire.RoleSharer,
 	wire.TypeConsent:        wire.RoleSharer,
@@ -228,7 +229,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	out := wire.Envelope{
 		Type: env.Type, From: c.role, Text: env.Text, SDP: env.SDP, Candidate: env.Candidate,
 		State: env.State, Reason: env.Reason, Monitors: env.Monitors, Monitor: env.Monitor, Restart: env.Restart,
-		RetryAfter: env.RetryAfter, SASCommit: env.SASCommit,
+		RetryAfter: env.RetryAfter, SASCommit: env.SASCommit, ID: env.ID,
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
