@@ -227,7 +227,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	async := func(cmd string) func() {
 		return func() { go d.Do(ctx, wire.LocalRequest{Cmd: cmd}) }
 	}
-	tr, err := tray.Start(ctx, tray.Config{Logger: logger, Actions: tray.Actions{
+	tr, err := tray.Start(ctx, tray.Config{Logger: logger, Lang: lang, Actions: tray.Actions{
 		Stop: async(wire.LocalStop), RevokeControl: async(wire.LocalRevokeControl),
 		Pause: async(wire.LocalPause), Resume: async(wire.LocalResume),
 		KeepSharing: async(wire.LocalKeepSharing),
