@@ -105,6 +105,17 @@ const (
 	ReasonNetworkBlocked Reason = "network-blocked"
 )
 
+// Reasons of the quick actions (UI-bridge notices and state).
+const (
+	// ReasonSharerRestarting: the sharer's computer is restarting; the
+	// session waits (up to the service's restart window) for them to sign
+	// in and allow sharing again.
+	ReasonSharerRestarting Reason = "sharer-restarting"
+	// ReasonRestartDenied: the sharer chose not to restart (or did not
+	// answer in time).
+	ReasonRestartDenied Reason = "restart-denied"
+)
+
 // allReasons is every Reason constant, in the order of docs/protocol.md.
 var allReasons = []Reason{
 	ReasonHelperEnded, ReasonSharerEnded, ReasonSharerDenied, ReasonConsentTimeout,
@@ -120,6 +131,7 @@ var allReasons = []Reason{
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
 	ReasonSharerNotYours,
 	ReasonNetworkInterrupted, ReasonNetworkBlocked,
+	ReasonSharerRestarting, ReasonRestartDenied,
 }
 
 // Reasons returns every Reason constant.
