@@ -36,6 +36,7 @@
 //	135        test/e2e/chat.test.mjs
 //	140–144    daemon/hotkey (143 is never started)
 //	150        daemon/cmd/quickhelp-sharer
+//	185        daemon/actions
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a
 // person's own session, and scripts/wine-test.sh lets Xvfb pick a free one
