@@ -126,6 +126,10 @@ type room struct {
 	ended      bool
 	released   bool        // dropped unused by releaseIfUnused
 	expiry     *time.Timer // ends the session when the code expires unused
+	// restartUntil: the sharer's computer is restarting (restart.go);
+	// restarts counts those of this session.
+	restartUntil time.Time
+	restarts     int
 }
 
 // expireUnused ends the session with reason expired if its code was never
@@ -203,7 +207,7 @@ func (r *room) detach(c *peerConn) {
 	}
 	// The timer's goroutine is owned by the room: end stops it, and a
 	// late firing is a no-op because end runs once.
-	r.timers[c.role] = time.AfterFunc(r.h.s.cfg.ResumeWindow, func() { r.end(wire.ReasonTimeout) })
+	r.timers[c.role] = time.AfterFunc(r.resumeWindowLocked(c.role), func() { r.end(wire.ReasonTimeout) })
 }
 
 // releaseIfUnused drops a room that never got a participant (the upgrade
