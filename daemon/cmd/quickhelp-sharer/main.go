@@ -32,7 +32,9 @@ const usage = `Usage: quickhelp-sharer COMMAND [flags]
 Get help:
   join CODE        join the helper's session with the code they read to you and
                    stay running until the session ends (asks before sharing)
-  daemon           run idle, waiting for a join from the QuickHelp app
+  daemon           run idle, waiting for a join from the QuickHelp app; a session
+                   this program left when it or the computer restarted is taken up
+                   again (after you allow sharing again)
 
 Answer and control a running session:
   allow | deny                     let the helper see your screen, or refuse
@@ -41,6 +43,8 @@ Answer and control a running session:
   pause | resume                   stop showing your screen for a while, or continue
   keep-sharing                     answer "yes" to "Keep sharing?" (asked every 30 minutes;
                                    unanswered for 5 minutes, sharing stops)
+  allow-restart | deny-restart     let the helper restart your computer, or refuse (the session
+                                   goes on after you sign in and allow sharing again)
   stop                             end the session
   chat TEXT                        send a chat message to the helper
   report [COMMENT]                 report the helper for abuse (also ends the session)
@@ -165,7 +169,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
 		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop, wire.LocalStatus,
-		wire.LocalKeepSharing:
+		wire.LocalKeepSharing, wire.LocalAllowRestart, wire.LocalDenyRestart:
 	case wire.LocalChat:
 		req.Text = strings.Join(rest, " ")
 	case wire.LocalReport:
@@ -233,6 +237,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		ForceRelay:  func() bool { return loadPolicy().ForceRelay },
 		ServerURL:   o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
 		ConsentTimeout: o.consentTimeout,
+		StateDir:       sharer.DefaultStateDir(), ResumeKey: o.socket,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
@@ -281,6 +286,17 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	var answers *answerReader
 	if o.consentMode == "terminal" {
 		answers = newAnswerReader(stdin)
+	}
+	if code == "" {
+		// A session the previous daemon left (crash, kill, restart) goes
+		// on once the sharer allows again.
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if _, err := d.Resume(rctx); err != nil {
+			fmt.Fprintf(stderr, "quickhelp-sharer: the previous session could not be resumed: %v\n", err)
+		}
+		cancel()
+	} else {
+		d.DropResumeTicket()
 	}
 	if code != "" {
 		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)

@@ -43,7 +43,12 @@ func helperName(st *wire.SharerStatus) string {
 func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) {
 	switch ev.Type {
 	case wire.EventConsentNeeded:
-		fmt.Fprintf(p.out, "\n%s wants to see your screen.\n%s\n", helperName(ev.Status), scamWarning)
+		if ev.Status != nil && ev.Status.Resumed {
+			fmt.Fprintf(p.out, "\nQuickHelp restarted during your session with %s. Go on sharing your screen with them?\n"+
+				"Nothing is shown until you allow it, and they do not get control back unless you allow that again.\n", helperName(ev.Status))
+		} else {
+			fmt.Fprintf(p.out, "\n%s wants to see your screen.\n%s\n", helperName(ev.Status), scamWarning)
+		}
 		if p.terminal {
 			p.ask(ctx, "Allow sharing your screen? [y/N] ", wire.LocalAllow, wire.LocalDeny)
 		} else {
@@ -72,6 +77,15 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 		} else {
 			p.showWindow()
 			fmt.Fprintln(p.out, "To keep sharing: quickhelp-sharer keep-sharing    To stop: quickhelp-sharer stop")
+		}
+	case wire.EventRestartRequest:
+		fmt.Fprintf(p.out, "\n%s wants to restart your computer. Save your work first.\n"+
+			"After you sign in again, QuickHelp asks whether to go on sharing with them.\n", helperName(ev.Status))
+		if p.terminal {
+			p.ask(ctx, "Restart now? [y/N] ", wire.LocalAllowRestart, wire.LocalDenyRestart)
+		} else {
+			p.showWindow()
+			fmt.Fprintln(p.out, "To restart: quickhelp-sharer allow-restart    To refuse: quickhelp-sharer deny-restart")
 		}
 	case wire.EventChat:
 		fmt.Fprintf(p.out, "[chat] helper: %s\n", printable(ev.Text))
@@ -156,7 +170,12 @@ func describe(st wire.SharerStatus) string {
 	case wire.SharerJoining:
 		return "Joining…"
 	case wire.SharerAwaitingConsent:
+		if st.Resumed {
+			return "Waiting for you to allow or deny going on sharing with " + helperName(&st) + "."
+		}
 		return "Waiting for you to allow or deny screen sharing."
+	case wire.SharerRestarting:
+		return "Your computer is restarting. After you sign in, QuickHelp asks whether to go on sharing with " + helperName(&st) + "."
 	case wire.SharerSharing, wire.SharerPaused:
 		s := "Sharing your screen with " + helperName(&st)
 		if st.State == wire.SharerPaused {
@@ -172,6 +191,9 @@ func describe(st wire.SharerStatus) string {
 		}
 		if st.SAS != "" {
 			s += "; security code " + printable(st.SAS)
+		}
+		if st.RestartUntil > 0 {
+			s += ". The helper asks to restart your computer. Answer: quickhelp-sharer allow-restart or deny-restart"
 		}
 		if st.KeepSharingUntil > 0 {
 			s += ". Keep sharing? " + keepSharingDeadline(&st) + " Answer: quickhelp-sharer keep-sharing"
