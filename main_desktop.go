@@ -50,7 +50,7 @@ func runDesktop(cfg app.BackendConfig) error {
 		MinWidth:    720,
 		MinHeight:   520,
 		AssetServer: assetServer(cfg.Assets),
-		Bind:        []any{app.NewDesktop(backend)},
+		Bind:        []any{app.WithKeyboardGrab(app.NewDesktop(backend), nativeKeyboardGrab())},
 		OnStartup:   quitOnSignal,
 	})
 }

@@ -130,6 +130,7 @@ func RunConsole(ctx context.Context, cfg BackendConfig, out io.Writer) error {
 type Desktop struct {
 	url  string
 	mode string
+	grab KeyboardGrabber // optional; nil: no native keyboard grab
 }
 
 // NewDesktop returns the binding for a running backend.
@@ -149,3 +150,31 @@ func (d *Desktop) Mode() string { return d.mode }
 
 // BridgeURL is the bridge's WebSocket address with the token.
 func (d *Desktop) BridgeURL() string { return d.url }
+
+// KeyboardGrabber holds every key of the keyboard for the desktop window
+// while the helper's fullscreen view is open, so system shortcuts (Alt+Tab,
+// the Windows key) reach the sharer: the window's own webview may have no
+// Keyboard Lock API (WebKitGTK has none). Implemented at the OS boundary by
+// the desktop build; absent elsewhere.
+type KeyboardGrabber interface {
+	// GrabKeyboard grabs (on) or lets go of (off) the keyboard for the
+	// program's active window and reports whether it is held.
+	GrabKeyboard(on bool) bool
+}
+
+// WithKeyboardGrab gives the desktop binding a native keyboard grab. It is
+// a function, not a method, so the window does not bind it for the page.
+func WithKeyboardGrab(d *Desktop, g KeyboardGrabber) *Desktop {
+	d.grab = g
+	return d
+}
+
+// GrabKeyboard is called by the page's fullscreen view: true holds the
+// keyboard for the window, false lets it go. It reports whether the
+// keyboard is held; false when this window has no native grab.
+func (d *Desktop) GrabKeyboard(on bool) bool {
+	if d.grab == nil {
+		return false
+	}
+	return d.grab.GrabKeyboard(on)
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -96,4 +97,27 @@ func TestDesktopBridgeURL(t *testing.T) {
 		t.Fatalf("desktop origin refused: %v", err)
 	}
 	c.CloseNow()
+}
+
+// grabRecorder stands in for the native keyboard grab (an OS boundary).
+type grabRecorder struct{ calls []bool }
+
+func (g *grabRecorder) GrabKeyboard(on bool) bool {
+	g.calls = append(g.calls, on)
+	return on
+}
+
+func TestDesktopGrabKeyboard(t *testing.T) {
+	d := &Desktop{}
+	if d.GrabKeyboard(true) {
+		t.Error("GrabKeyboard(true) without a native grab = true, want false (the page then says the keyboard is not held)")
+	}
+	g := &grabRecorder{}
+	WithKeyboardGrab(d, g)
+	if !d.GrabKeyboard(true) || d.GrabKeyboard(false) {
+		t.Error("GrabKeyboard did not report the native grab's answer")
+	}
+	if !slices.Equal(g.calls, []bool{true, false}) {
+		t.Errorf("native grab calls = %v, want [true false]", g.calls)
+	}
 }

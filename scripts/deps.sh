@@ -18,6 +18,8 @@ APT_PACKAGES=(
   dbus                                        # tray icon tests (private session bus)
   lxtask                                      # a system monitor for the Task Manager quick action's test
   iproute2 nftables                           # network-namespace tests (NAT, office firewall)
+  sway xwayland                               # a real Wayland session (headless) for daemon/shareable's test
+  postgresql-15 nats-server haproxy           # cluster mode: store tests on PostgreSQL, test/cluster
 )
 
 missing=()

@@ -17,6 +17,8 @@ import (
 // Page → backend request types (BridgeRequest.Type).
 const (
 	BridgeLogin          = "login"           // Server, Email, Password
+	BridgeSignInLookup   = "signin-lookup"   // Server, Email: how this e-mail's organisation signs in
+	BridgeLoginOIDC      = "login-oidc"      // Server, Org: sign in with the organisation's provider in the system browser
 	BridgeLogout         = "logout"          // forget the sign-in
 	BridgeCreateSession  = "create-session"  // ask the service for a code
 	BridgeCancel         = "cancel"          // cancel the code before the sharer joins
@@ -57,6 +59,8 @@ const (
 	BridgeStats    = "stats"    // Stats: once a second while live
 	BridgeNotice   = "notice"   // Reason: a one-off event (control denied, revoked ...)
 	BridgeError    = "error"    // Reason, Message: a request failed
+	// SignIn: the answer to signin-lookup.
+	BridgeSignInOptions = "signin-options"
 
 	BridgeSharerState   = "sharer"      // Sharer: the sharer side's whole state
 	BridgeSharerChatMsg = "sharer-chat" // Chat: one chat line of the sharer's session
@@ -115,6 +119,7 @@ type BridgeRequest struct {
 	Code       string      `json:"code,omitempty"`    // get-help
 	Comment    string      `json:"comment,omitempty"` // sharer-report
 	Action     string      `json:"action,omitempty"`  // quick-action
+	Org        string      `json:"org,omitempty"`     // login-oidc: the organisation's name
 }
 
 // BridgeStatus is the page's whole view of the backend's state.
@@ -124,6 +129,7 @@ type BridgeStatus struct {
 	UserName       string `json:"userName,omitempty"`       // the signed-in helper's display name
 	Control        string `json:"control"`                  // ControlNone, ControlRequested, ControlGranted
 	Paused         bool   `json:"paused,omitempty"`         // the sharer paused sharing
+	PauseReason    Reason `json:"pauseReason,omitempty"`    // Paused: why, when not the sharer's choice (ReasonSecureDesktop)
 	SharerPresent  bool   `json:"sharerPresent,omitempty"`  // the sharer is connected (chat possible)
 	Reason         Reason `json:"reason,omitempty"`         // UIStateEnded, UIStateDisabled: why
 	Detail         string `json:"detail,omitempty"`         // UIStateDisabled: the policy's own words (English)
@@ -181,6 +187,18 @@ type BridgeEvent struct {
 	// RetryAfter: a control-wait notice: seconds until control may be asked
 	// for again.
 	RetryAfter int `json:"retryAfter,omitempty"`
+	// SignIn: signin-options.
+	SignIn *BridgeSignIn `json:"signIn,omitempty"`
+}
+
+// BridgeSignIn says how the people of an e-mail's domain sign in: with
+// their organisation's provider (OIDC, "Sign in with Organization") and/or
+// with a QuickHelp password.
+type BridgeSignIn struct {
+	Email        string `json:"email"`
+	Organization string `json:"organization,omitempty"`
+	OIDC         bool   `json:"oidc"`
+	Password     bool   `json:"password"`
 }
 
 // BridgeSharer is the sharer side's state: the daemon's status plus the
@@ -223,13 +241,24 @@ func (r BridgeRequest) Validate() error {
 	bad := func(why string) error {
 		return fmt.Errorf("%w: %s %s", ErrInvalidBridgeMessage, truncate(r.Type, 16), why)
 	}
-	if len(r.Email) > MaxBridgeFieldLen || len(r.Server) > MaxBridgeFieldLen || len(r.Password) > MaxPasswordLen {
+	if len(r.Email) > MaxBridgeFieldLen || len(r.Server) > MaxBridgeFieldLen || len(r.Password) > MaxPasswordLen ||
+		len(r.Org) > MaxBridgeFieldLen {
 		return bad("field too long")
 	}
 	switch r.Type {
 	case BridgeLogin:
 		if r.Email == "" || r.Password == "" {
 			return bad("missing email or password")
+		}
+		if r.Server != "" {
+			u, err := url.Parse(r.Server)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return bad("server is not an http(s) URL")
+			}
+		}
+	case BridgeSignInLookup, BridgeLoginOIDC:
+		if (r.Type == BridgeSignInLookup && r.Email == "") || (r.Type == BridgeLoginOIDC && r.Org == "") {
+			return bad("missing email or organisation")
 		}
 		if r.Server != "" {
 			u, err := url.Parse(r.Server)
@@ -335,6 +364,10 @@ func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 			if l.From != RoleHelper && l.From != RoleSharer {
 				return BridgeEvent{}, fmt.Errorf("%w: chat history line from %q", ErrInvalidBridgeMessage, truncate(l.From, 16))
 			}
+		}
+	case BridgeSignInOptions:
+		if e.SignIn == nil {
+			return BridgeEvent{}, fmt.Errorf("%w: signin-options without signIn", ErrInvalidBridgeMessage)
 		}
 	case BridgeMonitors, BridgeNotice, BridgeError:
 	default:

@@ -43,7 +43,8 @@ const (
 // Limits of data-channel messages.
 const (
 	MaxDataMessageBytes = 16 << 10
-	MaxTextRunes        = 1000
+	MaxTextRunes        = 1000 // characters of one text event
+	MaxPasteRunes       = 4000 // characters the sharer types at once ("Paste as typing"; daemon/input's text budget)
 	MaxWheelNotches     = 50
 	MaxStrokePoints     = 512
 	MaxStrokeWidth      = 64

@@ -76,6 +76,10 @@ type SharerStatus struct {
 	// anything: ReasonNetworkInterrupted while it is being restored,
 	// ReasonNetworkBlocked once none came up within 15 s.
 	Network Reason `json:"network,omitempty"`
+	// Desktop is ReasonSecureDesktop while the input desktop is a Windows
+	// prompt (UAC, Ctrl+Alt+Del, the lock screen): sharing and control are
+	// held until it is gone, and the sharer is told to answer it.
+	Desktop Reason `json:"desktop,omitempty"`
 	// Restarts counts the ICE restarts of this session.
 	Restarts uint64 `json:"restarts,omitempty"`
 	// RestartUntil is set while the helper's request to restart the

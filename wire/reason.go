@@ -64,6 +64,9 @@ const (
 	ReasonSessionFull     Reason = "session-full"
 	ReasonInternal        Reason = "internal"
 	ReasonUnavailable     Reason = "unavailable"
+	// ReasonSSORequired: the organisation lets its people sign in only
+	// with its own provider, not with a QuickHelp password.
+	ReasonSSORequired Reason = "sso-required"
 )
 
 // Reasons of the sharer daemon's refusals (LocalResponse.Reason), passed on
@@ -75,6 +78,13 @@ const (
 	ReasonNoSession     Reason = "no-session"     // the command needs a session
 	ReasonMachinePolicy Reason = "machine-policy" // this machine's policy does not allow it
 	ReasonFailed        Reason = "failed"         // anything else; the detail is for logs
+
+	// ReasonWaylandUnsupported: the session is Wayland, which the daemon
+	// cannot capture yet (XWayland would show only X clients).
+	ReasonWaylandUnsupported Reason = "wayland-unsupported"
+	// ReasonMacUnsupported: the daemon runs on macOS, whose screen it cannot
+	// share yet.
+	ReasonMacUnsupported Reason = "mac-unsupported"
 )
 
 // Reasons of the helper app's notices and errors (UI bridge).
@@ -91,6 +101,7 @@ const (
 	ReasonConnectionLost    Reason = "connection-lost"
 	ReasonSharerUnavailable Reason = "sharer-unavailable" // the sharer program could not be started or reached
 	ReasonSharerNotYours    Reason = "sharer-not-yours"   // another user's program holds the local connection (Windows pipe)
+	ReasonSSOFailed         Reason = "sso-failed"         // sign-in in the browser with the organisation's provider did not finish
 )
 
 // Reasons of a troubled media path (control {state: revoked}, UI-bridge
@@ -116,6 +127,13 @@ const (
 	ReasonRestartDenied Reason = "restart-denied"
 )
 
+// ReasonSecureDesktop: the sharer's input desktop is not their own (a
+// Windows UAC prompt, the Ctrl+Alt+Del screen, the lock screen). Sharing
+// and control are held until it is gone (pause/resume to the helper,
+// SharerStatus.Desktop to the sharer); neither is ever shown to or driven by
+// the helper.
+const ReasonSecureDesktop Reason = "secure-desktop"
+
 // allReasons is every Reason constant, in the order of docs/protocol.md.
 var allReasons = []Reason{
 	ReasonHelperEnded, ReasonSharerEnded, ReasonSharerDenied, ReasonConsentTimeout,
@@ -124,14 +142,16 @@ var allReasons = []Reason{
 	ReasonInvalidMessage, ReasonNotAllowed, ReasonPeerAbsent, ReasonSlowConsumer,
 	ReasonBadRequest, ReasonUnauthorized, ReasonForbidden, ReasonOrgDisabled,
 	ReasonHelperSuspended, ReasonNotFound, ReasonRateLimited, ReasonSessionFull,
-	ReasonInternal, ReasonUnavailable,
+	ReasonInternal, ReasonUnavailable, ReasonSSORequired,
 	ReasonWrongCode, ReasonNoConnection, ReasonSessionBusy, ReasonNoSession,
 	ReasonMachinePolicy, ReasonFailed,
+	ReasonWaylandUnsupported, ReasonMacUnsupported,
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
-	ReasonSharerNotYours,
+	ReasonSharerNotYours, ReasonSSOFailed,
 	ReasonNetworkInterrupted, ReasonNetworkBlocked,
 	ReasonSharerRestarting, ReasonRestartDenied,
+	ReasonSecureDesktop,
 }
 
 // Reasons returns every Reason constant.

@@ -40,6 +40,7 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonSessionFull:     {"Someone has already joined with this code.", ""},
 	ReasonInternal:        {"Something went wrong in QuickHelp. Try again.", ""},
 	ReasonUnavailable:     {"QuickHelp is busy. Try again in a moment.", ""},
+	ReasonSSORequired:     {"Your organisation signs in with its own account. Use “Sign in with” your organisation.", ""},
 
 	ReasonWrongCode:     {"That code is not right or has expired. Check it, or ask your helper for a new one.", ""},
 	ReasonNoConnection:  {"QuickHelp cannot reach its service. Check your internet connection and try again.", ""},
@@ -47,6 +48,9 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonNoSession:     {"There is no session in progress.", ""},
 	ReasonMachinePolicy: {"Your organisation’s QuickHelp policy on this computer does not allow this.", ""},
 	ReasonFailed:        {"QuickHelp could not do that. Try again.", ""},
+
+	ReasonWaylandUnsupported: {"This desktop (Wayland) cannot be shared yet; choose an X11 session at sign-in.", ""},
+	ReasonMacUnsupported:     {"Sharing this Mac’s screen is not supported yet.", ""},
 
 	ReasonBadCredentials:    {"The email or password is not right. Check them and try again.", ""},
 	ReasonServerUnreachable: {"Could not reach the QuickHelp server. Check the server address and your internet connection.", ""},
@@ -57,12 +61,14 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonConnectionLost:    {"The connection was lost.", ""},
 	ReasonSharerUnavailable: {"QuickHelp could not start its screen-sharing program. Restart QuickHelp and try again.", ""},
 	ReasonSharerNotYours:    {"Another user's program is holding QuickHelp's connection on this computer, so QuickHelp will not use it. Restart the computer and try again.", ""},
+	ReasonSSOFailed:         {"Sign-in with your organisation did not finish. Try again, or ask your administrator.", ""},
 
 	ReasonNetworkInterrupted: {"The connection was interrupted, so control was turned off. Reconnecting; ask for control again when the picture is back.", "The connection to your helper was interrupted, so their control was turned off. Reconnecting…"},
 	ReasonNetworkBlocked:     {"Their screen cannot be reached: a network on the way probably blocks it. Ask the network administrator (theirs or yours) to allow outgoing connections to the QuickHelp service on TCP port 443.", "Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},
 
 	ReasonSharerRestarting: {"Their computer is restarting. The session goes on when they sign in again and allow sharing.", "Your computer is restarting. After you sign in, QuickHelp asks whether to go on sharing with your helper."},
 	ReasonRestartDenied:    {"They chose not to restart their computer.", ""},
+	ReasonSecureDesktop:    {"They need to answer a Windows prompt on their screen; you cannot see or use it.", "Answer the Windows prompt on your screen. Your helper cannot see it or use it; sharing goes on by itself afterwards."},
 }
 
 // Text is the English text of r; an unknown reason gets a generic text.

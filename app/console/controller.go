@@ -39,6 +39,9 @@ type ControllerConfig struct {
 	// QuickHelp may run at all, CheckServer whether a service may be used.
 	// Their errors are shown to people as they are.
 	Policy MachinePolicy
+	// Browser opens the sign-in with the organisation's provider; nil
+	// means SystemBrowser.
+	Browser BrowserLauncher
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -82,6 +85,7 @@ type Controller struct {
 	lastKey    time.Time
 	stats      *rtc.Timer     // the next stats for the page; re-armed each time
 	chat       bridge.ChatLog // the current session's chat, for a page that reloads
+	oidcCancel func()         // stops a sign-in waiting in the browser; nil otherwise
 }
 
 // session is what the controller holds for one code/session.
@@ -138,6 +142,9 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Browser == nil {
+		cfg.Browser = SystemBrowser{}
 	}
 	c := &Controller{
 		cfg:   cfg,
@@ -291,11 +298,19 @@ func (c *Controller) handle(r wire.BridgeRequest) {
 	switch r.Type {
 	case wire.BridgeLogin:
 		c.login(r)
+	case wire.BridgeSignInLookup:
+		c.lookupSignIn(r)
+	case wire.BridgeLoginOIDC:
+		c.loginOIDC(r)
 	case wire.BridgeLogout:
 		c.logout()
 	case wire.BridgeCreateSession:
 		c.createSession()
 	case wire.BridgeCancel:
+		if c.st.State == wire.UIStateSigningIn {
+			c.cancelOIDC()
+			return
+		}
 		c.cancelSession()
 	case wire.BridgeEnd:
 		c.endSession(wire.ReasonHelperEnded)
@@ -331,6 +346,7 @@ func (c *Controller) goHome() {
 		return
 	}
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
+	c.st.PauseReason = ""
 	c.chat.Reset()
 	c.setState(wire.UIStateHome)
 }

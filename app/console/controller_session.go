@@ -31,6 +31,7 @@ func (c *Controller) createSession() {
 	c.generation++
 	gen := c.generation
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
+	c.st.PauseReason = ""
 	c.chat.Reset()
 	c.setState(wire.UIStateCreating)
 	api, bearer, opts := c.api, c.bearer, c.cfg.Connect
@@ -201,9 +202,13 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 		c.onControl(env)
 	case wire.TypePause:
 		c.st.Paused = true
+		c.st.PauseReason = "" // only a reason the page can say
+		if env.Reason == wire.ReasonSecureDesktop {
+			c.st.PauseReason = env.Reason
+		}
 		c.emitState()
 	case wire.TypeResume:
-		c.st.Paused = false
+		c.st.Paused, c.st.PauseReason = false, ""
 		c.emitState()
 		c.requestKeyframe()
 	case wire.TypeMonitors:
@@ -477,6 +482,7 @@ func (c *Controller) finish(reason wire.Reason) {
 	}
 	c.teardown()
 	c.st.Control, c.st.Paused, c.st.SharerPresent, c.st.SAS = wire.ControlNone, false, false, ""
+	c.st.PauseReason = ""
 	c.st.Reason = reason
 	c.st.State = wire.UIStateEnded
 	c.st.ReconnectUntil, c.st.Network = 0, ""

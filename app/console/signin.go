@@ -62,6 +62,8 @@ func loginFailure(err error) (reason wire.Reason, message string) {
 	switch {
 	case errors.Is(err, client.ErrUnauthorized), errors.Is(err, client.ErrBadRequest), errors.Is(err, client.ErrNotFound):
 		return wire.ReasonBadCredentials, "The email or password is not right."
+	case errors.Is(err, client.ErrSSORequired):
+		return wire.ReasonSSORequired, wire.ReasonSSORequired.Text()
 	case errors.Is(err, client.ErrHelperSuspended), errors.Is(err, client.ErrOrgDisabled), errors.Is(err, client.ErrForbidden):
 		return wire.ReasonHelperSuspended, client.UserMessage(err)
 	case errors.Is(err, client.ErrRateLimited):

@@ -69,6 +69,8 @@ const (
 	CausePause          Cause = "pause"
 	CauseResume         Cause = "resume"
 	CauseReconnected    Cause = "reconnected"
+	CauseSecureDesktop  Cause = "secure-desktop"
+	CauseDesktopBack    Cause = "desktop-back"
 	CauseEnd            Cause = "end"
 )
 
@@ -78,12 +80,16 @@ type State struct {
 	Screen  Screen
 	Control Control
 	Paused  bool
-	Ended   bool
+	// Secure: the input desktop is not the sharer's own (a Windows UAC
+	// prompt, Ctrl+Alt+Del, the lock screen). Like a pause, nothing is
+	// sent or injected; unlike one, the system sets and clears it.
+	Secure bool
+	Ended  bool
 }
 
 // MaySend reports whether the screen may be captured and sent.
 func (s State) MaySend() bool {
-	return s.Screen == ScreenGranted && !s.Paused && !s.Ended
+	return s.Screen == ScreenGranted && !s.Paused && !s.Secure && !s.Ended
 }
 
 // MayInject reports whether the helper's input may be injected.
@@ -263,6 +269,24 @@ func (g *Gate) Resume() error {
 	})
 }
 
+// SecureDesktop records that the input desktop became a secure one (on)
+// or the sharer's own again (off). Control is kept: it applies again by
+// itself when the desktop is back, since the sharer answered the prompt
+// and did not take control back.
+func (g *Gate) SecureDesktop(on bool) error {
+	cause := CauseDesktopBack
+	if on {
+		cause = CauseSecureDesktop
+	}
+	return g.transition(cause, func(s *State) error {
+		if s.Secure == on {
+			return fmt.Errorf("%w: secure desktop is already %v", ErrInvalidTransition, on)
+		}
+		s.Secure = on
+		return nil
+	})
+}
+
 // Reconnected records a reconnect or ICE restart: the session drops back
 // to view-only, whatever control was, and subscribers are always told
 // (even if the state did not change) so they can drop per-connection state.
@@ -308,7 +332,7 @@ func (g *Gate) transition(cause Cause, apply func(*State) error) error {
 	defer g.notifyMu.Unlock()
 
 	g.logger.Info("consent changed", "cause", cause,
-		"screen", to.Screen.String(), "control", to.Control.String(), "paused", to.Paused, "ended", to.Ended)
+		"screen", to.Screen.String(), "control", to.Control.String(), "paused", to.Paused, "secure", to.Secure, "ended", to.Ended)
 	c := Change{From: from, To: to, Cause: cause}
 	for _, fn := range subs {
 		fn(c)

@@ -25,10 +25,12 @@ var (
 	opResume         = op{"Resume", (*Gate).Resume}
 	opReconnected    = op{"Reconnected", (*Gate).Reconnected}
 	opEnd            = op{"End", (*Gate).End}
+	opSecure         = op{"SecureDesktop", func(g *Gate) error { return g.SecureDesktop(true) }}
+	opDesktopBack    = op{"DesktopBack", func(g *Gate) error { return g.SecureDesktop(false) }}
 )
 
 var allOps = []op{opAllowScreen, opDenyScreen, opRequestControl, opAllowControl, opDenyControl,
-	opRevokeControl, opPause, opResume, opReconnected, opEnd}
+	opRevokeControl, opPause, opResume, opReconnected, opEnd, opSecure, opDesktopBack}
 
 // Named starting points, each reached through legal transitions only.
 var setups = map[string][]op{
@@ -42,6 +44,8 @@ var setups = map[string][]op{
 	"paused-control":   {opAllowScreen, opRequestControl, opAllowControl, opPause},
 	"ended":            {opAllowScreen, opEnd},
 	"ended-control":    {opAllowScreen, opRequestControl, opAllowControl, opEnd},
+	"secure-control":   {opAllowScreen, opRequestControl, opAllowControl, opSecure},
+	"secure-paused":    {opAllowScreen, opRequestControl, opAllowControl, opSecure, opPause},
 }
 
 func newGate(t *testing.T, setup string) *Gate {
@@ -72,6 +76,8 @@ var (
 	sPausedCtl  = State{Screen: ScreenGranted, Control: ControlGranted, Paused: true}
 	sDenied     = State{Screen: ScreenDenied}
 	sEnded      = State{Screen: ScreenGranted, Ended: true}
+	sSecureCtl  = State{Screen: ScreenGranted, Control: ControlGranted, Secure: true}
+	sSecurePCtl = State{Screen: ScreenGranted, Control: ControlGranted, Secure: true, Paused: true}
 	errInvalid  = ErrInvalidTransition
 	errEnded    = ErrEnded
 	errNone     error
@@ -139,6 +145,18 @@ var (
 		{"paused-control", opResume, errNone, sControl},
 		{"paused-control", opRevokeControl, errNone, sPaused},
 		{"paused-control", opReconnected, errNone, sPaused},
+		// A secure desktop (a Windows prompt) holds sharing and control
+		// without revoking it; it comes back by itself, but not past a
+		// pause of the sharer's own.
+		{"controlling", opSecure, errNone, sSecureCtl},
+		{"controlling", opDesktopBack, errInvalid, sControl},
+		{"new", opSecure, errNone, State{Secure: true}},
+		{"secure-control", opSecure, errInvalid, sSecureCtl},
+		{"secure-control", opDesktopBack, errNone, sControl},
+		{"secure-control", opPause, errNone, sSecurePCtl},
+		{"secure-control", opRevokeControl, errNone, State{Screen: ScreenGranted, Secure: true}},
+		{"secure-paused", opDesktopBack, errNone, sPausedCtl},
+		{"secure-paused", opResume, errNone, sSecureCtl},
 	}
 )
 
@@ -204,6 +222,8 @@ func TestQueries(t *testing.T) {
 		{"paused-control", false, false},
 		{"ended", false, false},
 		{"ended-control", false, false},
+		{"secure-control", false, false},
+		{"secure-paused", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.setup, func(t *testing.T) {
@@ -231,7 +251,7 @@ func TestInvariantsExhaustive(t *testing.T) {
 		}
 		s := g.State()
 		count++
-		if s.MayInject() && (s.Screen != ScreenGranted || s.Control != ControlGranted || s.Paused || s.Ended) {
+		if s.MayInject() && (s.Screen != ScreenGranted || s.Control != ControlGranted || s.Paused || s.Secure || s.Ended) {
 			t.Fatalf("path %v: MayInject in %+v", names(path), s)
 		}
 		if s.Control != ControlNone && s.Screen != ScreenGranted {
@@ -248,7 +268,12 @@ func TestInvariantsExhaustive(t *testing.T) {
 		}
 	}
 	walk(nil)
-	if want := 1 + 10 + 100 + 1000 + 10000 + 100000; count != want {
+	want, level := 0, 1
+	for range 6 {
+		want += level
+		level *= len(allOps)
+	}
+	if count != want {
 		t.Fatalf("visited %d paths, want %d", count, want)
 	}
 }

@@ -24,6 +24,12 @@ type Config struct {
 	// always pass so a flood can never leave a key stuck.
 	Rate  float64
 	Burst int
+	// TextRate and TextBurst bound the characters of text events per second
+	// (a token bucket of characters); zero means DefaultTextRate and
+	// DefaultTextBurst. A text event with more characters than the bucket
+	// holds is dropped whole before anything is typed.
+	TextRate  float64
+	TextBurst int
 	// Logger is optional; nil discards. Event contents are never logged.
 	Logger *slog.Logger
 	// KeyCode maps KeyboardEvent.code to the injector's KeyCode; nil means
@@ -68,8 +74,9 @@ type Handler struct {
 	wheelX   float64   // fractional notches not yet sent
 	wheelY   float64
 	bucket   tokenBucket
-	limiting bool // rate limit hit and not yet logged as over
-	failing  bool // injector failing and already logged
+	text     tokenBucket // characters of text events
+	limiting bool        // rate limit hit and not yet logged as over
+	failing  bool        // injector failing and already logged
 	closed   bool
 }
 
@@ -82,7 +89,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("%w: Gate is required", ErrConfig)
 	case cfg.Monitor == nil:
 		return nil, fmt.Errorf("%w: Monitor is required", ErrConfig)
-	case cfg.Rate < 0 || cfg.Burst < 0 || math.IsNaN(cfg.Rate) || math.IsInf(cfg.Rate, 0):
+	case cfg.Rate < 0 || cfg.Burst < 0 || math.IsNaN(cfg.Rate) || math.IsInf(cfg.Rate, 0),
+		cfg.TextRate < 0 || cfg.TextBurst < 0 || math.IsNaN(cfg.TextRate) || math.IsInf(cfg.TextRate, 0):
 		return nil, fmt.Errorf("%w: negative rate or burst", ErrConfig)
 	}
 	h := &Handler{
@@ -107,6 +115,14 @@ func New(cfg Config) (*Handler, error) {
 		burst = DefaultBurst
 	}
 	h.bucket = newTokenBucket(rate, burst, h.now())
+	textRate, textBurst := cfg.TextRate, cfg.TextBurst
+	if textRate == 0 {
+		textRate = DefaultTextRate
+	}
+	if textBurst == 0 {
+		textBurst = DefaultTextBurst
+	}
+	h.text = newTokenBucket(textRate, textBurst, h.now())
 	if n, ok := cfg.Gate.(Notifier); ok {
 		h.unsub = n.Subscribe(func(c consent.Change) {
 			if !c.To.MayInject() {
@@ -183,11 +199,7 @@ func (h *Handler) HandleMessage(channel string, b []byte) {
 		h.injected.Add(1)
 		return
 	}
-	if !h.releases(ev, kc) && !h.bucket.allow(h.now()) {
-		if !h.limiting {
-			h.limiting = true
-			h.logger.Warn("input flood: dropping events over the rate limit")
-		}
+	if h.overLimit(ev, kc) {
 		h.dropped.Add(1)
 		return
 	}
@@ -202,6 +214,28 @@ func (h *Handler) HandleMessage(channel string, b []byte) {
 	}
 	h.failing = false
 	h.injected.Add(1)
+}
+
+// overLimit reports whether ev is over the event rate limit or, for text,
+// the character budget; called with mu held. Releases of held input always
+// pass. Text is counted before any of it is typed, and over the budget the
+// whole event is dropped.
+func (h *Handler) overLimit(ev wire.InputEvent, kc KeyCode) bool {
+	over := ""
+	switch {
+	case !h.releases(ev, kc) && !h.bucket.allow(h.now()):
+		over = "input flood: dropping events over the rate limit"
+	case ev.T == wire.InputText && !h.text.allowN(h.now(), utf8.RuneCountInString(ev.Text)):
+		over = "text flood: dropping text over the character limit"
+	}
+	if over == "" {
+		return false
+	}
+	if !h.limiting {
+		h.limiting = true
+		h.logger.Warn(over)
+	}
+	return true
 }
 
 var (

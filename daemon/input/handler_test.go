@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -367,5 +368,48 @@ func TestHeldKeyNotAutoReleased(t *testing.T) {
 	}
 	if keys, btns := h.Held(); len(keys) != 1 || len(btns) != 1 {
 		t.Fatalf("Held() = %v %v, want one key and one button", keys, btns)
+	}
+}
+
+// TestTextBudget: at most wire.MaxPasteRunes characters are typed at once,
+// however they are split into messages, then DefaultTextRate a second; a
+// text over the budget is dropped whole, before any of it is typed.
+func TestTextBudget(t *testing.T) {
+	clock := time.Unix(1000, 0)
+	h, rec := newTestHandler(t, grantedGate(t), fullHD, &clock)
+	text := func(s string) { h.HandleMessage(wire.ChannelInput, []byte(`{"t":"text","s":"`+s+`"}`)) }
+	typed := func() int {
+		n := 0
+		for _, c := range rec.Calls() {
+			var s string
+			if _, err := fmt.Sscanf(c, "text %q", &s); err == nil {
+				n += len([]rune(s))
+			}
+		}
+		return n
+	}
+	full := strings.Repeat("日", wire.MaxTextRunes)
+	for range wire.MaxPasteRunes / wire.MaxTextRunes {
+		text(full)
+	}
+	if got := typed(); got != wire.MaxPasteRunes {
+		t.Fatalf("typed %d characters of a %d-character paste, want all", got, wire.MaxPasteRunes)
+	}
+	text("x")
+	if got := typed(); got != wire.MaxPasteRunes {
+		t.Fatalf("typed %d characters, want nothing beyond the budget of %d", got, wire.MaxPasteRunes)
+	}
+	// 10 ms refill 10 characters: 11 are dropped whole, 10 are typed.
+	clock = clock.Add(10 * time.Millisecond)
+	text(strings.Repeat("a", 11))
+	if got := typed(); got != wire.MaxPasteRunes {
+		t.Fatalf("an 11-character text over a 10-character budget typed %d characters", got-wire.MaxPasteRunes)
+	}
+	text(strings.Repeat("a", 10))
+	if got := typed(); got != wire.MaxPasteRunes+10 {
+		t.Fatalf("typed %d characters after the refill, want %d", got, wire.MaxPasteRunes+10)
+	}
+	if _, drop, _ := h.Stats(); drop != 2 {
+		t.Fatalf("dropped %d events, want 2 (over the text budget)", drop)
 	}
 }

@@ -42,7 +42,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		}
 		s.pipe.poke()
 		s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerPaused })
-		s.send(wire.Envelope{Type: wire.TypePause})
+		s.send(s.viewEnvelope())
 	case wire.LocalResume:
 		if err := s.gate.Resume(); err != nil {
 			return refuse(wire.ReasonNotAllowed, "sharing is not paused")
@@ -53,7 +53,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 			s.resendCursor(pc) // held back while paused, like the video
 		}
 		s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
-		s.send(wire.Envelope{Type: wire.TypeResume})
+		s.send(s.viewEnvelope()) // still a pause while a Windows prompt holds sharing
 	case wire.LocalStop:
 		s.requestEnd(wire.ReasonSharerEnded)
 	case cmdShutdown:
@@ -111,6 +111,7 @@ func (s *session) allow() error {
 	s.workers.Add(2)
 	go func() { defer s.workers.Done(); s.pipe.run(s.ctx) }()
 	go func() { defer s.workers.Done(); s.cursorLoop(s.ctx) }()
+	s.watchDesktop()
 	s.setStatus(func(st *wire.SharerStatus) { st.State = wire.SharerSharing })
 	s.startKeepSharing()
 	s.send(wire.Envelope{Type: wire.TypeConsent, State: wire.StateGranted})

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -18,8 +19,10 @@ import (
 
 	"github.com/quickhelp/quickhelp/daemon/actions"
 	"github.com/quickhelp/quickhelp/daemon/capture"
+	"github.com/quickhelp/quickhelp/daemon/desktop"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
+	"github.com/quickhelp/quickhelp/daemon/shareable"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -48,6 +51,10 @@ type Config struct {
 	// monitor (screen pixels); nil means overlay.New (the on-screen overlay,
 	// or a Nop where none can be shown).
 	NewOverlay func(display string, monitor func() wire.Monitor, logger *slog.Logger) overlay.Overlay
+	// InputDesktop reads which desktop receives input (Windows: a UAC
+	// prompt's secure desktop is not the user's); nil means
+	// desktop.Native(), which is nil where no such desktops exist.
+	InputDesktop desktop.Probe
 	// Connect tunes the session WebSocket (tests shorten the resume window).
 	Connect client.ConnectOptions
 	// PeerSettings adjusts the WebRTC setting engine (tests: loopback only).
@@ -80,6 +87,10 @@ type Config struct {
 	// Executable is the program the autostart entry runs; "" means this
 	// process's own (os.Executable).
 	Executable string
+	// Shareable is asked at every join whether this desktop can be shared:
+	// "" if so, else the reason (a Wayland session, macOS). Optional; nil
+	// means shareable.Check of the daemon's environment and Display.
+	Shareable func() wire.Reason
 }
 
 // ActionRunner runs the quick actions a helper may ask for while in
@@ -163,6 +174,13 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.ResumeArgs == nil {
 		cfg.ResumeArgs = []string{"daemon"}
 	}
+	if cfg.Shareable == nil {
+		display := cfg.Display
+		cfg.Shareable = func() wire.Reason { return shareable.Check(os.Getenv, display) }
+	}
+	if cfg.InputDesktop == nil {
+		cfg.InputDesktop = desktop.Native()
+	}
 	every, grace := keepSharingTimes()
 	return &Daemon{
 		keepEvery: every, keepGrace: grace,
@@ -194,6 +212,10 @@ func (d *Daemon) Status() wire.SharerStatus {
 func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 	if serverURL == "" {
 		serverURL = d.cfg.ServerURL
+	}
+	// A desktop that cannot be captured is refused before the code is used.
+	if r := d.cfg.Shareable(); r != "" {
+		return refuse(r, r.Text())
 	}
 	if d.cfg.AllowServer != nil {
 		if err := d.cfg.AllowServer(serverURL); err != nil {

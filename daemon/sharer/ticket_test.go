@@ -109,4 +109,3 @@ func TestResumeTicket(t *testing.T) {
 		})
 	}
 }
-

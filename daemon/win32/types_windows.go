@@ -44,3 +44,10 @@ func SystemMetric(i uintptr) int {
 	v, _, _ := GetSystemMetrics.Call(i)
 	return int(int32(v))
 }
+
+// DPI_AWARENESS_CONTEXT values: pseudo-handles (DPI_AWARENESS_CONTEXT)-3
+// and -4.
+const (
+	DPIAwarenessContextPerMonitor   = ^uintptr(2) // -3
+	DPIAwarenessContextPerMonitorV2 = ^uintptr(3) // -4
+)

@@ -34,6 +34,22 @@ var (
 	UnregisterHotKey           = user32.NewProc("UnregisterHotKey")
 )
 
+// user32: DPI awareness (Windows 10 1607 and later; per-monitor v2 from
+// 1703).
+var (
+	AreDpiAwarenessContextsEqual  = user32.NewProc("AreDpiAwarenessContextsEqual")
+	GetThreadDpiAwarenessContext  = user32.NewProc("GetThreadDpiAwarenessContext")
+	SetProcessDpiAwarenessContext = user32.NewProc("SetProcessDpiAwarenessContext")
+)
+
+// user32: which desktop receives input (a UAC prompt's secure desktop is
+// not the user's).
+var (
+	CloseDesktop              = user32.NewProc("CloseDesktop")
+	GetUserObjectInformationW = user32.NewProc("GetUserObjectInformationW")
+	OpenInputDesktop          = user32.NewProc("OpenInputDesktop")
+)
+
 // gdi32: the overlay's drawing.
 var (
 	BitBlt                 = gdi32.NewProc("BitBlt")

@@ -24,6 +24,7 @@ var (
 	ErrSessionFull     = errors.New("client: session full")
 	ErrUnavailable     = errors.New("client: service unavailable")
 	ErrInternal        = errors.New("client: service error")
+	ErrSSORequired     = errors.New("client: sign in with the organisation's provider")
 	ErrUnreachable     = errors.New("client: service unreachable")
 	ErrInvalidURL      = errors.New("client: invalid base URL")
 	ErrBadResponse     = errors.New("client: malformed response")
@@ -70,6 +71,7 @@ var sentinels = map[wire.Reason]error{
 	wire.ReasonSessionFull:     ErrSessionFull,
 	wire.ReasonUnavailable:     ErrUnavailable,
 	wire.ReasonInternal:        ErrInternal,
+	wire.ReasonSSORequired:     ErrSSORequired,
 }
 
 func sentinelFor(code wire.Reason) error { return sentinels[code] }

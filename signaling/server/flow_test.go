@@ -55,6 +55,12 @@ func TestFullFlow(t *testing.T) {
 	p.sharer.send(wire.Envelope{Type: wire.TypeCandidate, Candidate: &wire.ICECandidate{Candidate: "candidate:2"}})
 	p.helper.expect(wire.TypeCandidate)
 	p.helper.send(wire.Envelope{Type: wire.TypeFeature, Feature: wire.FeatureAnnotation})
+	// A Windows prompt's hold is relayed with its reason, and is not the
+	// sharer using pause (no "pause" feature in the record).
+	p.sharer.send(wire.Envelope{Type: wire.TypePause, Reason: wire.ReasonSecureDesktop})
+	if m := p.helper.expect(wire.TypePause); m.Reason != wire.ReasonSecureDesktop {
+		t.Errorf("pause relayed as %+v", m)
+	}
 
 	p.helper.send(wire.Envelope{Type: wire.TypeEnd, Reason: "whatever"})
 	for name, c := range map[string]*wsClient{"helper": p.helper, "sharer": p.sharer} {

@@ -17,59 +17,13 @@ import (
 
 const msgBadCredentials = "The e-mail address or password is incorrect."
 
-// handleLogin signs a helper in. Every attempt is counted before the
-// argon2id work (reserve, then hash) per address and per (account,
-// address), and hashes in flight are bounded per address and in total, so a
-// flood from one client costs at most a few hashes at a time and ten a
-// minute. A successful sign-in gives its reservations back.
+// handleLogin signs a helper in with a sign-in token (passwordSignIn).
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	key, now := s.clientKey(r), s.now()
-	if ok, retry := s.loginLimiter.Allow(key, now); !ok {
-		s.loginThrottled(w, retry)
-		return
-	}
-	var req wire.LoginRequest
-	if decodeJSON(w, r, &req) != nil {
-		return
-	}
-	release, err := s.loginHashes.Acquire(r.Context(), key)
-	if errors.Is(err, ratelimit.ErrKeyBusy) {
-		s.loginThrottled(w, time.Second)
-		return
-	}
-	if err != nil {
-		s.metrics.RateLimited.Add(1)
-		writeRetry(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The service is busy. Please try again in a moment.", time.Second)
-		return
-	}
-	defer release()
-	email := strings.TrimSpace(req.Email)
-	acct := accountKey(email, key)
-	if ok, retry := s.loginLimiter.Reserve(key, now); !ok {
-		s.loginThrottled(w, retry)
-		return
-	}
-	if ok, retry := s.accountLimiter.Reserve(acct, now); !ok {
-		s.loginLimiter.Refund(key, now)
-		s.loginThrottled(w, retry)
-		return
-	}
-	u, ok, err := s.checkPassword(r.Context(), email, req.Password)
-	if err != nil {
-		s.internalError(w, "login lookup", err)
-		return
-	}
+	u, ok := s.passwordSignIn(w, r)
 	if !ok {
-		s.metrics.LoginsFailed.Add(1)
-		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, msgBadCredentials)
 		return
 	}
-	s.loginLimiter.Refund(key, now)
-	s.accountLimiter.Refund(acct, now)
-	if u.Disabled {
-		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
-		return
-	}
+	now := s.now()
 	tok, err := auth.NewToken()
 	if err != nil {
 		s.internalError(w, "login token", err)
@@ -82,6 +36,73 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("signed in", "user", u.ID)
 	writeJSON(w, http.StatusOK, wire.LoginResponse{Token: tok, ExpiresAt: exp, User: wireUser(u)})
+}
+
+// passwordSignIn checks the e-mail and password of a LoginRequest body,
+// answering itself when they do not let the person in. Every attempt is
+// counted before the argon2id work (reserve, then hash) per address and per (account,
+// address), and hashes in flight are bounded per address and in total, so a
+// flood from one client costs at most a few hashes at a time and ten a
+// minute. A successful sign-in gives its reservations back. A suspended
+// account, or an organisation that allows only its identity provider, is
+// refused after the password was checked.
+func (s *Server) passwordSignIn(w http.ResponseWriter, r *http.Request) (store.User, bool) {
+	key, now := s.clientKey(r), s.now()
+	if ok, retry := s.loginLimiter.Allow(key, now); !ok {
+		s.loginThrottled(w, retry)
+		return store.User{}, false
+	}
+	var req wire.LoginRequest
+	if decodeJSON(w, r, &req) != nil {
+		return store.User{}, false
+	}
+	release, err := s.loginHashes.Acquire(r.Context(), key)
+	if errors.Is(err, ratelimit.ErrKeyBusy) {
+		s.loginThrottled(w, time.Second)
+		return store.User{}, false
+	}
+	if err != nil {
+		s.metrics.RateLimited.Add(1)
+		writeRetry(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The service is busy. Please try again in a moment.", time.Second)
+		return store.User{}, false
+	}
+	defer release()
+	email := strings.TrimSpace(req.Email)
+	acct := accountKey(email, key)
+	if ok, retry := s.loginLimiter.Reserve(key, now); !ok {
+		s.loginThrottled(w, retry)
+		return store.User{}, false
+	}
+	if ok, retry := s.accountLimiter.Reserve(acct, now); !ok {
+		s.loginLimiter.Refund(key, now)
+		s.loginThrottled(w, retry)
+		return store.User{}, false
+	}
+	u, ok, err := s.checkPassword(r.Context(), email, req.Password)
+	if err != nil {
+		s.internalError(w, "login lookup", err)
+		return store.User{}, false
+	}
+	if !ok {
+		s.metrics.LoginsFailed.Add(1)
+		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, msgBadCredentials)
+		return store.User{}, false
+	}
+	s.loginLimiter.Refund(key, now)
+	s.accountLimiter.Refund(acct, now)
+	if u.Disabled {
+		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
+		return store.User{}, false
+	}
+	if local, err := s.store.LocalSignIn(r.Context(), u.OrgID); err != nil || !local {
+		if err != nil {
+			s.internalError(w, "login policy", err)
+			return store.User{}, false
+		}
+		writeError(w, http.StatusForbidden, wire.ReasonSSORequired, wire.ReasonSSORequired.Text())
+		return store.User{}, false
+	}
+	return u, true
 }
 
 func (s *Server) loginThrottled(w http.ResponseWriter, retry time.Duration) {
@@ -100,6 +121,10 @@ func (s *Server) checkPassword(ctx context.Context, email, password string) (sto
 	}
 	if err != nil {
 		return store.User{}, false, err
+	}
+	if u.PasswordHash == "" { // created at a provider sign-in: no password to match
+		auth.VerifyDummy(password)
+		return u, false, nil
 	}
 	ok, err := auth.VerifyPassword(u.PasswordHash, password)
 	if err != nil {
@@ -156,12 +181,26 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Use
 		writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
 		return store.User{}, false
 	}
+	if !s.recheckOIDC(w, r, auth.HashToken(tok)) {
+		return store.User{}, false
+	}
 	return u, true
 }
 
-// authenticateAdmin is authenticate for administrators only.
+// authenticateAdmin is authenticate for administrators only. It takes a
+// bearer token (the REST API, the CLI) or, without one, the admin console's
+// cookie session (with its CSRF and Origin checks on unsafe methods).
 func (s *Server) authenticateAdmin(w http.ResponseWriter, r *http.Request) (store.User, bool) {
-	u, ok := s.authenticate(w, r)
+	var u store.User
+	var ok bool
+	if bearer(r) == "" {
+		if u, _, ok = s.cookieAdmin(w, r); ok && u.Disabled {
+			writeError(w, http.StatusForbidden, wire.ReasonHelperSuspended, "This account is suspended. Ask your organisation's administrator.")
+			return u, false
+		}
+	} else {
+		u, ok = s.authenticate(w, r)
+	}
 	if !ok {
 		return u, false
 	}

@@ -146,6 +146,9 @@ func (s *Server) endSession(id string, reason wire.Reason, extraFeature []string
 	if ok {
 		s.metrics.SessionEnded(reason)
 		s.log.Info("session ended", "session", id, "reason", reason)
+		// Nodes holding its participants end it now rather than at their
+		// next look at the store.
+		s.publishEnd(id, reason)
 	}
 }
 

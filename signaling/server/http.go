@@ -32,6 +32,23 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+wire.PathAdminOrg, s.handleGetOrg)
 	mux.HandleFunc("PUT "+wire.PathAdminOrg, s.handlePutOrg)
 	mux.HandleFunc("PATCH "+wire.PathAdminUsers, s.handlePatchUser)
+	mux.HandleFunc("GET "+wire.PathAdminUserList, s.handleListUsers)
+	mux.HandleFunc("GET "+wire.PathAdminLive, s.handleAdminLive)
+	mux.HandleFunc("DELETE "+wire.PathAdminLiveEnd, s.handleAdminEndSession)
+	mux.HandleFunc("PATCH "+wire.PathAdminReport, s.handleAdminPatchReport)
+	mux.HandleFunc("GET "+wire.PathAdminAudit, s.handleAdminAudit)
+	mux.HandleFunc("POST "+wire.PathAdminLogin, s.handleAdminLogin)
+	mux.HandleFunc("GET "+wire.PathAdminSession, s.handleAdminSession)
+	mux.HandleFunc("POST "+wire.PathAdminLogout, s.handleAdminLogout)
+	mux.HandleFunc("GET "+wire.PathAdminConsole, s.handleAdminConsole)
+	mux.Handle("GET /admin", http.RedirectHandler(wire.PathAdminConsole, http.StatusMovedPermanently))
+	mux.HandleFunc("GET "+wire.PathAdminOIDC, s.handleGetOIDC)
+	mux.HandleFunc("PUT "+wire.PathAdminOIDC, s.handlePutOIDC)
+	mux.HandleFunc("GET "+wire.PathOIDCLookup, s.handleOIDCLookup)
+	mux.HandleFunc("GET "+wire.PathOIDCStart, s.handleOIDCStart)
+	mux.HandleFunc("GET "+wire.PathOIDCCallback, s.handleOIDCCallback)
+	mux.HandleFunc("POST "+wire.PathOIDCToken, s.handleOIDCToken)
+	mux.HandleFunc("GET "+wire.PathAdminOIDCStart, s.handleAdminOIDCStart)
 	mux.HandleFunc("GET "+wire.PathHealth, s.handleHealth)
 	mux.HandleFunc("GET "+wire.PathMetrics, s.handleMetrics)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -182,6 +199,10 @@ func addrKey(a netip.Addr, bits4, bits6 int) string {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "This node is stopping.")
+		return
+	}
 	if err := s.store.Ping(r.Context()); err != nil {
 		s.log.Error("health check failed", "err", err)
 		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "The database does not answer.")

@@ -42,8 +42,15 @@ func (h *hub) room(sess store.Session, helper wire.HelperInfo) *room {
 	r := &room{
 		h: h, id: sess.ID, orgID: sess.OrgID, helperID: sess.HelperID, helper: helper,
 		conns: map[string]*peerConn{}, timers: map[string]*time.Timer{}, features: map[string]bool{},
-		errorCodes: map[wire.Reason]bool{},
+		errorCodes: map[wire.Reason]bool{}, remote: map[string]string{}, holds: map[string]func(){},
 	}
+	leave, err := h.s.relay.Join(sess.ID, r.onNodeEvent)
+	if err != nil {
+		// Without the bus the room still serves participants on this node.
+		h.s.log.Warn("session relay join failed", "session", sess.ID, "err", err)
+		leave = func() {}
+	}
+	r.leave = leave
 	h.rooms[sess.ID] = r
 	h.s.metrics.SessionsActive.Add(1)
 	if !sess.Used {
@@ -56,11 +63,12 @@ func (h *hub) room(sess store.Session, helper wire.HelperInfo) *room {
 
 func (h *hub) remove(r *room) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if h.rooms[r.id] == r {
 		delete(h.rooms, r.id)
 		h.s.metrics.SessionsActive.Add(-1)
 	}
+	h.mu.Unlock()
+	r.leaveRelay()
 }
 
 func (h *hub) snapshot() []*room {
@@ -126,6 +134,12 @@ type room struct {
 	ended      bool
 	released   bool        // dropped unused by releaseIfUnused
 	expiry     *time.Timer // ends the session when the code expires unused
+	// remote: by role, the node a participant connected to elsewhere is
+	// held by (hub_nodes.go); holds: by role, the presence this node
+	// announces for its own participants.
+	remote map[string]string
+	holds  map[string]func()
+	leave  func() // ends the relay subscription; set once at creation
 	// restartUntil: the sharer's computer is restarting (restart.go);
 	// restarts counts those of this session.
 	restartUntil time.Time
@@ -154,10 +168,17 @@ func otherRole(role string) string {
 // attach adds a participant and sends the hellos, replacing the role's
 // older socket if there is one. It fails if the session ended.
 func (r *room) attach(c *peerConn) error {
+	// Asked before taking the lock: another node may hold the peer.
+	pctx, cancel := context.WithTimeout(context.Background(), presenceWait)
+	peerNode := r.h.s.relay.Present(pctx, r.id, otherRole(c.role))
+	cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended || r.released {
 		return ErrSessionEnded
+	}
+	if peerNode != "" && r.remote[otherRole(c.role)] == "" {
+		r.remote[otherRole(c.role)] = peerNode
 	}
 	old := r.conns[c.role]
 	replaced := old != nil
@@ -171,8 +192,9 @@ func (r *room) attach(c *peerConn) error {
 		delete(r.timers, c.role)
 	}
 	r.conns[c.role] = c
+	r.holdLocked(c.role)
 	peer := r.conns[otherRole(c.role)]
-	hello := wire.Envelope{Type: wire.TypeHello, Role: c.role, Peer: peer != nil}
+	hello := wire.Envelope{Type: wire.TypeHello, Role: c.role, Peer: peer != nil || r.remote[otherRole(c.role)] != ""}
 	if c.role == wire.RoleSharer {
 		h := r.helper
 		hello.Helper = &h
@@ -181,6 +203,7 @@ func (r *room) attach(c *peerConn) error {
 	if peer != nil && !replaced {
 		r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerJoined, Role: c.role})
 	}
+	r.publishLocked(nodeEvent{Kind: nodeJoined, Role: c.role})
 	return nil
 }
 
@@ -199,15 +222,31 @@ func (r *room) detach(c *peerConn) {
 		return
 	}
 	delete(r.conns, c.role)
+	r.unholdLocked(c.role)
 	if r.ended {
 		return
 	}
 	if peer := r.conns[otherRole(c.role)]; peer != nil {
 		r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerLeft, Role: c.role})
 	}
-	// The timer's goroutine is owned by the room: end stops it, and a
-	// late firing is a no-op because end runs once.
-	r.timers[c.role] = time.AfterFunc(r.resumeWindowLocked(c.role), func() { r.end(wire.ReasonTimeout) })
+	if r.h.s.draining.Load() {
+		// The participant reconnects to another node, which takes the
+		// session over; the nodes holding its peer keep the resume window.
+		r.publishLocked(nodeEvent{Kind: nodeLeft, Role: c.role})
+		return
+	}
+	r.startResumeLocked(c.role)
+	r.publishLocked(nodeEvent{Kind: nodeLeft, Role: c.role})
+}
+
+// startResumeLocked starts role's resume window unless it runs already.
+// The timer's goroutine is owned by the room: end stops it, and a late
+// firing is a no-op because end runs once.
+func (r *room) startResumeLocked(role string) {
+	if r.timers[role] != nil {
+		return
+	}
+	r.timers[role] = time.AfterFunc(r.resumeWindowLocked(role), func() { r.end(wire.ReasonTimeout) })
 }
 
 // releaseIfUnused drops a room that never got a participant (the upgrade
@@ -229,18 +268,31 @@ func (r *room) releaseIfUnused() {
 		delete(r.h.rooms, r.id)
 		r.h.s.metrics.SessionsActive.Add(-1)
 	}
+	go r.leaveRelay() // not under the hub's lock
 }
 
 // sendLocked queues env for c, stamping the time. A full queue means the
 // consumer is not reading: it is cut off with StatusPolicyViolation rather
 // than letting it stall the sender.
 func (r *room) sendLocked(c *peerConn, env wire.Envelope) {
+	if b := r.encodeLocked(env); b != nil {
+		r.sendBytesLocked(c, b)
+	}
+}
+
+// encodeLocked stamps env with the time and encodes it; nil on failure.
+func (r *room) encodeLocked(env wire.Envelope) []byte {
 	env.TS = r.h.s.now().UnixMilli()
 	b, err := env.Encode()
 	if err != nil {
 		r.h.s.log.Error("encode envelope", "type", env.Type, "err", err)
-		return
+		return nil
 	}
+	return b
+}
+
+// sendBytesLocked queues an encoded envelope for c (see sendLocked).
+func (r *room) sendBytesLocked(c *peerConn, b []byte) {
 	if !c.enqueue(b) {
 		r.errorCodes[wire.ReasonSlowConsumer] = true
 		r.h.s.metrics.SlowConsumers.Add(1)
@@ -307,8 +359,13 @@ func (r *room) persistUsage() {
 }
 
 // end finishes the session once: both sides get session-ended and are closed
-// normally after their queues drain, and the record is written.
-func (r *room) end(reason wire.Reason) {
+// normally after their queues drain, the record is written and the other
+// nodes holding the session end it too.
+func (r *room) end(reason wire.Reason) { r.finish(reason, true) }
+
+// finish is end; a session ended by another node (record false) is only
+// closed here, the other node having written the record.
+func (r *room) finish(reason wire.Reason, record bool) {
 	r.mu.Lock()
 	if r.ended {
 		r.mu.Unlock()
@@ -327,9 +384,16 @@ func (r *room) end(reason wire.Reason) {
 		c.finish()
 		delete(r.conns, role)
 	}
+	if record {
+		r.publishLocked(nodeEvent{Kind: nodeEnd, Reason: reason})
+	}
 	features, errs := sortedKeys(r.features), sortedKeys(r.errorCodes)
 	r.mu.Unlock()
 
+	if !record {
+		r.h.remove(r)
+		return
+	}
 	s := r.h.s
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

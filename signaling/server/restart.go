@@ -28,10 +28,26 @@ func (r *room) restarting(c *peerConn) (usageChanged bool) {
 	}
 	r.restarts++
 	r.restartUntil = r.h.s.now().Add(r.h.s.cfg.RestartWindow)
+	out := wire.Envelope{Type: wire.TypeRestarting, From: c.role}
 	if peer := r.conns[wire.RoleHelper]; peer != nil {
-		r.sendLocked(peer, wire.Envelope{Type: wire.TypeRestarting, From: c.role})
+		r.sendLocked(peer, out)
+	} else if r.remote[wire.RoleHelper] != "" {
+		// The helper's node runs the sharer's resume window when the
+		// sharer's socket drops there: it learns the restart window too.
+		if b := r.encodeLocked(out); b != nil {
+			r.publishLocked(nodeEvent{Kind: nodeMsg, Role: wire.RoleHelper, Env: b, RestartUntil: r.restartUntil.UnixMilli()})
+		}
 	}
 	return false
+}
+
+// remoteRestartingLocked: the sharer, connected to another node, said its
+// computer restarts; bounded by this node's own restart window.
+func (r *room) remoteRestartingLocked(until time.Time) {
+	if limit := r.h.s.now().Add(r.h.s.cfg.RestartWindow); until.After(limit) {
+		until = limit
+	}
+	r.restartUntil = until
 }
 
 // resumeWindowLocked is how long the role's participant may stay away:

@@ -6,7 +6,10 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -14,7 +17,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/quickhelp/quickhelp/signaling/codes"
+	"github.com/quickhelp/quickhelp/signaling/oidc"
 	"github.com/quickhelp/quickhelp/signaling/ratelimit"
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/signaling/telemetry"
@@ -26,6 +32,9 @@ import (
 type ICEProvider interface {
 	ICEServers(sessionID string) []wire.ICEServer
 }
+
+// DefaultAuditRetention is how long admin actions are kept by default.
+const DefaultAuditRetention = telemetry.DefaultAuditRetention
 
 // MaxCodeTTL is the longest a code may live.
 const MaxCodeTTL = 10 * time.Minute
@@ -43,6 +52,9 @@ type Config struct {
 	Now func() time.Time
 	// ICE is optional; nil means no ICE servers are handed out.
 	ICE ICEProvider
+	// Relay carries sessions between service nodes; optional, nil means
+	// LocalRelay (one process holds both participants of every session).
+	Relay Relay
 	// RelayOnly makes every session relay-only, whatever the organisation
 	// chose (quickhelp-server --ice-policy relay).
 	RelayOnly bool
@@ -56,13 +68,24 @@ type Config struct {
 	// of X-Forwarded-For. Only set it behind a proxy that sets the header.
 	TrustProxyHeader bool
 
+	// AdminFS holds the admin console's built pages (index.html and its
+	// assets), served under /admin/; optional, nil serves none.
+	AdminFS fs.FS
+	// AuditRetention is how long the audit log of admin actions is kept;
+	// default DefaultAuditRetention. It is not session data, so the 72 h
+	// limit does not apply.
+	AuditRetention time.Duration
+	// AdminSessionTTL bounds an admin console session from its sign-in;
+	// default 8 h. AdminIdle ends it after that long unused; default 30 min.
+	AdminSessionTTL time.Duration
+	AdminIdle       time.Duration
+
 	CodeTTL      time.Duration // default and maximum 10 min
 	TokenTTL     time.Duration // sign-in tokens; default 12 h
 	SessionTTL   time.Duration // participant tokens; default 12 h
 	ResumeWindow time.Duration // default 30 s
 	// RestartWindow is how long a session waits for a sharer whose
-	// computer restarts; default and maximum MaxRestartWindow, never
-	// shorter than ResumeWindow.
+	// computer restarts; default and maximum MaxRestartWindow.
 	RestartWindow time.Duration
 	Retention     time.Duration // default and maximum 72 h
 	PurgeInterval time.Duration // default 5 min; negative disables the background job
@@ -87,6 +110,22 @@ type Config struct {
 	SendQueue      int           // messages queued per connection; default 64
 	WriteTimeout   time.Duration // per WebSocket write; default 10 s
 	PingInterval   time.Duration // WebSocket keep-alive; default 20 s
+
+	// PublicURL is the base URL browsers reach the service by
+	// (https://help.example.com), for the provider callback address;
+	// optional, empty means the address each request came to.
+	PublicURL string
+	// OIDCHTTPClient makes the calls to organisations' providers; optional.
+	OIDCHTTPClient *http.Client
+	// OIDCRecheck is how often a provider sign-in is re-checked with the
+	// provider; default 1 h.
+	OIDCRecheck time.Duration
+	// OIDCPendingMax bounds sign-ins waiting at a provider and unused
+	// one-time codes; default 10 000 each.
+	OIDCPendingMax int
+	// OIDCRules bound sign-in steps with a provider (starts, callbacks,
+	// look-ups) per client; default 30/min and 300/h.
+	OIDCRules []ratelimit.Rule
 }
 
 func (c *Config) setDefaults() error {
@@ -117,6 +156,9 @@ func (c *Config) setDefaults() error {
 	def(&c.RestartWindow, MaxRestartWindow)
 	def(&c.Retention, telemetry.MaxRetention)
 	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.AuditRetention, DefaultAuditRetention)
+	def(&c.AdminSessionTTL, 8*time.Hour)
+	def(&c.AdminIdle, 30*time.Minute)
 	def(&c.PingInterval, 20*time.Second)
 	if c.PurgeInterval == 0 {
 		c.PurgeInterval = 5 * time.Minute
@@ -126,6 +168,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Relay == nil {
+		c.Relay = LocalRelay{}
 	}
 	if len(c.JoinRules) == 0 {
 		c.JoinRules = []ratelimit.Rule{{Window: time.Minute, Max: 5}, {Window: time.Hour, Max: 20}}
@@ -151,6 +196,13 @@ func (c *Config) setDefaults() error {
 	if c.JoinBreaker == (ratelimit.BreakerConfig{}) {
 		c.JoinBreaker = ratelimit.BreakerConfig{Threshold: 1000, Window: time.Minute, Cooldown: time.Minute}
 	}
+	def(&c.OIDCRecheck, time.Hour)
+	if c.OIDCPendingMax <= 0 {
+		c.OIDCPendingMax = 10000
+	}
+	if len(c.OIDCRules) == 0 {
+		c.OIDCRules = []ratelimit.Rule{{Window: time.Minute, Max: 30}, {Window: time.Hour, Max: 300}}
+	}
 	if c.SendQueue <= 0 {
 		c.SendQueue = 64
 	}
@@ -171,7 +223,13 @@ type Server struct {
 	helperCreates  *ratelimit.Limiter
 	orgCreates     *ratelimit.Limiter
 	breaker        *ratelimit.Breaker
+	oidcLimiter    *ratelimit.Limiter
+	oidc           *oidc.Client
+	sealer         *oidc.Sealer
+	rechecks       singleflight.Group
 	hub            *hub
+	relay          Relay
+	csrfKey        []byte // keys the admin console's CSRF tokens
 	usage          *usageWriter
 	handler        http.Handler
 
@@ -184,6 +242,8 @@ type Server struct {
 	// wg tracks the background job and every WebSocket handler.
 	wg     sync.WaitGroup
 	closed atomic.Bool
+	// draining: Drain was called; sessions are left to other nodes.
+	draining atomic.Bool
 }
 
 // track registers a WebSocket handler with wg unless shutting down; the
@@ -212,12 +272,18 @@ func New(cfg Config) (*Server, error) {
 		cfg:     cfg,
 		log:     cfg.Logger.With("component", "server"),
 		store:   cfg.Store,
+		relay:   cfg.Relay,
 		hasher:  hasher,
 		metrics: telemetry.NewMetrics(cfg.TURNAllocations),
+		csrfKey: subkey(cfg.Secret, "admin-csrf"),
 	}
 	if err := s.newLimits(); err != nil {
 		return nil, err
 	}
+	if s.sealer, err = oidc.NewSealer(cfg.Secret); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	s.oidc = oidc.New(oidc.Config{HTTPClient: cfg.OIDCHTTPClient})
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.hub = newHub(s)
 	s.usage = newUsageWriter()
@@ -227,10 +293,14 @@ func New(cfg Config) (*Server, error) {
 		s.wg.Add(1)
 		go s.runPolicyWatch()
 	}
+	if _, local := cfg.Relay.(LocalRelay); !local {
+		s.wg.Add(1)
+		go s.runLiveness()
+	}
 	s.handler = s.routes()
 	if cfg.PurgeInterval > 0 {
 		j, err := telemetry.NewJanitor(telemetry.JanitorConfig{
-			Store: cfg.Store, Retention: cfg.Retention, Interval: cfg.PurgeInterval, Now: cfg.Now,
+			Store: cfg.Store, Retention: cfg.Retention, AuditRetention: cfg.AuditRetention, Interval: cfg.PurgeInterval, Now: cfg.Now,
 			Logger: cfg.Logger.With("component", "retention"), OnExpired: s.codesExpired,
 		})
 		if err != nil {
@@ -259,7 +329,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	first := !s.closed.Swap(true)
 	s.trackMu.Unlock()
 	if first {
-		s.hub.endAll(wire.ReasonShutdown)
+		if s.draining.Load() {
+			s.hub.abandonAll()
+		} else {
+			s.hub.endAll(wire.ReasonShutdown)
+		}
 	}
 	s.cancel()
 	done := make(chan struct{})
@@ -333,6 +407,7 @@ func (s *Server) newLimits() error {
 	s.accountLimiter = limiter("account rules", s.cfg.AccountRules)
 	s.helperCreates = limiter("helper creates", s.cfg.HelperCreates)
 	s.orgCreates = limiter("org creates", s.cfg.OrgCreates)
+	s.oidcLimiter = limiter("oidc rules", s.cfg.OIDCRules)
 	if err != nil {
 		return err
 	}
@@ -343,4 +418,11 @@ func (s *Server) newLimits() error {
 		return fmt.Errorf("%w: breaker: %w", ErrConfig, err)
 	}
 	return nil
+}
+
+// subkey derives a key for one purpose from the configured secret.
+func subkey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }

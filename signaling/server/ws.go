@@ -44,6 +44,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
+	if s.draining.Load() {
+		// Another node takes the session: the client dials again.
+		writeError(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "This node is stopping; connect again.")
+		return
+	}
 	if !s.originAllowed(r) {
 		writeError(w, http.StatusForbidden, wire.ReasonForbidden, "This web origin may not connect.")
 		return
@@ -88,7 +93,9 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		ws.Close(websocket.StatusPolicyViolation, "session over")
 		return
 	}
-	if s.closed.Load() {
+	if s.draining.Load() {
+		c.kick(StatusServiceRestart, drainReason)
+	} else if s.closed.Load() {
 		// Shutdown began after this handler was tracked and may have
 		// missed the room: end it here.
 		rm.end(wire.ReasonShutdown)
@@ -229,16 +236,22 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	peer := r.conns[otherRole(c.role)]
-	if peer == nil {
+	if peer == nil && r.remote[otherRole(c.role)] != "" {
+		// The peer is connected to another node: the bus carries it.
+		if b := r.encodeLocked(out); b != nil {
+			r.publishLocked(nodeEvent{Kind: nodeMsg, Role: otherRole(c.role), Env: b})
+		}
+	} else if peer == nil {
 		r.errorCodes[wire.ReasonPeerAbsent] = true
 		r.replyLocked(c, wire.Envelope{Type: wire.TypeError, Reason: wire.ReasonPeerAbsent})
 		return false
+	} else {
+		r.sendLocked(peer, out)
 	}
-	r.sendLocked(peer, out)
 	switch {
 	case env.Type == wire.TypeChat:
 		return r.addFeatureLocked(wire.FeatureChat)
-	case env.Type == wire.TypePause:
+	case env.Type == wire.TypePause && env.Reason == "": // not a Windows prompt's hold
 		return r.addFeatureLocked(wire.FeaturePause)
 	case env.Type == wire.TypeConsent && env.State == wire.StateGranted:
 		return r.addFeatureLocked(wire.FeatureViewOnly)

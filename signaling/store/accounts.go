@@ -145,15 +145,24 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // SetUserDisabled suspends or re-enables a user. Suspending also revokes
-// every sign-in token of the user.
+// every sign-in token and admin console session of the user.
 func (s *Store) SetUserDisabled(ctx context.Context, id string, disabled bool) error {
 	if err := s.execOne(ctx, `UPDATE users SET disabled=? WHERE id=?`, disabled, id); err != nil {
 		return err
 	}
 	if disabled {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM auth_tokens WHERE user_id=?`, id); err != nil {
-			return fmt.Errorf("store: revoke tokens: %w", err)
-		}
+		return s.revokeAll(ctx, id)
+	}
+	return nil
+}
+
+// revokeAll deletes every sign-in token and admin session of a user.
+func (s *Store) revokeAll(ctx context.Context, id string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM auth_tokens WHERE user_id=?`, id); err != nil {
+		return fmt.Errorf("store: revoke tokens: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM admin_sessions WHERE user_id=?`, id); err != nil {
+		return fmt.Errorf("store: revoke admin sessions: %w", err)
 	}
 	return nil
 }

@@ -74,15 +74,15 @@ func (s *Store) Session(ctx context.Context, id string) (Session, error) {
 // expired codes all give ErrNotFound.
 func (s *Store) SessionByCode(ctx context.Context, codeHash []byte, now time.Time) (Session, error) {
 	return scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions
-		WHERE code_hash=? AND used=0 AND code_expires_at>? AND ended_at IS NULL`, codeHash, ms(now)))
+		WHERE code_hash=? AND used=FALSE AND code_expires_at>? AND ended_at IS NULL`, codeHash, ms(now)))
 }
 
 // ConsumeCode atomically marks the code used, forgets its hash, starts the
 // session and stores the sharer's token hash. Of concurrent callers with the
 // same code exactly one succeeds; the others get ErrNotFound.
 func (s *Store) ConsumeCode(ctx context.Context, codeHash []byte, sharerTokenHash string, now time.Time) (Session, error) {
-	row := s.db.QueryRowContext(ctx, `UPDATE sessions SET used=1, code_hash=NULL, sharer_token_hash=?, started_at=?
-		WHERE code_hash=? AND used=0 AND code_expires_at>? AND ended_at IS NULL
+	row := s.db.QueryRowContext(ctx, `UPDATE sessions SET used=TRUE, code_hash=NULL, sharer_token_hash=?, started_at=?
+		WHERE code_hash=? AND used=FALSE AND code_expires_at>? AND ended_at IS NULL
 		RETURNING `+sessionColumns, sharerTokenHash, ms(now), codeHash, ms(now))
 	return scanSession(row)
 }
@@ -91,7 +91,8 @@ func (s *Store) ConsumeCode(ctx context.Context, codeHash []byte, sharerTokenHas
 // the session has ended, until expires (a sharer often reports only once
 // the helper has gone). It is used once and purged at expiry.
 func (s *Store) SetReportKey(ctx context.Context, sessionID, tokenHash string, expires time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO report_keys(session_id, token_hash, expires_at) VALUES(?,?,?)`,
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO report_keys(session_id, token_hash, expires_at) VALUES(?,?,?)
+		ON CONFLICT(session_id) DO UPDATE SET token_hash=excluded.token_hash, expires_at=excluded.expires_at`,
 		sessionID, tokenHash, ms(expires)); err != nil {
 		return fmt.Errorf("store: report key: %w", err)
 	}
@@ -229,7 +230,7 @@ func (s *Store) CreateReport(ctx context.Context, r Report) error {
 
 // Reports returns an organisation's abuse reports, newest first, at most limit.
 func (s *Store) Reports(ctx context.Context, orgID string, limit int) ([]wire.AbuseReport, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, session_id, helper_id, comment, created_at FROM reports
+	rows, err := s.db.QueryContext(ctx, `SELECT `+reportColumns+` FROM reports
 		WHERE org_id=? ORDER BY created_at DESC LIMIT ?`, orgID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: reports: %w", err)
@@ -237,12 +238,10 @@ func (s *Store) Reports(ctx context.Context, orgID string, limit int) ([]wire.Ab
 	defer rows.Close()
 	out := []wire.AbuseReport{}
 	for rows.Next() {
-		var r wire.AbuseReport
-		var created int64
-		if err := rows.Scan(&r.ID, &r.SessionID, &r.HelperID, &r.Comment, &created); err != nil {
-			return nil, fmt.Errorf("store: reports: %w", err)
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, err
 		}
-		r.CreatedAt = fromMS(created)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -253,7 +252,7 @@ func (s *Store) Reports(ctx context.Context, orgID string, limit int) ([]wire.Ab
 func (s *Store) ExpireCodes(ctx context.Context, now time.Time) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `UPDATE sessions SET ended_at=code_expires_at, end_reason=?,
 		code_hash=NULL, helper_token_hash=NULL, sharer_token_hash=NULL
-		WHERE used=0 AND ended_at IS NULL AND code_expires_at<=? RETURNING id`, wire.ReasonExpired, ms(now))
+		WHERE used=FALSE AND ended_at IS NULL AND code_expires_at<=? RETURNING id`, wire.ReasonExpired, ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: expire codes: %w", err)
 	}
@@ -299,8 +298,12 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, 
 }
 
 // Checkpoint folds the WAL into the main file and truncates it, so that
-// deleted rows do not linger in the log.
+// deleted rows do not linger in the log. On PostgreSQL it does nothing:
+// the server's own vacuum reclaims deleted rows.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.db.d == postgres {
+		return nil
+	}
 	if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return fmt.Errorf("store: checkpoint: %w", err)
 	}

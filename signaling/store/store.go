@@ -1,6 +1,12 @@
 // Package store keeps QuickHelp's accounts, sessions, session records and
-// abuse reports in SQLite (modernc.org/sqlite, pure Go, WAL mode). It stores
-// no chat, SDP, codes in clear, tokens in clear or client addresses.
+// abuse reports in SQLite (modernc.org/sqlite, pure Go, WAL mode; one
+// service process) or PostgreSQL (github.com/jackc/pgx/v5; several service
+// nodes). It stores no chat, SDP, codes in clear, tokens in clear or client
+// addresses.
+//
+// Every method is written once for both back ends (db.go, dialect.go); the
+// schema is a list of forward-only migrations (migrate.go): a new table or
+// column is a new entry at the end of that list, never an edit of an old one.
 package store
 
 import (
@@ -10,6 +16,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -17,72 +24,14 @@ import (
 
 // Store is a handle on the database. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db db
+	// version counts DataVersion calls on PostgreSQL, which has no
+	// equivalent of SQLite's data_version (see DataVersion).
+	version atomic.Int64
 }
 
-const schema = `
-CREATE TABLE IF NOT EXISTS orgs (
-	id TEXT PRIMARY KEY,
-	name TEXT NOT NULL UNIQUE,
-	disabled INTEGER NOT NULL DEFAULT 0,
-	created_at INTEGER NOT NULL,
-	relay_only INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS users (
-	id TEXT PRIMARY KEY,
-	org_id TEXT NOT NULL REFERENCES orgs(id),
-	email TEXT NOT NULL UNIQUE COLLATE NOCASE,
-	first_name TEXT NOT NULL,
-	last_name TEXT NOT NULL,
-	role TEXT NOT NULL,
-	password_hash TEXT NOT NULL,
-	disabled INTEGER NOT NULL DEFAULT 0,
-	created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS auth_tokens (
-	token_hash TEXT PRIMARY KEY,
-	user_id TEXT NOT NULL REFERENCES users(id),
-	expires_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS auth_tokens_expiry ON auth_tokens(expires_at);
-CREATE TABLE IF NOT EXISTS sessions (
-	id TEXT PRIMARY KEY,
-	org_id TEXT NOT NULL,
-	helper_id TEXT NOT NULL,
-	code_hash BLOB UNIQUE,
-	code_expires_at INTEGER NOT NULL,
-	used INTEGER NOT NULL DEFAULT 0,
-	helper_token_hash TEXT,
-	sharer_token_hash TEXT,
-	token_expires_at INTEGER NOT NULL,
-	created_at INTEGER NOT NULL,
-	started_at INTEGER,
-	ended_at INTEGER,
-	end_reason TEXT NOT NULL DEFAULT '',
-	error_codes TEXT NOT NULL DEFAULT '',
-	features TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS sessions_created ON sessions(created_at);
-CREATE INDEX IF NOT EXISTS sessions_org ON sessions(org_id, created_at);
-CREATE TABLE IF NOT EXISTS reports (
-	id TEXT PRIMARY KEY,
-	session_id TEXT NOT NULL,
-	org_id TEXT NOT NULL,
-	helper_id TEXT NOT NULL,
-	comment TEXT NOT NULL,
-	created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS reports_created ON reports(created_at);
-CREATE TABLE IF NOT EXISTS report_keys (
-	session_id TEXT PRIMARY KEY,
-	token_hash TEXT NOT NULL,
-	expires_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS report_keys_expiry ON report_keys(expires_at);
-`
-
-// Open opens (creating if needed) the database file at path, in WAL mode,
-// and applies the schema.
+// Open opens (creating if needed) the SQLite database file at path, in WAL
+// mode, and migrates its schema.
 func Open(path string) (*Store, error) {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -93,45 +42,36 @@ func Open(path string) (*Store, error) {
 	// left in free pages of the file.
 	q.Add("_pragma", "secure_delete(1)")
 	q.Add("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	// One connection: SQLite serialises writers anyway, and a single
 	// connection rules out SQLITE_BUSY between our own goroutines.
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: schema: %w", err)
-	}
-	if err := migrate(db); err != nil {
-		db.Close()
+	sdb.SetMaxOpenConns(1)
+	s := &Store{db: db{DB: sdb, d: sqlite}}
+	if err := s.migrate(context.Background()); err != nil {
+		sdb.Close()
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	return s, nil
 }
 
-// migrate adds the columns later versions introduced to a database made by
-// an earlier one (CREATE TABLE IF NOT EXISTS leaves existing tables alone).
-func migrate(db *sql.DB) error {
-	added := []struct{ table, column, decl string }{
-		{"orgs", "relay_only", "INTEGER NOT NULL DEFAULT 0"},
+// OpenURL opens the database a --database-url names: postgres:// or
+// postgresql:// for PostgreSQL (several service nodes share it), or
+// sqlite:PATH for a SQLite file.
+func OpenURL(ctx context.Context, rawURL string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return OpenPostgres(ctx, rawURL)
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return Open(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"))
 	}
-	for _, a := range added {
-		var n int
-		err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info(?) WHERE name=?`, a.table, a.column).Scan(&n)
-		if err != nil {
-			return fmt.Errorf("store: migrate: %w", err)
-		}
-		if n > 0 {
-			continue
-		}
-		if _, err := db.Exec(`ALTER TABLE ` + a.table + ` ADD COLUMN ` + a.column + ` ` + a.decl); err != nil {
-			return fmt.Errorf("store: migrate %s.%s: %w", a.table, a.column, err)
-		}
-	}
-	return nil
+	return nil, fmt.Errorf("%w: database URL must start with postgres://, postgresql:// or sqlite:", ErrConfig)
 }
+
+// Backend names the database: "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.db.d.String() }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -155,10 +95,6 @@ func fromNullMS(v sql.NullInt64) *time.Time {
 	}
 	t := fromMS(v.Int64)
 	return &t
-}
-
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 func notFound(err error) error {

@@ -12,12 +12,19 @@ import (
 // MaxRetention is the longest time a session record or report is kept.
 const MaxRetention = 72 * time.Hour
 
+// DefaultAuditRetention is how long the audit log is kept by default.
+const DefaultAuditRetention = 365 * 24 * time.Hour
+
 // JanitorConfig configures a Janitor.
 type JanitorConfig struct {
 	Store *store.Store // required
 	// Retention of records; optional, 0 means MaxRetention; larger values
 	// are refused.
 	Retention time.Duration
+	// AuditRetention is how long the audit log of admin actions is kept;
+	// optional, 0 means DefaultAuditRetention. It is not session data, so
+	// MaxRetention does not bound it.
+	AuditRetention time.Duration
 	// Interval between runs; optional, 0 means 5 minutes.
 	Interval time.Duration
 	// Now is the clock; optional, nil means time.Now.
@@ -46,6 +53,12 @@ func NewJanitor(cfg JanitorConfig) (*Janitor, error) {
 	if cfg.Retention == 0 {
 		cfg.Retention = MaxRetention
 	}
+	if cfg.AuditRetention < 0 {
+		return nil, fmt.Errorf("%w: negative audit retention", ErrConfig)
+	}
+	if cfg.AuditRetention == 0 {
+		cfg.AuditRetention = DefaultAuditRetention
+	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = 5 * time.Minute
 	}
@@ -72,14 +85,18 @@ func (j *Janitor) RunOnce(ctx context.Context) (store.PurgeResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.Sessions+res.Reports > 0 {
+	audit, err := j.cfg.Store.PurgeAudit(ctx, now.Add(-j.cfg.AuditRetention), now)
+	if err != nil {
+		return res, err
+	}
+	if res.Sessions+res.Reports+audit > 0 {
 		// Fold the WAL back so deleted rows do not stay in the log file.
 		if err := j.cfg.Store.Checkpoint(ctx); err != nil {
 			return res, err
 		}
 	}
 	j.cfg.Logger.Debug("retention run", "expired_codes", len(ids), "purged_sessions", res.Sessions,
-		"purged_reports", res.Reports, "purged_tokens", res.Tokens)
+		"purged_reports", res.Reports, "purged_tokens", res.Tokens, "purged_audit", audit)
 	return res, nil
 }
 

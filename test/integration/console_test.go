@@ -182,8 +182,19 @@ func TestConsoleSessionEndToEnd(t *testing.T) {
 		t.Errorf("notice %q retryAfter %d, want %q 10", w.Reason, w.RetryAfter, wire.ReasonControlWait)
 	}
 
+	// A Windows prompt on the sharer's side: the page is told why.
+	sh.send(wire.Envelope{Type: wire.TypePause, Reason: wire.ReasonSecureDesktop})
+	pg.until("paused by a Windows prompt", func(e wire.BridgeEvent) bool {
+		return e.Type == wire.BridgeState && e.Status.Paused && e.Status.PauseReason == wire.ReasonSecureDesktop
+	})
+	sh.send(wire.Envelope{Type: wire.TypeResume})
+	pg.until("resumed", func(e wire.BridgeEvent) bool {
+		return e.Type == wire.BridgeState && !e.Status.Paused && e.Status.PauseReason == ""
+	})
 	sh.send(wire.Envelope{Type: wire.TypePause})
-	pg.until("paused", func(e wire.BridgeEvent) bool { return e.Type == wire.BridgeState && e.Status.Paused })
+	pg.until("paused", func(e wire.BridgeEvent) bool {
+		return e.Type == wire.BridgeState && e.Status.Paused && e.Status.PauseReason == ""
+	})
 
 	sh.send(wire.Envelope{Type: wire.TypeEnd, Reason: wire.ReasonSharerEnded})
 	if st := pg.state(wire.UIStateEnded); st.Reason != wire.ReasonSharerEnded || st.SAS != "" {

@@ -186,13 +186,16 @@ func TestWineSharerSession(t *testing.T) {
 	// programs see it.
 	eventually(t, "the pattern window", 30*time.Second, func() bool { return len(patternOut.lines("pattern window")) > 0 })
 	t.Logf("%s", patternOut.lines("pattern window")[0])
+	if !strings.Contains(patternOut.lines("pattern window")[0], " awareness 2 ") {
+		t.Fatalf("the test window is not per-monitor DPI aware: %s", patternOut.lines("pattern window")[0])
+	}
 	if dpi := os.Getenv("QUICKHELP_WINE_DPI"); dpi != "" && !strings.HasSuffix(patternOut.lines("pattern window")[0], " dpi "+dpi) {
 		t.Fatalf("the system DPI is not %s: %s", dpi, patternOut.lines("pattern window")[0])
 	}
 
-	var out strings.Builder
+	out := &syncBuffer{}
 	join := p.sharer(ctx, "--server", env.URL, "--consent", "local", "join", created.Code)
-	join.Stdout, join.Stderr = &out, &out
+	join.Stdout, join.Stderr = out, out
 	if err := join.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -217,6 +220,11 @@ func TestWineSharerSession(t *testing.T) {
 	time.Sleep(time.Second)
 	if n := h.count(wire.TypeOffer); n != 0 {
 		t.Fatalf("the daemon offered %d times before Allow (helper saw: %s)", n, h.types())
+	}
+	// The daemon is per-monitor DPI aware (v2 on Windows; wine 8 knows only
+	// v1, and starts every program so).
+	if !out.contains("dpi awareness") || !out.contains("mode=per-monitor") {
+		t.Fatalf("the daemon did not report per-monitor DPI awareness:\n%s", out.String())
 	}
 
 	if b, err := p.sharer(ctx, "allow").CombinedOutput(); err != nil {
@@ -366,6 +374,14 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuffer) contains(sub string) bool { return strings.Contains(s.String(), sub) }
 
 func (s *syncBuffer) lines(prefix string) []string {
 	s.mu.Lock()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/hotkey"
+	"github.com/quickhelp/quickhelp/daemon/shareable"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/tray"
 	"github.com/quickhelp/quickhelp/internal/localapi"
@@ -218,6 +219,12 @@ func newLogger(level string, w io.Writer) *slog.Logger {
 // serve runs the daemon until the session ends (join) or a signal (daemon).
 func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := newLogger(o.logLevel, stderr)
+	// Before any window exists (tray, stop shortcut, overlay).
+	if mode, err := setDPIAwareness(); err != nil {
+		logger.Warn("coordinates may be off on scaled screens", "err", err)
+	} else if mode != "" {
+		logger.Info("dpi awareness", "mode", mode)
+	}
 	// The machine policy is read again at every join, so IT can change it
 	// without restarting the daemon; a broken policy file fails closed.
 	loadPolicy := func() policy.Policy {
@@ -308,6 +315,10 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		}
 	} else {
 		fmt.Fprintln(stdout, "QuickHelp sharer is ready and waiting for a code from the QuickHelp app.")
+		// Said at once, not only at the first join (which is refused).
+		if r := shareable.Check(os.Getenv, o.display); r != "" {
+			fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", r.SharerText())
+		}
 	}
 	p := prompter{d: d, out: stdout, answers: answers, terminal: o.consentMode == "terminal", timeout: o.consentTimeout}
 	if o.consentMode == "local" {

@@ -93,6 +93,8 @@ func TestDescribe(t *testing.T) {
 		{wire.SharerStatus{State: wire.SharerEnded, Reason: wire.ReasonKeepSharingTimeout}, "The session has ended. Sharing stopped because “Keep sharing?” was not answered in time."},
 		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: h, Network: wire.ReasonNetworkBlocked},
 			"Sharing your screen with Alex P. · Contoso; view only. Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},
+		{wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlGranted, Helper: h, Desktop: wire.ReasonSecureDesktop},
+			"Sharing your screen with Alex P. · Contoso; the helper controls your mouse and keyboard. Answer the Windows prompt on your screen. Your helper cannot see it or use it; sharing goes on by itself afterwards."},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.st); got != tt.want {
@@ -134,5 +136,24 @@ func TestPrompterShowsSecurityCode(t *testing.T) {
 		State: wire.SharerSharing, Control: wire.ControlRequested, Helper: h}})
 	if strings.Contains(out.String(), "security code") {
 		t.Errorf("control question without a connection %q mentions a security code", out.String())
+	}
+}
+
+// In a Wayland session (XWayland's DISPLAY set too) "join" refuses at once
+// with the reason in plain words, before any service is asked.
+func TestJoinRefusedInWayland(t *testing.T) {
+	t.Setenv("XDG_SESSION_TYPE", "wayland")
+	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
+	t.Setenv("DISPLAY", ":0")
+	t.Setenv("PATH", t.TempDir()) // no prompt window is started
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	var out, errOut bytes.Buffer
+	// The service address is never dialled: nothing listens there.
+	code := run([]string{"--socket", sock, "--server", "http://127.0.0.1:9", "join", "ABCD-EFGH"}, strings.NewReader(""), &out, &errOut)
+	if code != 1 {
+		t.Errorf("join in Wayland exited %d, want 1 (stderr %q)", code, errOut.String())
+	}
+	if want := wire.ReasonWaylandUnsupported.SharerText(); !strings.Contains(errOut.String(), want) {
+		t.Errorf("join in Wayland said %q, want %q", errOut.String(), want)
 	}
 }

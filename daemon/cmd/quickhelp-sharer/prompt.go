@@ -199,6 +199,10 @@ func describe(st wire.SharerStatus) string {
 			s += ". Keep sharing? " + keepSharingDeadline(&st) + " Answer: quickhelp-sharer keep-sharing"
 		}
 		s += "."
+		if st.Desktop != "" {
+			// A Windows prompt holds sharing and control until answered.
+			s += " " + st.Desktop.SharerText()
+		}
 		if st.Network != "" {
 			// The media path is down or cannot be made: said in plain words.
 			s += " " + st.Network.SharerText()

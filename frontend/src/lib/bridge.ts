@@ -16,7 +16,11 @@ export const STATUS_REPLACED = 4001;
 
 declare global {
   interface Window {
-    go?: { app?: { Desktop?: { BridgeURL?: () => Promise<string>; Mode?: () => Promise<string> } } };
+    go?: {
+      app?: {
+        Desktop?: { BridgeURL?: () => Promise<string>; Mode?: () => Promise<string>; GrabKeyboard?: (on: boolean) => Promise<boolean> };
+      };
+    };
   }
 }
 

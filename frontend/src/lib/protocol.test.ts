@@ -20,6 +20,8 @@ describe('bridge requests match wire/testdata', () => {
   // What the page builds must serialise to exactly what the Go decoder's fixture holds.
   const built: Record<string, BridgeRequest> = {
     'bridge-request-login.json': { type: 'login', server: 'https://help.example.org', email: 'alex@example.org', password: 'correct horse' },
+    'bridge-request-signin-lookup.json': { type: 'signin-lookup', server: 'https://help.example.org', email: 'kim@contoso.com' },
+    'bridge-request-login-oidc.json': { type: 'login-oidc', server: 'https://help.example.org', org: 'Contoso' },
     'bridge-request-chat.json': { type: 'chat', text: 'Hello — こんにちは' },
     'bridge-request-input-keydown.json': { type: 'input', input: { t: 'keydown', c: 'KeyA' } },
     'bridge-request-input-down.json': { type: 'input', input: { t: 'down', x: 0.25, y: 0.75, b: 2 } },
@@ -44,7 +46,7 @@ describe('bridge requests match wire/testdata', () => {
 });
 
 describe('parseEvent rejects', () => {
-  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}', '{"type":"sharer","sharer":{"state":"hacking"}}', '{"type":"sharer","sharer":{"state":"sharing","prompt":"format"}}', '{"type":"sharer-chat","chat":{"from":"x","text":"","ts":1}}', '{"type":"state","status":{"state":"live","sas":"12345"}}', '{"type":"sharer","sharer":{"state":"sharing","sas":"<b>1</b>"}}', '{"type":"state","status":{"state":"live","actions":["<script>"]}}', '{"type":"state","status":{"state":"live","actions":"restart"}}'];
+  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}', '{"type":"sharer","sharer":{"state":"hacking"}}', '{"type":"sharer","sharer":{"state":"sharing","prompt":"format"}}', '{"type":"sharer-chat","chat":{"from":"x","text":"","ts":1}}', '{"type":"state","status":{"state":"live","sas":"12345"}}', '{"type":"sharer","sharer":{"state":"sharing","sas":"<b>1</b>"}}', '{"type":"signin-options"}', '{"type":"signin-options","signIn":{"email":"a@b.c","oidc":"yes","password":true}}', '{"type":"state","status":{"state":"live","actions":["<script>"]}}', '{"type":"state","status":{"state":"live","actions":"restart"}}'];
   for (const c of cases) {
     it(c, () => expect(() => parseEvent(c)).toThrow(ProtocolError));
   }

@@ -61,11 +61,14 @@ export type Reason =
   | 'session-full'
   | 'internal'
   | 'unavailable'
+  | 'sso-required'
   | 'wrong-code'
   | 'no-connection'
   | 'session-busy'
   | 'no-session'
   | 'machine-policy'
+  | 'wayland-unsupported'
+  | 'mac-unsupported'
   | 'failed'
   | 'bad-credentials'
   | 'server-unreachable'
@@ -76,10 +79,12 @@ export type Reason =
   | 'connection-lost'
   | 'sharer-unavailable'
   | 'sharer-not-yours'
+  | 'sso-failed'
   | 'network-interrupted'
   | 'network-blocked'
   | 'sharer-restarting'
-  | 'restart-denied';
+  | 'restart-denied'
+  | 'secure-desktop';
 
 export const REASONS: readonly Reason[] = [
   'helper-ended',
@@ -108,11 +113,14 @@ export const REASONS: readonly Reason[] = [
   'session-full',
   'internal',
   'unavailable',
+  'sso-required',
   'wrong-code',
   'no-connection',
   'session-busy',
   'no-session',
   'machine-policy',
+  'wayland-unsupported',
+  'mac-unsupported',
   'failed',
   'bad-credentials',
   'server-unreachable',
@@ -123,10 +131,12 @@ export const REASONS: readonly Reason[] = [
   'connection-lost',
   'sharer-unavailable',
   'sharer-not-yours',
+  'sso-failed',
   'network-interrupted',
   'network-blocked',
   'sharer-restarting',
   'restart-denied',
+  'secure-desktop',
 ];
 
 export type Control = 'none' | 'requested' | 'granted';
@@ -164,6 +174,8 @@ export interface Annotation {
 
 export type BridgeRequest =
   | { type: 'login'; server?: string; email: string; password: string }
+  | { type: 'signin-lookup'; server?: string; email: string }
+  | { type: 'login-oidc'; server?: string; org: string }
   | { type: 'get-help'; code: string }
   | { type: 'sharer-chat'; text: string }
   | { type: 'sharer-report'; comment?: string }
@@ -202,6 +214,8 @@ export interface Status {
   userName?: string;
   control: Control;
   paused?: boolean;
+  /** why the picture is paused when it is not the sharer's choice: secure-desktop (a Windows prompt) */
+  pauseReason?: Reason;
   sharerPresent?: boolean;
   /** ended, disabled: why */
   reason?: Reason;
@@ -288,8 +302,18 @@ export interface SharerStatus {
   joinedHere?: boolean;
   /** trouble with the media path: network-interrupted (being restored), network-blocked (none within 15 s) */
   network?: Reason;
+  /** secure-desktop while a Windows prompt (UAC, Ctrl+Alt+Del, lock screen) holds sharing and control */
+  desktop?: Reason;
   /** ICE restarts in this session */
   restarts?: number;
+}
+
+/** How the people of an e-mail's domain sign in (answer to signin-lookup). */
+export interface SignInOptions {
+  email: string;
+  organization?: string;
+  oidc: boolean;
+  password: boolean;
 }
 
 export type BridgeEvent =
@@ -304,7 +328,8 @@ export type BridgeEvent =
   | { type: 'monitors'; monitors?: Monitor[]; monitor?: number }
   | { type: 'stats'; stats: Stats }
   | { type: 'notice'; reason?: Reason; message?: string; retryAfter?: number }
-  | { type: 'error'; reason?: Reason; message?: string };
+  | { type: 'error'; reason?: Reason; message?: string }
+  | { type: 'signin-options'; signIn: SignInOptions };
 
 export class ProtocolError extends Error {}
 
@@ -391,6 +416,14 @@ export function parseEvent(text: string): BridgeEvent {
     case 'stats':
       if (!isObj(v.stats)) throw new ProtocolError('bad stats');
       return v as BridgeEvent;
+    case 'signin-options': {
+      const s = v.signIn;
+      if (!isObj(s) || typeof s.email !== 'string' || typeof s.oidc !== 'boolean' || typeof s.password !== 'boolean') {
+        throw new ProtocolError('bad signin-options');
+      }
+      if (s.organization !== undefined && typeof s.organization !== 'string') throw new ProtocolError('bad signin-options');
+      return v as BridgeEvent;
+    }
     case 'notice':
     case 'error':
       if (v.retryAfter !== undefined && (typeof v.retryAfter !== 'number' || !(v.retryAfter >= 0 && v.retryAfter <= 3600)))

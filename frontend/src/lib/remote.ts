@@ -1,9 +1,13 @@
 // RemoteInput turns the helper's pointer and keyboard on the remote-screen
 // canvas into input events (while control is granted) or annotations (while
 // a drawing tool is chosen), and draws the sharer's cursor and the helper's
-// own drawings on an overlay canvas of the same intrinsic size.
+// own drawings on an overlay canvas of the same intrinsic size. Keys are
+// read from a transparent text box over the canvas (a canvas gets no input
+// method or composition events): physical keys go as key codes, committed
+// text (input methods, dead keys, emoji) as text (KeyRouter).
 
-import { clampPoint, isEscapeCombination, mouseButton, normalizePoint, sendableCode, unclampedPoint, wheelNotches } from './mapping';
+import { KeyRouter } from './keyboard';
+import { clampPoint, isEscapeCombination, mouseButton, normalizePoint, unclampedPoint, wheelNotches } from './mapping';
 import type { Annotation, BridgeRequest, Point } from './protocol';
 import type { CursorState } from './store.svelte';
 
@@ -42,12 +46,14 @@ export class RemoteInput {
   private cursorImg: { serial: string; img: HTMLImageElement } | null = null;
   private readonly octx: CanvasRenderingContext2D;
   private readonly cleanup: (() => void)[] = [];
-  /** captured is true while keys go to the sharer (control granted and canvas focused). */
+  private readonly router = new KeyRouter();
+  /** captured is true while keys go to the sharer (control granted and the key box focused). */
   onCaptureChange: (captured: boolean) => void = () => {};
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
     private readonly overlay: HTMLCanvasElement,
+    private readonly keys: HTMLTextAreaElement,
     private readonly send: (r: BridgeRequest) => void,
     private readonly state: () => RemoteState,
   ) {
@@ -60,16 +66,40 @@ export class RemoteInput {
     };
     on('pointermove', (e) => this.pointerMove(e));
     on('pointerdown', (e) => this.pointerDown(e));
+    // A click on the canvas must not move the focus away from the key box.
+    on('mousedown', (e) => {
+      e.preventDefault();
+      this.focusKeys();
+    });
     on('pointerup', (e) => this.pointerUp(e));
     on('pointercancel', (e) => this.pointerUp(e));
     on('wheel', (e) => this.wheel(e), { passive: false });
     on('contextmenu', (e) => {
       if (this.state().control) e.preventDefault();
     });
-    on('keydown', (e) => this.key(e, true));
-    on('keyup', (e) => this.key(e, false));
-    on('focus', () => this.onCaptureChange(this.captured));
-    on('blur', () => {
+    const onKeys = <K extends keyof HTMLElementEventMap>(type: K, fn: (e: HTMLElementEventMap[K]) => void) => {
+      keys.addEventListener(type, fn as EventListener);
+      this.cleanup.push(() => keys.removeEventListener(type, fn as EventListener));
+    };
+    onKeys('keydown', (e) => this.key(e, true));
+    onKeys('keyup', (e) => this.key(e, false));
+    onKeys('compositionstart', () => this.router.compositionStart());
+    onKeys('compositionend', (e) => {
+      this.sendText(this.router.compositionEnd(e.data));
+      keys.value = '';
+    });
+    onKeys('beforeinput', (e) => {
+      const d = this.router.beforeInput(e);
+      if (!d.allow) e.preventDefault();
+      this.sendText(d.text);
+    });
+    onKeys('input', (e) => {
+      if (!(e as InputEvent).isComposing) keys.value = '';
+    });
+    onKeys('focus', () => this.onCaptureChange(this.captured));
+    onKeys('blur', () => {
+      this.router.reset();
+      keys.value = '';
       this.releaseAll();
       this.onCaptureChange(false);
     });
@@ -77,7 +107,12 @@ export class RemoteInput {
   }
 
   get captured(): boolean {
-    return this.state().control && document.activeElement === this.canvas;
+    return this.state().control && document.activeElement === this.keys;
+  }
+
+  /** focusKeys sends the helper's keys to the sharer (while control is granted). */
+  focusKeys(): void {
+    this.keys.focus({ preventScroll: true });
   }
 
   setVideoSize(w: number, h: number): void {
@@ -111,7 +146,7 @@ export class RemoteInput {
 
   private pointerDown(e: PointerEvent): void {
     const st = this.state();
-    this.canvas.focus();
+    this.focusKeys();
     const p = this.point(e);
     if (!p) return;
     if (st.tool === 'pen') {
@@ -158,19 +193,28 @@ export class RemoteInput {
     if (!this.captured) return;
     if (down && isEscapeCombination(e)) {
       e.preventDefault();
-      this.canvas.blur(); // blur releases every held key
+      this.keys.blur(); // blur releases every held key
       return;
     }
-    const code = sendableCode(e);
+    if (!down) {
+      e.preventDefault();
+      // Only keys whose press was sent are released: a key of a composition
+      // or one pressed before capture started was never pressed remotely.
+      if (this.keysDown.delete(e.code)) this.send({ type: 'input', input: { t: 'keyup', c: e.code } });
+      return;
+    }
+    const d = this.router.keydown(e);
+    if (d.kind === 'browser') return; // the text follows in composition or beforeinput
     e.preventDefault();
     // The sharer's system repeats held keys itself.
-    if (!code || e.repeat) return;
-    if (down) {
-      this.keysDown.add(code);
-    } else if (!this.keysDown.delete(code)) {
-      return; // a key pressed before capture started
-    }
-    this.send({ type: 'input', input: { t: down ? 'keydown' : 'keyup', c: code } });
+    if (d.kind === 'ignore' || e.repeat) return;
+    this.keysDown.add(d.code);
+    this.send({ type: 'input', input: { t: 'keydown', c: d.code } });
+  }
+
+  private sendText(text: string | null): void {
+    if (!text || !this.captured) return;
+    this.send({ type: 'input', input: { t: 'text', s: text } });
   }
 
   /** releaseAll lets go of every key and button the sharer may still think is held. */

@@ -4,7 +4,18 @@
 import { Bridge, bridgeURL } from './bridge';
 import { addLine, MAX_CHAT_LINES, unreadAfter } from './chat';
 import { pickLang, reasonKey, translate, type Key, type Lang } from './i18n';
-import type { BridgeEvent, BridgeRequest, ChatLine, Cursor, Monitor, Reason, SharerStatus, Stats, Status } from './protocol';
+import type {
+  BridgeEvent,
+  BridgeRequest,
+  ChatLine,
+  Cursor,
+  Monitor,
+  Reason,
+  SharerStatus,
+  SignInOptions,
+  Stats,
+  Status,
+} from './protocol';
 
 export type BridgeState = 'connecting' | 'open' | 'lost' | 'no-token' | 'replaced';
 
@@ -39,6 +50,8 @@ export class AppStore {
   stats = $state<Stats | null>(null);
   cursor = $state<CursorState>({ x: 0, y: 0, visible: false, shape: null });
   notice = $state<Notice | null>(null);
+  /** How the e-mail typed on the sign-in screen signs in (its organisation's provider, a password). */
+  signIn = $state<SignInOptions | null>(null);
   now = $state(Date.now());
   /** The sharer side ("Get help"): the daemon's state as the backend relays it. */
   sharer = $state<SharerStatus>({ state: 'idle', control: 'none', connected: false, dropped: 0, frames: 0, available: false });
@@ -167,6 +180,9 @@ export class AppStore {
         break;
       case 'stats':
         this.stats = e.stats;
+        break;
+      case 'signin-options':
+        this.signIn = e.signIn;
         break;
       case 'notice':
       case 'error':

@@ -33,6 +33,10 @@ Usage:
   quickhelp-server org disable --name O   turn QuickHelp off for an organisation
   quickhelp-server org enable --name O
   quickhelp-server org set --name O --relay-only[=false]   sessions relay through TURN only (or not)
+  quickhelp-server org oidc set --org O --issuer URL --client-id ID --client-secret-file F [--allowed-domain D] [--tenant-claim C=V] [--local-sign-in[=false]]
+                                          sign in with the organisation's OpenID Connect provider (see docs/signin.md)
+  quickhelp-server org admin add --org O --email E   E becomes admin at their first sign-in with the provider
+  quickhelp-server audit list --org O [--limit N]   the organisation's audit log of admin actions
   quickhelp-server demo                   create the demo organisation and helper (idempotent)
   quickhelp-server --version
 
@@ -105,7 +109,18 @@ func run(ctx context.Context, args []string, e env) error {
 		if len(args) > 0 && args[0] == "set" {
 			return orgSet(ctx, args[1:], e)
 		}
-		return fmt.Errorf("org: want disable, enable or set")
+		if len(args) > 1 && args[0] == "oidc" && args[1] == "set" {
+			return orgOIDCSet(ctx, args[2:], e)
+		}
+		if len(args) > 1 && args[0] == "admin" && args[1] == "add" {
+			return orgAdminAdd(ctx, args[2:], e)
+		}
+		return fmt.Errorf("org: want disable, enable, set, oidc set or admin add")
+	case "audit":
+		if len(args) > 0 && args[0] == "list" {
+			return auditList(ctx, args[1:], e)
+		}
+		return fmt.Errorf("audit: want list")
 	}
 	return fmt.Errorf("unknown subcommand %q (see --help)", cmd)
 }

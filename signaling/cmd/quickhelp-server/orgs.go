@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+
+	"github.com/quickhelp/quickhelp/wire"
 )
 
 // optionalBool is a flag that remembers whether it was given, so "org set"
@@ -55,6 +57,9 @@ func orgSet(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("no organisation %q: %w", name, err)
 	}
 	if err := st.SetOrgRelayOnly(ctx, o.ID, *relayOnly.v); err != nil {
+		return err
+	}
+	if err := recordCommand(ctx, st, o.ID, wire.AuditOrgRelayOnly, "", strconv.FormatBool(*relayOnly.v)); err != nil {
 		return err
 	}
 	if o, err = st.Org(ctx, o.ID); err != nil {

@@ -10,17 +10,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/acme/autocert"
 
-	"github.com/quickhelp/quickhelp/signaling/auth"
+	"github.com/quickhelp/quickhelp/signaling/adminui"
+	"github.com/quickhelp/quickhelp/signaling/cluster"
 	"github.com/quickhelp/quickhelp/signaling/edge"
 	"github.com/quickhelp/quickhelp/signaling/server"
-	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/signaling/telemetry"
 	"github.com/quickhelp/quickhelp/signaling/turn"
 	"github.com/quickhelp/quickhelp/wire"
@@ -31,6 +30,8 @@ import (
 // serveConfig is everything serve reads from flags and environment.
 type serveConfig struct {
 	data, listen, tlsCert, tlsKey      string
+	databaseURL                        string
+	nats                               cluster.Config
 	insecureHTTP, trustProxy           bool
 	origins, turnListen, turnPublicIP  string
 	publicHost                         string
@@ -38,7 +39,9 @@ type serveConfig struct {
 	icePolicy                          string // "all" or "relay"
 	dev                                string // "auto", "true", "false"
 	logLevel                           string
+	publicURL                          string
 	codeTTL, retention, resume, tokens time.Duration
+	auditRetention                     time.Duration
 	maxConns                           int
 	acme                               acmeConfig
 }
@@ -50,6 +53,12 @@ func (c serveConfig) hasTLS() bool { return c.tlsCert != "" || len(c.acme.domain
 func parseServe(args []string, e env) (serveConfig, error) {
 	var c serveConfig
 	fs := newFlagSet("serve", e, &c.data)
+	fs.StringVar(&c.databaseURL, "database-url", e.getenv("QUICKHELP_DATABASE_URL"), "postgres://... to share one PostgreSQL database between several nodes (default: SQLite in the data directory) (env QUICKHELP_DATABASE_URL)")
+	fs.StringVar(&c.nats.URL, "nats-url", e.getenv("QUICKHELP_NATS_URL"), "nats:// or tls:// URL(s) of the NATS bus that carries sessions between nodes; needs --database-url (env QUICKHELP_NATS_URL)")
+	fs.StringVar(&c.nats.CredsFile, "nats-creds", e.getenv("QUICKHELP_NATS_CREDS"), "NATS credentials file (env QUICKHELP_NATS_CREDS)")
+	fs.StringVar(&c.nats.CAFile, "nats-ca", e.getenv("QUICKHELP_NATS_CA"), "CA certificate of the NATS servers (env QUICKHELP_NATS_CA)")
+	fs.StringVar(&c.nats.CertFile, "nats-cert", e.getenv("QUICKHELP_NATS_CERT"), "client certificate for NATS (env QUICKHELP_NATS_CERT)")
+	fs.StringVar(&c.nats.KeyFile, "nats-key", e.getenv("QUICKHELP_NATS_KEY"), "client key for NATS (env QUICKHELP_NATS_KEY)")
 	fs.StringVar(&c.listen, "listen", envOr(e, "QUICKHELP_LISTEN", "127.0.0.1:7443"), "HTTP listen address (env QUICKHELP_LISTEN)")
 	fs.StringVar(&c.tlsCert, "tls-cert", e.getenv("QUICKHELP_TLS_CERT"), "TLS certificate file (env QUICKHELP_TLS_CERT)")
 	fs.StringVar(&c.tlsKey, "tls-key", e.getenv("QUICKHELP_TLS_KEY"), "TLS key file (env QUICKHELP_TLS_KEY)")
@@ -64,9 +73,11 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	fs.StringVar(&c.icePolicy, "ice-policy", envOr(e, "QUICKHELP_ICE_POLICY", "all"), `"relay" makes every session relay-only through TURN; "all" lets organisations choose (env QUICKHELP_ICE_POLICY)`)
 	fs.IntVar(&c.maxConns, "max-conns", intEnv(e, "QUICKHELP_MAX_CONNS", edge.DefaultMaxConns), "with TLS, connections open at once on the HTTPS port (env QUICKHELP_MAX_CONNS)")
 	fs.StringVar(&c.dev, "dev", envOr(e, "QUICKHELP_DEV", "auto"), "dev mode: TURN may relay to loopback/private peers; auto = on only when TURN listens on loopback (env QUICKHELP_DEV)")
+	fs.StringVar(&c.publicURL, "public-url", e.getenv("QUICKHELP_PUBLIC_URL"), "base URL browsers reach the service by, e.g. https://help.example.com; the provider callback is this plus /v1/auth/oidc/callback (default: the address each request came to) (env QUICKHELP_PUBLIC_URL)")
 	fs.StringVar(&c.logLevel, "log-level", envOr(e, "QUICKHELP_LOG_LEVEL", "info"), "debug, info, warn or error (env QUICKHELP_LOG_LEVEL)")
 	fs.DurationVar(&c.codeTTL, "code-ttl", durEnv(e, "QUICKHELP_CODE_TTL", server.MaxCodeTTL), "code lifetime, at most 10m (env QUICKHELP_CODE_TTL)")
 	fs.DurationVar(&c.retention, "retention", durEnv(e, "QUICKHELP_RETENTION", 72*time.Hour), "session record retention, at most 72h (env QUICKHELP_RETENTION)")
+	fs.DurationVar(&c.auditRetention, "audit-retention", durEnv(e, "QUICKHELP_AUDIT_RETENTION", server.DefaultAuditRetention), "how long the audit log of admin actions is kept; not session data, so not bound by --retention (env QUICKHELP_AUDIT_RETENTION)")
 	fs.DurationVar(&c.resume, "resume-window", durEnv(e, "QUICKHELP_RESUME_WINDOW", 30*time.Second), "how long a dropped participant may come back (env QUICKHELP_RESUME_WINDOW)")
 	fs.DurationVar(&c.tokens, "token-ttl", durEnv(e, "QUICKHELP_TOKEN_TTL", 12*time.Hour), "sign-in token lifetime (env QUICKHELP_TOKEN_TTL)")
 	if err := fs.Parse(args); err != nil {
@@ -81,6 +92,9 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	}
 	if err := validateACME(&c); err != nil {
 		return c, err
+	}
+	if c.nats.URL != "" && !strings.HasPrefix(c.databaseURL, "postgres") {
+		return c, fmt.Errorf("--nats-url needs --database-url postgres://...: the nodes share their sessions through it")
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
 		return c, fmt.Errorf("--tls-cert and --tls-key go together")
@@ -99,6 +113,9 @@ func parseServe(args []string, e env) (serveConfig, error) {
 	}
 	if c.icePolicy == wire.ICEPolicyRelay && c.turnListen == "off" && (!c.hasTLS() || !c.turnTLS) {
 		return c, fmt.Errorf("--ice-policy relay needs the TURN relay: set --turn-listen or serve TLS with --turn-tls")
+	}
+	if c.auditRetention <= 0 {
+		return c, fmt.Errorf("--audit-retention must be positive")
 	}
 	if c.maxConns <= 0 {
 		return c, fmt.Errorf("--max-conns must be positive")
@@ -181,20 +198,21 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	secret, err := auth.LoadOrCreateSecret(filepath.Join(dir, "secret"))
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(filepath.Join(dir, "quickhelp.db"))
+	st, _, err := openDatabase(ctx, c.databaseURL, dir, e)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	secret, err := serviceSecret(ctx, st, dir)
+	if err != nil {
+		return err
+	}
 
 	cfg := server.Config{
 		Store: st, Secret: subkey(secret, "codes"), Logger: log, TrustProxyHeader: c.trustProxy,
 		CodeTTL: c.codeTTL, Retention: c.retention, ResumeWindow: c.resume, TokenTTL: c.tokens,
-		RelayOnly: c.icePolicy == wire.ICEPolicyRelay,
+		RelayOnly: c.icePolicy == wire.ICEPolicyRelay, AuditRetention: c.auditRetention, AdminFS: adminui.FS(),
+		PublicURL: c.publicURL,
 	}
 	for _, o := range strings.Split(c.origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -225,6 +243,15 @@ func serve(ctx context.Context, args []string, e env) error {
 		defer ts.Close()
 		cfg.ICE, cfg.TURNAllocations = ts, ts.Allocations
 	}
+	if c.nats.URL != "" {
+		c.nats.Logger, c.nats.Name = log.With("component", "cluster"), "quickhelp-server"
+		relay, err := cluster.Dial(c.nats)
+		if err != nil {
+			return err
+		}
+		defer relay.Close()
+		cfg.Relay = relay
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		return err
@@ -246,7 +273,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		scheme = "https"
 	}
 	addr := front.raw.Addr().String()
-	log.Info("serving", "url", scheme+"://"+addr, "data", dir, "version", version.Version, "ice_policy", c.icePolicy)
+	log.Info("serving", "url", scheme+"://"+addr, "data", dir, "version", version.Version, "ice_policy", c.icePolicy,
+		"database", st.Backend())
 	if e.ready != nil {
 		e.ready(addr)
 	}
@@ -259,6 +287,14 @@ func serve(ctx context.Context, args []string, e env) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if cfg.Relay != nil {
+		// One node of several: its participants reconnect to the others.
+		dctx, dcancel := context.WithTimeout(sctx, 10*time.Second)
+		if err := srv.Drain(dctx); err != nil {
+			log.Warn("sockets did not close in time", "err", err)
+		}
+		dcancel()
+	}
 	// Sessions first, so both sides get session-ended {reason: shutdown}.
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("sessions did not close in time", "err", err)

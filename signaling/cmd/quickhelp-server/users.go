@@ -20,13 +20,39 @@ import (
 	"github.com/quickhelp/quickhelp/wire"
 )
 
+// openStore opens the service's database: PostgreSQL (or another SQLite
+// file) when QUICKHELP_DATABASE_URL names one, else the SQLite file of the
+// data directory.
 func openStore(data string, e env) (*store.Store, string, error) {
+	return openDatabase(context.Background(), e.getenv("QUICKHELP_DATABASE_URL"), data, e)
+}
+
+func openDatabase(ctx context.Context, databaseURL, data string, e env) (*store.Store, string, error) {
 	dir, err := dataDir(data, e)
 	if err != nil {
 		return nil, "", err
 	}
+	if databaseURL != "" {
+		st, err := store.OpenURL(ctx, databaseURL)
+		return st, dir, err
+	}
 	st, err := store.Open(filepath.Join(dir, "quickhelp.db"))
 	return st, dir, err
+}
+
+// serviceSecret is the key the service's other keys derive from: with
+// PostgreSQL, where several nodes must agree on it, a row of the database
+// created by the first node to start; with SQLite a file of the data
+// directory.
+func serviceSecret(ctx context.Context, st *store.Store, dir string) ([]byte, error) {
+	if st.Backend() != "postgres" {
+		return auth.LoadOrCreateSecret(filepath.Join(dir, "secret"))
+	}
+	fresh := make([]byte, auth.SecretLen)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, err
+	}
+	return st.ServiceSecret(ctx, "service", fresh)
 }
 
 // randomPassword returns 16 characters from an unambiguous alphabet (~93 bits).
@@ -139,6 +165,13 @@ func userSetDisabled(ctx context.Context, args []string, e env, disabled bool) e
 	if err := st.SetUserDisabled(ctx, u.ID, disabled); err != nil {
 		return err
 	}
+	action := wire.AuditUserRestore
+	if disabled {
+		action = wire.AuditUserSuspend
+	}
+	if err := recordCommand(ctx, st, u.OrgID, action, u.Email, ""); err != nil {
+		return err
+	}
 	state := "enabled"
 	if disabled {
 		state = "suspended (sign-ins revoked; a running service ends their live sessions within seconds)"
@@ -168,6 +201,13 @@ func orgSetDisabled(ctx context.Context, args []string, e env, disabled bool) er
 		return fmt.Errorf("no organisation %q: %w", name, err)
 	}
 	if err := st.SetOrgDisabled(ctx, o.ID, disabled); err != nil {
+		return err
+	}
+	action := wire.AuditOrgEnable
+	if disabled {
+		action = wire.AuditOrgDisable
+	}
+	if err := recordCommand(ctx, st, o.ID, action, "", ""); err != nil {
 		return err
 	}
 	state := "enabled"

@@ -71,7 +71,8 @@ class Proc {
 
 export class Harness {
   // opts.sharerBin runs another build of the sharer daemon (testBin for the
-  // test-only knobs); opts.sharerEnv adds to its environment.
+  // test-only knobs); opts.sharerEnv and opts.consoleEnv add to the sharer
+  // daemon's and the helper console's environment.
   constructor(display, opts = {}) {
     this.display = `:${display}`;
     this.n = display;
@@ -124,7 +125,8 @@ export class Harness {
     ], this.opts.sharerEnv ?? {});
     await this.sharer.waitFor(/ready/, 'the sharer daemon');
 
-    this.console = this.spawn('console', bin('quickhelp'), ['console', '--listen', '127.0.0.1:0', '--server', this.serverURL]);
+    this.console = this.spawn('console', bin('quickhelp'), ['console', '--listen', '127.0.0.1:0', '--server', this.serverURL],
+      this.opts.consoleEnv ?? {});
     const m = await this.console.waitFor(/http:\/\/127\.0\.0\.1:\d+\/\S*/, 'the console URL');
     this.consoleURL = m[0];
 

@@ -27,6 +27,9 @@ var (
 	getDpiForSystem  = user32.NewProc("GetDpiForSystem")
 	setTimer         = user32.NewProc("SetTimer")
 	invalidateRect   = user32.NewProc("InvalidateRect")
+	setDpiAwareness  = user32.NewProc("SetProcessDpiAwarenessContext")
+	threadAwareness  = user32.NewProc("GetThreadDpiAwarenessContext")
+	awarenessOf      = user32.NewProc("GetAwarenessFromDpiAwarenessContext")
 )
 
 type wndClassEx struct {
@@ -129,6 +132,14 @@ func wndProc(hwnd uintptr, m uint32, wp, lp uintptr) uintptr {
 
 func main() {
 	runtime.LockOSThread()
+	// Per-monitor DPI aware like the daemon, so the positions it logs are
+	// physical pixels at any scaling: v2 ((DPI_AWARENESS_CONTEXT)-4), or v1
+	// (-3) where v2 is unknown. Wine 8 knows no v2 and starts every
+	// program per-monitor aware already (the calls then fail); what is in
+	// force is printed below.
+	if r, _, _ := setDpiAwareness.Call(^uintptr(3)); r == 0 {
+		setDpiAwareness.Call(^uintptr(2))
+	}
 	cx, _, _ := getSystemMetrics.Call(smCXScr)
 	cy, _, _ := getSystemMetrics.Call(smCYScr)
 	w, h = int32(cx), int32(cy)
@@ -146,7 +157,9 @@ func main() {
 	setForeground.Call(hwnd)
 	setTimer.Call(hwnd, 1, 200, 0)
 	dpi, _, _ := getDpiForSystem.Call()
-	fmt.Printf("pattern window %dx%d dpi %d\n", w, h, dpi)
+	ctx, _, _ := threadAwareness.Call()
+	awareness, _, _ := awarenessOf.Call(ctx) // 2: DPI_AWARENESS_PER_MONITOR_AWARE
+	fmt.Printf("pattern window %dx%d awareness %d dpi %d\n", w, h, awareness, dpi)
 	var m msg
 	for {
 		r, _, _ := getMessage.Call(uintptr(unsafe.Pointer(&m)), 0, 0, 0)
