@@ -18,6 +18,7 @@ deps:
 frontend:
 	@if [ -f frontend/package.json ]; then npm run build --workspace frontend --silent; fi
 	@mkdir -p frontend/dist && touch frontend/dist/.gitkeep
+	@mkdir -p signaling/adminui/dist && touch signaling/adminui/dist/.gitkeep
 
 build-go: frontend
 	@mkdir -p $(BIN)
