@@ -227,7 +227,7 @@ type Server struct {
 	helperCreates  limiter
 	orgCreates     limiter
 	breaker        breaker
-	oidcLimiter    *ratelimit.Limiter
+	oidcLimiter    limiter
 	oidc           *oidc.Client
 	sealer         *oidc.Sealer
 	rechecks       singleflight.Group
@@ -414,6 +414,7 @@ func (s *Server) newLimits() error {
 	s.accountLimiter = limiter("account", s.cfg.AccountRules)
 	s.helperCreates = limiter("helper-creates", s.cfg.HelperCreates)
 	s.orgCreates = limiter("org-creates", s.cfg.OrgCreates)
+	s.oidcLimiter = limiter("oidc", s.cfg.OIDCRules)
 	if err != nil {
 		return err
 	}
