@@ -33,6 +33,13 @@ const (
 	SharerStopsSoon        Key = "sharer.stops-soon"
 	SharerStopsAt          Key = "sharer.stops-at"
 	SharerChatLine         Key = "sharer.chat-line"
+	SharerResumed          Key = "sharer.resumed"
+	SharerResumeFailed     Key = "sharer.resume-failed"
+	SharerRestartRequest   Key = "sharer.restart-request"
+	SharerAskRestart       Key = "sharer.ask-restart"
+	SharerHowRestart       Key = "sharer.how-restart"
+	StatusAwaitingResume   Key = "status.awaiting-resume"
+	StatusRestarting       Key = "status.restarting"
 	StatusIdle             Key = "status.idle"
 	StatusJoining          Key = "status.joining"
 	StatusAwaitingConsent  Key = "status.awaiting-consent"
@@ -82,7 +89,9 @@ var catalogue = map[Key]message{
 Get help:
   join CODE        join the helper's session with the code they read to you and
                    stay running until the session ends (asks before sharing)
-  daemon           run idle, waiting for a join from the QuickHelp app
+  daemon           run idle, waiting for a join from the QuickHelp app; a session
+                   this program left when it or the computer restarted is taken up
+                   again (after you allow sharing again)
 
 Answer and control a running session:
   allow | deny                     let the helper see your screen, or refuse
@@ -91,6 +100,8 @@ Answer and control a running session:
   pause | resume                   stop showing your screen for a while, or continue
   keep-sharing                     answer "yes" to "Keep sharing?" (asked every 30 minutes;
                                    unanswered for 5 minutes, sharing stops)
+  allow-restart | deny-restart     let the helper restart your computer, or refuse (the session
+                                   goes on after you sign in and allow sharing again)
   stop                             end the session
   chat TEXT                        send a chat message to the helper
   report [COMMENT]                 report the helper for abuse (also ends the session)
@@ -115,7 +126,9 @@ Flags (also from the environment):
 サポートを受ける:
   join コード      サポート担当者が読み上げたコードでセッションに参加し、
                    セッションが終わるまで動き続けます（共有の前に確認します）
-  daemon           待機して、QuickHelp アプリからの参加を待ちます
+  daemon           待機して、QuickHelp アプリからの参加を待ちます。このプログラムや
+                   コンピューターの再起動で中断したセッションは、共有をもう一度
+                   許可すると再開します
 
 実行中のセッションに応答・操作する:
   allow | deny                     画面を見ることを許可する、または拒否する
@@ -124,6 +137,8 @@ Flags (also from the environment):
   pause | resume                   画面の表示を一時停止する、または再開する
   keep-sharing                     「共有を続けますか？」に「はい」と答える（30 分ごとに確認。
                                    5 分間応答がないと共有を停止します）
+  allow-restart | deny-restart     コンピューターの再起動を許可する、または拒否する（サインインして
+                                   共有をもう一度許可すると、セッションが続きます）
   stop                             セッションを終了する
   chat テキスト                    サポート担当者にチャットを送る
   report [コメント]                サポート担当者を不正利用として報告する（セッションも終了します）
@@ -169,6 +184,21 @@ Ctrl+Alt+Shift+S でいつでも、どのウィンドウからでも共有をす
 	SharerStopsSoon:      {"Sharing stops soon unless you answer.", "応答がなければ、まもなく共有を停止します。"},
 	SharerStopsAt:        {"Sharing stops at %s unless you answer.", "応答がなければ、%s に共有を停止します。"},
 	SharerChatLine:       {"[chat] helper: %s", "[チャット] サポート担当者: %s"},
+	SharerResumed: {"QuickHelp restarted during your session with %s. Go on sharing your screen with them?\n" +
+		"Nothing is shown until you allow it, and they do not get control back unless you allow that again.",
+		"%s とのセッション中に QuickHelp が再起動しました。画面の共有を続けますか？\n" +
+			"許可するまで何も表示されません。また、もう一度許可しない限り、相手が操作を取り戻すことはありません。"},
+	SharerResumeFailed: {"the previous session could not be resumed: %v", "前回のセッションを再開できませんでした: %v"},
+	SharerRestartRequest: {"%s wants to restart your computer. Save your work first.\n" +
+		"After you sign in again, QuickHelp asks whether to go on sharing with them.",
+		"%s があなたのコンピューターを再起動しようとしています。先に作業内容を保存してください。\n" +
+			"もう一度サインインすると、相手との共有を続けるかどうかを QuickHelp が確認します。"},
+	SharerAskRestart: {"Restart now? [y/N] ", "今すぐ再起動しますか？ [y/N] "},
+	SharerHowRestart: {"To restart: quickhelp-sharer allow-restart    To refuse: quickhelp-sharer deny-restart",
+		"再起動するには: quickhelp-sharer allow-restart    拒否するには: quickhelp-sharer deny-restart"},
+	StatusAwaitingResume: {"Waiting for you to allow or deny going on sharing with %s.", "%s との共有を続けるかどうかの応答を待っています。"},
+	StatusRestarting: {"Your computer is restarting. After you sign in, QuickHelp asks whether to go on sharing with %s.",
+		"コンピューターを再起動しています。サインインすると、%s との共有を続けるかどうかを QuickHelp が確認します。"},
 
 	StatusIdle:             {"No session.", "セッションはありません。"},
 	StatusJoining:          {"Joining…", "参加しています…"},

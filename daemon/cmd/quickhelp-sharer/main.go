@@ -132,7 +132,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
 		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop, wire.LocalStatus,
-		wire.LocalKeepSharing:
+		wire.LocalKeepSharing, wire.LocalAllowRestart, wire.LocalDenyRestart:
 	case wire.LocalChat:
 		req.Text = strings.Join(rest, " ")
 	case wire.LocalReport:
@@ -201,6 +201,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		ForceRelay:  func() bool { return loadPolicy().ForceRelay },
 		ServerURL:   o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
 		ConsentTimeout: o.consentTimeout,
+		StateDir:       sharer.DefaultStateDir(), ResumeKey: o.socket,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
@@ -249,6 +250,17 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	var answers *answerReader
 	if o.consentMode == "terminal" {
 		answers = newAnswerReader(stdin)
+	}
+	if code == "" {
+		// A session the previous daemon left (crash, kill, restart) goes
+		// on once the sharer allows again.
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if _, err := d.Resume(rctx); err != nil {
+			fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", lang.T(i18n.SharerResumeFailed, err))
+		}
+		cancel()
+	} else {
+		d.DropResumeTicket()
 	}
 	if code != "" {
 		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)

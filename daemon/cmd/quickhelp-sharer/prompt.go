@@ -47,7 +47,11 @@ func helperName(st *wire.SharerStatus) string {
 func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) {
 	switch ev.Type {
 	case wire.EventConsentNeeded:
-		fmt.Fprintf(p.out, "\n%s\n%s\n", lang.T(i18n.SharerWantsScreen, helperName(ev.Status)), lang.T(i18n.SharerScamWarning))
+		if ev.Status != nil && ev.Status.Resumed {
+			fmt.Fprintf(p.out, "\n%s\n", lang.T(i18n.SharerResumed, helperName(ev.Status)))
+		} else {
+			fmt.Fprintf(p.out, "\n%s\n%s\n", lang.T(i18n.SharerWantsScreen, helperName(ev.Status)), lang.T(i18n.SharerScamWarning))
+		}
 		if p.terminal {
 			p.ask(ctx, lang.T(i18n.SharerAskScreen), wire.LocalAllow, wire.LocalDeny)
 		} else {
@@ -76,6 +80,14 @@ func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) 
 		} else {
 			p.showWindow()
 			fmt.Fprintln(p.out, lang.T(i18n.SharerHowKeepSharing))
+		}
+	case wire.EventRestartRequest:
+		fmt.Fprintf(p.out, "\n%s\n", lang.T(i18n.SharerRestartRequest, helperName(ev.Status)))
+		if p.terminal {
+			p.ask(ctx, lang.T(i18n.SharerAskRestart), wire.LocalAllowRestart, wire.LocalDenyRestart)
+		} else {
+			p.showWindow()
+			fmt.Fprintln(p.out, lang.T(i18n.SharerHowRestart))
 		}
 	case wire.EventChat:
 		fmt.Fprintln(p.out, lang.T(i18n.SharerChatLine, printable(ev.Text)))
@@ -160,7 +172,12 @@ func describe(st wire.SharerStatus) string {
 	case wire.SharerJoining:
 		return lang.T(i18n.StatusJoining)
 	case wire.SharerAwaitingConsent:
+		if st.Resumed {
+			return lang.T(i18n.StatusAwaitingResume, helperName(&st))
+		}
 		return lang.T(i18n.StatusAwaitingConsent)
+	case wire.SharerRestarting:
+		return lang.T(i18n.StatusRestarting, helperName(&st))
 	case wire.SharerSharing, wire.SharerPaused:
 		s := lang.T(i18n.StatusSharing, helperName(&st))
 		if st.State == wire.SharerPaused {
@@ -176,6 +193,9 @@ func describe(st wire.SharerStatus) string {
 		}
 		if st.SAS != "" {
 			s += lang.T(i18n.StatusSAS, printable(st.SAS))
+		}
+		if st.RestartUntil > 0 {
+			s += ". The helper asks to restart your computer. Answer: quickhelp-sharer allow-restart or deny-restart"
 		}
 		if st.KeepSharingUntil > 0 {
 			s += lang.T(i18n.StatusKeepSharing, keepSharingDeadline(&st))
