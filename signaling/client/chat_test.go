@@ -32,9 +32,9 @@ func TestChatExactlyOnce(t *testing.T) {
 		t.Fatalf("second chat = %+v, want the next one with an ID (the duplicate dropped)", got)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for len(p.helper.chat.pending()) > 0 {
+	for n := unacked(p.helper); n > 0; n = unacked(p.helper) {
 		if time.Now().After(deadline) {
-			t.Fatalf("helper still holds %d unacknowledged chats", len(p.helper.chat.pending()))
+			t.Fatalf("helper still holds %d unacknowledged chats", n)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -59,4 +59,10 @@ func TestChatExactlyOnce(t *testing.T) {
 	if got := waitMessage(t, back, wire.TypeChat); got.Text != "while you were away" {
 		t.Fatalf("chat after coming back = %+v", got)
 	}
+}
+
+func unacked(s *Session) int {
+	s.chat.mu.Lock()
+	defer s.chat.mu.Unlock()
+	return len(s.chat.unacked)
 }
