@@ -40,6 +40,7 @@
 //	165        test/e2e/admin.test.mjs
 //	180        test/e2e/keyboard.test.mjs
 //	181        app/keygrab
+//	170        test/cluster
 //	185        daemon/actions
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a
