@@ -29,7 +29,7 @@ const (
 // heard for DeadAfter is taken for dead.
 const (
 	HeartbeatInterval = time.Second
-	DeadAfter         = 3500 * time.Millisecond
+	DeadAfter         = 6 * time.Second
 )
 
 // Config configures a Relay.
