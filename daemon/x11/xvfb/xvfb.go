@@ -37,7 +37,10 @@
 //	140–144    daemon/hotkey (143 is never started)
 //	150        daemon/cmd/quickhelp-sharer
 //	160        test/e2e/oidc.test.mjs
+//	165        test/e2e/admin.test.mjs
 //	180        test/e2e/keyboard.test.mjs
+//	181        app/keygrab
+//	185        daemon/actions
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a
 // person's own session, and scripts/wine-test.sh lets Xvfb pick a free one
