@@ -18,6 +18,7 @@ deps:
 frontend:
 	@if [ -f frontend/package.json ]; then npm run build --workspace frontend --silent; fi
 	@mkdir -p frontend/dist && touch frontend/dist/.gitkeep
+	@mkdir -p signaling/adminui/dist && touch signaling/adminui/dist/.gitkeep
 
 build-go: frontend
 	@mkdir -p $(BIN)
@@ -52,7 +53,11 @@ lint:
 	$(GO) vet ./...
 	$(GO) vet -tags $(TEST_TAGS) ./internal/policy/... ./daemon/cmd/quickhelp-sharer/... ./daemon/sharer/... ./test/integration/...
 	@grep -q '"productVersion": "$(VERSION)"' wails.json || { echo "wails.json productVersion differs from VERSION ($(VERSION))"; exit 1; }
-	GOOS=windows $(GO) vet ./wire/... ./daemon/win32/... ./daemon/x11/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./daemon/desktop/... ./internal/policy/... ./test/wine/pattern/...
+	GOOS=windows $(GO) vet ./wire/... ./daemon/win32/... ./daemon/x11/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./daemon/desktop/... ./daemon/shareable/... ./internal/policy/... ./test/wine/pattern/...
+	@# macOS: the three programs build without cgo and without the desktop tag
+	@# (the daemon refuses to share there; the helper console runs in web mode).
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./signaling/cmd/quickhelp-server ./daemon/cmd/quickhelp-sharer .
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./internal/localapi/... ./daemon/shareable/... ./daemon/sharer/...
 	@# The app and the daemon meet only in test/integration: neither side's
 	@# packages or tests import the other (so app/... tests build without cgo).
 	@if $(GO) list -deps -test ./app/... | grep 'quickhelp/daemon'; then echo "app/... imports daemon/... (tests of both go in test/integration)"; exit 1; fi

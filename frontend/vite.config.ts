@@ -16,6 +16,6 @@ export default defineConfig({
   },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'admin/src/**/*.test.ts'],
   },
 });

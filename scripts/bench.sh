@@ -22,7 +22,7 @@ node bench/latency/latency.mjs -n 60 -out "$OUT/latency.json"
 
 echo "== impaired path: 2 Mbit/s, 150 ms RTT, 5 % loss (test/netpath, needs root)"
 if [ "$(id -u)" = 0 ]; then
-  QH_NETPATH_IMPAIRED=1 QUICKHELP_BENCH_JSON="$OUT/impaired.json" QH_NETPATH_WINDOW=60 \
+  QUICKHELP_BENCH_JSON="$OUT/impaired.json" QH_NETPATH_WINDOW=60 \
     go test -count=1 -v -run '^TestImpairedPath$' ./test/netpath/ | grep -E 'impaired path|^(---|ok|FAIL)' || true
 else
   echo "skipped: network namespaces need root"

@@ -78,6 +78,13 @@ const (
 	ReasonNoSession     Reason = "no-session"     // the command needs a session
 	ReasonMachinePolicy Reason = "machine-policy" // this machine's policy does not allow it
 	ReasonFailed        Reason = "failed"         // anything else; the detail is for logs
+
+	// ReasonWaylandUnsupported: the session is Wayland, which the daemon
+	// cannot capture yet (XWayland would show only X clients).
+	ReasonWaylandUnsupported Reason = "wayland-unsupported"
+	// ReasonMacUnsupported: the daemon runs on macOS, whose screen it cannot
+	// share yet.
+	ReasonMacUnsupported Reason = "mac-unsupported"
 )
 
 // Reasons of the helper app's notices and errors (UI bridge).
@@ -127,6 +134,7 @@ var allReasons = []Reason{
 	ReasonInternal, ReasonUnavailable, ReasonSSORequired,
 	ReasonWrongCode, ReasonNoConnection, ReasonSessionBusy, ReasonNoSession,
 	ReasonMachinePolicy, ReasonFailed,
+	ReasonWaylandUnsupported, ReasonMacUnsupported,
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
 	ReasonSharerNotYours, ReasonSSOFailed,

@@ -49,6 +49,9 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonMachinePolicy: {"Your organisation’s QuickHelp policy on this computer does not allow this.", ""},
 	ReasonFailed:        {"QuickHelp could not do that. Try again.", ""},
 
+	ReasonWaylandUnsupported: {"This desktop (Wayland) cannot be shared yet; choose an X11 session at sign-in.", ""},
+	ReasonMacUnsupported:     {"Sharing this Mac’s screen is not supported yet.", ""},
+
 	ReasonBadCredentials:    {"The email or password is not right. Check them and try again.", ""},
 	ReasonServerUnreachable: {"Could not reach the QuickHelp server. Check the server address and your internet connection.", ""},
 	ReasonBadServerURL:      {"The server address does not look right. It should start with https://", ""},

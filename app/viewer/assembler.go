@@ -22,24 +22,30 @@ const (
 	asmMaxData = 8 << 20 // wire.MaxFrameBytes: bigger frames are dropped
 )
 
-// A retransmission arrives one NACK interval (pion's generator sends every
-// 100 ms) plus one round trip after the loss. Giving up earlier turns every
-// lost packet into a lost frame, a keyframe request and a keyframe: on a
-// 150 ms round trip with a few percent loss the picture never recovers. So
-// the wait grows with the round trip, bounded so a hopeless gap costs at
-// most lossWaitMax of latency.
+// A retransmission arrives one NACK interval plus one round trip after the
+// loss. Giving up earlier turns every lost packet into a lost frame, a
+// keyframe request and a keyframe: on a 150 ms round trip with a few
+// percent loss the picture never recovers. So the wait grows with the
+// round trip, bounded so a hopeless gap costs at most lossWaitMax of
+// latency.
+//
+// nackInterval is how often the NACK generator asks again for every packet
+// still missing (viewer.go sets it; pion's default is 100 ms). A lost NACK
+// then costs 40 ms instead of 100, and the sharer ignores a repeated NACK
+// for a packet it resent less than a round trip ago, so asking often does
+// not multiply retransmissions.
 const (
-	nackInterval = 100 * time.Millisecond
+	nackInterval = 40 * time.Millisecond
 	lossWaitMax  = 700 * time.Millisecond
 )
 
 // lossWait is how long the assembler waits for a missing packet on a path
-// with round trip rtt (0 when unknown): time for three NACK rounds, since
-// with a few percent loss each way a NACK or its retransmission is itself
-// lost often enough that two rounds left a stall (a keyframe) every few
-// seconds.
+// with round trip rtt (0 when unknown): 100 ms plus three round trips,
+// time for three retransmissions of the same packet, since with a few
+// percent loss each way a NACK or its retransmission is itself lost often
+// enough that two rounds left a stall (a keyframe) every few seconds.
 func lossWait(rtt time.Duration) time.Duration {
-	return min(max(asmMaxWait, nackInterval+3*rtt), lossWaitMax)
+	return min(max(asmMaxWait, 100*time.Millisecond+3*rtt), lossWaitMax)
 }
 
 type asmPacket struct {
@@ -49,6 +55,7 @@ type asmPacket struct {
 	head    bool // first packet of a VP8 frame (S=1, partition 0)
 	payload []byte
 	header  rtp.Header
+	at      time.Time // arrival
 }
 
 // assembledFrame is one complete VP8 frame.
@@ -64,7 +71,7 @@ type assembler struct {
 	next       uint16 // sequence number of the next frame's first packet
 	haveNext   bool
 	newest     uint16
-	stuckSince time.Time     // when emission first waited on a gap; zero when not waiting
+	stuckSince time.Time     // when emission first waited on this gap; zero when not waiting
 	gap        bool          // packets were skipped since the last emitted frame
 	malformed  uint64        // packets whose VP8 descriptor did not parse
 	lostFrames uint64        // frames given up on
@@ -91,7 +98,7 @@ func (a *assembler) push(pkt *rtp.Packet, now time.Time) []assembledFrame {
 	}
 	p := &asmPacket{
 		seq: pkt.SequenceNumber, ts: pkt.Timestamp, marker: pkt.Marker,
-		head: vp8.S == 1 && vp8.PID == 0, payload: body, header: pkt.Header,
+		head: vp8.S == 1 && vp8.PID == 0, payload: body, header: pkt.Header, at: now,
 	}
 	if !a.haveNext {
 		if !p.head {
@@ -139,7 +146,8 @@ func (a *assembler) emit(now time.Time) []assembledFrame {
 			a.stuckSince = time.Time{}
 			break
 		}
-		// Waiting on a gap: give up once it is too old or the window is full.
+		// Waiting on a gap: give up once its oldest missing packet has been
+		// missing for the wait, or when the window is full.
 		if a.stuckSince.IsZero() {
 			a.stuckSince = now
 		}
@@ -147,12 +155,32 @@ func (a *assembler) emit(now time.Time) []assembledFrame {
 		if wait == 0 {
 			wait = asmMaxWait
 		}
-		if now.Sub(a.stuckSince) < wait && int(a.newest-a.next) < asmWindow-1 {
+		if now.Sub(a.gapSince()) < wait && int(a.newest-a.next) < asmWindow-1 {
 			break
 		}
 		a.skip()
 	}
 	return out
+}
+
+// gapSince is when the oldest packet still missing was found missing: the
+// arrival of the first packet after it. Timing the gap from when emission
+// started to wait instead gave up on a big frame (a keyframe paced out over
+// a second on a slow link) while its retransmissions were still arriving,
+// since with a few percent loss such a frame always has a gap somewhere.
+// When no packet is missing (the next frame began without this one's
+// marker), it is when emission started to wait.
+func (a *assembler) gapSince() time.Time {
+	s := a.next
+	for s != a.newest && a.slot(s) != nil {
+		s++
+	}
+	for t := s + 1; t != a.newest+1; t++ {
+		if p := a.slot(t); p != nil {
+			return p.at
+		}
+	}
+	return a.stuckSince
 }
 
 // complete pops the frame starting at next if every packet up to its

@@ -222,3 +222,51 @@ func TestLossWaitFollowsRoundTrip(t *testing.T) {
 		t.Errorf("keyWait(150ms) = %v, want room for a round trip, a keyframe and a repair", got)
 	}
 }
+
+// TestAssemblerWaitsPerMissingPacket: a keyframe paced out over two
+// seconds on a slow path has a gap almost all the time, one lost packet
+// after another, each repaired within the wait. The wait runs from when
+// each packet was found missing, so the frame arrives whole; a packet that
+// is never repaired still costs the frame once the wait has passed.
+func TestAssemblerWaitsPerMissingPacket(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	frames := testFrames(rng, 2)
+	frames[0] = append(frames[0], make([]byte, 220_000)...) // 200 packets
+	pkts := packetize(frames, 500)
+	key := pkts[:len(pkts)-1]
+	const wait = 500 * time.Millisecond
+	for _, repaired := range []bool{true, false} {
+		a := assembler{maxWait: wait}
+		now := time.Unix(1700000000, 0)
+		type late struct {
+			p  *rtp.Packet
+			at time.Time
+		}
+		var pending []late
+		var got []assembledFrame
+		for i, p := range key {
+			now = now.Add(10 * time.Millisecond) // 2 s for the frame
+			for len(pending) > 0 && !pending[0].at.After(now) {
+				got = append(got, a.push(pending[0].p, pending[0].at)...)
+				pending = pending[1:]
+			}
+			if i%10 == 5 { // every tenth packet is lost and comes back 300 ms later
+				if repaired || i != 105 {
+					pending = append(pending, late{p, now.Add(300 * time.Millisecond)})
+				}
+				continue
+			}
+			got = append(got, a.push(p, now)...)
+		}
+		for _, l := range pending {
+			got = append(got, a.push(l.p, l.at)...)
+		}
+		got = append(got, a.push(pkts[len(pkts)-1], now.Add(time.Second))...)
+		switch {
+		case repaired && (len(got) != 2 || !bytes.Equal(got[0].data, frames[0]) || !got[0].keyframe):
+			t.Errorf("every loss repaired in time: got %d frames, want the keyframe whole and the next", len(got))
+		case !repaired && (len(got) != 1 || !got[0].afterGap):
+			t.Errorf("one packet never repaired: got %d frames, want only the next, after a gap", len(got))
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/internal/rtc"
@@ -59,6 +60,7 @@ func New(cfg Config) (*Viewer, error) {
 	pc, err := rtc.NewPeerConnection(rtc.PeerOptions{
 		ICEServers: cfg.ICEServers, ICETransportPolicy: cfg.ICETransportPolicy,
 		Logger: cfg.Logger, Settings: []func(*webrtc.SettingEngine){cfg.SettingEngine},
+		Defaults: []webrtc.InterceptorOption{webrtc.WithNackGeneratorOptions(nack.GeneratorInterval(nackInterval))},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("viewer: %w", err)

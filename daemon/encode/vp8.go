@@ -27,12 +27,16 @@ import (
 )
 
 // Defaults for zero Config fields, chosen for 1080p screen content on two
-// cores: cpu-used 12 keeps a frame near 8 ms.
+// cores: cpu-used 12 keeps a frame near 8 ms. One thread, because libvpx's
+// threads wait for each other at every macroblock row: on a busy machine
+// (load average 10 on two cores, BenchmarkEncodeScrolling) a scrolling
+// 1080p frame took 110–230 ms with two threads and 12–30 ms with one. A
+// sharer's computer is busy with the user's own programs.
 const (
 	DefaultBitrateKbps = 2500
 	DefaultFPS         = 30
 	DefaultCPUUsed     = 12
-	DefaultThreads     = 2
+	DefaultThreads     = 1
 
 	// MaxDimension is VP8's largest frame side.
 	MaxDimension = 16383

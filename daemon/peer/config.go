@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/cc"
@@ -93,11 +94,11 @@ func (c *Config) validate() error {
 // connection with send-side GCC and TWCC header extensions added to the
 // default interceptors (NACK responder, RTCP reports, stats). The
 // estimator of the connection is returned through est.
-func newPeerConnection(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.PeerConnection, error) {
+func newPeerConnection(cfg *Config, est *cc.BandwidthEstimator, target *atomic.Int64) (*webrtc.PeerConnection, error) {
 	return rtc.NewPeerConnection(rtc.PeerOptions{
 		ICEServers: cfg.ICEServers, ICETransportPolicy: cfg.ICETransportPolicy, Logger: cfg.Logger,
 		Interceptors: func(m *webrtc.MediaEngine, reg *interceptor.Registry) error {
-			return addCongestionControl(cfg, m, reg, est)
+			return addCongestionControl(cfg, m, reg, est, target)
 		},
 		Settings: []func(*webrtc.SettingEngine){
 			// At high packet rates one transport-cc feedback packet from the
@@ -111,20 +112,24 @@ func newPeerConnection(cfg *Config, est *cc.BandwidthEstimator) (*webrtc.PeerCon
 	})
 }
 
-func addCongestionControl(cfg *Config, m *webrtc.MediaEngine, reg *interceptor.Registry, est *cc.BandwidthEstimator) error {
+func addCongestionControl(cfg *Config, m *webrtc.MediaEngine, reg *interceptor.Registry, est *cc.BandwidthEstimator, target *atomic.Int64) error {
 	// GCC's pacer is a no-op on purpose: pion's leaky-bucket pacer queues a
 	// whole keyframe behind the target rate, adding tens of milliseconds
 	// exactly when the helper waits for a picture. The encoder follows the
 	// target (OnBitrate), the track writer paces at a multiple of it
 	// (pace.go) and the capture loop waits for the writer (Backlog).
 	ccf, err := cc.NewInterceptor(func() (cc.BandwidthEstimator, error) {
-		return gcc.NewSendSideBWE(
+		e, err := gcc.NewSendSideBWE(
 			gcc.SendSideBWEInitialBitrate(cfg.InitialBitrateKbps*1000),
 			gcc.SendSideBWEMinBitrate(cfg.MinBitrateKbps*1000),
 			gcc.SendSideBWEMaxBitrate(cfg.MaxBitrateKbps*1000),
 			gcc.SendSideBWEPacer(gcc.NewNoOpPacer()),
 			gcc.WithLoggerFactory(rtc.PionLogs(cfg.Logger)),
 		)
+		if err != nil {
+			return nil, err
+		}
+		return &estimator{SendSideBWE: e, target: target}, nil
 	})
 	if err != nil {
 		return fmt.Errorf("congestion controller: %w", err)
@@ -136,5 +141,23 @@ func addCongestionControl(cfg *Config, m *webrtc.MediaEngine, reg *interceptor.R
 	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, reg); err != nil {
 		return fmt.Errorf("twcc: %w", err)
 	}
+	// Between the NACK responder (a default interceptor, added later, so
+	// further from the network) and the transport-wide sequence numbers:
+	// each copy of a retransmission is a packet of its own to GCC.
+	reg.Add(resendTwice{})
 	return nil
 }
+
+// estimator is GCC with the target the connection really uses (rate.go's
+// loss rule over GCC's delay-based estimate). pion's NACK responder limits
+// retransmissions to GetTargetBitrate of the estimator: GCC's own target,
+// stuck at its minimum on a path with random loss, starved the
+// retransmissions of a keyframe until the helper gave up on it and asked
+// for another, for seconds (test/netpath TestImpairedPath).
+type estimator struct {
+	*gcc.SendSideBWE
+	target *atomic.Int64 // bit/s
+}
+
+// GetTargetBitrate implements cc.BandwidthEstimator.
+func (e *estimator) GetTargetBitrate() int { return int(e.target.Load()) }

@@ -47,6 +47,7 @@ type Conn struct {
 	data        chan dataMsg
 	wg          sync.WaitGroup
 	bitrate     atomic.Int64 // bit/s
+	loss        lossMeter    // transport-wide feedback, for rateLoop
 
 	framesSent, bytesSent, keyRequests, dataDropped atomic.Uint64
 }
@@ -82,7 +83,8 @@ func New(cfg Config) (*Conn, error) {
 		}
 	})
 	var err error
-	c.pc, err = newPeerConnection(&c.cfg, &c.est)
+	c.bitrate.Store(int64(cfg.InitialBitrateKbps) * 1000)
+	c.pc, err = newPeerConnection(&c.cfg, &c.est, &c.bitrate)
 	if err != nil {
 		return nil, fmt.Errorf("peer: %w", err)
 	}
@@ -100,10 +102,12 @@ func New(cfg Config) (*Conn, error) {
 		_ = c.pc.Close()
 		return nil, err
 	}
-	c.bitrate.Store(int64(cfg.InitialBitrateKbps) * 1000)
 	c.wg.Go(c.q.Run)
 	c.wg.Go(c.writeLoop)
 	c.wg.Go(c.dispatchLoop)
+	if c.est != nil {
+		c.wg.Go(c.rateLoop)
+	}
 	return c, nil
 }
 
@@ -118,12 +122,6 @@ func (c *Conn) setup() error {
 	}
 	if err := c.createChannels(); err != nil {
 		return err
-	}
-	if c.est != nil {
-		c.est.OnTargetBitrateChange(func(bps int) {
-			c.bitrate.Store(int64(bps))
-			c.rateChanged.Notify()
-		})
 	}
 	// The RTCP reader is started here, before Start, because interceptors
 	// (NACK, reports, GCC) only see RTCP that someone reads.
@@ -169,8 +167,9 @@ func (c *Conn) HandleSignal(ctx context.Context, env wire.Envelope) error {
 // helper's DTLS certificates once connected (see rtc.Signaling.Fingerprints).
 func (c *Conn) Fingerprints() (local, remote string, err error) { return c.sig.Fingerprints() }
 
-// readRTCP drains the sender's RTCP (the interceptors depend on it) and
-// turns PLI and FIR into keyframe requests.
+// readRTCP drains the sender's RTCP (the interceptors depend on it), turns
+// PLI and FIR into keyframe requests and counts transport-wide feedback
+// for the loss rule (rate.go).
 func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
 	for {
 		pkts, _, err := sender.ReadRTCP()
@@ -178,7 +177,9 @@ func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
 			return
 		}
 		for _, p := range pkts {
-			switch p.(type) {
+			switch p := p.(type) {
+			case *rtcp.TransportLayerCC:
+				c.loss.add(p)
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				c.keyReq.Notify()
 			}

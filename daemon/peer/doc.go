@@ -26,11 +26,17 @@
 // reads it back to show glass-to-glass latency.
 //
 // Congestion control is pion's send-side GCC over transport-wide CC
-// feedback; its target goes to OnBitrate for the encoder. GCC's own pacer
-// is a no-op on purpose (see addCongestionControl); the track writer paces
-// each frame at 1.5 × the target instead (pace.go), and Backlog lets the
-// capture loop wait for it. The default interceptors add the NACK
-// responder, RTCP reports and stats; PLI and FIR become OnKeyframeRequest.
+// feedback for its delay-based estimate, with a loss rule of its own
+// (rate.go) instead of GCC's: loss counts as congestion only above the
+// path's standing loss, so steady random loss does not hold the rate at
+// the minimum. The target goes to OnBitrate for the encoder and is the one
+// pion's NACK responder budgets retransmissions by (config.go's
+// estimator). GCC's own pacer is a no-op on purpose (see
+// addCongestionControl); the track writer paces each frame at 1.5 × the
+// target instead (pace.go), and Backlog lets the capture loop wait for it.
+// The default interceptors add the NACK responder, RTCP reports and stats;
+// every retransmission is sent twice (resend.go); PLI and FIR become
+// OnKeyframeRequest.
 //
 // Data channels: input and annotate are reliable and ordered; pointer is
 // unordered with no retransmits (a lost move is superseded by the next);

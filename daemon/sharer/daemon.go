@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/quickhelp/quickhelp/daemon/desktop"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
+	"github.com/quickhelp/quickhelp/daemon/shareable"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -65,6 +67,10 @@ type Config struct {
 	// ForceRelay, when set, is asked at every join whether this machine's
 	// policy forces relay-only connections.
 	ForceRelay func() bool
+	// Shareable is asked at every join whether this desktop can be shared:
+	// "" if so, else the reason (a Wayland session, macOS). Optional; nil
+	// means shareable.Check of the daemon's environment and Display.
+	Shareable func() wire.Reason
 }
 
 // Daemon runs at most one session at a time.
@@ -128,6 +134,10 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.NewOverlay == nil {
 		cfg.NewOverlay = overlay.New
 	}
+	if cfg.Shareable == nil {
+		display := cfg.Display
+		cfg.Shareable = func() wire.Reason { return shareable.Check(os.Getenv, display) }
+	}
 	if cfg.InputDesktop == nil {
 		cfg.InputDesktop = desktop.Native()
 	}
@@ -162,6 +172,10 @@ func (d *Daemon) Status() wire.SharerStatus {
 func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 	if serverURL == "" {
 		serverURL = d.cfg.ServerURL
+	}
+	// A desktop that cannot be captured is refused before the code is used.
+	if r := d.cfg.Shareable(); r != "" {
+		return refuse(r, r.Text())
 	}
 	if d.cfg.AllowServer != nil {
 		if err := d.cfg.AllowServer(serverURL); err != nil {

@@ -3,6 +3,7 @@ package rtc
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
@@ -22,6 +23,9 @@ type PeerOptions struct {
 	// Interceptors, if set, registers a side's own interceptors before the
 	// default ones (the sharer's congestion control).
 	Interceptors func(*webrtc.MediaEngine, *interceptor.Registry) error
+	// Defaults adjusts the default interceptors (the helper's NACK
+	// generator interval).
+	Defaults []webrtc.InterceptorOption
 	// Settings adjust pion's setting engine in order: a side's own
 	// settings first, then a test's. Nil entries are skipped.
 	Settings []func(*webrtc.SettingEngine)
@@ -50,7 +54,8 @@ func NewPeerConnection(o PeerOptions) (*webrtc.PeerConnection, error) {
 			return nil, err
 		}
 	}
-	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, webrtc.WithInterceptorLoggerFactory(PionLogs(o.Logger))); err != nil {
+	opts := append(slices.Clone(o.Defaults), webrtc.WithInterceptorLoggerFactory(PionLogs(o.Logger)))
+	if err := webrtc.RegisterDefaultInterceptorsWithOptions(m, reg, opts...); err != nil {
 		return nil, fmt.Errorf("interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}

@@ -25,9 +25,9 @@ func (s *Server) handleAdminLive(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleAdminEndSession ends one live session of the admin's organisation
-// for both people with reason policy: at once when its room is in this
-// process, else through the store, where the process holding it sees the
-// end within a second (policywatch.go).
+// for both people with reason policy (endSession: at once on this node,
+// on the others through the cluster relay or, at the latest, their next
+// look at the store).
 func (s *Server) handleAdminEndSession(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.authenticateAdmin(w, r)
 	if !ok {
@@ -44,12 +44,7 @@ func (s *Server) handleAdminEndSession(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, "admin end session", err)
 		return
 	}
-	if rm := s.hub.get(id); rm != nil {
-		rm.end(wire.ReasonPolicy)
-	} else if _, err := s.store.EndSession(ctx, id, wire.ReasonPolicy, nil, nil, s.now()); err != nil {
-		s.internalError(w, "admin end session", err)
-		return
-	}
+	s.endSession(id, wire.ReasonPolicy, nil)
 	s.log.Info("session ended by an admin", "session", id, "by", u.ID)
 	s.audit(ctx, u, wire.AuditSessionEnd, id, "")
 	w.WriteHeader(http.StatusNoContent)

@@ -55,6 +55,10 @@ type Config struct {
 	// Relay carries sessions between service nodes; optional, nil means
 	// LocalRelay (one process holds both participants of every session).
 	Relay Relay
+	// SharedLimits counts the rate limits (sign-in, join, join breaker,
+	// session creation) in the store, so that nodes sharing it count
+	// together; otherwise each process counts in memory.
+	SharedLimits bool
 	// RelayOnly makes every session relay-only, whatever the organisation
 	// chose (quickhelp-server --ice-policy relay).
 	RelayOnly bool
@@ -209,13 +213,13 @@ type Server struct {
 	store          *store.Store
 	hasher         *codes.Hasher
 	metrics        *telemetry.Metrics
-	joinLimiter    *ratelimit.Limiter
-	loginLimiter   *ratelimit.Limiter
-	accountLimiter *ratelimit.Limiter
+	joinLimiter    limiter
+	loginLimiter   limiter
+	accountLimiter limiter
 	loginHashes    *ratelimit.InFlight
-	helperCreates  *ratelimit.Limiter
-	orgCreates     *ratelimit.Limiter
-	breaker        *ratelimit.Breaker
+	helperCreates  limiter
+	orgCreates     limiter
+	breaker        breaker
 	oidcLimiter    *ratelimit.Limiter
 	oidc           *oidc.Client
 	sealer         *oidc.Sealer
@@ -388,27 +392,34 @@ func (s *Server) codesExpired(ids []string) {
 // newLimits builds the rate limiters from the configuration.
 func (s *Server) newLimits() error {
 	var err error
-	limiter := func(name string, rules []ratelimit.Rule) *ratelimit.Limiter {
+	limiter := func(name string, rules []ratelimit.Rule) limiter {
 		l, e := ratelimit.New(ratelimit.Config{Rules: rules})
 		if e != nil && err == nil {
 			err = fmt.Errorf("%w: %s: %w", ErrConfig, name, e)
 		}
+		if s.cfg.SharedLimits {
+			return newSharedLimiter(s.store, name, rules, s.log)
+		}
 		return l
 	}
-	s.joinLimiter = limiter("join rules", s.cfg.JoinRules)
-	s.loginLimiter = limiter("login rules", s.cfg.LoginRules)
-	s.accountLimiter = limiter("account rules", s.cfg.AccountRules)
-	s.helperCreates = limiter("helper creates", s.cfg.HelperCreates)
-	s.orgCreates = limiter("org creates", s.cfg.OrgCreates)
-	s.oidcLimiter = limiter("oidc rules", s.cfg.OIDCRules)
+	s.joinLimiter = limiter("join", s.cfg.JoinRules)
+	s.loginLimiter = limiter("login", s.cfg.LoginRules)
+	s.accountLimiter = limiter("account", s.cfg.AccountRules)
+	s.helperCreates = limiter("helper-creates", s.cfg.HelperCreates)
+	s.orgCreates = limiter("org-creates", s.cfg.OrgCreates)
 	if err != nil {
 		return err
 	}
 	if s.loginHashes, err = ratelimit.NewInFlight(s.cfg.LoginHashes); err != nil {
 		return fmt.Errorf("%w: login hashes: %w", ErrConfig, err)
 	}
-	if s.breaker, err = ratelimit.NewBreaker(s.cfg.JoinBreaker); err != nil {
+	b, err := ratelimit.NewBreaker(s.cfg.JoinBreaker)
+	if err != nil {
 		return fmt.Errorf("%w: breaker: %w", ErrConfig, err)
+	}
+	s.breaker = b
+	if s.cfg.SharedLimits {
+		s.breaker = newSharedBreaker(s.store, s.cfg.JoinBreaker, s.log)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/quickhelp/quickhelp/signaling/store/pgtest"
 )
@@ -98,6 +99,43 @@ func TestServiceSecretCreatedOnce(t *testing.T) {
 		again, err := s.ServiceSecret(ctx, "codes", bytes.Repeat([]byte{0xee}, 32))
 		if err != nil || !bytes.Equal(again, got[0]) {
 			t.Errorf("second ServiceSecret = %x, %v; want the first value %x", again, err, got[0])
+		}
+	})
+}
+
+// TestRateReserveShared: two handles on one database count together, a
+// refund gives one attempt back and the retry time is the oldest blocking
+// event's.
+func TestRateReserveShared(t *testing.T) {
+	backends(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		rules := []RateRule{{Window: time.Minute, Max: 3}}
+		for i := range 3 {
+			ok, _, err := s.RateReserve(ctx, "join", "10.0.0.1", rules, t0.Add(time.Duration(i)*time.Second), true)
+			if err != nil || !ok {
+				t.Fatalf("reserve %d = %v, %v; want ok", i, ok, err)
+			}
+		}
+		ok, retry, err := s.RateReserve(ctx, "join", "10.0.0.1", rules, t0.Add(10*time.Second), true)
+		if err != nil || ok || retry != 50*time.Second {
+			t.Fatalf("4th reserve = %v, %v, %v; want refused, retry 50s", ok, retry, err)
+		}
+		if ok, _, _ := s.RateReserve(ctx, "join", "10.0.0.2", rules, t0.Add(10*time.Second), true); !ok {
+			t.Error("another key was refused")
+		}
+		if err := s.RateRefund(ctx, "join", "10.0.0.1", t0.Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _, _ := s.RateReserve(ctx, "join", "10.0.0.1", rules, t0.Add(11*time.Second), false); !ok {
+			t.Error("after a refund the key is still refused")
+		}
+		if ok, _, _ := s.RateReserve(ctx, "join", "10.0.0.1", rules, t0.Add(61*time.Second), true); !ok {
+			t.Error("after the window the key is still refused")
+		}
+		// Left: the last one (a reserve prunes the key's events older than
+		// the longest window).
+		if n, err := s.RateCount(ctx, "join", "10.0.0.1", t0); err != nil || n != 1 {
+			t.Errorf("RateCount = %d, %v; want 1", n, err)
 		}
 	})
 }

@@ -270,7 +270,7 @@ func (s *Store) ExpireCodes(ctx context.Context, now time.Time) ([]string, error
 
 // PurgeResult counts what Purge deleted.
 type PurgeResult struct {
-	Sessions, Reports, Tokens, ReportKeys int64
+	Sessions, Reports, Tokens, ReportKeys, RateEvents int64
 }
 
 // Purge deletes session records and reports created before cutoff, and
@@ -287,6 +287,7 @@ func (s *Store) Purge(ctx context.Context, cutoff, now time.Time) (PurgeResult, 
 		{&r.Reports, `DELETE FROM reports WHERE created_at<?`, ms(cutoff)},
 		{&r.Tokens, `DELETE FROM auth_tokens WHERE expires_at<=?`, ms(now)},
 		{&r.ReportKeys, `DELETE FROM report_keys WHERE expires_at<=?`, ms(now)},
+		{&r.RateEvents, `DELETE FROM rate_events WHERE at<?`, ms(now.Add(-rateHorizon))},
 	} {
 		res, err := s.db.ExecContext(ctx, q.query, q.arg)
 		if err != nil {

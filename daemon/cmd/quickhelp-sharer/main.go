@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/hotkey"
+	"github.com/quickhelp/quickhelp/daemon/shareable"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/tray"
 	"github.com/quickhelp/quickhelp/internal/localapi"
@@ -298,6 +299,10 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		}
 	} else {
 		fmt.Fprintln(stdout, "QuickHelp sharer is ready and waiting for a code from the QuickHelp app.")
+		// Said at once, not only at the first join (which is refused).
+		if r := shareable.Check(os.Getenv, o.display); r != "" {
+			fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", r.SharerText())
+		}
 	}
 	p := prompter{d: d, out: stdout, answers: answers, terminal: o.consentMode == "terminal", timeout: o.consentTimeout}
 	if o.consentMode == "local" {

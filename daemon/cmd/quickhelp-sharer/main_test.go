@@ -138,3 +138,22 @@ func TestPrompterShowsSecurityCode(t *testing.T) {
 		t.Errorf("control question without a connection %q mentions a security code", out.String())
 	}
 }
+
+// In a Wayland session (XWayland's DISPLAY set too) "join" refuses at once
+// with the reason in plain words, before any service is asked.
+func TestJoinRefusedInWayland(t *testing.T) {
+	t.Setenv("XDG_SESSION_TYPE", "wayland")
+	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
+	t.Setenv("DISPLAY", ":0")
+	t.Setenv("PATH", t.TempDir()) // no prompt window is started
+	sock := filepath.Join(t.TempDir(), "s.sock")
+	var out, errOut bytes.Buffer
+	// The service address is never dialled: nothing listens there.
+	code := run([]string{"--socket", sock, "--server", "http://127.0.0.1:9", "join", "ABCD-EFGH"}, strings.NewReader(""), &out, &errOut)
+	if code != 1 {
+		t.Errorf("join in Wayland exited %d, want 1 (stderr %q)", code, errOut.String())
+	}
+	if want := wire.ReasonWaylandUnsupported.SharerText(); !strings.Contains(errOut.String(), want) {
+		t.Errorf("join in Wayland said %q, want %q", errOut.String(), want)
+	}
+}

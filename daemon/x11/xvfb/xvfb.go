@@ -37,11 +37,13 @@
 //	140–144    daemon/hotkey (143 is never started)
 //	150        daemon/cmd/quickhelp-sharer
 //	160        test/e2e/oidc.test.mjs
+//	165        test/e2e/admin.test.mjs
 //	180        test/e2e/keyboard.test.mjs
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a
 // person's own session, and scripts/wine-test.sh lets Xvfb pick a free one
-// (-displayfd); neither runs inside `go test`.
+// (-displayfd); neither runs inside `go test`. daemon/shareable's test starts
+// headless sway, whose XWayland takes the first free number from :0 up.
 package xvfb
 
 import (

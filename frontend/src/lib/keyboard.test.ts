@@ -98,19 +98,19 @@ describe('paste as typing', () => {
   it('types every chunk with progress, and stop ends it between chunks', async () => {
     const sent: string[] = [];
     const progress: number[] = [];
-    let done: boolean | null = null;
     const text = 'x'.repeat(PASTE_CHUNK * 3);
-    const t = new PasteTyper(
-      (s) => {
-        sent.push(s);
-        return true;
-      },
-      (p) => progress.push(p.sent),
-      (c) => (done = c),
-      1,
-    );
-    t.start(text);
-    await new Promise((r) => setTimeout(r, 50));
+    const done = await new Promise<boolean>((resolve) => {
+      const t = new PasteTyper(
+        (s) => {
+          sent.push(s);
+          return true;
+        },
+        (p) => progress.push(p.sent),
+        resolve,
+        1,
+      );
+      t.start(text);
+    });
     expect(sent.join('')).toBe(text);
     expect(progress).toEqual([0, PASTE_CHUNK, PASTE_CHUNK * 2, PASTE_CHUNK * 3]);
     expect(done).toBe(true);

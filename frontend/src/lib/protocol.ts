@@ -67,6 +67,8 @@ export type Reason =
   | 'session-busy'
   | 'no-session'
   | 'machine-policy'
+  | 'wayland-unsupported'
+  | 'mac-unsupported'
   | 'failed'
   | 'bad-credentials'
   | 'server-unreachable'
@@ -115,6 +117,8 @@ export const REASONS: readonly Reason[] = [
   'session-busy',
   'no-session',
   'machine-policy',
+  'wayland-unsupported',
+  'mac-unsupported',
   'failed',
   'bad-credentials',
   'server-unreachable',

@@ -252,6 +252,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		defer relay.Close()
 		cfg.Relay = relay
 	}
+	// Nodes sharing PostgreSQL count the rate limits together.
+	cfg.SharedLimits = st.Backend() == "postgres"
 	srv, err := server.New(cfg)
 	if err != nil {
 		return err
