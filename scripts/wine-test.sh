@@ -11,7 +11,11 @@
 #     offers nothing before Allow, and once allowed through its pipe streams
 #     wine's desktop to the helper's viewer (through TURN over TCP: Go opens
 #     no UDP socket under wine 8); control reaches a test window only while
-#     allowed; run twice, the second time at 150 % scaling (LogPixels 144).
+#     allowed; run twice, the second time at 150 % scaling (LogPixels 144);
+#   - test/wine/console.test.mjs: the same session watched by the helper's
+#     real console (quickhelp console) in Debian's Chromium, with a German
+#     keyboard layout on the display (keys travel by scan code and type in
+#     the sharer's layout), the service relay-only (--ice-policy relay).
 #
 # The prefix comes from scripts/wine-prefix.sh (with a ProcessPrng shim DLL
 # for Go under wine 8, tests only), its desktop on a private Xvfb display
@@ -38,7 +42,9 @@ trap cleanup EXIT
 start=$SECONDS
 command -v Xvfb >/dev/null || die "Xvfb is missing: apt-get install xvfb"
 SCREEN=1280x800
-Xvfb -displayfd 3 -screen 0 ${SCREEN}x24 -nolisten tcp 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
+# -noreset: the keyboard layout set for the console test stays when the
+# last wine program disconnects.
+Xvfb -displayfd 3 -screen 0 ${SCREEN}x24 -nolisten tcp -noreset 3>"$WORK/display" >"$WORK/xvfb.log" 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 1 50); do [ -s "$WORK/display" ] && break; sleep 0.1; done
 [ -s "$WORK/display" ] || { cat "$WORK/xvfb.log" >&2; die "Xvfb did not start"; }
@@ -52,6 +58,15 @@ echo "wine-test: building the Windows test programs"
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -c -o "$WORK/localapi.test.exe" ./internal/localapi
 scripts/build-sharer-windows.sh "$WORK/quickhelp-sharer.exe" || die "quickhelp-sharer.exe does not build"
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" build -o "$WORK/pattern.exe" ./test/wine/pattern
+# The service and the helper's console (no desktop window: web mode) for
+# the Chromium session.
+[ -f frontend/dist/index.html ] || die "frontend/dist is not built: make frontend"
+command -v node >/dev/null || die "node is missing (scripts/deps.sh installs it)"
+[ -x /usr/bin/chromium ] || die "Debian's chromium is missing: apt-get install chromium"
+[ -d node_modules/playwright-core ] || die "playwright-core is missing: npm ci"
+command -v setxkbmap >/dev/null || die "setxkbmap is missing: apt-get install x11-xkb-utils"
+"$GO" build -o "$WORK/quickhelp-server" ./signaling/cmd/quickhelp-server
+"$GO" build -o "$WORK/quickhelp" .
 
 # The local API's other tests use Unix socket paths; these are the ones for
 # the Windows pipe and its owner checks.
@@ -70,6 +85,22 @@ QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHEL
 cat "$WORK/session.log"
 [ "$status" -eq 0 ] || die "test/wine failed (exit $status)"
 if grep -q '^--- SKIP' "$WORK/session.log"; then die "a test/wine test skipped although wine is set up"; fi
+
+# The helper's console in Chromium, with a German layout on the display:
+# wine reads the layout when a program starts, so the prefix's programs
+# are stopped first.
+echo "wine-test: test/wine/console.test.mjs (the helper console in Chromium)"
+wine_prefix_stop
+setxkbmap -display "$DISPLAY" -layout de || die "cannot set a German keyboard layout"
+status=0
+QUICKHELP_WINE=$WINE QUICKHELP_WINE_SHARER="$WORK/quickhelp-sharer.exe" QUICKHELP_WINE_PATTERN="$WORK/pattern.exe" QUICKHELP_WINE_SCREEN=$SCREEN \
+  QUICKHELP_WINE_SERVER="$WORK/quickhelp-server" QUICKHELP_WINE_CONSOLE="$WORK/quickhelp" \
+  node --test --test-timeout=300000 test/wine/console.test.mjs >"$WORK/console.log" 2>&1 || status=$?
+cat "$WORK/console.log"
+[ "$status" -eq 0 ] || die "test/wine/console.test.mjs failed (exit $status)"
+grep -q '^# skipped 0' "$WORK/console.log" || die "test/wine/console.test.mjs skipped although wine is set up"
+grep -q '^# pass 1' "$WORK/console.log" || die "test/wine/console.test.mjs did not pass"
+setxkbmap -display "$DISPLAY" -layout us
 
 # Again at 150 % scaling (LogPixels 144): clicks must still land within 2 px.
 echo "wine-test: test/wine at 150 % scaling"

@@ -7,10 +7,16 @@
 // connection and segment per grab); XFixes reports the cursor position
 // and image. Monitors come from RandR 1.5.
 //
-// Elsewhere (New on Windows, or NewPolling anywhere) kbinani/screenshot
-// grabs every frame interval and a frame is returned only when its pixels
-// differ from the previous one. On Windows Cursor reports the position
-// (GetCursorPos) without shapes; NewPolling on X11 reports no cursor.
+// On Windows (New) Desktop Duplication (DXGI) delivers only changed
+// frames with their dirty and moved rectangles, and only those are read
+// back; the pointer shape comes with its frames. Where duplication does
+// not work (a remote session, a basic display driver, wine) or cannot be
+// made for now (the secure desktop), GDI grabs take over (dup.go) and the
+// shape comes from GetCursorInfo/GetIconInfo.
+//
+// NewPolling (the GDI fallback on Windows, anywhere else too) grabs with
+// kbinani/screenshot every frame interval and returns a frame only when
+// its pixels differ from the previous one; on X11 it reports no cursor.
 //
 // A Source is used by one consumer goroutine calling Next in a loop and
 // encoding each Image before the next call; Monitors, SetMonitor,

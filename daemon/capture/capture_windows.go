@@ -2,35 +2,15 @@
 
 package capture
 
-import (
-	"fmt"
-	"unsafe"
-
-	"github.com/quickhelp/quickhelp/daemon/win32"
-	"github.com/quickhelp/quickhelp/wire"
-)
-
-// New returns a polling GDI Source (kbinani/screenshot) that also reports
-// the pointer position; DXGI Desktop Duplication and cursor shapes are
-// planned.
+// New returns the Windows Source: Desktop Duplication (DXGI) where it
+// works, GDI grabs (BitBlt, the polling Source) where it does not (a
+// remote session, a basic display driver, wine) and while it cannot be
+// made (the secure desktop); the cursor from duplication's frame info, or
+// from GetCursorInfo/GetIconInfo with GDI. Which one is used is logged.
 func New(cfg Config) (Source, error) {
-	src, err := NewPolling(cfg)
+	gdi, err := NewPolling(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &windowsSource{pollSource: src.(*pollSource)}, nil
-}
-
-type windowsSource struct{ *pollSource }
-
-// Cursor reports the pointer position from GetCursorPos; no shape yet.
-func (s *windowsSource) Cursor() (wire.Cursor, *wire.Cursor, error) {
-	var pt win32.Point
-	if r, _, err := win32.GetCursorPos.Call(uintptr(unsafe.Pointer(&pt))); r == 0 {
-		return wire.Cursor{}, nil, fmt.Errorf("%w: GetCursorPos: %w", ErrGrab, err)
-	}
-	s.mu.Lock()
-	m := s.monitors[s.current]
-	s.mu.Unlock()
-	return cursorPosition(int(pt.X), int(pt.Y), m), nil, nil
+	return newDupSource(cfg, gdi, openDXGI, &gdiPointer{}), nil
 }

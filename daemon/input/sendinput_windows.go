@@ -149,7 +149,28 @@ func (w *Windows) Key(code KeyCode, down bool) error {
 		return w.sendKeys(keyINPUT{typ: winInputKeyboard, ki: keybdInput{vk: winVKPause, flags: f}})
 	}
 	scan, flags := winKeyFlags(code, down)
-	return w.sendKeys(keyINPUT{typ: winInputKeyboard, ki: keybdInput{scan: scan, flags: flags}})
+	return w.sendKeys(keyINPUT{typ: winInputKeyboard, ki: keybdInput{vk: virtualKey(code), scan: scan, flags: flags}})
+}
+
+// mapvkVscToVkEx is MapVirtualKeyEx's MAPVK_VSC_TO_VK_EX: a scan code
+// (0xE0 in the high byte for extended keys, as KeyCode has it) to the
+// virtual key that tells left from right.
+const mapvkVscToVkEx = 3
+
+// virtualKey is the virtual key of code in the keyboard layout of the
+// window with the focus. Windows ignores wVk with KEYEVENTF_SCANCODE and
+// maps the scan code itself, in that same layout; wine 8 does not, and
+// without a virtual key its programs get WM_KEYDOWN but no WM_CHAR. 0 when
+// unknown, which Windows does not need.
+func virtualKey(code KeyCode) uint16 {
+	fg, _, _ := win32.GetForegroundWindow.Call()
+	var layout uintptr
+	if fg != 0 {
+		tid, _, _ := win32.GetWindowThreadProcessId.Call(fg, 0)
+		layout, _, _ = win32.GetKeyboardLayout.Call(tid)
+	}
+	vk, _, _ := win32.MapVirtualKeyExW.Call(uintptr(code), mapvkVscToVkEx, layout)
+	return uint16(vk)
 }
 
 // Text types s as UTF-16 units with KEYEVENTF_UNICODE. "\n" and "\t"

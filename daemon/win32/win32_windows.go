@@ -6,6 +6,8 @@ var (
 	user32   = windows.NewLazySystemDLL("user32.dll")
 	gdi32    = windows.NewLazySystemDLL("gdi32.dll")
 	kernel32 = windows.NewLazySystemDLL("kernel32.dll")
+	dxgi     = windows.NewLazySystemDLL("dxgi.dll")
+	d3d11    = windows.NewLazySystemDLL("d3d11.dll")
 )
 
 // user32: input, the pointer, hot keys, windows and their messages.
@@ -18,9 +20,13 @@ var (
 	EndPaint                   = user32.NewProc("EndPaint")
 	FillRect                   = user32.NewProc("FillRect")
 	GetCursorPos               = user32.NewProc("GetCursorPos")
+	GetForegroundWindow        = user32.NewProc("GetForegroundWindow")
+	GetKeyboardLayout          = user32.NewProc("GetKeyboardLayout")
 	GetMessageW                = user32.NewProc("GetMessageW")
 	GetSystemMetrics           = user32.NewProc("GetSystemMetrics")
+	GetWindowThreadProcessId   = user32.NewProc("GetWindowThreadProcessId")
 	InvalidateRect             = user32.NewProc("InvalidateRect")
+	MapVirtualKeyExW           = user32.NewProc("MapVirtualKeyExW")
 	PeekMessageW               = user32.NewProc("PeekMessageW")
 	PostThreadMessageW         = user32.NewProc("PostThreadMessageW")
 	RegisterClassExW           = user32.NewProc("RegisterClassExW")
@@ -48,6 +54,24 @@ var (
 	CloseDesktop              = user32.NewProc("CloseDesktop")
 	GetUserObjectInformationW = user32.NewProc("GetUserObjectInformationW")
 	OpenInputDesktop          = user32.NewProc("OpenInputDesktop")
+)
+
+// user32 and gdi32: the cursor's position, visibility and image.
+var (
+	GetCursorInfo = user32.NewProc("GetCursorInfo")
+	GetDC         = user32.NewProc("GetDC")
+	GetDIBits     = gdi32.NewProc("GetDIBits")
+	GetIconInfo   = user32.NewProc("GetIconInfo")
+	GetObjectW    = gdi32.NewProc("GetObjectW")
+	LoadCursorW   = user32.NewProc("LoadCursorW")
+	ReleaseDC     = user32.NewProc("ReleaseDC")
+)
+
+// dxgi and d3d11: Desktop Duplication (screen capture; the rest of its
+// API is reached through COM interfaces).
+var (
+	CreateDXGIFactory1 = dxgi.NewProc("CreateDXGIFactory1")
+	D3D11CreateDevice  = d3d11.NewProc("D3D11CreateDevice")
 )
 
 // gdi32: the overlay's drawing.

@@ -1,11 +1,14 @@
 package wine_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +61,22 @@ type helperEnd struct {
 	mu     sync.Mutex
 	envs   []wire.Envelope
 	frames []wire.Frame
+	shapes []wire.Cursor // cursor shapes
+}
+
+func (h *helperEnd) onCursor(c wire.Cursor) {
+	if c.T != wire.CursorShape {
+		return
+	}
+	h.mu.Lock()
+	h.shapes = append(h.shapes, c)
+	h.mu.Unlock()
+}
+
+func (h *helperEnd) cursorShapes() []wire.Cursor {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]wire.Cursor(nil), h.shapes...)
 }
 
 func (h *helperEnd) onFrame(f wire.Frame) {
@@ -145,8 +164,9 @@ func TestWineSharerSession(t *testing.T) {
 	defer sess.Close()
 	h := &helperEnd{}
 	h.v, err = viewer.New(viewer.Config{
-		Signal:  func(e wire.Envelope) error { return sess.Send(ctx, e) },
-		OnFrame: h.onFrame,
+		Signal:   func(e wire.Envelope) error { return sess.Send(ctx, e) },
+		OnFrame:  h.onFrame,
+		OnCursor: h.onCursor,
 		// The relay is on 127.0.0.1: loopback candidates, UDP, no mDNS.
 		SettingEngine: func(se *webrtc.SettingEngine) {
 			se.SetIncludeLoopbackCandidate(true)
@@ -239,6 +259,33 @@ func TestWineSharerSession(t *testing.T) {
 	})
 	frames, keys := h.keyframes()
 	t.Logf("the helper received %d frames (%d keyframes)", frames, keys)
+	// Wine's Desktop Duplication is a stub: the daemon says it captures
+	// with GDI, and why.
+	if !regexp.MustCompile(`msg="capture method" .*method=gdi reason=`).MatchString(out.String()) {
+		t.Fatalf("the daemon did not say it fell back to GDI capture:\n%s", out.String())
+	}
+	if out.contains("method=desktop-duplication") {
+		t.Fatalf("the daemon claims Desktop Duplication under wine:\n%s", out.String())
+	}
+	// The cursor's image comes from GetCursorInfo/GetIconInfo.
+	eventually(t, "a cursor shape", 30*time.Second, func() bool { return len(h.cursorShapes()) > 0 })
+	shape := h.cursorShapes()[0]
+	cur, err := png.Decode(bytes.NewReader(shape.PNG))
+	if err != nil {
+		t.Fatalf("the cursor shape is no PNG: %v", err)
+	}
+	opaque := 0
+	for y := range shape.H {
+		for x := range shape.W {
+			if _, _, _, a := cur.At(x, y).RGBA(); a > 0x8000 {
+				opaque++
+			}
+		}
+	}
+	t.Logf("cursor shape %dx%d, hot spot (%d,%d), %d opaque pixels", shape.W, shape.H, shape.HotX, shape.HotY, opaque)
+	if shape.W < 8 || shape.H < 8 || opaque < 10 || opaque == shape.W*shape.H {
+		t.Errorf("the cursor shape %dx%d has %d opaque pixels; want a drawn pointer on a transparent ground", shape.W, shape.H, opaque)
+	}
 
 	// The picture is wine's desktop: the size of the Xvfb screen it draws on.
 	dec, err := encode.NewVP8Decoder()

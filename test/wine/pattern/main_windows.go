@@ -15,6 +15,8 @@ var (
 	createWindowEx   = user32.NewProc("CreateWindowExW")
 	defWindowProc    = user32.NewProc("DefWindowProcW")
 	dispatchMessage  = user32.NewProc("DispatchMessageW")
+	translateMessage = user32.NewProc("TranslateMessage")
+	loadCursor       = user32.NewProc("LoadCursorW")
 	getMessage       = user32.NewProc("GetMessageW")
 	getSystemMetrics = user32.NewProc("GetSystemMetrics")
 	registerClassEx  = user32.NewProc("RegisterClassExW")
@@ -65,6 +67,7 @@ type msg struct {
 const (
 	wmPaint   = 0x000F
 	wmKeyDown = 0x0100
+	wmChar    = 0x0102
 	wmLBDown  = 0x0201
 	wmTimer   = 0x0113
 	wsPopup   = 0x80000000
@@ -93,6 +96,9 @@ func wndProc(hwnd uintptr, m uint32, wp, lp uintptr) uintptr {
 		fmt.Printf("lbuttondown %d %d\n", int16(lp&0xffff), int16(lp>>16&0xffff))
 	case wmKeyDown:
 		fmt.Printf("keydown scancode=%d\n", lp>>16&0xff)
+	case wmChar:
+		// What the key typed in the sharer's layout.
+		fmt.Printf("char %q\n", rune(wp))
 	case wmTimer:
 		tick = !tick
 		invalidateRect.Call(hwnd, uintptr(unsafe.Pointer(&blink)), 0)
@@ -144,7 +150,11 @@ func main() {
 	cy, _, _ := getSystemMetrics.Call(smCYScr)
 	w, h = int32(cx), int32(cy)
 	name, _ := windows.UTF16PtrFromString("QuickHelpWinePattern")
-	wc := wndClassEx{wndProc: windows.NewCallback(wndProc), className: name}
+	// The standard arrow, as ordinary programs show: the daemon reads its
+	// image (GetCursorInfo, GetIconInfo) for the helper.
+	const idcArrow = 32512
+	arrow, _, _ := loadCursor.Call(0, idcArrow)
+	wc := wndClassEx{wndProc: windows.NewCallback(wndProc), className: name, cursor: arrow}
 	wc.size = uint32(unsafe.Sizeof(wc))
 	if r, _, err := registerClassEx.Call(uintptr(unsafe.Pointer(&wc))); r == 0 {
 		panic(err)
@@ -166,6 +176,7 @@ func main() {
 		if int32(r) <= 0 {
 			return
 		}
+		translateMessage.Call(uintptr(unsafe.Pointer(&m))) // WM_CHAR from WM_KEYDOWN
 		dispatchMessage.Call(uintptr(unsafe.Pointer(&m)))
 	}
 }
