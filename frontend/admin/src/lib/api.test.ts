@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, ApiError, CSRF_HEADER } from './api';
+import { Api, ApiError, CSRF_HEADER, oidcStartURL } from './api';
 
 interface Sent {
   path: string;
@@ -63,5 +63,13 @@ describe('Api', () => {
     await api.signOut();
     expect(header(sent[1], CSRF_HEADER)).toBe('tok');
     expect(api.csrf).toBe('');
+  });
+
+  it('looks up how an e-mail signs in and builds the provider start address', async () => {
+    const { fn, sent } = fakeFetch([{ status: 200, body: { organization: 'Contoso & Co', oidc: true, password: false } }]);
+    const o = await new Api(fn).signInOptions('kim+x@contoso.com');
+    expect(sent[0].path).toBe('/v1/auth/oidc/lookup?email=kim%2Bx%40contoso.com');
+    expect(o).toEqual({ organization: 'Contoso & Co', oidc: true, password: false });
+    expect(oidcStartURL('Contoso & Co')).toBe('/v1/admin/oidc/start?org=Contoso%20%26%20Co');
   });
 });

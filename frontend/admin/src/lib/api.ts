@@ -19,7 +19,21 @@ export const paths = {
   reports: '/v1/admin/reports',
   report: (id: string) => `/v1/admin/reports/${encodeURIComponent(id)}`,
   audit: '/v1/admin/audit',
+  lookup: '/v1/auth/oidc/lookup',
+  oidcStart: '/v1/admin/oidc/start',
 } as const;
+
+/** SignInOptions is how the people of an e-mail's domain sign in (GET /v1/auth/oidc/lookup). */
+export interface SignInOptions {
+  organization?: string;
+  oidc: boolean;
+  password: boolean;
+}
+
+/** oidcStartURL is where the console sends the browser to sign in with the organisation's provider. */
+export function oidcStartURL(org: string): string {
+  return `${paths.oidcStart}?org=${encodeURIComponent(org)}`;
+}
 
 export interface User {
   id: string;
@@ -163,6 +177,11 @@ export class Api {
   async signOut(): Promise<void> {
     await this.request<void>('POST', paths.logout);
     this.csrf = '';
+  }
+
+  /** signInOptions asks how the e-mail's organisation signs in. */
+  signInOptions(email: string): Promise<SignInOptions> {
+    return this.request('GET', `${paths.lookup}?email=${encodeURIComponent(email)}`);
   }
 
   users(query: string): Promise<User[]> {
