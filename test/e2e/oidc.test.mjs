@@ -112,7 +112,8 @@ test('sign in with Contoso through the provider, then help someone', async (t) =
     const admin = await system.newPage();
     await admin.goto(`${h.serverURL}/admin/`);
     await admin.getByTestId('login-email').fill('kim@contoso.com');
-    const adminWithOrg = admin.getByTestId('login-org');
+    await admin.getByTestId('login-email').blur();
+    const adminWithOrg = admin.getByTestId('login-oidc');
     await adminWithOrg.waitFor({ timeout: 15000 });
     assert.equal((await adminWithOrg.textContent()).trim(), 'Sign in with Contoso');
     await adminWithOrg.click();

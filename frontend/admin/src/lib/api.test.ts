@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, ApiError, CSRF_HEADER, oidcStartURL } from './api';
+import { Api, ApiError, CSRF_HEADER, paths } from './api';
 
 interface Sent {
   path: string;
@@ -54,6 +54,14 @@ describe('Api', () => {
     await expect(new Api(broken.fn).resume()).rejects.toBeInstanceOf(ApiError);
   });
 
+  it('looks up how an e-mail signs in and builds the provider start address', async () => {
+    const { fn, sent } = fakeFetch([{ status: 200, body: { organization: 'Contoso', oidc: true, password: false } }]);
+    const l = await new Api(fn).lookup(' kim@contoso.com ');
+    expect(sent[0].path).toBe('/v1/auth/oidc/lookup?email=kim%40contoso.com');
+    expect(l).toEqual({ organization: 'Contoso', oidc: true, password: false });
+    expect(paths.oidcStart('Contoso & Co')).toBe('/v1/admin/oidc/start?org=Contoso%20%26%20Co');
+  });
+
   it('answers 204 with undefined and forgets the token at sign-out', async () => {
     const { fn, sent } = fakeFetch([{ status: 204 }, { status: 204 }]);
     const api = new Api(fn);
@@ -63,13 +71,5 @@ describe('Api', () => {
     await api.signOut();
     expect(header(sent[1], CSRF_HEADER)).toBe('tok');
     expect(api.csrf).toBe('');
-  });
-
-  it('looks up how an e-mail signs in and builds the provider start address', async () => {
-    const { fn, sent } = fakeFetch([{ status: 200, body: { organization: 'Contoso & Co', oidc: true, password: false } }]);
-    const o = await new Api(fn).signInOptions('kim+x@contoso.com');
-    expect(sent[0].path).toBe('/v1/auth/oidc/lookup?email=kim%2Bx%40contoso.com');
-    expect(o).toEqual({ organization: 'Contoso & Co', oidc: true, password: false });
-    expect(oidcStartURL('Contoso & Co')).toBe('/v1/admin/oidc/start?org=Contoso%20%26%20Co');
   });
 });

@@ -19,20 +19,16 @@ export const paths = {
   reports: '/v1/admin/reports',
   report: (id: string) => `/v1/admin/reports/${encodeURIComponent(id)}`,
   audit: '/v1/admin/audit',
-  lookup: '/v1/auth/oidc/lookup',
-  oidcStart: '/v1/admin/oidc/start',
+  lookup: (email: string) => `/v1/auth/oidc/lookup?email=${encodeURIComponent(email)}`,
+  /** oidcStart is where the browser goes to sign in with the organisation's provider. */
+  oidcStart: (org: string) => `/v1/admin/oidc/start?org=${encodeURIComponent(org)}`,
 } as const;
 
-/** SignInOptions is how the people of an e-mail's domain sign in (GET /v1/auth/oidc/lookup). */
-export interface SignInOptions {
+/** Lookup says how people of an e-mail's domain sign in (GET /v1/auth/oidc/lookup). */
+export interface Lookup {
   organization?: string;
   oidc: boolean;
   password: boolean;
-}
-
-/** oidcStartURL is where the console sends the browser to sign in with the organisation's provider. */
-export function oidcStartURL(org: string): string {
-  return `${paths.oidcStart}?org=${encodeURIComponent(org)}`;
 }
 
 export interface User {
@@ -179,11 +175,6 @@ export class Api {
     this.csrf = '';
   }
 
-  /** signInOptions asks how the e-mail's organisation signs in. */
-  signInOptions(email: string): Promise<SignInOptions> {
-    return this.request('GET', `${paths.lookup}?email=${encodeURIComponent(email)}`);
-  }
-
   users(query: string): Promise<User[]> {
     const q = query.trim();
     return this.request('GET', q ? `${paths.users}?q=${encodeURIComponent(q)}` : paths.users);
@@ -217,6 +208,9 @@ export class Api {
   }
   setHandled(id: string, handled: boolean): Promise<AbuseReport> {
     return this.request('PATCH', paths.report(id), { handled });
+  }
+  lookup(email: string): Promise<Lookup> {
+    return this.request('GET', paths.lookup(email.trim()));
   }
   audit(): Promise<AuditEntry[]> {
     return this.request('GET', paths.audit);
