@@ -368,6 +368,10 @@ func reasonOf(err error) wire.Reason {
 	return wire.ReasonFailed
 }
 
+// Refusal is the local API's answer for an error of Join: its reason and
+// English detail, as a command-line client would get them.
+func Refusal(err error) wire.LocalResponse { return refusedResponse(err) }
+
 // refusedResponse answers a refused request with its reason. Error keeps
 // the English detail for the command line and for UIs of the previous
 // release, which show it.

@@ -5,6 +5,7 @@
 // Input.imeSetComposition / Input.insertText, not a synthetic DOM event).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { Harness, eventually, paintPattern, sleep } from './lib/harness.mjs';
 import { decoded, getHelp, helperCode, pointOnCanvas, startSharerConsole, state } from './lib/sharer.mjs';
 
@@ -31,7 +32,7 @@ class Recorder {
   }
 }
 
-test('helper keyboard: input-method text, dead keys, paste as typing, special keys, fullscreen', async (t) => {
+test('helper keyboard: input-method text, dead keys, paste as typing, special keys, fullscreen; Wayland refused', async (t) => {
   const h = await new Harness(DISPLAY).start();
   t.after(() => h.stop());
   const shot = (page, name) => h.screenshot(page, `keyboard-${name}`);
@@ -142,6 +143,22 @@ test('helper keyboard: input-method text, dead keys, paste as typing, special ke
 
     await helper.getByTestId('end-session').click();
     await eventually('ended', async () => (await state(helper)) === 'ended');
+
+    // A sharer in a Wayland session, where XWayland sets DISPLAY too: the
+    // daemon says so when it starts, and Get help refuses the code in plain words.
+    const waySocket = join(h.dir, 'wayland.sock');
+    const way = h.spawn('sharer-wayland', h.sharerBin, ['daemon', '--server', h.serverURL, '--display', h.display, '--socket', waySocket],
+      { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0', DISPLAY: h.display, LANG: 'C.UTF-8' });
+    await way.waitFor(/This desktop \(Wayland\) cannot be shared yet/, 'the daemon to say it cannot share Wayland');
+    const wayPage = await h.browser.newPage({ viewport: { width: 900, height: 800 } });
+    wayPage.on('pageerror', (e) => pageErrors.push(e.message));
+    await wayPage.goto(await startSharerConsole(h, waySocket, 'sharer-console-wayland'));
+    await wayPage.getByTestId('get-help-code').waitFor();
+    await getHelp(wayPage, await helperCode(helper, h));
+    await eventually('the Wayland notice', async () =>
+      (await wayPage.getByTestId('notice').getAttribute('data-reason')) === 'wayland-unsupported', 15000);
+    assert.match(await wayPage.getByTestId('notice').textContent(), /This desktop \(Wayland\) cannot be shared yet; choose an X11 session at sign-in/);
+    await shot(wayPage, '06-wayland');
     assert.deepEqual(pageErrors, [], 'no page errors');
   } catch (e) {
     assert.fail(`${e.stack}\n${h.logs()}`);
