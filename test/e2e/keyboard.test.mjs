@@ -126,6 +126,10 @@ test('helper keyboard: input-method text, dead keys, paste as typing, special ke
     // Special keys: Print Screen arrives as its keysym; Ctrl+Alt+Del is explained, not offered.
     rec.mark();
     await helper.getByTestId('special-keys').click();
+    await helper.keyboard.press('Escape');
+    assert.equal(await helper.getByTestId('special-keys-menu').count(), 0, 'Escape closes the menu');
+    assert.equal(rec.keys().length, 0, 'and is not sent to the sharer');
+    await helper.getByTestId('special-keys').click();
     assert.match(await helper.getByTestId('special-key-ctrl-alt-del').textContent(), /only the person at the computer/);
     await shot(helper, '04-special-keys');
     await helper.getByTestId('special-key-print-screen').click();
@@ -137,6 +141,7 @@ test('helper keyboard: input-method text, dead keys, paste as typing, special ke
     const fs = helper.getByTestId('fullscreen');
     await fs.click();
     await eventually('fullscreen', async () => (await helper.evaluate(() => document.fullscreenElement !== null)) && (await fs.getAttribute('aria-pressed')) === 'true', 5000);
+    assert.equal(await fs.getAttribute('data-keyboard-locked'), 'true', 'Chromium holds the keyboard (Keyboard Lock API)');
     await shot(helper, '05-fullscreen');
     await fs.click();
     await eventually('fullscreen left', async () => (await helper.evaluate(() => document.fullscreenElement === null)) && (await fs.getAttribute('aria-pressed')) === 'false', 5000);
