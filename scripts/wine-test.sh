@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs QuickHelp's Windows code under wine64 (what `make test-wine` runs, part
 # of `make test`):
+#   - daemon/desktop: the input-desktop probe (OpenInputDesktop) on wine's
+#     desktop, which wine always names Default;
 #   - the Windows-only tests of internal/localapi, which make the real Win32
 #     calls of the named pipe (the user's SID in its name, the owner-only
 #     DACL, the server and client process checks through
