@@ -15,6 +15,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app"
 	"github.com/quickhelp/quickhelp/app/gethelp"
+	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/version"
@@ -54,9 +55,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	verbose := fl.Bool("v", false, "verbose logging")
 	sharerSocket := sharerSocketFlag(fl)
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: quickhelp [-server URL] [-sharer-socket PATH] [-v]\n"+
-			"       quickhelp console [-listen 127.0.0.1:0] [-server URL] [-sharer-socket PATH] [-v]\n"+
-			"       quickhelp prompt [-server URL] [-sharer-socket PATH] [-v]")
+		fmt.Fprintln(stderr, i18n.FromEnv(os.Getenv).T(i18n.AppUsage))
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
@@ -77,7 +76,7 @@ func runConsole(args []string, assets fs.FS, stdout, stderr io.Writer) error {
 		return err
 	}
 	if fl.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
+		return errors.New(i18n.FromEnv(os.Getenv).T(i18n.AppUnexpectedArg, fl.Arg(0)))
 	}
 	cfg := app.BackendConfig{Listen: *listen, Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
 		Sharer: gethelp.SharerConfig{Socket: *sharerSocket}}
@@ -102,7 +101,7 @@ func runPromptMode(args []string, assets fs.FS, stderr io.Writer) error {
 		return err
 	}
 	if fl.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fl.Arg(0))
+		return errors.New(i18n.FromEnv(os.Getenv).T(i18n.AppUnexpectedArg, fl.Arg(0)))
 	}
 	return runPrompt(app.BackendConfig{Server: *server, Assets: assets, Logger: newLogger(stderr, *verbose), Policy: machinePolicy{},
 		Sharer: gethelp.SharerConfig{Socket: *sharerSocket}})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app"
 	"github.com/quickhelp/quickhelp/app/bridge"
+	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -109,7 +110,7 @@ func runPrompt(cfg app.BackendConfig) error {
 	}
 	defer backend.Close()
 	return wails.Run(&options.App{
-		Title:       "QuickHelp",
+		Title:       i18n.FromEnv(os.Getenv).T(i18n.AppPromptTitle),
 		Linux:       linuxOptions,
 		Width:       promptWidth,
 		Height:      promptHeight,

@@ -16,6 +16,7 @@ APT_PACKAGES=(
   wine64                                      # Windows-only tests of real Win32 calls (make test-wine)
   unzip p7zip-full curl file systemd desktop-file-utils  # package checks (7z reads NSIS installers)
   dbus                                        # tray icon tests (private session bus)
+  lxtask                                      # a system monitor for the Task Manager quick action's test
   iproute2 nftables                           # network-namespace tests (NAT, office firewall)
   sway xwayland                               # a real Wayland session (headless) for daemon/shareable's test
   postgresql-15 nats-server haproxy           # cluster mode: store tests on PostgreSQL, test/cluster

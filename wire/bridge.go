@@ -31,6 +31,7 @@ const (
 	BridgeKeyframe       = "keyframe"        // the decoder lost sync: ask for a keyframe
 	BridgeEnd            = "end"             // end the live session
 	BridgeReset          = "reset"           // leave an ended session for the home screen
+	BridgeQuickAction    = "quick-action"    // Action: a quick action on the sharer's computer (while in control)
 
 	// The sharer's side ("Get help"): the backend relays these to the
 	// sharer daemon's local API.
@@ -117,6 +118,7 @@ type BridgeRequest struct {
 	Annotation *Annotation `json:"annotation,omitempty"`
 	Code       string      `json:"code,omitempty"`    // get-help
 	Comment    string      `json:"comment,omitempty"` // sharer-report
+	Action     string      `json:"action,omitempty"`  // quick-action
 	Org        string      `json:"org,omitempty"`     // login-oidc: the organisation's name
 }
 
@@ -142,6 +144,10 @@ type BridgeStatus struct {
 	// sharer ("123 456"), for both people to compare; empty while there is
 	// no connection.
 	SAS string `json:"sas,omitempty"`
+	// Actions are the quick actions the sharer's computer offers while the
+	// helper has control (ActionTaskManager, ActionRestart); empty
+	// otherwise, so the page shows no button.
+	Actions []string `json:"actions,omitempty"`
 }
 
 // BridgeChatLine is one chat message shown in the chat panel.
@@ -294,6 +300,10 @@ func (r BridgeRequest) Validate() error {
 		if !utf8.ValidString(r.Comment) || utf8.RuneCountInString(r.Comment) > MaxReportCommentRunes {
 			return bad("comment too long or not UTF-8")
 		}
+	case BridgeQuickAction:
+		if !IsActionName(r.Action) {
+			return bad("action name missing or not kebab-case")
+		}
 	case BridgeLogout, BridgeCreateSession, BridgeCancel, BridgeRequestControl,
 		BridgeReleaseControl, BridgeKeyframe, BridgeEnd, BridgeReset,
 		BridgeSharerAllow, BridgeSharerDeny, BridgeSharerAllowControl, BridgeSharerDenyControl,
@@ -320,6 +330,14 @@ func DecodeBridgeEvent(b []byte) (BridgeEvent, error) {
 	case BridgeState:
 		if e.Status == nil || e.Status.State == "" {
 			return BridgeEvent{}, fmt.Errorf("%w: state without status", ErrInvalidBridgeMessage)
+		}
+		if len(e.Status.Actions) > MaxActions {
+			return BridgeEvent{}, fmt.Errorf("%w: too many actions", ErrInvalidBridgeMessage)
+		}
+		for _, a := range e.Status.Actions {
+			if !IsActionName(a) {
+				return BridgeEvent{}, fmt.Errorf("%w: action name", ErrInvalidBridgeMessage)
+			}
 		}
 	case BridgeSession:
 		if e.Code == "" || e.ExpiresAt <= 0 {

@@ -78,6 +78,8 @@ func TestDecodeBridgeRequestRejects(t *testing.T) {
 		{"input missing", `{"type":"input"}`},
 		{"input out of range", `{"type":"input","input":{"t":"move","x":1.5,"y":0}}`},
 		{"input bad key", `{"type":"input","input":{"t":"keydown","c":"<script>"}}`},
+		{"quick action missing", `{"type":"quick-action"}`},
+		{"quick action a command", `{"type":"quick-action","action":"taskmgr.exe"}`},
 		{"annotate missing", `{"type":"annotate"}`},
 		{"annotate bad colour", `{"type":"annotate","annotation":{"t":"stroke","color":"red","width":3}}`},
 		{"monitor negative", `{"type":"switch-monitor","monitor":-1}`},

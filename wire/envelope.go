@@ -32,6 +32,30 @@ const (
 	// TypeICERestart: helper → sharer: the helper's media path has been
 	// down for a few seconds; the sharer (the offerer) restarts ICE.
 	TypeICERestart = "ice-restart"
+	// TypeAction: helper → sharer: run the quick action named Action (the
+	// sharer's daemon runs its own fixed command; only while control is
+	// granted); sharer → helper: what became of it (State).
+	TypeAction = "action"
+	// TypeRestarting: sharer → helper, through the service: the sharer's
+	// computer restarts now; the service holds the session for its restart
+	// window and the daemon rejoins after the next sign-in.
+	TypeRestarting = "restarting"
+)
+
+// Quick actions (Envelope.Action, Envelope.Actions, BridgeRequest.Action).
+// The helper only names one; the sharer's daemon decides what it runs.
+const (
+	ActionTaskManager = "task-manager" // the system's process monitor
+	ActionRestart     = "restart"      // restart the computer and resume the session
+)
+
+// States of an action envelope from the sharer (the helper's request has
+// none).
+const (
+	ActionAsked   = "asked"   // put to the sharer (restart)
+	ActionStarted = "started" // the command was started (the restart is under way)
+	ActionDenied  = "denied"  // the sharer said no, or it is not possible now
+	ActionFailed  = "failed"  // the command could not be run
 )
 
 // States carried by consent and control messages.
@@ -51,6 +75,8 @@ const (
 	MaxReasonLen     = 64
 	MaxMonitors      = 16
 	MaxRetryAfter    = 3600
+	MaxActions       = 8  // names in Envelope.Actions
+	MaxActionLen     = 32 // bytes of one action name
 )
 
 // Envelope is the one JSON object carried on the session WebSocket. Fields
@@ -77,6 +103,11 @@ type Envelope struct {
 	// RetryAfter: control denied with ReasonControlWait: seconds until the
 	// helper may ask again (1 to MaxRetryAfter).
 	RetryAfter int `json:"retryAfter,omitempty"`
+	// Action: action: the quick action's name (Action* constants).
+	Action string `json:"action,omitempty"`
+	// Actions: control granted: the quick actions this sharer's daemon
+	// offers while control lasts.
+	Actions []string `json:"actions,omitempty"`
 }
 
 // ICECandidate mirrors webrtc.ICECandidateInit without importing pion.
@@ -107,6 +138,7 @@ var knownTypes = map[string]bool{
 	TypeControlRequest: true, TypeControl: true, TypePause: true, TypeResume: true,
 	TypeMonitors: true, TypeSwitchMonitor: true, TypeFeature: true, TypeEnd: true,
 	TypeSessionEnded: true, TypeError: true, TypePing: true, TypeICERestart: true,
+	TypeAction: true, TypeRestarting: true,
 }
 
 // DecodeEnvelope parses and validates one envelope from untrusted bytes.
@@ -157,6 +189,9 @@ func (e *Envelope) Validate() error {
 	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter || (e.RetryAfter != 0 && e.Type != TypeControl) {
 		return bad("retryAfter out of range")
 	}
+	if err := e.validateActions(); err != nil {
+		return err
+	}
 	switch e.Type {
 	case TypeChat:
 		if e.Text == "" {
@@ -182,6 +217,52 @@ func (e *Envelope) Validate() error {
 		}
 	}
 	return nil
+}
+
+// validateActions checks the quick-action fields: a name on an action
+// message only, a list on control granted only, each name short kebab-case
+// (a newer program's action passes here; the daemon knows its own).
+func (e *Envelope) validateActions() error {
+	bad := func(why string) error { return fmt.Errorf("%w: %s", ErrInvalidEnvelope, why) }
+	if (e.Action != "") != (e.Type == TypeAction) {
+		return bad("action name missing or on the wrong type")
+	}
+	if e.Action != "" && !IsActionName(e.Action) {
+		return bad("action name not kebab-case")
+	}
+	if e.Type == TypeAction {
+		switch e.State {
+		case "", ActionAsked, ActionStarted, ActionDenied, ActionFailed:
+		default:
+			return bad("action state")
+		}
+	}
+	if len(e.Actions) > 0 && (e.Type != TypeControl || e.State != StateGranted) {
+		return bad("actions outside control granted")
+	}
+	if len(e.Actions) > MaxActions {
+		return bad("too many actions")
+	}
+	for _, a := range e.Actions {
+		if !IsActionName(a) {
+			return bad("action name not kebab-case")
+		}
+	}
+	return nil
+}
+
+// IsActionName reports whether s has the shape of a quick action's name:
+// 1 to MaxActionLen bytes of lowercase letters, digits and dashes.
+func IsActionName(s string) bool {
+	if s == "" || len(s) > MaxActionLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // Encode marshals an envelope.

@@ -97,3 +97,56 @@ func TestDecodeICERestartFixture(t *testing.T) {
 		t.Errorf("Marshal = %s, want %s", got, want)
 	}
 }
+
+// The helper's quick-action request names the action and nothing else; the
+// fixture is what the helper's app sends. Names are short kebab-case, only
+// on an action; the list of offered actions rides on control granted only.
+func TestDecodeActionFixture(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "envelope-action.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Envelope{Type: TypeAction, Action: ActionTaskManager}
+	env, err := DecodeEnvelope(raw)
+	if err != nil {
+		t.Fatalf("DecodeEnvelope(%s) = %v", raw, err)
+	}
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("DecodeEnvelope(%s) = %+v, want %+v", raw, env, want)
+	}
+	out, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := string(out), strings.TrimSpace(string(raw)); got != w {
+		t.Errorf("Marshal = %s, want %s", got, w)
+	}
+	good := []string{
+		`{"type":"action","action":"restart"}`,
+		`{"type":"action","action":"restart","state":"asked"}`,
+		`{"type":"action","action":"task-manager","state":"failed"}`,
+		`{"type":"control","state":"granted","actions":["task-manager","restart"]}`,
+		`{"type":"restarting"}`,
+	}
+	for _, g := range good {
+		if _, err := DecodeEnvelope([]byte(g)); err != nil {
+			t.Errorf("DecodeEnvelope(%s) = %v, want ok", g, err)
+		}
+	}
+	bad := []string{
+		`{"type":"action"}`,
+		`{"type":"action","action":"Task Manager"}`,
+		`{"type":"action","action":"rm -rf /"}`,
+		`{"type":"action","action":"` + strings.Repeat("a", MaxActionLen+1) + `"}`,
+		`{"type":"action","action":"restart","state":"granted"}`,
+		`{"type":"chat","text":"x","action":"restart"}`,
+		`{"type":"control","state":"denied","actions":["restart"]}`,
+		`{"type":"control","state":"granted","actions":["a","b","c","d","e","f","g","h","i"]}`,
+		`{"type":"control","state":"granted","actions":["cmd.exe"]}`,
+	}
+	for _, b := range bad {
+		if _, err := DecodeEnvelope([]byte(b)); !errors.Is(err, ErrInvalidEnvelope) {
+			t.Errorf("DecodeEnvelope(%s) = %v, want ErrInvalidEnvelope", b, err)
+		}
+	}
+}

@@ -20,10 +20,12 @@ const (
 	LocalPause         = "pause"
 	LocalResume        = "resume"
 	LocalStop          = "stop"
-	LocalKeepSharing   = "keep-sharing" // answer "yes" to "Keep sharing?"
-	LocalChat          = "chat"         // Text
-	LocalReport        = "report"       // Comment; ends the session
-	LocalEvents        = "events"       // switch the connection to the event stream
+	LocalKeepSharing   = "keep-sharing"  // answer "yes" to "Keep sharing?"
+	LocalAllowRestart  = "allow-restart" // the helper asked to restart the computer: yes
+	LocalDenyRestart   = "deny-restart"  // no
+	LocalChat          = "chat"          // Text
+	LocalReport        = "report"        // Comment; ends the session
+	LocalEvents        = "events"        // switch the connection to the event stream
 )
 
 // Sharer states (SharerStatus.State).
@@ -33,6 +35,7 @@ const (
 	SharerAwaitingConsent = "awaiting-consent"
 	SharerSharing         = "sharing"
 	SharerPaused          = "paused"
+	SharerRestarting      = "restarting" // the computer is restarting; the session resumes after the next sign-in
 	SharerEnded           = "ended"
 )
 
@@ -79,6 +82,14 @@ type SharerStatus struct {
 	Desktop Reason `json:"desktop,omitempty"`
 	// Restarts counts the ICE restarts of this session.
 	Restarts uint64 `json:"restarts,omitempty"`
+	// RestartUntil is set while the helper's request to restart the
+	// computer waits for the sharer's answer (LocalAllowRestart or
+	// LocalDenyRestart): when it counts as "no" (unix ms).
+	RestartUntil int64 `json:"restartUntil,omitempty"`
+	// Resumed is true for a session this daemon took up again after it or
+	// the computer restarted: the screen question asks whether to go on
+	// sharing with the same helper. Control is never carried over.
+	Resumed bool `json:"resumed,omitempty"`
 }
 
 // LocalResponse answers one LocalRequest.
@@ -116,6 +127,7 @@ const (
 	EventControlRequest = "control-request" // ask the local user to allow control
 	EventChat           = "chat"            // Text from From
 	EventKeepSharing    = "keep-sharing"    // ask the local user "Keep sharing?" (Status.KeepSharingUntil)
+	EventRestartRequest = "restart-request" // ask the local user whether to restart the computer (Status.RestartUntil)
 )
 
 // LocalEvent is one line of the daemon's event stream.

@@ -116,6 +116,17 @@ const (
 	ReasonNetworkBlocked Reason = "network-blocked"
 )
 
+// Reasons of the quick actions (UI-bridge notices and state).
+const (
+	// ReasonSharerRestarting: the sharer's computer is restarting; the
+	// session waits (up to the service's restart window) for them to sign
+	// in and allow sharing again.
+	ReasonSharerRestarting Reason = "sharer-restarting"
+	// ReasonRestartDenied: the sharer chose not to restart (or did not
+	// answer in time).
+	ReasonRestartDenied Reason = "restart-denied"
+)
+
 // ReasonSecureDesktop: the sharer's input desktop is not their own (a
 // Windows UAC prompt, the Ctrl+Alt+Del screen, the lock screen). Sharing
 // and control are held until it is gone (pause/resume to the helper,
@@ -139,6 +150,7 @@ var allReasons = []Reason{
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
 	ReasonSharerNotYours, ReasonSSOFailed,
 	ReasonNetworkInterrupted, ReasonNetworkBlocked,
+	ReasonSharerRestarting, ReasonRestartDenied,
 	ReasonSecureDesktop,
 }
 

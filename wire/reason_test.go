@@ -251,3 +251,28 @@ func TestReasonsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// Every reason has Japanese texts for Go-side output, read from the golden
+// list: the same as the page's.
+func TestReasonsJapanese(t *testing.T) {
+	byReason := map[Reason]reasonFixture{}
+	for _, f := range readReasonFixture(t) {
+		byReason[f.Reason] = f
+	}
+	for _, r := range Reasons() {
+		f := byReason[r]
+		if r.TextJa() == "" || r.TextJa() != f.Ja {
+			t.Errorf("%s.TextJa() = %q, want %q", r, r.TextJa(), f.Ja)
+		}
+		want := f.Ja
+		if f.Sharer != nil {
+			want = f.Sharer.Ja
+		}
+		if r.SharerTextJa() != want {
+			t.Errorf("%s.SharerTextJa() = %q, want %q", r, r.SharerTextJa(), want)
+		}
+	}
+	if got := Reason("from-the-future").TextJa(); got != "" {
+		t.Errorf("an unknown reason's TextJa() = %q, want empty", got)
+	}
+}

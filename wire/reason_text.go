@@ -65,7 +65,10 @@ var reasonTexts = map[Reason]reasonText{
 
 	ReasonNetworkInterrupted: {"The connection was interrupted, so control was turned off. Reconnecting; ask for control again when the picture is back.", "The connection to your helper was interrupted, so their control was turned off. Reconnecting…"},
 	ReasonNetworkBlocked:     {"Their screen cannot be reached: a network on the way probably blocks it. Ask the network administrator (theirs or yours) to allow outgoing connections to the QuickHelp service on TCP port 443.", "Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},
-	ReasonSecureDesktop:      {"They need to answer a Windows prompt on their screen; you cannot see or use it.", "Answer the Windows prompt on your screen. Your helper cannot see it or use it; sharing goes on by itself afterwards."},
+
+	ReasonSharerRestarting: {"Their computer is restarting. The session goes on when they sign in again and allow sharing.", "Your computer is restarting. After you sign in, QuickHelp asks whether to go on sharing with your helper."},
+	ReasonRestartDenied:    {"They chose not to restart their computer.", ""},
+	ReasonSecureDesktop:    {"They need to answer a Windows prompt on their screen; you cannot see or use it.", "Answer the Windows prompt on your screen. Your helper cannot see it or use it; sharing goes on by itself afterwards."},
 }
 
 // Text is the English text of r; an unknown reason gets a generic text.

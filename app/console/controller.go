@@ -104,8 +104,12 @@ type session struct {
 	resume     *rtc.Timer     // the reconnect deadline passed
 	watch      *rtc.PathWatch // the viewer's media path; nil without a viewer
 	ended      bool
-	stateMu    sync.Mutex // guards latest
-	latest     rtc.State
+	// sharerRestarting: the sharer's computer is restarting
+	// (controller_actions.go).
+	sharerRestarting bool
+	stateMu          sync.Mutex // guards latest and viewGen
+	latest           rtc.State
+	viewGen          int // which viewer's states count (replaceViewer)
 }
 
 type sendItem struct {
@@ -239,6 +243,9 @@ func (c *Controller) setState(state string) {
 }
 
 func (c *Controller) emitState() {
+	if c.st.Control != wire.ControlGranted {
+		c.st.Actions = nil // the buttons exist only while in control
+	}
 	st := c.st
 	c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeState, Status: &st})
 }
@@ -328,6 +335,8 @@ func (c *Controller) handle(r wire.BridgeRequest) {
 		}
 	case wire.BridgeKeyframe:
 		c.requestKeyframe()
+	case wire.BridgeQuickAction:
+		c.quickAction(r.Action)
 	}
 }
 

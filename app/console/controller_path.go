@@ -23,7 +23,7 @@ func (c *Controller) newPathWatch(s *session) *rtc.PathWatch {
 			}
 		},
 		OnUnreachable: func() {
-			if c.sess == s {
+			if c.sess == s && !s.sharerRestarting {
 				c.log.Info("no media path within the deadline")
 				c.st.Network = wire.ReasonNetworkBlocked
 				c.emitState()

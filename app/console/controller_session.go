@@ -150,15 +150,24 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 	case wire.TypePeerJoined:
 		if env.Role == wire.RoleSharer {
 			c.sharerJoined()
+			c.sharerBack(s)
 		}
 	case wire.TypePeerLeft:
 		if env.Role == wire.RoleSharer {
 			c.st.SharerPresent = false
 			c.emitState()
-			if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting {
-				c.enterReconnecting(time.Now().Add(c.cfg.ResumeWindow))
+			wait := c.cfg.ResumeWindow
+			if s.sharerRestarting {
+				wait = RestartWindow
+			}
+			if c.st.State == wire.UIStateLive || c.st.State == wire.UIStateConnecting || c.st.State == wire.UIStateReconnecting {
+				c.enterReconnecting(time.Now().Add(wait))
 			}
 		}
+	case wire.TypeAction:
+		c.onActionResult(env)
+	case wire.TypeRestarting:
+		c.onSharerRestarting(s)
 	case wire.TypeChat:
 		c.chatLine(wire.BridgeChatLine{From: wire.RoleSharer, Text: env.Text, TS: chatTime(env.TS)})
 	case wire.TypeConsent:
@@ -174,6 +183,9 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 			c.st.SharerPresent = true
 			c.setState(wire.UIStateConnecting)
 		}
+		// Sharing is allowed once per run of the sharer's program: a second
+		// grant comes from a new one (it or the computer restarted).
+		c.replaceViewer(s)
 		c.ensureViewer(s)
 	case wire.TypeOffer, wire.TypeCandidate:
 		if env.Type == wire.TypeOffer && c.st.State == wire.UIStateAwaitingConsent {
@@ -231,6 +243,7 @@ func (c *Controller) onControl(env wire.Envelope) {
 	case wire.StateGranted:
 		if c.st.Control == wire.ControlRequested {
 			c.st.Control = wire.ControlGranted
+			c.st.Actions = offered(env.Actions)
 			c.feature(wire.FeatureControl)
 		}
 	case wire.StateDenied:
@@ -265,6 +278,9 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 		return s.view
 	}
 	conn, sink := s.conn, c.cfg.Sink
+	s.stateMu.Lock()
+	gen := s.viewGen
+	s.stateMu.Unlock()
 	vcfg := viewer.Config{
 		ICEServers:         s.ice,
 		ICETransportPolicy: s.icePolicy,
@@ -279,7 +295,9 @@ func (c *Controller) ensureViewer(s *session) *viewer.Viewer {
 		},
 		OnState: func(st rtc.State) {
 			s.stateMu.Lock()
-			s.latest = st
+			if s.viewGen == gen {
+				s.latest = st
+			}
 			s.stateMu.Unlock()
 			c.viewState.Notify() // the loop reads the latest state
 		},

@@ -56,6 +56,12 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		s.send(s.viewEnvelope()) // still a pause while a Windows prompt holds sharing
 	case wire.LocalStop:
 		s.requestEnd(wire.ReasonSharerEnded)
+	case cmdShutdown:
+		s.shutdown()
+	case wire.LocalAllowRestart:
+		return s.allowRestart()
+	case wire.LocalDenyRestart:
+		return s.denyRestart()
 	case wire.LocalKeepSharing:
 		return s.keepSharing()
 	case wire.LocalChat:
@@ -157,7 +163,7 @@ func (s *session) allowControl() error {
 	s.inputH = h
 	s.refMu.Unlock()
 	s.setStatus(func(st *wire.SharerStatus) { st.Control = wire.ControlGranted })
-	s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateGranted})
+	s.send(wire.Envelope{Type: wire.TypeControl, State: wire.StateGranted, Actions: s.offeredActions()})
 	return nil
 }
 

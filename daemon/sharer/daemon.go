@@ -17,6 +17,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/daemon/actions"
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/desktop"
 	"github.com/quickhelp/quickhelp/daemon/input"
@@ -67,10 +68,40 @@ type Config struct {
 	// ForceRelay, when set, is asked at every join whether this machine's
 	// policy forces relay-only connections.
 	ForceRelay func() bool
+	// Actions runs the quick actions (task manager, restart); nil means
+	// actions.New for Display.
+	Actions ActionRunner
+	// StateDir holds the resume ticket (DefaultStateDir for the
+	// program); "" means none: a session cannot outlive this daemon.
+	StateDir string
+	// ResumeKey names this daemon's ticket among the user's (the local
+	// API socket's path), so daemons on other sockets leave it alone.
+	ResumeKey string
+	// Autostart starts the daemon at the next sign-in after a restart the
+	// sharer allowed; nil means the platform's (an XDG autostart entry).
+	Autostart Autostart
+	// ResumeArgs are the arguments that start this daemon idle at the
+	// next sign-in (it then takes the session up again); nil means
+	// "daemon".
+	ResumeArgs []string
+	// Executable is the program the autostart entry runs; "" means this
+	// process's own (os.Executable).
+	Executable string
 	// Shareable is asked at every join whether this desktop can be shared:
 	// "" if so, else the reason (a Wayland session, macOS). Optional; nil
 	// means shareable.Check of the daemon's environment and Display.
 	Shareable func() wire.Reason
+}
+
+// ActionRunner runs the quick actions a helper may ask for while in
+// control (daemon/actions.Runner).
+type ActionRunner interface {
+	// Available lists the actions offered now (wire.Action*).
+	Available(ctx context.Context) []string
+	// StartTaskManager starts the system's process monitor.
+	StartTaskManager() error
+	// Reboot asks the system to restart the computer.
+	Reboot(ctx context.Context) error
 }
 
 // Daemon runs at most one session at a time.
@@ -134,6 +165,15 @@ func New(cfg Config) (*Daemon, error) {
 	if cfg.NewOverlay == nil {
 		cfg.NewOverlay = overlay.New
 	}
+	if cfg.Actions == nil {
+		cfg.Actions = actions.New(actions.Config{Display: cfg.Display, Logger: cfg.Logger})
+	}
+	if cfg.Autostart == nil {
+		cfg.Autostart = newAutostart()
+	}
+	if cfg.ResumeArgs == nil {
+		cfg.ResumeArgs = []string{"daemon"}
+	}
 	if cfg.Shareable == nil {
 		display := cfg.Display
 		cfg.Shareable = func() wire.Reason { return shareable.Check(os.Getenv, display) }
@@ -183,28 +223,36 @@ func (d *Daemon) Join(ctx context.Context, code, serverURL string) error {
 		}
 	}
 	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
+	closed := d.closed
+	d.mu.Unlock()
+	if closed {
 		return refuse(wire.ReasonUnavailable, "the sharer daemon is shutting down")
 	}
-	if d.sess != nil {
-		d.mu.Unlock()
+	if !d.reserve() {
 		return refuse(wire.ReasonSessionBusy, "a session is already in progress; stop it first")
 	}
-	// Reserve the slot so two joins cannot race.
-	d.sess = &session{}
-	d.mu.Unlock()
-
 	s, err := startSession(ctx, d, code, serverURL)
+	d.settle(s)
+	return err
+}
+
+// reserve takes the session slot so two joins (or a join and a resume)
+// cannot race; settle fills or frees it.
+func (d *Daemon) reserve() bool {
 	d.mu.Lock()
-	if err != nil {
-		d.sess = nil
-		d.mu.Unlock()
-		return err
+	defer d.mu.Unlock()
+	if d.closed || d.sess != nil {
+		return false
 	}
+	d.sess = &session{}
+	return true
+}
+
+// settle puts the started session (nil: none) in the slot reserve took.
+func (d *Daemon) settle(s *session) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	d.sess = s
-	d.mu.Unlock()
-	return nil
 }
 
 // ended is called by a session when it is over.
@@ -248,7 +296,7 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		return wire.LocalResponse{OK: true, Status: &st}
 	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
 		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop,
-		wire.LocalChat, wire.LocalKeepSharing:
+		wire.LocalChat, wire.LocalKeepSharing, wire.LocalAllowRestart, wire.LocalDenyRestart:
 		d.mu.Lock()
 		s := d.sess
 		d.mu.Unlock()
@@ -319,6 +367,10 @@ func reasonOf(err error) wire.Reason {
 	}
 	return wire.ReasonFailed
 }
+
+// Refusal is the local API's answer for an error of Join: its reason and
+// English detail, as a command-line client would get them.
+func Refusal(err error) wire.LocalResponse { return refusedResponse(err) }
 
 // refusedResponse answers a refused request with its reason. Error keeps
 // the English detail for the command line and for UIs of the previous

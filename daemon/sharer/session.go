@@ -49,6 +49,8 @@ type session struct {
 	token  string
 	helper wire.HelperInfo
 	ice    []wire.ICEServer
+	// server and iceName are what the resume ticket keeps of the join.
+	server, iceName string
 	// icePolicy is the session's ICE transport policy (service and
 	// machine policy combined), fixed at join.
 	icePolicy webrtc.ICETransportPolicy
@@ -75,13 +77,18 @@ type session struct {
 	injector      input.Injector
 	helperPresent bool
 	backoff       controlBackoff
-	consentTimer  *rtc.Timer     // the unanswered screen question is denied
-	controlTimer  *rtc.Timer     // the unanswered control request is denied
-	endTimer      *rtc.Timer     // the service did not confirm the end in time
-	keepTimer     *rtc.Timer     // the next "Keep sharing?"
-	keepGrace     *rtc.Timer     // the unanswered "Keep sharing?" stops sharing
-	watch         *rtc.PathWatch // the current peer connection's path, nil without one
-	lastRestart   time.Time      // of the last ICE restart
+	consentTimer  *rtc.Timer // the unanswered screen question is denied
+	controlTimer  *rtc.Timer // the unanswered control request is denied
+	endTimer      *rtc.Timer // the service did not confirm the end in time
+	keepTimer     *rtc.Timer // the next "Keep sharing?"
+	keepGrace     *rtc.Timer // the unanswered "Keep sharing?" stops sharing
+	restartTimer  *rtc.Timer // the unanswered restart question counts as no
+	ticketTimer   *rtc.Timer // the resume ticket's next refresh
+	// restarting: the sharer allowed a restart and the system was asked;
+	// the session is left to the next daemon (no end, ticket kept).
+	restarting  bool
+	watch       *rtc.PathWatch // the current peer connection's path, nil without one
+	lastRestart time.Time      // of the last ICE restart
 	// restartOnSocket: the network changed; restart ICE once the session
 	// socket is connected again.
 	restartOnSocket bool
@@ -119,12 +126,9 @@ func (s *session) inputHandler() *input.Handler {
 }
 
 func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*session, error) {
-	api, err := client.New(serverURL, client.WithLogger(d.cfg.Logger))
-	if errors.Is(err, client.ErrInsecureURL) {
-		return nil, errors.New(client.MsgInsecureURL)
-	}
+	api, err := newAPI(d, serverURL)
 	if err != nil {
-		return nil, refuse(wire.ReasonBadServerURL, "the service address is not valid")
+		return nil, err
 	}
 	jr, err := api.Join(ctx, normaliseCode(code))
 	if err != nil {
@@ -136,6 +140,23 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 			return nil, refuse(wire.ReasonMachinePolicy, err.Error())
 		}
 	}
+	return openSession(ctx, d, api, serverURL, jr, false)
+}
+
+func newAPI(d *Daemon, serverURL string) (*client.Client, error) {
+	api, err := client.New(serverURL, client.WithLogger(d.cfg.Logger))
+	if errors.Is(err, client.ErrInsecureURL) {
+		return nil, errors.New(client.MsgInsecureURL)
+	}
+	if err != nil {
+		return nil, refuse(wire.ReasonBadServerURL, "the service address is not valid")
+	}
+	return api, nil
+}
+
+// openSession connects the session WebSocket of a joined (or resumed)
+// session and starts its loop with the screen question pending.
+func openSession(ctx context.Context, d *Daemon, api *client.Client, serverURL string, jr wire.JoinResponse, resumed bool) (*session, error) {
 	gate, err := consent.New(consent.Config{Logger: d.cfg.Logger})
 	if err != nil {
 		return nil, err
@@ -143,7 +164,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &session{
 		d: d, cfg: d.cfg, id: jr.SessionID, token: jr.Token, helper: jr.Helper, ice: jr.ICEServers,
-		api: api, gate: gate,
+		api: api, gate: gate, server: serverURL, iceName: jr.ICETransportPolicy,
 		icePolicy: rtc.TransportPolicy(jr.ICETransportPolicy, d.cfg.ForceRelay != nil && d.cfg.ForceRelay()),
 		logger:    d.logger.With("session", jr.SessionID),
 		q:         rtc.NewLoop(sessionQueue, errSessionEnded),
@@ -160,10 +181,18 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	s.endTimer = s.q.NewTimer(func() { s.over, s.endReason = true, s.st.Reason })
 	s.keepTimer = s.q.NewTimer(s.askKeepSharing)
 	s.keepGrace = s.q.NewTimer(s.keepSharingExpired)
-	s.st = wire.SharerStatus{State: wire.SharerJoining, Control: wire.ControlNone, Helper: &s.helper, SessionID: s.id}
+	s.restartTimer = s.q.NewTimer(func() {
+		s.logger.Info("restart not answered in time: not restarting")
+		s.denyRestart()
+	})
+	s.ticketTimer = s.q.NewTimer(s.refreshTicket)
+	s.st = wire.SharerStatus{State: wire.SharerJoining, Control: wire.ControlNone, Helper: &s.helper, SessionID: s.id, Resumed: resumed}
 	sig, err := api.Connect(ctx, s.id, s.token, d.cfg.Connect)
 	if err != nil {
 		cancel()
+		if resumed && errors.Is(err, client.ErrUnauthorized) {
+			return nil, refuse(wire.ReasonNoSession, "the session is over")
+		}
 		return nil, refuse(wire.ReasonNoConnection, "cannot connect to the session; please try again")
 	}
 	s.sig = sig
@@ -172,6 +201,7 @@ func startSession(ctx context.Context, d *Daemon, code, serverURL string) (*sess
 	s.out = make(chan wire.Envelope, sendQueue)
 	s.workers.Go(s.sender)
 	s.workers.Go(func() { watchAddrs(s.ctx, s.q, s.onAddrsChanged) })
+	s.refreshTicket() // before the loop runs: nothing else touches the timer yet
 	go s.loop()
 	return s, nil
 }
@@ -216,9 +246,11 @@ func (s *session) command(ctx context.Context, req wire.LocalRequest) error {
 	return err
 }
 
-// stop ends the session from outside the loop and waits for it.
+// stop ends the session from outside the loop and waits for it. A
+// session whose computer is restarting is left without an end: the next
+// daemon takes it up.
 func (s *session) stop() {
-	_ = s.command(context.Background(), wire.LocalRequest{Cmd: wire.LocalStop})
+	_ = s.command(context.Background(), wire.LocalRequest{Cmd: cmdShutdown})
 	select {
 	case <-s.q.Done():
 	case <-time.After(endGrace + time.Second):
@@ -301,6 +333,11 @@ func (s *session) teardown(reason wire.Reason) {
 	s.endTimer.Stop()
 	s.keepTimer.Stop()
 	s.keepGrace.Stop()
+	s.restartTimer.Stop()
+	s.ticketTimer.Stop()
+	if !s.restarting {
+		dropTicket(s.cfg.StateDir, s.cfg.ResumeKey)
+	}
 	s.gate.End()
 	s.closeInjector()
 	if s.overlay != nil {

@@ -71,6 +71,10 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 				s.send(wire.Envelope{Type: wire.TypeMonitors, Monitors: s.refreshMonitor(), Monitor: env.Monitor})
 			}
 		}
+	case wire.TypeAction:
+		if env.State == "" { // a request; the helper's own states are ignored
+			s.onAction(env.Action)
+		}
 	case wire.TypeChat:
 		s.d.events.publish(wire.LocalEvent{Type: wire.EventChat, Text: env.Text, From: wire.RoleHelper, TS: env.TS})
 	case wire.TypeSessionEnded:

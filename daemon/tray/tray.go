@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+
+	"github.com/quickhelp/quickhelp/internal/i18n"
 )
 
 // Actions are the daemon's handlers for the menu. Each is optional (nil
@@ -33,6 +35,8 @@ type Actions struct {
 // Config configures Start.
 type Config struct {
 	Actions Actions
+	// Lang is the language of the menu and tooltip; "" means English.
+	Lang i18n.Lang
 	// Logger is optional; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -42,6 +46,7 @@ type Config struct {
 type Tray struct {
 	logger  *slog.Logger
 	actions Actions
+	lang    i18n.Lang
 	active  bool
 
 	done   chan struct{}
@@ -67,7 +72,7 @@ func (t *Tray) View() View {
 }
 
 func inactive(cfg Config) *Tray {
-	return &Tray{logger: cfg.Logger, actions: cfg.Actions, done: make(chan struct{})}
+	return &Tray{logger: cfg.Logger, actions: cfg.Actions, lang: cfg.Lang, done: make(chan struct{})}
 }
 
 func call(f func()) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -291,22 +292,22 @@ func TestRegistersTooltipAndMenu(t *testing.T) {
 			t.Fatalf("clicking %q called no action, want %s", label, want)
 		}
 	}
-	click(LabelRevokeControl, "revoke")
-	click(LabelPause, "pause")
+	click(i18n.English.T(i18n.TrayRevokeControl), "revoke")
+	click(i18n.English.T(i18n.TrayPause), "pause")
 	tr.Update(wire.SharerStatus{State: wire.SharerPaused, Control: wire.ControlNone, Helper: alex})
 	eventually(t, "tooltip", func() (bool, string) {
 		ok, got := tooltip()
 		return ok && strings.Contains(got, "Paused"), got
 	})
-	click(LabelResume, "resume")
+	click(i18n.English.T(i18n.TrayResume), "resume")
 	// "Keep sharing?" pending: the item appears and answers it.
 	tr.Update(wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlNone, Helper: alex, KeepSharingUntil: time.Now().Add(time.Minute).UnixMilli()})
 	eventually(t, "tooltip", func() (bool, string) {
 		ok, got := tooltip()
 		return ok && strings.Contains(got, "Keep sharing?"), got
 	})
-	click(LabelKeepSharing, "keep-sharing")
-	click(LabelStop, "stop")
+	click(i18n.English.T(i18n.TrayKeepSharing), "keep-sharing")
+	click(i18n.English.T(i18n.TrayStop), "stop")
 	if strings.Contains(buf.String(), "no system tray") {
 		t.Errorf("log says there is no tray although one registered: %s", buf.String())
 	}

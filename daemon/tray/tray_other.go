@@ -24,7 +24,7 @@ func Start(_ context.Context, cfg Config) (*Tray, error) {
 // Update records the status.
 func (t *Tray) Update(s wire.SharerStatus) {
 	t.mu.Lock()
-	t.view = ViewOf(s)
+	t.view = ViewOf(t.lang, s)
 	t.mu.Unlock()
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/systray"
 
+	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -54,7 +55,7 @@ func Start(ctx context.Context, cfg Config) (*Tray, error) {
 // Update shows the daemon's status. The icon appears with the first
 // in-session status.
 func (t *Tray) Update(s wire.SharerStatus) {
-	v := ViewOf(s)
+	v := ViewOf(t.lang, s)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.view = v
@@ -111,11 +112,11 @@ func (t *Tray) run() {
 
 // onReady runs on a goroutine of the tray library once it is up.
 func (t *Tray) onReady() {
-	systray.SetTitle(titleApp)
-	keep := systray.AddMenuItem(LabelKeepSharing, "")
-	stop := systray.AddMenuItem(LabelStop, "")
-	pause := systray.AddMenuItem(LabelPause, "")
-	revoke := systray.AddMenuItem(LabelRevokeControl, "")
+	systray.SetTitle(t.lang.T(i18n.TrayTitle))
+	keep := systray.AddMenuItem(t.lang.T(i18n.TrayKeepSharing), "")
+	stop := systray.AddMenuItem(t.lang.T(i18n.TrayStop), "")
+	pause := systray.AddMenuItem(t.lang.T(i18n.TrayPause), "")
+	revoke := systray.AddMenuItem(t.lang.T(i18n.TrayRevokeControl), "")
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.menu.stop, t.menu.pause, t.menu.revoke, t.menu.keep = stop, pause, revoke, keep

@@ -3,6 +3,8 @@ package tray
 import (
 	"testing"
 
+	"github.com/quickhelp/quickhelp/internal/i18n"
+
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -43,9 +45,18 @@ func TestViewOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ViewOf(tt.in); got != tt.want {
+			if got := ViewOf(i18n.English, tt.in); got != tt.want {
 				t.Errorf("ViewOf(%+v) = %+v, want %+v", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestViewOfJapanese(t *testing.T) {
+	alex := &wire.HelperInfo{DisplayName: "Alex P."}
+	got := ViewOf(i18n.Japanese, wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlGranted, Helper: alex})
+	want := View{InSession: true, Tooltip: "Alex P. がマウスとキーボードを操作しています", Stop: true, PauseLabel: "共有を一時停止", RevokeControl: true}
+	if got != want {
+		t.Errorf("ViewOf(ja, control granted) = %+v, want %+v", got, want)
 	}
 }

@@ -140,6 +140,10 @@ type room struct {
 	remote map[string]string
 	holds  map[string]func()
 	leave  func() // ends the relay subscription; set once at creation
+	// restartUntil: the sharer's computer is restarting (restart.go);
+	// restarts counts those of this session.
+	restartUntil time.Time
+	restarts     int
 }
 
 // expireUnused ends the session with reason expired if its code was never
@@ -242,7 +246,7 @@ func (r *room) startResumeLocked(role string) {
 	if r.timers[role] != nil {
 		return
 	}
-	r.timers[role] = time.AfterFunc(r.h.s.cfg.ResumeWindow, func() { r.end(wire.ReasonTimeout) })
+	r.timers[role] = time.AfterFunc(r.resumeWindowLocked(role), func() { r.end(wire.ReasonTimeout) })
 }
 
 // releaseIfUnused drops a room that never got a participant (the upgrade

@@ -103,6 +103,9 @@ func (r *room) onNodeEvent(b []byte) {
 			r.remoteGoneLocked(ev.Role)
 		}
 	case nodeMsg:
+		if ev.RestartUntil > 0 {
+			r.remoteRestartingLocked(time.UnixMilli(ev.RestartUntil))
+		}
 		if c := r.conns[ev.Role]; c != nil && len(ev.Env) > 0 {
 			r.sendBytesLocked(c, ev.Env)
 		}

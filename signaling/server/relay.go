@@ -65,6 +65,10 @@ type nodeEvent struct {
 	Role   string          `json:"role,omitempty"`
 	Env    json.RawMessage `json:"env,omitempty"`
 	Reason wire.Reason     `json:"reason,omitempty"`
+	// RestartUntil (unix ms) comes with a relayed restarting message:
+	// the sharer's restart window, for the node that may run its resume
+	// window (restart.go).
+	RestartUntil int64 `json:"restartUntil,omitempty"`
 }
 
 // maxNodeEvent bounds what a node accepts from the bus: one envelope and

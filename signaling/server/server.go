@@ -84,10 +84,13 @@ type Config struct {
 	AdminSessionTTL time.Duration
 	AdminIdle       time.Duration
 
-	CodeTTL       time.Duration // default and maximum 10 min
-	TokenTTL      time.Duration // sign-in tokens; default 12 h
-	SessionTTL    time.Duration // participant tokens; default 12 h
-	ResumeWindow  time.Duration // default 30 s
+	CodeTTL      time.Duration // default and maximum 10 min
+	TokenTTL     time.Duration // sign-in tokens; default 12 h
+	SessionTTL   time.Duration // participant tokens; default 12 h
+	ResumeWindow time.Duration // default 30 s
+	// RestartWindow is how long a session waits for a sharer whose
+	// computer restarts; default and maximum MaxRestartWindow.
+	RestartWindow time.Duration
 	Retention     time.Duration // default and maximum 72 h
 	PurgeInterval time.Duration // default 5 min; negative disables the background job
 
@@ -151,6 +154,10 @@ func (c *Config) setDefaults() error {
 	def(&c.TokenTTL, 12*time.Hour)
 	def(&c.SessionTTL, 12*time.Hour)
 	def(&c.ResumeWindow, 30*time.Second)
+	if c.RestartWindow > MaxRestartWindow || c.RestartWindow < 0 {
+		return fmt.Errorf("%w: RestartWindow %v exceeds %v", ErrConfig, c.RestartWindow, MaxRestartWindow)
+	}
+	def(&c.RestartWindow, MaxRestartWindow)
 	def(&c.Retention, telemetry.MaxRetention)
 	def(&c.WriteTimeout, 10*time.Second)
 	def(&c.AuditRetention, DefaultAuditRetention)
@@ -220,7 +227,7 @@ type Server struct {
 	helperCreates  limiter
 	orgCreates     limiter
 	breaker        breaker
-	oidcLimiter    *ratelimit.Limiter
+	oidcLimiter    limiter
 	oidc           *oidc.Client
 	sealer         *oidc.Sealer
 	rechecks       singleflight.Group
@@ -407,6 +414,7 @@ func (s *Server) newLimits() error {
 	s.accountLimiter = limiter("account", s.cfg.AccountRules)
 	s.helperCreates = limiter("helper-creates", s.cfg.HelperCreates)
 	s.orgCreates = limiter("org-creates", s.cfg.OrgCreates)
+	s.oidcLimiter = limiter("oidc", s.cfg.OIDCRules)
 	if err != nil {
 		return err
 	}

@@ -174,6 +174,7 @@ var direction = map[string]string{
 	wire.TypeSwitchMonitor:  wire.RoleHelper,
 	wire.TypeICERestart:     wire.RoleHelper,
 	wire.TypeControl:        "", // checked by state below
+	wire.TypeAction:         "", // the helper asks, the sharer answers
 }
 
 // reportable features a client may declare with a feature message.
@@ -213,6 +214,8 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 		}
 		r.end(reason)
 		return false
+	case wire.TypeRestarting:
+		return r.restarting(c)
 	}
 	who, relayed := direction[env.Type]
 	if env.Type == wire.TypeControl {
@@ -228,7 +231,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	out := wire.Envelope{
 		Type: env.Type, From: c.role, Text: env.Text, SDP: env.SDP, Candidate: env.Candidate,
 		State: env.State, Reason: env.Reason, Monitors: env.Monitors, Monitor: env.Monitor, Restart: env.Restart,
-		RetryAfter: env.RetryAfter, SASCommit: env.SASCommit,
+		RetryAfter: env.RetryAfter, SASCommit: env.SASCommit, Action: env.Action, Actions: env.Actions,
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -4,12 +4,19 @@
 // ends for both people within 2 s and the helper cannot sign in), turns the
 // organisation off (new codes are refused) and marks a sharer's report
 // handled, and sets the identity provider; the audit log shows all of it.
+// Last, an admin of the organisation's provider signs in with "Sign in with
+// Contoso".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, eventually, liveSession, sleep } from './lib/harness.mjs';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Harness, bin, eventually, liveSession, root, sleep } from './lib/harness.mjs';
 import { addAdmin, helperCode, state } from './lib/sharer.mjs';
 
 const DISPLAY = 165;
+const execFileP = promisify(execFile);
 const ADMIN = { email: 'robin.admin@example.com', password: 'admin-password-for-e2e' }; // lib/sharer.mjs addAdmin
 
 // createCode signs the demo helper in through the REST API and asks for a
@@ -175,6 +182,39 @@ test('admin console: suspend a helper in a live session, turn the organisation o
     await admin.getByTestId('login').waitFor({ timeout: 10000 });
     await admin.reload();
     await admin.getByTestId('login').waitFor({ timeout: 10000 });
+
+    // "Sign in with Contoso": an admin named for the organisation's
+    // provider (test/oidcprovider, a real OpenID Provider) signs in to the
+    // console through the service's own callback.
+    await execFileP('go', ['build', '-o', h.dir, './test/oidcprovider/cmd/oidcprovider'], { cwd: root });
+    const idp = h.spawn('oidcprovider', join(h.dir, 'oidcprovider'), [
+      '-client-id', 'quickhelp', '-client-secret', 'e2e-oidc-secret', '-redirect', `${h.serverURL}/v1/auth/oidc/callback`,
+      '-username', 'kim', '-password', 'kim-password', '-first', 'Kim', '-last', 'Lee', '-email', 'kim@contoso.com',
+    ]);
+    const issuer = (await idp.waitFor(/issuer (\S+)/, 'the provider'))[1];
+    await writeFile(join(h.dir, 'oidc-secret'), 'e2e-oidc-secret\n', { mode: 0o600 });
+    const data = join(h.dir, 'server');
+    await h.run(bin('quickhelp-server'), ['org', 'oidc', 'set', '--data', data, '--org', 'Contoso', '--issuer', issuer,
+      '--client-id', 'quickhelp', '--client-secret-file', join(h.dir, 'oidc-secret'), '--allowed-domain', 'contoso.com']);
+    await h.run(bin('quickhelp-server'), ['org', 'admin', 'add', '--data', data, '--org', 'Contoso', '--email', 'kim@contoso.com']);
+    await admin.getByTestId('login-email').fill('kim@contoso.com');
+    await admin.getByTestId('login-email').blur();
+    const withOrg = admin.getByTestId('login-oidc');
+    await withOrg.waitFor({ timeout: 10000 });
+    assert.equal((await withOrg.textContent()).trim(), 'Sign in with Contoso');
+    await h.screenshot(admin, 'admin-09-sign-in-with-contoso');
+    await withOrg.click();
+    await admin.locator('#username').waitFor({ timeout: 15000 });
+    assert.ok(admin.url().startsWith(issuer), `the provider's login page, at ${admin.url()}`);
+    await admin.locator('#username').fill('kim');
+    await admin.locator('#password').fill('kim-password');
+    await admin.locator('button[type="submit"]').click();
+    await admin.getByTestId('signed-in').waitFor({ timeout: 20000 });
+    assert.match(await admin.getByTestId('signed-in').textContent(), /kim@contoso\.com/);
+    await admin.getByTestId('nav-audit').click();
+    await eventually('the provider sign-in in the audit log', async () =>
+      (await admin.locator('[data-testid="audit-row"]').first().getAttribute('data-action')) === 'sign-in');
+    await h.screenshot(admin, 'admin-10-signed-in-with-contoso');
     assert.deepEqual(problems, [], 'no page errors or CSP violations');
   } catch (e) {
     fail(e.stack ?? e.message);

@@ -21,47 +21,13 @@ import (
 	"github.com/quickhelp/quickhelp/daemon/shareable"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/tray"
+	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/internal/policy"
 	"github.com/quickhelp/quickhelp/internal/version"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
-
-const usage = `Usage: quickhelp-sharer COMMAND [flags]
-
-Get help:
-  join CODE        join the helper's session with the code they read to you and
-                   stay running until the session ends (asks before sharing)
-  daemon           run idle, waiting for a join from the QuickHelp app
-
-Answer and control a running session:
-  allow | deny                     let the helper see your screen, or refuse
-  allow-control | deny-control     let the helper use your mouse and keyboard, or refuse
-  revoke-control                   take control back at once
-  pause | resume                   stop showing your screen for a while, or continue
-  keep-sharing                     answer "yes" to "Keep sharing?" (asked every 30 minutes;
-                                   unanswered for 5 minutes, sharing stops)
-  stop                             end the session
-  chat TEXT                        send a chat message to the helper
-  report [COMMENT]                 report the helper for abuse (also ends the session)
-  status                           show the session state
-  events                           print events as JSON lines
-
-Ctrl+Alt+Shift+S stops sharing at once, from any window.
-
-Flags (also from the environment):
-  --server URL     QuickHelp service (QUICKHELP_SERVER; default %s)
-  --consent MODE   "local" (answer with allow/deny or the prompt window) or
-                   "terminal" (answer here); default local
-  --display :N     X display to share (DISPLAY)
-  --monitor N      monitor to share first (0)
-  --max-fps N      capture frame-rate cap (30)
-  --consent-timeout D  an unanswered question counts as "deny" after D (60s, at most 60s)
-  --socket PATH    local API socket (QUICKHELP_SHARER_SOCKET)
-  --log-level L    debug, info, warn, error (info)
-  --version        print the version
-`
 
 func main() {
 	attachConsole()
@@ -111,13 +77,13 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 		return "version", nil, o, nil
 	}
 	if len(positional) == 0 {
-		return "", nil, o, errors.New("no command given")
+		return "", nil, o, errors.New(lang.T(i18n.SharerNoCommand))
 	}
 	if o.consentTimeout < time.Second || o.consentTimeout > sharer.DefaultConsentTimeout {
-		return "", nil, o, fmt.Errorf("--consent-timeout must be between 1s and %v", sharer.DefaultConsentTimeout)
+		return "", nil, o, errors.New(lang.T(i18n.SharerBadTimeout, sharer.DefaultConsentTimeout))
 	}
 	if o.consentMode != "local" && o.consentMode != "terminal" {
-		return "", nil, o, fmt.Errorf("--consent must be local or terminal, not %q", o.consentMode)
+		return "", nil, o, errors.New(lang.T(i18n.SharerBadConsent, o.consentMode))
 	}
 	if _, err := client.New(o.server); errors.Is(err, client.ErrInsecureURL) {
 		return "", nil, o, fmt.Errorf("--server %s: %s", o.server, client.MsgInsecureURL)
@@ -136,7 +102,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd, rest, o, err := parse(args, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n\n", err)
-		fmt.Fprintf(stderr, usage, sharer.DefaultServerURL)
+		fmt.Fprintf(stderr, lang.T(i18n.SharerUsage), sharer.DefaultServerURL)
 		return 2
 	}
 	switch cmd {
@@ -144,11 +110,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "quickhelp-sharer", version.Version)
 		return 0
 	case "help":
-		fmt.Fprintf(stdout, usage, sharer.DefaultServerURL)
+		fmt.Fprintf(stdout, lang.T(i18n.SharerUsage), sharer.DefaultServerURL)
 		return 0
 	case "join":
 		if len(rest) != 1 {
-			fmt.Fprintln(stderr, "quickhelp-sharer: join needs the code your helper gave you, e.g. join ABCD-EFGH")
+			fmt.Fprintln(stderr, "quickhelp-sharer:", lang.T(i18n.SharerJoinNeedsCode))
 			return 2
 		}
 		// A daemon already running (started by the app or at login) takes
@@ -166,14 +132,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd {
 	case wire.LocalAllow, wire.LocalDeny, wire.LocalAllowControl, wire.LocalDenyControl,
 		wire.LocalRevokeControl, wire.LocalPause, wire.LocalResume, wire.LocalStop, wire.LocalStatus,
-		wire.LocalKeepSharing:
+		wire.LocalKeepSharing, wire.LocalAllowRestart, wire.LocalDenyRestart:
 	case wire.LocalChat:
 		req.Text = strings.Join(rest, " ")
 	case wire.LocalReport:
 		req.Comment = strings.Join(rest, " ")
 	default:
-		fmt.Fprintf(stderr, "quickhelp-sharer: unknown command %q\n\n", cmd)
-		fmt.Fprintf(stderr, usage, sharer.DefaultServerURL)
+		fmt.Fprintf(stderr, "quickhelp-sharer: %s\n\n", lang.T(i18n.SharerUnknownCommand, cmd))
+		fmt.Fprintf(stderr, lang.T(i18n.SharerUsage), sharer.DefaultServerURL)
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -181,9 +147,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	resp, err := localapi.Client{Path: o.socket}.Call(ctx, req)
 	if err != nil {
 		if errors.Is(err, localapi.ErrNotRunning) {
-			fmt.Fprintln(stderr, "quickhelp-sharer: no session is running (start one with: quickhelp-sharer join CODE)")
+			fmt.Fprintln(stderr, "quickhelp-sharer:", lang.T(i18n.SharerNotRunning))
 		} else if errors.Is(err, localapi.ErrNotOwner) {
-			fmt.Fprintln(stderr, notOwnerText)
+			fmt.Fprintln(stderr, "quickhelp-sharer:", lang.T(i18n.SharerNotOwner))
 		} else {
 			fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
 		}
@@ -198,11 +164,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
-
-// notOwnerText: another user's program holds the local endpoint's name (a
-// pipe on Windows), so nothing is sent to it and no daemon can serve it.
-const notOwnerText = "quickhelp-sharer: another user's program is holding QuickHelp's local connection on this " +
-	"computer, so QuickHelp will not use it. Restart the computer, or ask your administrator to check which program it is."
 
 func newLogger(level string, w io.Writer) *slog.Logger {
 	var l slog.Level
@@ -240,6 +201,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		ForceRelay:  func() bool { return loadPolicy().ForceRelay },
 		ServerURL:   o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
 		ConsentTimeout: o.consentTimeout,
+		StateDir:       sharer.DefaultStateDir(), ResumeKey: o.socket,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
@@ -248,7 +210,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	defer d.Close()
 	api, err := localapi.Serve(o.socket, d, logger)
 	if errors.Is(err, localapi.ErrNotOwner) {
-		fmt.Fprintln(stderr, notOwnerText)
+		fmt.Fprintln(stderr, "quickhelp-sharer:", lang.T(i18n.SharerNotOwner))
 		return 1
 	} else if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
@@ -266,7 +228,7 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	async := func(cmd string) func() {
 		return func() { go d.Do(ctx, wire.LocalRequest{Cmd: cmd}) }
 	}
-	tr, err := tray.Start(ctx, tray.Config{Logger: logger, Actions: tray.Actions{
+	tr, err := tray.Start(ctx, tray.Config{Logger: logger, Lang: lang, Actions: tray.Actions{
 		Stop: async(wire.LocalStop), RevokeControl: async(wire.LocalRevokeControl),
 		Pause: async(wire.LocalPause), Resume: async(wire.LocalResume),
 		KeepSharing: async(wire.LocalKeepSharing),
@@ -289,19 +251,32 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	if o.consentMode == "terminal" {
 		answers = newAnswerReader(stdin)
 	}
+	if code == "" {
+		// A session the previous daemon left (crash, kill, restart) goes
+		// on once the sharer allows again.
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if _, err := d.Resume(rctx); err != nil {
+			fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", lang.T(i18n.SharerResumeFailed, err))
+		}
+		cancel()
+	} else {
+		d.DropResumeTicket()
+	}
 	if code != "" {
 		jctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := d.Join(jctx, code, o.server)
 		cancel()
 		if err != nil {
-			fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)
+			// The reason in the sharer's language, with its detail where
+			// it says more (refusalText).
+			fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", refusalText(sharer.Refusal(err)))
 			return 1
 		}
 	} else {
-		fmt.Fprintln(stdout, "QuickHelp sharer is ready and waiting for a code from the QuickHelp app.")
+		fmt.Fprintln(stdout, lang.T(i18n.SharerReady))
 		// Said at once, not only at the first join (which is refused).
 		if r := shareable.Check(os.Getenv, o.display); r != "" {
-			fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", r.SharerText())
+			fmt.Fprintf(stderr, "quickhelp-sharer: %s\n", lang.SharerReason(r))
 		}
 	}
 	p := prompter{d: d, out: stdout, answers: answers, terminal: o.consentMode == "terminal", timeout: o.consentTimeout}
@@ -364,8 +339,8 @@ func forwardJoin(o options, code string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if st := resp.Status; st != nil {
-		fmt.Fprintf(stdout, "%s wants to see your screen.\n%s\n", helperName(st), scamWarning)
-		fmt.Fprintln(stdout, "To allow: quickhelp-sharer allow    To refuse: quickhelp-sharer deny")
+		fmt.Fprintf(stdout, "%s\n%s\n", lang.T(i18n.SharerWantsScreen, helperName(st)), lang.T(i18n.SharerScamWarning))
+		fmt.Fprintln(stdout, lang.T(i18n.SharerHowScreen))
 	}
 	return 0
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -155,5 +156,27 @@ func TestJoinRefusedInWayland(t *testing.T) {
 	}
 	if want := wire.ReasonWaylandUnsupported.SharerText(); !strings.Contains(errOut.String(), want) {
 		t.Errorf("join in Wayland said %q, want %q", errOut.String(), want)
+	}
+}
+
+// With a Japanese locale the command line speaks Japanese: its own
+// messages, the status line and the daemon's reasons.
+func TestJapaneseOutput(t *testing.T) {
+	lang = i18n.Japanese
+	t.Cleanup(func() { lang = i18n.English })
+	var out, errOut bytes.Buffer
+	if code := run([]string{"join"}, strings.NewReader(""), &out, &errOut); code != 2 {
+		t.Fatalf("join without a code exited %d", code)
+	}
+	if want := "join にはサポート担当者から伝えられたコードが必要です"; !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr %q, want %q", errOut.String(), want)
+	}
+	h := &wire.HelperInfo{DisplayName: "Alex P.", Organization: "Contoso"}
+	if got, want := describe(wire.SharerStatus{State: wire.SharerSharing, Control: wire.ControlGranted, Helper: h}),
+		"Alex P. · Contoso と画面を共有しています。サポート担当者がマウスとキーボードを操作しています。"; got != want {
+		t.Errorf("describe = %q, want %q", got, want)
+	}
+	if got, want := refusalText(wire.LocalResponse{Reason: wire.ReasonWaylandUnsupported}), wire.ReasonWaylandUnsupported.SharerTextJa(); got != want {
+		t.Errorf("refusalText = %q, want %q", got, want)
 	}
 }

@@ -5,15 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/sharer"
+	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
-const scamWarning = "Only continue if you contacted this helper yourself. " +
-	"Nobody from a bank, a software company or the police will ever call you first and ask for this."
+// lang is the language of everything this program prints, from the
+// locale (LC_ALL, LC_MESSAGES, LANG; the display language on Windows). It
+// is read once at start; the tests set English.
+var lang = i18n.FromEnv(os.Getenv)
 
 // prompter shows what happens and, in terminal mode, asks the local user.
 type prompter struct {
@@ -31,7 +35,7 @@ type prompter struct {
 // them, made safe to print (see printable).
 func helperName(st *wire.SharerStatus) string {
 	if st == nil || st.Helper == nil {
-		return "The helper"
+		return lang.T(i18n.SharerHelperUnknown)
 	}
 	if st.Helper.Organization == "" {
 		return printable(st.Helper.DisplayName)
@@ -43,38 +47,50 @@ func helperName(st *wire.SharerStatus) string {
 func (p *prompter) handle(ctx context.Context, ev wire.LocalEvent) (ended bool) {
 	switch ev.Type {
 	case wire.EventConsentNeeded:
-		fmt.Fprintf(p.out, "\n%s wants to see your screen.\n%s\n", helperName(ev.Status), scamWarning)
+		if ev.Status != nil && ev.Status.Resumed {
+			fmt.Fprintf(p.out, "\n%s\n", lang.T(i18n.SharerResumed, helperName(ev.Status)))
+		} else {
+			fmt.Fprintf(p.out, "\n%s\n%s\n", lang.T(i18n.SharerWantsScreen, helperName(ev.Status)), lang.T(i18n.SharerScamWarning))
+		}
 		if p.terminal {
-			p.ask(ctx, "Allow sharing your screen? [y/N] ", wire.LocalAllow, wire.LocalDeny)
+			p.ask(ctx, lang.T(i18n.SharerAskScreen), wire.LocalAllow, wire.LocalDeny)
 		} else {
 			p.showWindow()
-			fmt.Fprintln(p.out, "To allow: quickhelp-sharer allow    To refuse: quickhelp-sharer deny")
+			fmt.Fprintln(p.out, lang.T(i18n.SharerHowScreen))
 		}
 	case wire.EventControlRequest:
-		name := "The helper"
+		name := lang.T(i18n.SharerHelperUnknown)
 		if ev.Status != nil && ev.Status.Helper != nil {
 			name = printable(ev.Status.Helper.DisplayName)
 		}
-		fmt.Fprintf(p.out, "\n%s wants to control your mouse and keyboard.\n", name)
+		fmt.Fprintf(p.out, "\n%s\n", lang.T(i18n.SharerWantsControl, name))
 		if ev.Status != nil && ev.Status.SAS != "" {
-			fmt.Fprintf(p.out, "Ask %s to read you the security code: %s. Allow only if it is the same.\n", name, printable(ev.Status.SAS))
+			fmt.Fprintln(p.out, lang.T(i18n.SharerCompareSAS, name, printable(ev.Status.SAS)))
 		}
 		if p.terminal {
-			p.ask(ctx, "Allow control? [y/N] ", wire.LocalAllowControl, wire.LocalDenyControl)
+			p.ask(ctx, lang.T(i18n.SharerAskControl), wire.LocalAllowControl, wire.LocalDenyControl)
 		} else {
 			p.showWindow()
-			fmt.Fprintln(p.out, "To allow: quickhelp-sharer allow-control    To refuse: quickhelp-sharer deny-control")
+			fmt.Fprintln(p.out, lang.T(i18n.SharerHowControl))
 		}
 	case wire.EventKeepSharing:
-		fmt.Fprintf(p.out, "\nYou have been sharing your screen for a while. Keep sharing?\n%s\n", keepSharingDeadline(ev.Status))
+		fmt.Fprintf(p.out, "\n%s\n%s\n", lang.T(i18n.SharerKeepSharing), keepSharingDeadline(ev.Status))
 		if p.terminal {
 			p.askKeepSharing(ctx, ev.Status)
 		} else {
 			p.showWindow()
-			fmt.Fprintln(p.out, "To keep sharing: quickhelp-sharer keep-sharing    To stop: quickhelp-sharer stop")
+			fmt.Fprintln(p.out, lang.T(i18n.SharerHowKeepSharing))
+		}
+	case wire.EventRestartRequest:
+		fmt.Fprintf(p.out, "\n%s\n", lang.T(i18n.SharerRestartRequest, helperName(ev.Status)))
+		if p.terminal {
+			p.ask(ctx, lang.T(i18n.SharerAskRestart), wire.LocalAllowRestart, wire.LocalDenyRestart)
+		} else {
+			p.showWindow()
+			fmt.Fprintln(p.out, lang.T(i18n.SharerHowRestart))
 		}
 	case wire.EventChat:
-		fmt.Fprintf(p.out, "[chat] helper: %s\n", printable(ev.Text))
+		fmt.Fprintln(p.out, lang.T(i18n.SharerChatLine, printable(ev.Text)))
 	case wire.EventStatus:
 		if ev.Status != nil {
 			fmt.Fprintln(p.out, describe(*ev.Status))
@@ -119,16 +135,16 @@ func (p *prompter) ask(ctx context.Context, question, yes, no string) {
 // keepSharingDeadline says when an unanswered "Keep sharing?" stops sharing.
 func keepSharingDeadline(st *wire.SharerStatus) string {
 	if st == nil || st.KeepSharingUntil == 0 {
-		return "Sharing stops soon unless you answer."
+		return lang.T(i18n.SharerStopsSoon)
 	}
-	return "Sharing stops at " + time.UnixMilli(st.KeepSharingUntil).Format("15:04") + " unless you answer."
+	return lang.T(i18n.SharerStopsAt, time.UnixMilli(st.KeepSharingUntil).Format("15:04"))
 }
 
 // askKeepSharing asks "Keep sharing?" in the terminal until the daemon's
 // deadline; yes keeps sharing, no stops, no answer lets the daemon stop.
 func (p *prompter) askKeepSharing(ctx context.Context, st *wire.SharerStatus) {
 	gen := p.answers.Discard()
-	fmt.Fprint(p.out, "Keep sharing? [y/N] ")
+	fmt.Fprint(p.out, lang.T(i18n.SharerAskKeepSharing))
 	if st != nil && st.KeepSharingUntil > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(st.KeepSharingUntil))
@@ -152,38 +168,46 @@ func (p *prompter) askKeepSharing(ctx context.Context, st *wire.SharerStatus) {
 func describe(st wire.SharerStatus) string {
 	switch st.State {
 	case wire.SharerIdle:
-		return "No session."
+		return lang.T(i18n.StatusIdle)
 	case wire.SharerJoining:
-		return "Joining…"
+		return lang.T(i18n.StatusJoining)
 	case wire.SharerAwaitingConsent:
-		return "Waiting for you to allow or deny screen sharing."
+		if st.Resumed {
+			return lang.T(i18n.StatusAwaitingResume, helperName(&st))
+		}
+		return lang.T(i18n.StatusAwaitingConsent)
+	case wire.SharerRestarting:
+		return lang.T(i18n.StatusRestarting, helperName(&st))
 	case wire.SharerSharing, wire.SharerPaused:
-		s := "Sharing your screen with " + helperName(&st)
+		s := lang.T(i18n.StatusSharing, helperName(&st))
 		if st.State == wire.SharerPaused {
-			s = "Sharing is paused (" + helperName(&st) + ")"
+			s = lang.T(i18n.StatusPaused, helperName(&st))
 		}
 		switch st.Control {
 		case wire.ControlGranted:
-			s += "; the helper controls your mouse and keyboard"
+			s += lang.T(i18n.StatusControlGranted)
 		case wire.ControlRequested:
-			s += "; the helper asks for control"
+			s += lang.T(i18n.StatusControlRequested)
 		default:
-			s += "; view only"
+			s += lang.T(i18n.StatusViewOnly)
 		}
 		if st.SAS != "" {
-			s += "; security code " + printable(st.SAS)
+			s += lang.T(i18n.StatusSAS, printable(st.SAS))
+		}
+		if st.RestartUntil > 0 {
+			s += ". The helper asks to restart your computer. Answer: quickhelp-sharer allow-restart or deny-restart"
 		}
 		if st.KeepSharingUntil > 0 {
-			s += ". Keep sharing? " + keepSharingDeadline(&st) + " Answer: quickhelp-sharer keep-sharing"
+			s += lang.T(i18n.StatusKeepSharing, keepSharingDeadline(&st))
 		}
-		s += "."
+		s += lang.T(i18n.StatusEnd)
 		if st.Desktop != "" {
 			// A Windows prompt holds sharing and control until answered.
-			s += " " + st.Desktop.SharerText()
+			s += " " + lang.SharerReason(st.Desktop)
 		}
 		if st.Network != "" {
 			// The media path is down or cannot be made: said in plain words.
-			s += " " + st.Network.SharerText()
+			s += " " + lang.SharerReason(st.Network)
 		}
 		return s
 	case wire.SharerEnded:
@@ -197,21 +221,21 @@ func describe(st wire.SharerStatus) string {
 func endText(r wire.Reason) string {
 	switch {
 	case r == "":
-		return "The session has ended."
+		return lang.T(i18n.StatusEnded)
 	case !r.Known():
-		return "The session has ended (" + printable(string(r)) + ")."
+		return lang.T(i18n.StatusEndedUnknown, printable(string(r)))
 	}
-	return "The session has ended. " + r.SharerText()
+	return lang.T(i18n.StatusEndedReason, lang.SharerReason(r))
 }
 
-// refusalText is the English text of a refused local request: the daemon's
+// refusalText is the text of a refused local request: the daemon's
 // reason, with its detail where the detail names more than the reason
 // (the policy's own words, an unexpected failure).
 func refusalText(resp wire.LocalResponse) string {
 	if !resp.Reason.Known() && resp.Error != "" {
 		return printable(resp.Error)
 	}
-	t := resp.Reason.SharerText()
+	t := lang.SharerReason(resp.Reason)
 	if (resp.Reason == wire.ReasonMachinePolicy || resp.Reason == wire.ReasonFailed) && resp.Error != "" {
 		t += " (" + printable(resp.Error) + ")"
 	}

@@ -30,6 +30,7 @@ describe('bridge requests match wire/testdata', () => {
       annotation: { t: 'stroke', id: 7, color: '#ff3b30', width: 4, points: [{ x: 0.1, y: 0.2 }, { x: 0.15, y: 0.25 }] },
     },
     'bridge-request-switch-monitor.json': { type: 'switch-monitor', monitor: 1 },
+    'bridge-request-quick-action.json': { type: 'quick-action', action: 'task-manager' },
     'bridge-request-keyframe.json': { type: 'keyframe' },
     'bridge-request-get-help.json': { type: 'get-help', code: 'abcd efgh' },
     'bridge-request-sharer-allow.json': { type: 'sharer-allow' },
@@ -45,7 +46,7 @@ describe('bridge requests match wire/testdata', () => {
 });
 
 describe('parseEvent rejects', () => {
-  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}', '{"type":"sharer","sharer":{"state":"hacking"}}', '{"type":"sharer","sharer":{"state":"sharing","prompt":"format"}}', '{"type":"sharer-chat","chat":{"from":"x","text":"","ts":1}}', '{"type":"state","status":{"state":"live","sas":"12345"}}', '{"type":"sharer","sharer":{"state":"sharing","sas":"<b>1</b>"}}', '{"type":"signin-options"}', '{"type":"signin-options","signIn":{"email":"a@b.c","oidc":"yes","password":true}}'];
+  const cases = ['not json', '[]', '{}', '{"type":"state"}', '{"type":"state","status":{"state":"flying"}}', '{"type":"session","code":"X"}', '{"type":"chat","chat":{"from":"admin","text":"x","ts":1}}', '{"type":"launch"}', '{"type":"sharer","sharer":{"state":"hacking"}}', '{"type":"sharer","sharer":{"state":"sharing","prompt":"format"}}', '{"type":"sharer-chat","chat":{"from":"x","text":"","ts":1}}', '{"type":"state","status":{"state":"live","sas":"12345"}}', '{"type":"sharer","sharer":{"state":"sharing","sas":"<b>1</b>"}}', '{"type":"signin-options"}', '{"type":"signin-options","signIn":{"email":"a@b.c","oidc":"yes","password":true}}', '{"type":"state","status":{"state":"live","actions":["<script>"]}}', '{"type":"state","status":{"state":"live","actions":"restart"}}'];
   for (const c of cases) {
     it(c, () => expect(() => parseEvent(c)).toThrow(ProtocolError));
   }

@@ -82,6 +82,8 @@ export type Reason =
   | 'sso-failed'
   | 'network-interrupted'
   | 'network-blocked'
+  | 'sharer-restarting'
+  | 'restart-denied'
   | 'secure-desktop';
 
 export const REASONS: readonly Reason[] = [
@@ -132,10 +134,16 @@ export const REASONS: readonly Reason[] = [
   'sso-failed',
   'network-interrupted',
   'network-blocked',
+  'sharer-restarting',
+  'restart-denied',
   'secure-desktop',
 ];
 
 export type Control = 'none' | 'requested' | 'granted';
+
+/** Quick actions on the sharer's computer while in control (wire.Action*). */
+export type QuickAction = 'task-manager' | 'restart';
+export const QUICK_ACTIONS: readonly QuickAction[] = ['task-manager', 'restart'];
 
 export interface InputEvent {
   t: 'move' | 'down' | 'up' | 'wheel' | 'keydown' | 'keyup' | 'text' | 'release-all';
@@ -187,6 +195,7 @@ export type BridgeRequest =
   | { type: 'input'; input: InputEvent }
   | { type: 'annotate'; annotation: Annotation }
   | { type: 'switch-monitor'; monitor: number }
+  | { type: 'quick-action'; action: QuickAction }
   | {
       type:
         | 'logout'
@@ -217,6 +226,8 @@ export interface Status {
   network?: Reason;
   /** the security code of the connection with the sharer ("123 456"); absent while not connected */
   sas?: string;
+  /** the quick actions the sharer's computer offers while the helper has control */
+  actions?: string[];
 }
 
 export interface ChatLine {
@@ -336,6 +347,11 @@ function sasOK(v: unknown): boolean {
   return v === undefined || (typeof v === 'string' && /^[0-9]{3} [0-9]{3}$/.test(v));
 }
 
+/** An action name has the shape wire.IsActionName checks: short kebab-case. */
+function actionNameOK(a: unknown): boolean {
+  return typeof a === 'string' && /^[a-z0-9-]{1,32}$/.test(a);
+}
+
 function chatLineOK(c: unknown): boolean {
   return isObj(c) && typeof c.text === 'string' && (c.from === 'helper' || c.from === 'sharer') && num(c.ts);
 }
@@ -355,6 +371,9 @@ export function parseEvent(text: string): BridgeEvent {
       if (s.control === undefined) s.control = 'none';
       if (!['none', 'requested', 'granted'].includes(s.control as string)) throw new ProtocolError('bad control');
       if (!sasOK(s.sas)) throw new ProtocolError('bad security code');
+      if (s.actions !== undefined && !(Array.isArray(s.actions) && s.actions.length <= 8 && s.actions.every(actionNameOK))) {
+        throw new ProtocolError('bad actions');
+      }
       return v as BridgeEvent;
     }
     case 'session':

@@ -16,6 +16,7 @@ export function stateLine(s: Status, now: number, t: Translate): string {
       return s.control === 'granted' ? t('state.liveControl') : t('state.live');
     case 'reconnecting': {
       const time = formatCountdown((s.reconnectUntil ?? 0) - now);
+      if (s.network === 'sharer-restarting') return t('state.restarting', { time });
       return s.network === 'network-interrupted' ? t('state.poor', { time }) : t('state.reconnecting', { time });
     }
     default:

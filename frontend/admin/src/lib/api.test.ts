@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Api, ApiError, CSRF_HEADER } from './api';
+import { Api, ApiError, CSRF_HEADER, paths } from './api';
 
 interface Sent {
   path: string;
@@ -52,6 +52,14 @@ describe('Api', () => {
     expect(await new Api(none.fn).resume()).toBeNull();
     const broken = fakeFetch([{ status: 500 }]);
     await expect(new Api(broken.fn).resume()).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('looks up how an e-mail signs in and builds the provider start address', async () => {
+    const { fn, sent } = fakeFetch([{ status: 200, body: { organization: 'Contoso', oidc: true, password: false } }]);
+    const l = await new Api(fn).lookup(' kim@contoso.com ');
+    expect(sent[0].path).toBe('/v1/auth/oidc/lookup?email=kim%40contoso.com');
+    expect(l).toEqual({ organization: 'Contoso', oidc: true, password: false });
+    expect(paths.oidcStart('Contoso & Co')).toBe('/v1/admin/oidc/start?org=Contoso%20%26%20Co');
   });
 
   it('answers 204 with undefined and forgets the token at sign-out', async () => {

@@ -19,7 +19,17 @@ export const paths = {
   reports: '/v1/admin/reports',
   report: (id: string) => `/v1/admin/reports/${encodeURIComponent(id)}`,
   audit: '/v1/admin/audit',
+  lookup: (email: string) => `/v1/auth/oidc/lookup?email=${encodeURIComponent(email)}`,
+  /** oidcStart is where the browser goes to sign in with the organisation's provider. */
+  oidcStart: (org: string) => `/v1/admin/oidc/start?org=${encodeURIComponent(org)}`,
 } as const;
+
+/** Lookup says how people of an e-mail's domain sign in (GET /v1/auth/oidc/lookup). */
+export interface Lookup {
+  organization?: string;
+  oidc: boolean;
+  password: boolean;
+}
 
 export interface User {
   id: string;
@@ -198,6 +208,9 @@ export class Api {
   }
   setHandled(id: string, handled: boolean): Promise<AbuseReport> {
     return this.request('PATCH', paths.report(id), { handled });
+  }
+  lookup(email: string): Promise<Lookup> {
+    return this.request('GET', paths.lookup(email.trim()));
   }
   audit(): Promise<AuditEntry[]> {
     return this.request('GET', paths.audit);

@@ -1,0 +1,21 @@
+//go:build !linux
+
+package actions
+
+import (
+	"context"
+	"os/exec"
+)
+
+// DefaultTaskManagers is empty where no backend exists yet: the button
+// stays hidden.
+var DefaultTaskManagers = []Command{}
+
+func detach(*exec.Cmd) {}
+
+type noRebooter struct{}
+
+func (noRebooter) CanReboot(context.Context) bool { return false }
+func (noRebooter) Reboot(context.Context) error   { return ErrUnavailable }
+
+func newSystemRebooter() Rebooter { return noRebooter{} }
