@@ -32,6 +32,9 @@ const (
 	// TypeICERestart: helper → sharer: the helper's media path has been
 	// down for a few seconds; the sharer (the offerer) restarts ICE.
 	TypeICERestart = "ice-restart"
+	// TypeChatAck: relayed both ways: the receiving client has the chat
+	// whose ID it names; the sender stops resending it.
+	TypeChatAck = "chat-ack"
 	// TypeAction: helper → sharer: run the quick action named Action (the
 	// sharer's daemon runs its own fixed command; only while control is
 	// granted); sharer → helper: what became of it (State).
@@ -75,6 +78,7 @@ const (
 	MaxReasonLen     = 64
 	MaxMonitors      = 16
 	MaxRetryAfter    = 3600
+	MaxIDLen         = 64
 	MaxActions       = 8  // names in Envelope.Actions
 	MaxActionLen     = 32 // bytes of one action name
 )
@@ -103,6 +107,10 @@ type Envelope struct {
 	// RetryAfter: control denied with ReasonControlWait: seconds until the
 	// helper may ask again (1 to MaxRetryAfter).
 	RetryAfter int `json:"retryAfter,omitempty"`
+	// ID: chat and chat-ack: the chat message's ID, chosen by its sender
+	// (1 to MaxIDLen of [A-Za-z0-9_-]), so a chat resent after a reconnect
+	// is shown once.
+	ID string `json:"id,omitempty"`
 	// Action: action: the quick action's name (Action* constants).
 	Action string `json:"action,omitempty"`
 	// Actions: control granted: the quick actions this sharer's daemon
@@ -137,7 +145,7 @@ var knownTypes = map[string]bool{
 	TypeOffer: true, TypeAnswer: true, TypeCandidate: true, TypeConsent: true,
 	TypeControlRequest: true, TypeControl: true, TypePause: true, TypeResume: true,
 	TypeMonitors: true, TypeSwitchMonitor: true, TypeFeature: true, TypeEnd: true,
-	TypeSessionEnded: true, TypeError: true, TypePing: true, TypeICERestart: true,
+	TypeSessionEnded: true, TypeError: true, TypePing: true, TypeICERestart: true, TypeChatAck: true,
 	TypeAction: true, TypeRestarting: true,
 }
 
@@ -189,6 +197,9 @@ func (e *Envelope) Validate() error {
 	if e.RetryAfter < 0 || e.RetryAfter > MaxRetryAfter || (e.RetryAfter != 0 && e.Type != TypeControl) {
 		return bad("retryAfter out of range")
 	}
+	if e.ID != "" && ((e.Type != TypeChat && e.Type != TypeChatAck) || !isID(e.ID)) {
+		return bad("id not 1-%d of [A-Za-z0-9_-] on a chat or chat-ack", MaxIDLen)
+	}
 	if err := e.validateActions(); err != nil {
 		return err
 	}
@@ -196,6 +207,10 @@ func (e *Envelope) Validate() error {
 	case TypeChat:
 		if e.Text == "" {
 			return bad("empty chat")
+		}
+	case TypeChatAck:
+		if e.ID == "" {
+			return bad("chat-ack without id")
 		}
 	case TypeOffer, TypeAnswer:
 		if e.SDP == "" {
@@ -288,4 +303,17 @@ func truncate(s string, n int) string {
 		return s[:n]
 	}
 	return s
+}
+
+func isID(s string) bool {
+	if len(s) == 0 || len(s) > MaxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
 }

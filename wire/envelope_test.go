@@ -98,6 +98,27 @@ func TestDecodeICERestartFixture(t *testing.T) {
 	}
 }
 
+func TestChatIDs(t *testing.T) {
+	tests := []struct {
+		json string
+		ok   bool
+	}{
+		{`{"type":"chat","text":"hi","id":"a1b2-C3_d4"}`, true},
+		{`{"type":"chat","text":"hi"}`, true}, // the previous release's chat
+		{`{"type":"chat-ack","id":"a1b2"}`, true},
+		{`{"type":"chat-ack"}`, false},
+		{`{"type":"chat","text":"hi","id":"a b"}`, false},
+		{`{"type":"chat","text":"hi","id":"` + strings.Repeat("x", MaxIDLen+1) + `"}`, false},
+		{`{"type":"offer","sdp":"v=0","id":"a1"}`, false},
+	}
+	for _, tt := range tests {
+		_, err := DecodeEnvelope([]byte(tt.json))
+		if (err == nil) != tt.ok {
+			t.Errorf("DecodeEnvelope(%s) error = %v, want ok %v", tt.json, err, tt.ok)
+		}
+	}
+}
+
 // The helper's quick-action request names the action and nothing else; the
 // fixture is what the helper's app sends. Names are short kebab-case, only
 // on an action; the list of offered actions rides on control granted only.

@@ -238,6 +238,7 @@ const (
 	AuditOrgEnable      = "org-enable"      // and on again
 	AuditOrgRelayOnly   = "org-relay-only"  // Detail: true or false
 	AuditOrgOIDC        = "org-oidc"        // the OIDC provider or password sign-in changed; Detail: the issuer and local sign-in, never the secret
+	AuditOrgAdminAdd    = "org-admin-add"   // Target: the e-mail that becomes admin at its first provider sign-in
 	AuditSessionEnd     = "session-end"     // Target: the session ID
 	AuditReportHandled  = "report-handled"  // Target: the report ID
 	AuditReportReopened = "report-reopened" // Target: the report ID

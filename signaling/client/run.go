@@ -80,6 +80,17 @@ func (s *Session) serve(conn *websocket.Conn, pending **outgoing) (cause error, 
 		select {
 		case o := <-s.out:
 			*pending = o
+		case b := <-s.acks:
+			if err := s.write(connCtx, conn, b); err != nil {
+				return fmt.Errorf("write: %w", err), false, ""
+			}
+		case <-s.resend:
+			for _, b := range s.chat.pending() {
+				if err := s.write(connCtx, conn, b); err != nil {
+					s.askResend() // the next socket sends them
+					return fmt.Errorf("write: %w", err), false, ""
+				}
+			}
 		case <-s.redial:
 			return errRedial, false, ""
 		case err := <-readErr:
@@ -140,6 +151,25 @@ func (s *Session) readLoop(ctx context.Context, conn *websocket.Conn) error {
 		switch env.Type {
 		case wire.TypePing:
 			continue // keep-alive only
+		case wire.TypeChatAck:
+			s.chat.acked(env.ID)
+			continue
+		case wire.TypeChat:
+			if env.ID != "" {
+				select {
+				case s.acks <- ackFor(env.ID):
+				default: // the sender resends; it is shown once
+				}
+				if !s.chat.received(env.ID) {
+					continue
+				}
+			}
+		case wire.TypeHello:
+			if env.Peer {
+				s.askResend()
+			}
+		case wire.TypePeerJoined:
+			s.askResend()
 		case wire.TypeSessionEnded:
 			s.deliverAlways(Event{Kind: EventMessage, Envelope: env})
 			return &endedError{reason: env.Reason}
@@ -287,4 +317,19 @@ func (s *Session) finish(cause error, reason wire.Reason) {
 	close(s.events)
 	close(s.done)
 	s.cancel() // release the lifetime context when the service ended it
+}
+
+// write writes one message on conn with the write timeout.
+func (s *Session) write(ctx context.Context, conn *websocket.Conn, b []byte) error {
+	wctx, cancel := context.WithTimeout(ctx, s.opts.WriteTimeout)
+	defer cancel()
+	return conn.Write(wctx, websocket.MessageText, b)
+}
+
+// askResend asks the writer to send the unacknowledged chat again.
+func (s *Session) askResend() {
+	select {
+	case s.resend <- struct{}{}:
+	default:
+	}
 }

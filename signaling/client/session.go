@@ -123,7 +123,10 @@ type Session struct {
 	log   *slog.Logger
 
 	out     chan *outgoing // bounded; Send waits for room
-	redial  chan struct{}  // capacity 1: Redial asked for a fresh socket
+	acks    chan []byte    // chat-acks to write; full drops one (the chat is resent and shown once)
+	resend  chan struct{}  // capacity 1: the peer (re)appeared; unacknowledged chat goes again
+	chat    *chatBook
+	redial  chan struct{} // capacity 1: Redial asked for a fresh socket
 	events  chan Event
 	ctx     context.Context // the session's lifetime; cancelled by Close
 	cancel  context.CancelFunc
@@ -164,6 +167,9 @@ func (c *Client) Connect(ctx context.Context, sessionID, token string, opts Conn
 		opts:   opts,
 		log:    c.log.With("session", sessionID),
 		out:    make(chan *outgoing, opts.SendQueue),
+		acks:   make(chan []byte, ackQueue),
+		resend: make(chan struct{}, 1),
+		chat:   newChatBook(),
 		redial: make(chan struct{}, 1),
 		events: make(chan Event, opts.EventBuffer),
 		done:   make(chan struct{}),
@@ -230,6 +236,13 @@ func (s *Session) Dropped() int64 { return s.dropped.Load() }
 // session ends first, or with ctx's error; a message whose ctx ended before
 // its turn is skipped, though one already being written may still arrive.
 func (s *Session) Send(ctx context.Context, env wire.Envelope) error {
+	if env.Type == wire.TypeChat && env.ID == "" {
+		id, err := newChatID()
+		if err != nil {
+			return fmt.Errorf("client: chat id: %w", err)
+		}
+		env.ID = id
+	}
 	if err := env.Validate(); err != nil {
 		return err
 	}
@@ -239,6 +252,9 @@ func (s *Session) Send(ctx context.Context, env wire.Envelope) error {
 	}
 	if len(data) > wire.MaxEnvelopeBytes {
 		return fmt.Errorf("%w: encoded envelope exceeds %d bytes", wire.ErrInvalidEnvelope, wire.MaxEnvelopeBytes)
+	}
+	if env.Type == wire.TypeChat {
+		s.chat.sent(env.ID, data)
 	}
 	if s.closed.Load() {
 		return ErrClosed

@@ -133,11 +133,17 @@ func (r *room) remoteJoinedLocked(role, node string) {
 	}
 	was := r.remote[role]
 	r.remote[role] = node
-	if was == "" {
-		if peer := r.conns[otherRole(role)]; peer != nil {
-			r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerJoined, Role: role})
-		}
+	peer := r.conns[otherRole(role)]
+	if peer == nil || was == node {
+		return
 	}
+	if was != "" {
+		// It moved to another node: its socket on the old one is gone,
+		// as when a socket drops and comes back on one node. The peer
+		// resends what may have been lost on the way (unacknowledged chat).
+		r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerLeft, Role: role})
+	}
+	r.sendLocked(peer, wire.Envelope{Type: wire.TypePeerJoined, Role: role})
 }
 
 // remoteGoneLocked: the remote participant of role dropped (its node said

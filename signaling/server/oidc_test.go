@@ -280,6 +280,26 @@ func TestOIDCRefusals(t *testing.T) {
 			}
 		}
 	})
+	t.Run("another issuer", func(t *testing.T) {
+		// The organisation names the provider by another address than the
+		// issuer its discovery document (and so its tokens) carry, as
+		// Entra ID's "common" endpoint does: nothing is trusted.
+		other := strings.Replace(e.idp.Issuer, "127.0.0.1", "localhost", 1)
+		e.setProvider(t, wire.OIDCSettings{Issuer: other, ClientID: oidcClientID, AllowedDomain: "contoso.com"})
+		defer e.setProvider(t, wire.OIDCSettings{Issuer: e.idp.Issuer, ClientID: oidcClientID, AllowedDomain: "contoso.com"})
+		resp, err := browser(t).Get(e.startURL(newAppStart(), servertest.OrgName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "not reachable") {
+			t.Errorf("provider whose issuer differs: %d %.300s, want 502 refusal", resp.StatusCode, body)
+		}
+		if !strings.Contains(e.Logs.String(), "did not match the issuer") {
+			t.Error("the refusal was not for the issuer")
+		}
+	})
 	t.Run("japanese page", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodGet, e.URL+wire.PathOIDCCallback+"?state=x", nil)
 		req.Header.Set("Accept-Language", "ja,en;q=0.5")

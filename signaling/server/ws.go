@@ -163,6 +163,7 @@ func (r *room) refuse(c *peerConn, reason wire.Reason) {
 // direction says who may send a relayed type: the role, or "" for both.
 var direction = map[string]string{
 	wire.TypeChat:           "",
+	wire.TypeChatAck:        "",
 	wire.TypeCandidate:      "",
 	wire.TypeOffer:          wire.RoleSharer,
 	wire.TypeConsent:        wire.RoleSharer,
@@ -231,7 +232,7 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 	out := wire.Envelope{
 		Type: env.Type, From: c.role, Text: env.Text, SDP: env.SDP, Candidate: env.Candidate,
 		State: env.State, Reason: env.Reason, Monitors: env.Monitors, Monitor: env.Monitor, Restart: env.Restart,
-		RetryAfter: env.RetryAfter, SASCommit: env.SASCommit, Action: env.Action, Actions: env.Actions,
+		RetryAfter: env.RetryAfter, SASCommit: env.SASCommit, ID: env.ID, Action: env.Action, Actions: env.Actions,
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -72,6 +72,31 @@ func (p *participant) expect(t *testing.T, typ string, match func(wire.Envelope)
 	}
 }
 
+// expectOnce waits for the chat text and fails if it comes again within
+// the next two seconds.
+func (p *participant) expectOnce(t *testing.T, text string) {
+	t.Helper()
+	p.expect(t, wire.TypeChat, func(e wire.Envelope) bool { return e.Text == text })
+	var others []wire.Envelope
+	defer func() {
+		for _, e := range others {
+			p.msgs <- e // keep what else arrived for later expects
+		}
+	}()
+	deadline := time.After(2 * time.Second)
+	for {
+		select {
+		case e := <-p.msgs:
+			if e.Type == wire.TypeChat && e.Text == text {
+				t.Fatalf("%s got chat %q twice", p.name, text)
+			}
+			others = append(others, e)
+		case <-deadline:
+			return
+		}
+	}
+}
+
 func (p *participant) send(t *testing.T, env wire.Envelope) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -181,8 +206,21 @@ func TestSessionAcrossNodes(t *testing.T) {
 	// Node 2 dies: the sharer's socket goes with it and the load
 	// balancer sends the reconnect to node 3.
 	f.nodes[1].stop(t, syscall.SIGKILL)
+	// Chat sent around the failure arrives, once.
+	helper.send(t, wire.Envelope{Type: wire.TypeChat, Text: "sent as node 2 died"})
+	sent := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		sent <- sharer.s.Send(ctx, wire.Envelope{Type: wire.TypeChat, Text: "sent while reconnecting"})
+	}()
 	waitReconnect(t, sharer)
 	waitWS(t, f.nodes[2], 1) // the sharer, on node 3 now
+	if err := <-sent; err != nil {
+		t.Fatalf("sharer's chat while reconnecting: %v", err)
+	}
+	sharer.expectOnce(t, "sent as node 2 died")
+	helper.expectOnce(t, "sent while reconnecting")
 	chat(t, helper, sharer, "still there after node 2 died?")
 	chat(t, sharer, helper, "yes, through node 3")
 

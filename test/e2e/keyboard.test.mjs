@@ -5,6 +5,7 @@
 // Input.imeSetComposition / Input.insertText, not a synthetic DOM event).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { Harness, eventually, paintPattern, sleep } from './lib/harness.mjs';
 import { decoded, getHelp, helperCode, pointOnCanvas, startSharerConsole, state } from './lib/sharer.mjs';
 
@@ -31,7 +32,7 @@ class Recorder {
   }
 }
 
-test('helper keyboard: input-method text, dead keys, paste as typing, special keys, fullscreen', async (t) => {
+test('helper keyboard: input-method text, dead keys, paste as typing, special keys, fullscreen; Wayland refused', async (t) => {
   const h = await new Harness(DISPLAY).start();
   t.after(() => h.stop());
   const shot = (page, name) => h.screenshot(page, `keyboard-${name}`);
@@ -125,6 +126,10 @@ test('helper keyboard: input-method text, dead keys, paste as typing, special ke
     // Special keys: Print Screen arrives as its keysym; Ctrl+Alt+Del is explained, not offered.
     rec.mark();
     await helper.getByTestId('special-keys').click();
+    await helper.keyboard.press('Escape');
+    assert.equal(await helper.getByTestId('special-keys-menu').count(), 0, 'Escape closes the menu');
+    assert.equal(rec.keys().length, 0, 'and is not sent to the sharer');
+    await helper.getByTestId('special-keys').click();
     assert.match(await helper.getByTestId('special-key-ctrl-alt-del').textContent(), /only the person at the computer/);
     await shot(helper, '04-special-keys');
     await helper.getByTestId('special-key-print-screen').click();
@@ -136,12 +141,29 @@ test('helper keyboard: input-method text, dead keys, paste as typing, special ke
     const fs = helper.getByTestId('fullscreen');
     await fs.click();
     await eventually('fullscreen', async () => (await helper.evaluate(() => document.fullscreenElement !== null)) && (await fs.getAttribute('aria-pressed')) === 'true', 5000);
+    assert.equal(await fs.getAttribute('data-keyboard-locked'), 'true', 'Chromium holds the keyboard (Keyboard Lock API)');
     await shot(helper, '05-fullscreen');
     await fs.click();
     await eventually('fullscreen left', async () => (await helper.evaluate(() => document.fullscreenElement === null)) && (await fs.getAttribute('aria-pressed')) === 'false', 5000);
 
     await helper.getByTestId('end-session').click();
     await eventually('ended', async () => (await state(helper)) === 'ended');
+
+    // A sharer in a Wayland session, where XWayland sets DISPLAY too: the
+    // daemon says so when it starts, and Get help refuses the code in plain words.
+    const waySocket = join(h.dir, 'wayland.sock');
+    const way = h.spawn('sharer-wayland', h.sharerBin, ['daemon', '--server', h.serverURL, '--display', h.display, '--socket', waySocket],
+      { XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-0', DISPLAY: h.display, LANG: 'C.UTF-8' });
+    await way.waitFor(/This desktop \(Wayland\) cannot be shared yet/, 'the daemon to say it cannot share Wayland');
+    const wayPage = await h.browser.newPage({ viewport: { width: 900, height: 800 } });
+    wayPage.on('pageerror', (e) => pageErrors.push(e.message));
+    await wayPage.goto(await startSharerConsole(h, waySocket, 'sharer-console-wayland'));
+    await wayPage.getByTestId('get-help-code').waitFor();
+    await getHelp(wayPage, await helperCode(helper, h));
+    await eventually('the Wayland notice', async () =>
+      (await wayPage.getByTestId('notice').getAttribute('data-reason')) === 'wayland-unsupported', 15000);
+    assert.match(await wayPage.getByTestId('notice').textContent(), /This desktop \(Wayland\) cannot be shared yet; choose an X11 session at sign-in/);
+    await shot(wayPage, '06-wayland');
     assert.deepEqual(pageErrors, [], 'no page errors');
   } catch (e) {
     assert.fail(`${e.stack}\n${h.logs()}`);

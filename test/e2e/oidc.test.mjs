@@ -4,7 +4,8 @@
 // real sharer daemon on an Xvfb desktop. The console's system-browser
 // launcher is pointed ($BROWSER) at a script that hands the URL to this
 // test, which drives it in a separate browser context, as the person's own
-// browser would.
+// browser would. The same person, named the first administrator, then
+// signs in to the admin console through the provider.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -43,6 +44,7 @@ test('sign in with Contoso through the provider, then help someone', async (t) =
     await writeFile(join(dir, 'secret'), `${secret}\n`, { mode: 0o600 });
     await h.run(bin('quickhelp-server'), ['org', 'oidc', 'set', '--data', join(h.dir, 'server'), '--org', 'Contoso',
       '--issuer', issuer, '--client-id', 'quickhelp', '--client-secret-file', join(dir, 'secret'), '--allowed-domain', 'contoso.com']);
+    await h.run(bin('quickhelp-server'), ['org', 'admin', 'add', '--data', join(h.dir, 'server'), '--org', 'Contoso', '--email', 'kim@contoso.com']);
 
     const page = await h.browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const pageErrors = [];
@@ -103,6 +105,27 @@ test('sign in with Contoso through the provider, then help someone', async (t) =
     assert.equal(resp.status(), 400);
     assert.match(await replay.getByTestId('oidc-refusal').textContent(), /This sign-in is no longer valid/);
     await h.screenshot(replay, 'oidc-06-replayed');
+
+    // The admin console signs in through the provider too (Kim was named
+    // the first administrator): its own "Sign in with Contoso", the
+    // provider's page, back through the service's callback to /admin/.
+    const admin = await system.newPage();
+    await admin.goto(`${h.serverURL}/admin/`);
+    await admin.getByTestId('login-email').fill('kim@contoso.com');
+    await admin.getByTestId('login-email').blur();
+    const adminWithOrg = admin.getByTestId('login-oidc');
+    await adminWithOrg.waitFor({ timeout: 15000 });
+    assert.equal((await adminWithOrg.textContent()).trim(), 'Sign in with Contoso');
+    await adminWithOrg.click();
+    await admin.locator('#username').waitFor({ timeout: 15000 });
+    await admin.locator('#username').fill('kim');
+    await admin.locator('#password').fill('kim-password');
+    await admin.locator('button[type="submit"]').click();
+    await admin.waitForURL(`${h.serverURL}/admin/**`, { timeout: 15000 });
+    await admin.getByTestId('signed-in').waitFor({ timeout: 15000 });
+    assert.match(await admin.getByTestId('signed-in').textContent(), /kim@contoso\.com/);
+    assert.equal(await admin.getByTestId('login').count(), 0, 'no sign-in form once signed in');
+    await h.screenshot(admin, 'oidc-07-admin-console');
     await system.close();
     assert.deepEqual(pageErrors, [], 'no page errors');
   } catch (e) {

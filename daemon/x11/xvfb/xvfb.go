@@ -39,6 +39,7 @@
 //	160        test/e2e/oidc.test.mjs
 //	165        test/e2e/admin.test.mjs
 //	180        test/e2e/keyboard.test.mjs
+//	181        app/keygrab
 //	185        daemon/actions
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a

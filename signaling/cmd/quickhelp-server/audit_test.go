@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -16,10 +18,17 @@ func TestAuditCommands(t *testing.T) {
 		"--org", "Fabrikam", "--password-stdin"}, e); err != nil {
 		t.Fatal(err)
 	}
+	secret := filepath.Join(dir, "client-secret")
+	if err := os.WriteFile(secret, []byte("CANARY-client-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"user", "disable", "--email", "kim@example.org"},
 		{"org", "disable", "--name", "Fabrikam"},
 		{"org", "set", "--name", "Fabrikam", "--relay-only"},
+		{"org", "oidc", "set", "--org", "Fabrikam", "--issuer", "https://login.example.com/fabrikam", "--client-id", "qh",
+			"--client-secret-file", secret},
+		{"org", "admin", "add", "--org", "Fabrikam", "--email", "lee@example.org"},
 	} {
 		e, _ := testEnv(nil, "")
 		if err := run(ctx, append(args, "--data", dir), e); err != nil {
@@ -31,7 +40,7 @@ func TestAuditCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	want := []string{"org-relay-only", "org-disable", "user-suspend"}
+	want := []string{"org-admin-add", "org-oidc", "org-relay-only", "org-disable", "user-suspend"}
 	if len(lines) != 1+len(want) {
 		t.Fatalf("audit list printed %q, want a header and %d entries", out.String(), len(want))
 	}
@@ -40,8 +49,12 @@ func TestAuditCommands(t *testing.T) {
 			t.Errorf("line %d = %q, want %s by (command line)", i+1, l, action)
 		}
 	}
-	if !strings.Contains(lines[3], "kim@example.org") || !strings.Contains(lines[1], "true") {
+	if !strings.Contains(lines[5], "kim@example.org") || !strings.Contains(lines[3], "true") ||
+		!strings.Contains(lines[2], "issuer=https://login.example.com/fabrikam") || !strings.Contains(lines[1], "lee@example.org") {
 		t.Errorf("targets and details missing: %q", out.String())
+	}
+	if strings.Contains(out.String(), "CANARY") {
+		t.Errorf("the client secret reached the audit log: %q", out.String())
 	}
 	e, _ = testEnv(nil, "")
 	if err := run(ctx, []string{"audit", "list", "--data", dir, "--org", "Nobody"}, e); err == nil {

@@ -67,11 +67,18 @@ func orgOIDCSet(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("org oidc set: %w", err)
 	}
 	if in.Issuer == "" {
+		if err := recordCommand(ctx, st, o.ID, wire.AuditOrgOIDC, "", "removed"); err != nil {
+			return err
+		}
 		fmt.Fprintf(e.stdout, "%s: provider removed\n", o.Name)
 		return nil
 	}
 	c, err := st.OIDCConfig(ctx, o.ID)
 	if err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("issuer=%s local-sign-in=%t", c.Issuer, c.LocalSignIn)
+	if err := recordCommand(ctx, st, o.ID, wire.AuditOrgOIDC, "", detail); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: issuer=%s client-id=%s allowed-domain=%s tenant-claim=%s local-sign-in=%t client-secret=stored\n",
@@ -112,6 +119,9 @@ func orgAdminAdd(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("no organisation %q: %w", name, err)
 	}
 	if err := st.AddPendingAdmin(ctx, o.ID, addr.Address); err != nil {
+		return err
+	}
+	if err := recordCommand(ctx, st, o.ID, wire.AuditOrgAdminAdd, addr.Address, ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %s becomes administrator at their next sign-in with the organisation's provider\n", o.Name, addr.Address)

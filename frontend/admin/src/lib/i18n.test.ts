@@ -16,7 +16,7 @@ describe('admin i18n', () => {
   it('names every audit action the service writes', () => {
     // wire/rest.go's Audit* constants.
     const actions = ['sign-in', 'sign-out', 'user-suspend', 'user-restore', 'user-role', 'org-disable', 'org-enable',
-      'org-relay-only', 'org-oidc', 'session-end', 'report-handled', 'report-reopened'];
+      'org-relay-only', 'org-oidc', 'org-admin-add', 'session-end', 'report-handled', 'report-reopened'];
     for (const a of actions) {
       expect(actionText('en', a)).not.toBe(a);
       expect(actionText('ja', a)).not.toBe(actionText('en', a));

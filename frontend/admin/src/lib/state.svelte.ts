@@ -65,6 +65,16 @@ export class AdminState {
     }
   }
 
+  /** quiet is run for background refreshes: it leaves a shown error alone. */
+  async quiet<T>(f: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await f();
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+  }
+
   fail(e: unknown): void {
     if (e instanceof ApiError) {
       if (e.status === 401 && this.session) this.session = null;

@@ -25,6 +25,15 @@ describe('AdminState', () => {
     expect(s.error).toBe('その操作は許可されていません。');
   });
 
+  it('keeps a shown error through a background refresh that works', async () => {
+    const s = new AdminState('en', answering(200, []));
+    s.error = 'That was not found. It may have expired.';
+    expect(await s.quiet(() => s.api.live())).toEqual([]);
+    expect(s.error).toBe('That was not found. It may have expired.');
+    expect(await s.run(() => s.api.live())).toEqual([]);
+    expect(s.error).toBe('');
+  });
+
   it('drops the session when the service says it has ended', async () => {
     const s = new AdminState('en', answering(401, { error: 'unauthorized', message: '' }));
     s.session = { user: { id: 'a', email: 'a@example.com', firstName: 'A', lastName: 'B', role: 'admin', organization: 'C' }, csrfToken: 't', expiresAt: '' };
