@@ -41,6 +41,7 @@
 //	180        test/e2e/keyboard.test.mjs
 //	181        app/keygrab
 //	185        daemon/actions
+//	186        test/e2e/quick-actions.test.mjs
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a
 // person's own session, and scripts/wine-test.sh lets Xvfb pick a free one
