@@ -165,8 +165,15 @@ func (p *pipeline) run(ctx context.Context) {
 			continue
 		}
 		p.frames.Add(1)
+		if r, ok := enc.(refiner); ok && r.Refining() {
+			p.src.ForceNext() // capture again, even if nothing changes, to sharpen it
+		}
 	}
 }
+
+// refiner is an encoder that codes only what changed and can sharpen the
+// last picture by encoding it again (encode.VP8's Refining).
+type refiner interface{ Refining() bool }
 
 // maxBusyWait bounds waitNotBusy: a writer that is stuck (not just slow)
 // must not stop capture for good.

@@ -16,6 +16,7 @@ const (
 	SharerJoinNeedsCode    Key = "sharer.join-needs-code"
 	SharerUnknownCommand   Key = "sharer.unknown-command"
 	SharerNotRunning       Key = "sharer.not-running"
+	SharerInsecureServer   Key = "sharer.insecure-server"
 	SharerNotOwner         Key = "sharer.not-owner"
 	SharerReady            Key = "sharer.ready"
 	SharerHelperUnknown    Key = "sharer.helper-unknown"
@@ -165,6 +166,8 @@ Ctrl+Alt+Shift+S でいつでも、どのウィンドウからでも共有をす
 	SharerJoinNeedsCode:  {"join needs the code your helper gave you, e.g. join ABCD-EFGH", "join にはサポート担当者から伝えられたコードが必要です（例: join ABCD-EFGH）"},
 	SharerUnknownCommand: {"unknown command %q", "不明なコマンドです: %q"},
 	SharerNotRunning:     {"no session is running (start one with: quickhelp-sharer join CODE)", "実行中のセッションはありません（開始するには: quickhelp-sharer join コード）"},
+	SharerInsecureServer: {"--server %s: The service address must start with https://. Plain http:// is only allowed for a QuickHelp service on this computer.",
+		"--server %s: サービスのアドレスは https:// で始まる必要があります。http:// を使えるのは、このコンピューター上の QuickHelp サービスだけです。"},
 	SharerNotOwner: {"another user's program is holding QuickHelp's local connection on this computer, so QuickHelp will not use it. Restart the computer, or ask your administrator to check which program it is.",
 		"このコンピューターでは別のユーザーのプログラムが QuickHelp のローカル接続を使っているため、QuickHelp はその接続を使いません。コンピューターを再起動するか、どのプログラムかを管理者に確認してもらってください。"},
 	SharerReady:         {"QuickHelp sharer is ready and waiting for a code from the QuickHelp app.", "QuickHelp の画面共有プログラムの準備ができました。QuickHelp アプリからのコードを待っています。"},

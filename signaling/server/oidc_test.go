@@ -354,6 +354,17 @@ func TestOIDCRecheck(t *testing.T) {
 			t.Errorf("still enabled at the provider, call %d after the re-check: %d %+v", i, st, werr)
 		}
 	}
+	// The organisation removes its provider: at the next re-check the
+	// provider sign-ins end (password sign-ins are untouched).
+	helper := e.HelperToken(t)
+	e.setProvider(t, wire.OIDCSettings{})
+	e.Clock.Advance(61 * time.Minute)
+	if st, _ := e.Do(t, http.MethodPost, wire.PathSessions, kimTok, nil, nil); st != http.StatusUnauthorized {
+		t.Errorf("provider removed, after the re-check: %d, want 401", st)
+	}
+	if st, werr := e.Do(t, http.MethodPost, wire.PathSessions, helper, nil, nil); st != http.StatusCreated && st != http.StatusOK {
+		t.Errorf("password sign-in after the provider was removed: %d %+v", st, werr)
+	}
 }
 
 // TestOIDCSettingsAdmin: the admin API sets the provider; the client

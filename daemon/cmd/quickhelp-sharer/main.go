@@ -86,7 +86,7 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 		return "", nil, o, errors.New(lang.T(i18n.SharerBadConsent, o.consentMode))
 	}
 	if _, err := client.New(o.server); errors.Is(err, client.ErrInsecureURL) {
-		return "", nil, o, fmt.Errorf("--server %s: %s", o.server, client.MsgInsecureURL)
+		return "", nil, o, errors.New(lang.T(i18n.SharerInsecureServer, o.server))
 	}
 	return positional[0], positional[1:], o, nil
 }
