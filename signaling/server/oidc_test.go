@@ -516,3 +516,43 @@ func TestOIDCAdminConsoleSignIn(t *testing.T) {
 		t.Errorf("the victim's browser got cookies: %v", victim.Jar.Cookies(u))
 	}
 }
+
+// TestOIDCLimits: sign-ins waiting at the provider are bounded and counted
+// before the provider is contacted; starts, callbacks and look-ups share a
+// per-address budget.
+func TestOIDCLimits(t *testing.T) {
+	env := servertest.StartWith(t, func(c *server.Config) {
+		c.OIDCPendingMax = 2
+		c.OIDCRules = []ratelimit.Rule{{Window: time.Minute, Max: 10}}
+	})
+	idp, err := oidcprovider.Start(oidcprovider.Config{Users: []oidcprovider.User{kim}, Clients: []oidcprovider.Client{
+		{ID: oidcClientID, Secret: oidcSecret, RedirectURIs: []string{env.URL + wire.PathOIDCCallback}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idp.Close()
+	e := &oidcEnv{Env: env, idp: idp}
+	e.setProvider(t, wire.OIDCSettings{Issuer: idp.Issuer, ClientID: oidcClientID, ClientSecret: oidcSecret, AllowedDomain: "contoso.com"})
+	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i, want := range []int{http.StatusFound, http.StatusFound, http.StatusTooManyRequests} {
+		resp, err := noFollow.Get(e.startURL(newAppStart(), servertest.OrgName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("start %d with at most 2 waiting: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	// 3 starts counted; 7 more steps are allowed, the 8th is refused.
+	for i := range 8 {
+		st, werr := e.Do(t, http.MethodGet, wire.PathOIDCLookup+"?email=kim@contoso.com", "", nil, nil)
+		want := http.StatusOK
+		if i == 7 {
+			want = http.StatusTooManyRequests
+		}
+		if st != want {
+			t.Errorf("look-up %d: %d %+v, want %d", i+1, st, werr, want)
+		}
+	}
+}
