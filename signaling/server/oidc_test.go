@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -554,5 +555,44 @@ func TestOIDCLimits(t *testing.T) {
 		if st != want {
 			t.Errorf("look-up %d: %d %+v, want %d", i+1, st, werr, want)
 		}
+	}
+}
+
+// TestOIDCRecheckConcurrent: when a token's re-check is due, concurrent
+// requests renew the grant once. The provider rotates refresh tokens on
+// use, so a second renewal with the old one would look like a revocation
+// and sign the helper out.
+func TestOIDCRecheckConcurrent(t *testing.T) {
+	e := startOIDC(t)
+	tok := e.signInToken(t, kim).Token
+	e.Clock.Advance(61 * time.Minute)
+	const n = 12
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, e.URL+wire.PathAdminOIDC, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c == http.StatusUnauthorized {
+			t.Errorf("a concurrent request during the re-check answered 401")
+		}
+	}
+	// Still signed in, and due again only in an hour: the next hour's check
+	// renews with the rotated refresh token.
+	e.Clock.Advance(61 * time.Minute)
+	if st, werr := e.Do(t, http.MethodPost, wire.PathSessions, tok, nil, nil); st != http.StatusCreated && st != http.StatusOK {
+		t.Errorf("after the next re-check: %d %+v", st, werr)
 	}
 }
