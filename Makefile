@@ -84,8 +84,10 @@ test-e2e: build-test
 	npm test --workspace test/e2e
 
 # The desktop app: builds with the Wails CLI, starts under Xvfb and shows
-# the sign-in screen (screenshot checked non-blank); the Windows cross-build.
-test-desktop:
+# the sign-in screen (screenshot checked non-blank), runs a whole session in
+# the WebKitGTK window against bin/'s service and sharer daemon (video decoded
+# in the window, checked by its pixels; control); the Windows cross-build.
+test-desktop: build-go
 	@scripts/desktop-test.sh
 
 # QuickHelp's Windows code under wine64 on a private Xvfb display: the local
