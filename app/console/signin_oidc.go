@@ -154,7 +154,9 @@ func (c *Controller) cancelOIDC() {
 
 func oidcFailure(err error) (wire.Reason, string) {
 	switch {
-	case errors.Is(err, client.ErrHelperSuspended), errors.Is(err, client.ErrOrgDisabled):
+	case errors.Is(err, client.ErrOrgDisabled):
+		return wire.ReasonOrgDisabled, wire.ReasonOrgDisabled.Text()
+	case errors.Is(err, client.ErrHelperSuspended):
 		return wire.ReasonHelperSuspended, client.UserMessage(err)
 	case errors.Is(err, client.ErrRateLimited):
 		return wire.ReasonRateLimited, client.UserMessage(err)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -354,6 +355,17 @@ func TestOIDCRecheck(t *testing.T) {
 			t.Errorf("still enabled at the provider, call %d after the re-check: %d %+v", i, st, werr)
 		}
 	}
+	// The organisation removes its provider: at the next re-check the
+	// provider sign-ins end (password sign-ins are untouched).
+	helper := e.HelperToken(t)
+	e.setProvider(t, wire.OIDCSettings{})
+	e.Clock.Advance(61 * time.Minute)
+	if st, _ := e.Do(t, http.MethodPost, wire.PathSessions, kimTok, nil, nil); st != http.StatusUnauthorized {
+		t.Errorf("provider removed, after the re-check: %d, want 401", st)
+	}
+	if st, werr := e.Do(t, http.MethodPost, wire.PathSessions, helper, nil, nil); st != http.StatusCreated && st != http.StatusOK {
+		t.Errorf("password sign-in after the provider was removed: %d %+v", st, werr)
+	}
 }
 
 // TestOIDCSettingsAdmin: the admin API sets the provider; the client
@@ -503,5 +515,84 @@ func TestOIDCAdminConsoleSignIn(t *testing.T) {
 	}
 	if u, _ := url.Parse(e.URL); len(victim.Jar.Cookies(u)) != 0 {
 		t.Errorf("the victim's browser got cookies: %v", victim.Jar.Cookies(u))
+	}
+}
+
+// TestOIDCLimits: sign-ins waiting at the provider are bounded and counted
+// before the provider is contacted; starts, callbacks and look-ups share a
+// per-address budget.
+func TestOIDCLimits(t *testing.T) {
+	env := servertest.StartWith(t, func(c *server.Config) {
+		c.OIDCPendingMax = 2
+		c.OIDCRules = []ratelimit.Rule{{Window: time.Minute, Max: 10}}
+	})
+	idp, err := oidcprovider.Start(oidcprovider.Config{Users: []oidcprovider.User{kim}, Clients: []oidcprovider.Client{
+		{ID: oidcClientID, Secret: oidcSecret, RedirectURIs: []string{env.URL + wire.PathOIDCCallback}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idp.Close()
+	e := &oidcEnv{Env: env, idp: idp}
+	e.setProvider(t, wire.OIDCSettings{Issuer: idp.Issuer, ClientID: oidcClientID, ClientSecret: oidcSecret, AllowedDomain: "contoso.com"})
+	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i, want := range []int{http.StatusFound, http.StatusFound, http.StatusTooManyRequests} {
+		resp, err := noFollow.Get(e.startURL(newAppStart(), servertest.OrgName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("start %d with at most 2 waiting: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	// 3 starts counted; 7 more steps are allowed, the 8th is refused.
+	for i := range 8 {
+		st, werr := e.Do(t, http.MethodGet, wire.PathOIDCLookup+"?email=kim@contoso.com", "", nil, nil)
+		want := http.StatusOK
+		if i == 7 {
+			want = http.StatusTooManyRequests
+		}
+		if st != want {
+			t.Errorf("look-up %d: %d %+v, want %d", i+1, st, werr, want)
+		}
+	}
+}
+
+// TestOIDCRecheckConcurrent: when a token's re-check is due, concurrent
+// requests renew the grant once. The provider rotates refresh tokens on
+// use, so a second renewal with the old one would look like a revocation
+// and sign the helper out.
+func TestOIDCRecheckConcurrent(t *testing.T) {
+	e := startOIDC(t)
+	tok := e.signInToken(t, kim).Token
+	e.Clock.Advance(61 * time.Minute)
+	const n = 12
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, e.URL+wire.PathAdminOIDC, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c == http.StatusUnauthorized {
+			t.Errorf("a concurrent request during the re-check answered 401")
+		}
+	}
+	// Still signed in, and due again only in an hour: the next hour's check
+	// renews with the rotated refresh token.
+	e.Clock.Advance(61 * time.Minute)
+	if st, werr := e.Do(t, http.MethodPost, wire.PathSessions, tok, nil, nil); st != http.StatusCreated && st != http.StatusOK {
+		t.Errorf("after the next re-check: %d %+v", st, werr)
 	}
 }

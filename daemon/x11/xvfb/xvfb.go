@@ -31,7 +31,7 @@
 //	121        test/e2e/helper-console.test.mjs
 //	122        bench/latency/latency.mjs (default of -display)
 //	123        test/e2e/prompt-window.test.mjs
-//	126        scripts/desktop-test.sh (default of DESKTOP_TEST_DISPLAY)
+//	126, 187   scripts/desktop-test.sh (defaults of DESKTOP_TEST_DISPLAY, DESKTOP_TEST_SHARER_DISPLAY)
 //	130–131    test/e2e/sharer.test.mjs
 //	135        test/e2e/chat.test.mjs
 //	140–144    daemon/hotkey (143 is never started)
