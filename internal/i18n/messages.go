@@ -51,6 +51,7 @@ const (
 	StatusViewOnly         Key = "status.view-only"
 	StatusSAS              Key = "status.sas"
 	StatusKeepSharing      Key = "status.keep-sharing"
+	StatusRestartAsked     Key = "status.restart-asked"
 	StatusEnd              Key = "status.end"
 	StatusEnded            Key = "status.ended"
 	StatusEndedUnknown     Key = "status.ended-unknown"
@@ -213,6 +214,7 @@ Ctrl+Alt+Shift+S でいつでも、どのウィンドウからでも共有をす
 	StatusViewOnly:         {"; view only", "。表示のみです"},
 	StatusSAS:              {"; security code %s", "。セキュリティコード %s"},
 	StatusKeepSharing:      {". Keep sharing? %s Answer: quickhelp-sharer keep-sharing", "。共有を続けますか？ %s 応答: quickhelp-sharer keep-sharing"},
+	StatusRestartAsked:     {". The helper asks to restart your computer. Answer: quickhelp-sharer allow-restart or deny-restart", "。サポート担当者がコンピューターの再起動を求めています。応答: quickhelp-sharer allow-restart または deny-restart"},
 	StatusEnd:              {".", "。"},
 	StatusEnded:            {"The session has ended.", "セッションは終了しました。"},
 	StatusEndedUnknown:     {"The session has ended (%s).", "セッションは終了しました（%s）。"},

@@ -143,9 +143,17 @@ test('helper console in Chromium: the Windows daemon under wine', { skip: missin
     assert.ok(near(px.br, [255, 255, 255]), `bottom right ${px.br} is white`);
 
     // A point of the W×H desktop in page coordinates (the canvas is
-    // letterboxed in its box).
+    // letterboxed in its box), once the page's layout is still: notices
+    // above the canvas come and go and move it.
     const onCanvas = async (sx, sy) => {
-      const box = await page.getByTestId('remote-screen').boundingBox();
+      const screenBox = () => page.getByTestId('remote-screen').boundingBox();
+      let box = await screenBox();
+      for (let i = 0; i < 20; i++) {
+        await sleep(250);
+        const again = await screenBox();
+        if (JSON.stringify(again) === JSON.stringify(box)) break;
+        box = again;
+      }
       const scale = Math.min(box.width / W, box.height / H);
       const left = box.x + (box.width - W * scale) / 2;
       const top = box.y + (box.height - H * scale) / 2;
@@ -166,6 +174,7 @@ test('helper console in Chromium: the Windows daemon under wine', { skip: missin
     await command('allow-control');
     await page.getByTestId('release-control').waitFor({ timeout: 30000 });
     await eventually('a click in the window', async () => {
+      p = await onCanvas(W / 4, H / 4);
       await page.mouse.click(p.x, p.y);
       await sleep(300);
       return clicks().length > 0;
