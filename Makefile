@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VE
 GO ?= go
 BIN := bin
 
-.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop test-wine lint bench bench-load dist dist-test clean
+.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop test-wine lint bench bench-compare bench-load dist dist-test clean
 
 all: build
 
@@ -110,6 +110,10 @@ bench-load: build-go
 
 bench: build
 	@scripts/bench.sh
+
+# QuickHelp against x11vnc + noVNC on one Xvfb (bench/README.md); RUNS=n repeats every workload.
+bench-compare: build
+	node bench/compare/compare.mjs -runs $${RUNS:-1}
 
 clean:
 	rm -rf $(BIN) build/bin dist bench/results

@@ -22,6 +22,7 @@ APT_PACKAGES=(
   iproute2 nftables                           # network-namespace tests (NAT, office firewall)
   sway xwayland                               # a real Wayland session (headless) for daemon/shareable's test
   postgresql-15 nats-server haproxy           # cluster mode: store tests on PostgreSQL, test/cluster
+  x11vnc novnc websockify                     # make bench-compare: the VNC side of the comparison
 )
 
 missing=()

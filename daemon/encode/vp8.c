@@ -174,7 +174,7 @@ void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int
 // At most this many blocks are refined in one frame, so the rate
 // controller can spend enough on each to make a difference: refining a
 // whole screen of text at once kept it at ~29 dB for 16 frames.
-#define REFINE_CHUNK 512
+#define REFINE_CHUNK 256
 
 // changed_block reports whether a w×h block of plane p (stride ps) differs
 // from the same block of q (stride qs), and copies it into q if so.

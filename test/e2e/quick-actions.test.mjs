@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Harness, eventually, liveSession, paintPattern, testBin } from './lib/harness.mjs';
-import { state } from './lib/sharer.mjs';
+import { startSharerConsole, state } from './lib/sharer.mjs';
 
 const DISPLAY = 186;
 
@@ -37,6 +37,10 @@ test('quick actions: task manager and restart with resume', async (t) => {
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await liveSession(h, page);
+    // The sharer's own window (Get help), on the same daemon.
+    const sp = await h.browser.newPage({ viewport: { width: 900, height: 800 } });
+    sp.on('pageerror', (e) => pageErrors.push(`sharer page: ${e.message}`));
+    await sp.goto(await startSharerConsole(h, h.socket));
 
     // No buttons without control.
     assert.equal(await page.getByTestId('quick-task-manager').count(), 0, 'no Task Manager before control');
@@ -58,7 +62,9 @@ test('quick actions: task manager and restart with resume', async (t) => {
     await h.screenshot(page, 'quick-02-restart-confirm');
     await page.getByTestId('quick-restart-yes').click();
     await eventually('the sharer is asked', async () => (await h.sharerCLI('status')).includes('restart your computer'));
-    await h.sharerCLI('allow-restart');
+    await sp.getByTestId('restart-question').waitFor({ timeout: 15000 });
+    await h.screenshot(sp, 'quick-02b-sharer-restart-question');
+    await sp.getByTestId('restart-allow').click();
     await eventually('restarting at the sharer', async () => (await h.sharerCLI('status')).includes('is restarting'));
     await eventually('the system was asked to restart', async () => (await readFile(rebootLog, 'utf8').catch(() => '')).includes('reboot'));
     await eventually('control ended on the page', async () => (await page.getByTestId('quick-task-manager').count()) === 0, 15000);
@@ -76,7 +82,13 @@ test('quick actions: task manager and restart with resume', async (t) => {
     await eventually('the sharer is asked again', async () =>
       (await h.run(exe, ['--socket', h.socket, 'status']).catch(() => '')).includes('going on sharing'), 20000);
     assert.notEqual(await state(page), 'live', 'nothing shown before the sharer allows again');
-    await h.run(exe, ['--socket', h.socket, 'allow']);
+    // The sharer's window asks again, saying the session goes on.
+    await sp.getByTestId('prompt-resumed').waitFor({ timeout: 20000 });
+    await h.screenshot(sp, 'quick-03b-sharer-resumed-prompt');
+    await eventually('allowed again in the sharer\'s window', async () => {
+      await sp.getByTestId('consent-allow').click({ timeout: 1000 }).catch(() => {});
+      return !(await h.run(exe, ['--socket', h.socket, 'status'])).includes('going on sharing');
+    }, 20000);
     await eventually('live again with video', async () =>
       (await state(page)) === 'live' && Number(await page.getByTestId('remote-screen').getAttribute('data-decoded')) > 0, 30000);
     assert.equal(await page.getByTestId('request-control').count(), 1, 'control is not carried over');

@@ -37,6 +37,7 @@
 //	140–144    daemon/hotkey (143 is never started)
 //	150        daemon/cmd/quickhelp-sharer
 //	160        test/e2e/oidc.test.mjs
+//	175        bench/compare/compare.mjs (default of -display)
 //	165        test/e2e/admin.test.mjs
 //	180        test/e2e/keyboard.test.mjs
 //	181        app/keygrab
