@@ -153,7 +153,10 @@ func (c *Controller) cancelOIDC() {
 }
 
 func oidcFailure(err error) (wire.Reason, string) {
+	var refused refusal
 	switch {
+	case errors.As(err, &refused): // the service's callback said why
+		return refused.reason, refused.reason.Text()
 	case errors.Is(err, client.ErrOrgDisabled):
 		return wire.ReasonOrgDisabled, wire.ReasonOrgDisabled.Text()
 	case errors.Is(err, client.ErrHelperSuspended):

@@ -106,6 +106,13 @@ var idField = regexp.MustCompile(`name="id" value="([^"]+)"`)
 // final answer: a redirect to the app, or the service's refusal page.
 func (e *oidcEnv) signIn(t *testing.T, a appStart, u oidcprovider.User) (*http.Response, string) {
 	t.Helper()
+	return e.signInAfter(t, a, u, nil)
+}
+
+// signInAfter is signIn with atProvider run while the person is on the
+// provider's login page.
+func (e *oidcEnv) signInAfter(t *testing.T, a appStart, u oidcprovider.User, atProvider func()) (*http.Response, string) {
+	t.Helper()
 	c := browser(t)
 	resp, err := c.Get(e.startURL(a, servertest.OrgName))
 	if err != nil {
@@ -116,6 +123,9 @@ func (e *oidcEnv) signIn(t *testing.T, a appStart, u oidcprovider.User) (*http.R
 	m := idField.FindSubmatch(page)
 	if resp.StatusCode != http.StatusOK || m == nil {
 		t.Fatalf("start: %d, no provider login page: %.300s", resp.StatusCode, page)
+	}
+	if atProvider != nil {
+		atProvider()
 	}
 	resp, err = c.PostForm(resp.Request.URL.Scheme+"://"+resp.Request.URL.Host+"/login/username",
 		url.Values{"id": {string(m[1])}, "username": {u.Username}, "password": {u.Password}})
@@ -206,10 +216,9 @@ func TestOIDCNeverLinksByEmail(t *testing.T) {
 		Email: servertest.HelperEmail, EmailVerified: true}
 	e := startOIDC(t, alex)
 	e.setProvider(t, wire.OIDCSettings{Issuer: e.idp.Issuer, ClientID: oidcClientID}) // no domain rule; secret kept
-	resp, body := e.signIn(t, newAppStart(), alex)
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already exists") {
-		t.Errorf("sign-in with a local account's e-mail: %d %.300s, want 409 refusal page", resp.StatusCode, body)
-	}
+	a := newAppStart()
+	resp, body := e.signIn(t, a, alex)
+	refusedWith(t, resp, body, a, wire.ReasonSSOEmailTaken)
 }
 
 func TestOIDCRefusals(t *testing.T) {
@@ -253,19 +262,17 @@ func TestOIDCRefusals(t *testing.T) {
 	t.Run("another audience", func(t *testing.T) {
 		e.idp.IssueForAudience("some-other-app")
 		defer e.idp.IssueForAudience("")
-		resp, body := e.signIn(t, newAppStart(), kim)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "not meant for QuickHelp") {
-			t.Errorf("ID token for another audience: %d %.300s, want 403 refusal", resp.StatusCode, body)
-		}
+		a := newAppStart()
+		resp, body := e.signIn(t, a, kim)
+		refusedWith(t, resp, body, a, wire.ReasonSSOFailed)
 		if !strings.Contains(e.Logs.String(), `expected audience`) {
 			t.Error("the refusal was not for the audience")
 		}
 	})
 	t.Run("unverified e-mail with a domain rule", func(t *testing.T) {
-		resp, body := e.signIn(t, newAppStart(), unverified)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "not verified") {
-			t.Errorf("unverified e-mail: %d %.300s, want 403", resp.StatusCode, body)
-		}
+		a := newAppStart()
+		resp, body := e.signIn(t, a, unverified)
+		refusedWith(t, resp, body, a, wire.ReasonSSONotAllowed)
 	})
 	t.Run("redirect not loopback", func(t *testing.T) {
 		for _, r := range []string{"https://evil.example/cb", "http://localhost:9/cb", "http://127.0.0.1/cb", "http://10.0.0.1:9/cb"} {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickhelp/quickhelp/app/gethelp"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/internal/localapi"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
@@ -365,4 +366,75 @@ func desktopExec(t *testing.T, path string) []string {
 	}
 	t.Fatalf("no Exec line in %s", path)
 	return nil
+}
+
+// childPID finds the child daemon serving socket (its command line names
+// the socket).
+func childPID(t *testing.T, socket string) int {
+	t.Helper()
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		if len(args) > 1 && args[1] == "daemon" && slices.Contains(args, socket) {
+			var pid int
+			if _, err := fmt.Sscanf(filepath.Base(d), "%d", &pid); err == nil {
+				return pid
+			}
+		}
+	}
+	t.Fatalf("no daemon process serves %s", socket)
+	return 0
+}
+
+// The app's Get help started the daemon and joined; the daemon is killed
+// mid-session: the app starts it again, the new daemon takes the session
+// up, and the app asks the sharer again (resumed) before sharing goes on.
+func TestSharerServiceRestartsAKilledDaemon(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	env := servertest.Start(t)
+	h := startHelper(t, ctx, env)
+	sock := filepath.Join(shortTempDir(t), "sharer.sock")
+	t.Setenv(childDaemonEnv, "1")
+	t.Setenv(childStateEnv, filepath.Join(shortTempDir(t), "state"))
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, sink := newService(t, gethelp.SharerConfig{Socket: sock, Server: env.URL, Daemon: gethelp.ExecDaemon{Path: exe, Server: env.URL},
+		RetryInterval: 200 * time.Millisecond})
+	svc.PageConnected()
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
+	sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen && !s.Resumed })
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
+	first := sink.WaitSharer(t, "sharing", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing })
+
+	if err := syscall.Kill(childPID(t, sock), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	sink.WaitSharer(t, "the daemon gone", func(s wire.BridgeSharer) bool { return !s.Available })
+	st := sink.WaitSharer(t, "asked again", func(s wire.BridgeSharer) bool {
+		return s.Available && s.Prompt == wire.PromptScreen && s.Resumed
+	})
+	if st.SessionID != first.SessionID || st.Control != wire.ControlNone || !st.JoinedHere {
+		t.Errorf("resumed status = %+v, want the same session (%s), no control, joined here", st, first.SessionID)
+	}
+	sink.Reset()
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
+	sink.WaitSharer(t, "sharing again", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing && s.SessionID == first.SessionID })
+	waitFor(t, "the helper told sharing goes on", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		n := 0
+		for _, e := range h.envs {
+			if e.Type == wire.TypeConsent && e.State == wire.StateGranted {
+				n++
+			}
+		}
+		return n == 2
+	})
 }

@@ -80,6 +80,8 @@ export type Reason =
   | 'sharer-unavailable'
   | 'sharer-not-yours'
   | 'sso-failed'
+  | 'sso-not-allowed'
+  | 'sso-email-taken'
   | 'network-interrupted'
   | 'network-blocked'
   | 'sharer-restarting'
@@ -132,6 +134,8 @@ export const REASONS: readonly Reason[] = [
   'sharer-unavailable',
   'sharer-not-yours',
   'sso-failed',
+  'sso-not-allowed',
+  'sso-email-taken',
   'network-interrupted',
   'network-blocked',
   'sharer-restarting',
