@@ -4,7 +4,8 @@
 // real sharer daemon on an Xvfb desktop. The console's system-browser
 // launcher is pointed ($BROWSER) at a script that hands the URL to this
 // test, which drives it in a separate browser context, as the person's own
-// browser would. The same person, named the first administrator, then
+// browser would. A first try, cancelled at the provider, comes back to the
+// console with the reason. The same person, named the first administrator, then
 // signs in to the admin console through the provider.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,11 +56,45 @@ test('sign in with Contoso through the provider, then help someone', async (t) =
     await withOrg.waitFor({ timeout: 15000 });
     assert.equal((await withOrg.textContent()).trim(), 'Sign in with Contoso');
     await h.screenshot(page, 'oidc-01-sign-in');
+    // The n-th address the app opened in the "system browser".
+    const openedURL = (n) => eventually('the app to open the browser', async () =>
+      (await readFile(opened, 'utf8').catch(() => '')).split('\n').filter(Boolean)[n - 1]);
+
+    // A first try the person cancels at the provider. The provider's login
+    // page has no Cancel button, so the test makes the redirect a provider
+    // makes then: back to the service's callback with error=access_denied
+    // and the state the service gave the provider. The service sends the
+    // browser on to the app, and the console says why at once, without
+    // anyone clicking Cancel.
+    await withOrg.click();
+    await page.getByTestId('login-org-busy').waitFor({ timeout: 15000 });
+    const denied = await h.browser.newContext();
+    const dp = await denied.newPage();
+    let toProvider = '';
+    dp.on('request', (r) => {
+      if (!toProvider && r.url().startsWith(issuer) && new URL(r.url()).searchParams.get('state')) toProvider = r.url();
+    });
+    await dp.goto(await openedURL(1));
+    await dp.locator('#username').waitFor({ timeout: 15000 });
+    assert.ok(toProvider, 'the service sent the browser to the provider');
+    const serviceState = new URL(toProvider).searchParams.get('state');
+    await dp.goto(`${h.serverURL}/v1/auth/oidc/callback?error=access_denied&state=${encodeURIComponent(serviceState)}`);
+    await dp.getByTestId('app-sign-in-refused').waitFor({ timeout: 15000 });
+    assert.match(await dp.textContent('body'), /did not finish[\s\S]*You can close this tab/);
+    await h.screenshot(dp, 'oidc-01b-refused-tab');
+    const notice = page.getByTestId('notice');
+    await notice.waitFor({ timeout: 1000 });
+    assert.equal(await notice.getAttribute('data-reason'), 'sso-failed');
+    assert.match(await notice.textContent(), /Sign-in with your organisation did not finish/);
+    await withOrg.waitFor({ timeout: 1000 }); // no longer waiting: the button is back
+    await h.screenshot(page, 'oidc-01c-refused');
+    await denied.close();
+
     await withOrg.click();
     await page.getByTestId('login-org-busy').waitFor({ timeout: 15000 });
 
     // The "system browser": whatever the app opened, in its own context.
-    const url = await eventually('the app to open the browser', async () => (await readFile(opened, 'utf8').catch(() => '')).trim());
+    const url = await openedURL(2);
     assert.ok(url.startsWith(`${h.serverURL}/v1/auth/oidc/start?`), `opened ${url}`);
     assert.match(new URL(url).searchParams.get('redirect_uri'), /^http:\/\/127\.0\.0\.1:\d+\//);
     const system = await h.browser.newContext();

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,24 @@ const need = ['QUICKHELP_WINE', 'QUICKHELP_WINE_SHARER', 'QUICKHELP_WINE_PATTERN
   'QUICKHELP_WINE_SERVER', 'QUICKHELP_WINE_CONSOLE', 'WINEPREFIX', 'DISPLAY'];
 const missing = need.filter((k) => !env[k]);
 const [W, H] = (env.QUICKHELP_WINE_SCREEN ?? '0x0').split('x').map(Number);
+
+// taskManagers lists the processes of this test's wine prefix that run
+// taskmgr.exe.
+async function taskManagers() {
+  const pids = [];
+  for (const d of await readdir('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${d}/cmdline`, 'latin1')).toLowerCase();
+      if (!cmdline.includes('system32\\taskmgr.exe')) continue;
+      const environ = (await readFile(`/proc/${d}/environ`, 'latin1')).split('\0');
+      if (environ.includes(`WINEPREFIX=${env.WINEPREFIX}`)) pids.push(Number(d));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
 
 // Proc keeps a program's output for assertions and failure logs.
 class Proc {
@@ -35,11 +53,16 @@ class Proc {
     return this.out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix));
   }
   async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await this.exited;
-    clearTimeout(t);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      await this.exited;
+      clearTimeout(t);
+    }
+    // Programs wine started on the way (its server, the task manager the
+    // daemon opened) keep the output pipes open: stop reading them.
+    this.child.stdout.destroy();
+    this.child.stderr.destroy();
   }
 }
 
@@ -194,6 +217,12 @@ test('helper console in Chromium: the Windows daemon under wine', { skip: missin
     assert.equal(keys()[0], 'keydown scancode=44', 'KeyZ is scan code 0x2C');
     await eventually('the character typed', () => pattern.lines('char').length > 0, 5000);
     assert.equal(pattern.lines('char')[0], `char 'y'`, 'typed in the sharer\'s (German) layout');
+
+    // The Task Manager quick action from the console's toolbar starts
+    // Windows' own (wine's taskmgr.exe) in the sharer's session.
+    assert.equal((await taskManagers()).length, 0, 'no task manager before the helper asks');
+    await page.getByTestId('quick-task-manager').click();
+    await eventually('taskmgr.exe running', async () => (await taskManagers()).length === 1, 30000);
 
     // After revoke nothing more arrives.
     await command('revoke-control');
