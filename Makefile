@@ -8,7 +8,7 @@ LDFLAGS := -s -w -X github.com/quickhelp/quickhelp/internal/version.Version=$(VE
 GO ?= go
 BIN := bin
 
-.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop test-wine lint bench bench-load dist dist-test clean
+.PHONY: all deps frontend build build-go build-test build-desktop build-desktop-linux run test test-go test-fuzz test-frontend test-e2e test-desktop test-wine lint bench bench-compare bench-load dist dist-test clean
 
 all: build
 
@@ -53,7 +53,7 @@ lint:
 	$(GO) vet ./...
 	$(GO) vet -tags $(TEST_TAGS) ./internal/policy/... ./daemon/cmd/quickhelp-sharer/... ./daemon/sharer/... ./test/integration/...
 	@grep -q '"productVersion": "$(VERSION)"' wails.json || { echo "wails.json productVersion differs from VERSION ($(VERSION))"; exit 1; }
-	GOOS=windows $(GO) vet ./wire/... ./daemon/win32/... ./daemon/x11/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./daemon/desktop/... ./daemon/shareable/... ./internal/i18n/... ./internal/policy/... ./test/wine/pattern/...
+	GOOS=windows $(GO) vet ./wire/... ./daemon/win32/... ./daemon/x11/... ./daemon/input/... ./daemon/capture/... ./daemon/overlay/... ./daemon/tray/... ./internal/localapi/... ./daemon/hotkey/... ./daemon/desktop/... ./daemon/actions/... ./daemon/shareable/... ./internal/i18n/... ./internal/policy/... ./test/wine/pattern/...
 	@# macOS: the three programs build without cgo and without the desktop tag
 	@# (the daemon refuses to share there; the helper console runs in web mode).
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./signaling/cmd/quickhelp-server ./daemon/cmd/quickhelp-sharer .
@@ -84,8 +84,10 @@ test-e2e: build-test
 	npm test --workspace test/e2e
 
 # The desktop app: builds with the Wails CLI, starts under Xvfb and shows
-# the sign-in screen (screenshot checked non-blank); the Windows cross-build.
-test-desktop:
+# the sign-in screen (screenshot checked non-blank), runs a whole session in
+# the WebKitGTK window against bin/'s service and sharer daemon (video decoded
+# in the window, checked by its pixels; control); the Windows cross-build.
+test-desktop: build-go
 	@scripts/desktop-test.sh
 
 # QuickHelp's Windows code under wine64 on a private Xvfb display: the local
@@ -110,6 +112,10 @@ bench-load: build-go
 
 bench: build
 	@scripts/bench.sh
+
+# QuickHelp against x11vnc + noVNC on one Xvfb (bench/README.md); RUNS=n repeats every workload.
+bench-compare: build
+	node bench/compare/compare.mjs -runs $${RUNS:-1}
 
 clean:
 	rm -rf $(BIN) build/bin dist bench/results

@@ -10,6 +10,8 @@ APT_PACKAGES=(
   libvpx-dev libyuv-dev                       # VP8 encode/decode, colour conversion
   xvfb xdotool x11-utils x11-xkb-utils xkb-data x11-xserver-utils imagemagick xterm  # test desktop
   libgtk-3-dev libwebkit2gtk-4.1-dev          # desktop app (Wails, Linux)
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav  # WebKitGTK's WebCodecs decoders (VP8: vpxdec)
+  xclip                                       # the desktop test reads the window's text from the clipboard
   chromium                                    # browser for end-to-end tests (never downloaded)
   nsis msitools wixl osslsigncode openssl     # Windows installers and signing
   gcc-mingw-w64-x86-64 nasm dpkg-dev          # Windows daemon: libvpx cross-built from Debian's source
@@ -20,6 +22,7 @@ APT_PACKAGES=(
   iproute2 nftables                           # network-namespace tests (NAT, office firewall)
   sway xwayland                               # a real Wayland session (headless) for daemon/shareable's test
   postgresql-15 nats-server haproxy           # cluster mode: store tests on PostgreSQL, test/cluster
+  x11vnc novnc websockify                     # make bench-compare: the VNC side of the comparison
 )
 
 missing=()

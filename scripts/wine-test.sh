@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs QuickHelp's Windows code under wine64 (what `make test-wine` runs, part
 # of `make test`):
+#   - daemon/desktop: the input-desktop probe (OpenInputDesktop) on wine's
+#     desktop, which wine always names Default;
+#   - daemon/sharer: the RunOnce entry that resumes a session after a
+#     restart, in the prefix's registry;
 #   - the Windows-only tests of internal/localapi, which make the real Win32
 #     calls of the named pipe (the user's SID in its name, the owner-only
 #     DACL, the server and client process checks through
@@ -56,6 +60,11 @@ wine_prefix "$WORK" || die "cannot set up a wine prefix"
 
 echo "wine-test: building the Windows test programs"
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -c -o "$WORK/localapi.test.exe" ./internal/localapi
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -c -o "$WORK/desktop.test.exe" ./daemon/desktop
+# daemon/sharer links libvpx (cgo), as the daemon does.
+vpx_pc=$(scripts/build-libvpx-windows.sh 2>"$WORK/libvpx.log" | tail -n 1) || { cat "$WORK/libvpx.log" >&2; die "libvpx does not build for Windows"; }
+env CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc PKG_CONFIG_PATH="$vpx_pc" CGO_LDFLAGS=-static \
+  "$GO" test -c -o "$WORK/sharer.test.exe" ./daemon/sharer
 scripts/build-sharer-windows.sh "$WORK/quickhelp-sharer.exe" || die "quickhelp-sharer.exe does not build"
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" build -o "$WORK/pattern.exe" ./test/wine/pattern
 # The service and the helper's console (no desktop window: web mode) for
@@ -77,6 +86,24 @@ status=0
 cat "$WORK/localapi.log"
 [ "$status" -eq 0 ] || die "internal/localapi failed under wine (exit $status)"
 grep -q '^--- PASS: TestWindowsPipeCallChecksBothEnds' "$WORK/localapi.log" || die "TestWindowsPipeCallChecksBothEnds did not run"
+
+# The input desktop probe's real calls (OpenInputDesktop,
+# GetUserObjectInformationW) on wine's desktop, and the decisions with fakes.
+echo "wine-test: daemon/desktop under wine"
+status=0
+QUICKHELP_WINDOWS_DESKTOP=1 "$WINE" "$WORK/desktop.test.exe" -test.v -test.count=1 -test.timeout=60s >"$WORK/desktop.log" 2>&1 || status=$?
+cat "$WORK/desktop.log"
+[ "$status" -eq 0 ] || die "daemon/desktop failed under wine (exit $status)"
+grep -q '^--- PASS: TestWindowsProbeReadsTheUserDesktop' "$WORK/desktop.log" || die "TestWindowsProbeReadsTheUserDesktop did not run"
+
+# The RunOnce entry that resumes a session after a restart, in the
+# prefix's registry.
+echo "wine-test: daemon/sharer's Windows tests under wine"
+status=0
+QUICKHELP_WINDOWS_REGISTRY=1 "$WINE" "$WORK/sharer.test.exe" -test.v -test.count=1 -test.timeout=60s -test.run '^TestWindows' >"$WORK/sharer.log" 2>&1 || status=$?
+cat "$WORK/sharer.log"
+[ "$status" -eq 0 ] || die "daemon/sharer failed under wine (exit $status)"
+grep -q '^--- PASS: TestWindowsRunOnceEntry' "$WORK/sharer.log" || die "TestWindowsRunOnceEntry did not run"
 
 echo "wine-test: test/wine (the real quickhelp-sharer.exe)"
 status=0

@@ -47,6 +47,8 @@ const (
 	BridgeSharerChat         = "sharer-chat"           // Text: a chat line to the helper
 	BridgeSharerReport       = "sharer-report"         // Comment (optional): report abuse, ends the session
 	BridgeSharerKeepSharing  = "sharer-keep-sharing"   // answer "yes" to "Keep sharing?"
+	BridgeSharerAllowRestart = "sharer-allow-restart"  // let the helper restart the computer
+	BridgeSharerDenyRestart  = "sharer-deny-restart"   // do not restart
 )
 
 // Backend → page event types (BridgeEvent.Type).
@@ -77,6 +79,7 @@ const (
 	PromptScreen      = "screen"       // allow the helper to see the screen?
 	PromptControl     = "control"      // allow the helper to control?
 	PromptKeepSharing = "keep-sharing" // still sharing after a long time?
+	PromptRestart     = "restart"      // let the helper restart the computer?
 )
 
 // UI states (BridgeStatus.State). The page shows one screen per state.
@@ -207,10 +210,11 @@ type BridgeSharer struct {
 	SharerStatus
 	// Available is false while the sharer daemon cannot be reached.
 	Available bool `json:"available"`
-	// Prompt is PromptScreen, PromptControl, PromptKeepSharing or "".
+	// Prompt is PromptScreen, PromptControl, PromptKeepSharing, PromptRestart or "".
 	Prompt string `json:"prompt,omitempty"`
 	// PromptUntil is when an unanswered keep-sharing prompt ends the
-	// session (unix ms); 0 when not known.
+	// session, or a restart question counts as no (unix ms); 0 when not
+	// known.
 	PromptUntil int64 `json:"promptUntil,omitempty"`
 	// JoinedHere is true when this app's own Get help joined the session:
 	// a page where a helper is signed in shows the sharer's screens only
@@ -307,7 +311,8 @@ func (r BridgeRequest) Validate() error {
 	case BridgeLogout, BridgeCreateSession, BridgeCancel, BridgeRequestControl,
 		BridgeReleaseControl, BridgeKeyframe, BridgeEnd, BridgeReset,
 		BridgeSharerAllow, BridgeSharerDeny, BridgeSharerAllowControl, BridgeSharerDenyControl,
-		BridgeSharerRevoke, BridgeSharerPause, BridgeSharerResume, BridgeSharerStop, BridgeSharerKeepSharing:
+		BridgeSharerRevoke, BridgeSharerPause, BridgeSharerResume, BridgeSharerStop, BridgeSharerKeepSharing,
+		BridgeSharerAllowRestart, BridgeSharerDenyRestart:
 	default:
 		return bad("unknown type")
 	}

@@ -102,6 +102,13 @@ const (
 	ReasonSharerUnavailable Reason = "sharer-unavailable" // the sharer program could not be started or reached
 	ReasonSharerNotYours    Reason = "sharer-not-yours"   // another user's program holds the local connection (Windows pipe)
 	ReasonSSOFailed         Reason = "sso-failed"         // sign-in in the browser with the organisation's provider did not finish
+	// ReasonSSONotAllowed: the provider signed the person in, but they do
+	// not belong to the organisation (tenant or domain rule, e-mail not
+	// verified, an identity of another organisation).
+	ReasonSSONotAllowed Reason = "sso-not-allowed"
+	// ReasonSSOEmailTaken: a QuickHelp password account already uses the
+	// e-mail the provider gave; the two are never joined automatically.
+	ReasonSSOEmailTaken Reason = "sso-email-taken"
 )
 
 // Reasons of a troubled media path (control {state: revoked}, UI-bridge
@@ -148,7 +155,7 @@ var allReasons = []Reason{
 	ReasonWaylandUnsupported, ReasonMacUnsupported,
 	ReasonBadCredentials, ReasonServerUnreachable, ReasonBadServerURL,
 	ReasonControlDenied, ReasonControlRevoked, ReasonControlWait, ReasonConnectionLost, ReasonSharerUnavailable,
-	ReasonSharerNotYours, ReasonSSOFailed,
+	ReasonSharerNotYours, ReasonSSOFailed, ReasonSSONotAllowed, ReasonSSOEmailTaken,
 	ReasonNetworkInterrupted, ReasonNetworkBlocked,
 	ReasonSharerRestarting, ReasonRestartDenied,
 	ReasonSecureDesktop,

@@ -62,6 +62,8 @@ var reasonTexts = map[Reason]reasonText{
 	ReasonSharerUnavailable: {"QuickHelp could not start its screen-sharing program. Restart QuickHelp and try again.", ""},
 	ReasonSharerNotYours:    {"Another user's program is holding QuickHelp's connection on this computer, so QuickHelp will not use it. Restart the computer and try again.", ""},
 	ReasonSSOFailed:         {"Sign-in with your organisation did not finish. Try again, or ask your administrator.", ""},
+	ReasonSSONotAllowed:     {"This account cannot use QuickHelp here: it does not belong to your organisation, or its e-mail address is not verified. Ask your administrator.", ""},
+	ReasonSSOEmailTaken:     {"A QuickHelp account that signs in with a password already uses your e-mail address. Ask your administrator.", ""},
 
 	ReasonNetworkInterrupted: {"The connection was interrupted, so control was turned off. Reconnecting; ask for control again when the picture is back.", "The connection to your helper was interrupted, so their control was turned off. Reconnecting…"},
 	ReasonNetworkBlocked:     {"Their screen cannot be reached: a network on the way probably blocks it. Ask the network administrator (theirs or yours) to allow outgoing connections to the QuickHelp service on TCP port 443.", "Your helper cannot reach your screen: your network probably blocks it. Ask your network administrator to allow outgoing connections to the QuickHelp service on TCP port 443."},

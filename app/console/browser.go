@@ -29,8 +29,8 @@ func (SystemBrowser) Open(ctx context.Context, url string) error {
 		return fmt.Errorf("console: not a web address: %.40q", url)
 	}
 	name, args := systemOpener(url)
-	if b := os.Getenv("BROWSER"); b != "" {
-		name, args = b, []string{url}
+	if b := browserFromEnv(os.Getenv("BROWSER"), url); b != nil {
+		name, args = b[0], b[1:]
 	}
 	cmd := exec.Command(name, args...)
 	if err := cmd.Start(); err != nil {
@@ -39,4 +39,26 @@ func (SystemBrowser) Open(ctx context.Context, url string) error {
 	// Reap the opener when it exits; it is not ours to stop.
 	go func() { _ = cmd.Wait() }()
 	return nil
+}
+
+// browserFromEnv reads $BROWSER as xdg-open does: a list of commands
+// separated by ":", of which the first is used; "%s" in it stands for the
+// URL, else the URL is the last argument. Nil when unset.
+func browserFromEnv(v, url string) []string {
+	first, _, _ := strings.Cut(v, ":")
+	fields := strings.Fields(first)
+	if len(fields) == 0 {
+		return nil
+	}
+	placed := false
+	for i, f := range fields[1:] {
+		if strings.Contains(f, "%s") {
+			fields[i+1] = strings.ReplaceAll(f, "%s", url)
+			placed = true
+		}
+	}
+	if !placed {
+		fields = append(fields, url)
+	}
+	return fields
 }

@@ -42,8 +42,17 @@ func (c *Controller) quickAction(name string) {
 	c.signal(wire.Envelope{Type: wire.TypeAction, Action: name}, nil)
 }
 
-// onActionResult shows what became of an action the helper asked for.
-func (c *Controller) onActionResult(env wire.Envelope) {
+// onActionResult shows what became of an action the helper asked for. A
+// restart the system refused leaves the session as it was (without
+// control, which the restart ended).
+func (c *Controller) onActionResult(s *session, env wire.Envelope) {
+	if env.Action == wire.ActionRestart && env.State == wire.ActionFailed && s.sharerRestarting {
+		s.sharerRestarting = false
+		if c.st.Network == wire.ReasonSharerRestarting {
+			c.st.Network = ""
+		}
+		c.emitState()
+	}
 	switch env.State {
 	case wire.ActionDenied:
 		if env.Action == wire.ActionRestart {

@@ -165,7 +165,7 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 			}
 		}
 	case wire.TypeAction:
-		c.onActionResult(env)
+		c.onActionResult(s, env)
 	case wire.TypeRestarting:
 		c.onSharerRestarting(s)
 	case wire.TypeChat:

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
+
+	"github.com/quickhelp/quickhelp/wire"
 )
 
 // loopbackPath is where the service sends the browser back to the app.
@@ -17,6 +20,26 @@ const loopbackPath = "/quickhelp/signed-in"
 // errProviderRefused means the browser came back with an error instead of
 // a code.
 var errProviderRefused = errors.New("console: sign-in refused")
+
+// refusal is a sign-in the service refused at its callback, with the
+// reason it sent back (errors.Is errProviderRefused).
+type refusal struct{ reason wire.Reason }
+
+func (r refusal) Error() string { return errProviderRefused.Error() + ": " + string(r.reason) }
+func (r refusal) Unwrap() error { return errProviderRefused }
+
+// signInReasons are the reasons the service sends back with a refused
+// sign-in. Any other text in the browser's request (a newer service, or
+// anything typed into the address bar) reads as sso-failed.
+var signInReasons = []wire.Reason{wire.ReasonSSOFailed, wire.ReasonSSONotAllowed, wire.ReasonSSOEmailTaken,
+	wire.ReasonHelperSuspended, wire.ReasonOrgDisabled, wire.ReasonRateLimited, wire.ReasonInternal}
+
+func signInReason(s string) wire.Reason {
+	if r := wire.Reason(s); slices.Contains(signInReasons, r) {
+		return r
+	}
+	return wire.ReasonSSOFailed
+}
 
 // loopbackReceiver is the app's side of RFC 8252's loopback redirect: a
 // listener on 127.0.0.1 that takes the one-time code, once, from a request
@@ -61,31 +84,40 @@ func (l *loopbackReceiver) handle(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(l.state)) != 1 {
 		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, loopbackPage("This sign-in did not come from QuickHelp on this computer. Close this page and sign in from QuickHelp.",
+		fmt.Fprint(w, loopbackPage("app-signed-in", "This sign-in did not come from QuickHelp on this computer. Close this page and sign in from QuickHelp.",
 			"このサインインはこのコンピューターの QuickHelp から開始されたものではありません。このページを閉じて、QuickHelp からサインインしてください。"))
 		return
 	}
-	code := q.Get("code")
+	// The service sends either a code or, when it refused the sign-in at
+	// its callback, a reason in "error".
+	code, refused := q.Get("code"), q.Has("error") || q.Get("code") == ""
+	reason := signInReason(q.Get("error"))
 	first := false
 	l.once.Do(func() {
 		first = true
-		if code == "" {
-			l.errs <- errProviderRefused
+		if refused {
+			l.errs <- refusal{reason}
 			return
 		}
 		l.codes <- code
 	})
-	if !first || code == "" {
+	switch {
+	case !first:
 		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprint(w, loopbackPage("This sign-in has already been used. Return to QuickHelp.", "このサインインはすでに使われています。QuickHelp に戻ってください。"))
-		return
+		fmt.Fprint(w, loopbackPage("app-signed-in", "This sign-in has already been used. Return to QuickHelp.", "このサインインはすでに使われています。QuickHelp に戻ってください。"))
+	case refused:
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, loopbackPage("app-sign-in-refused", reason.Text()+" You can close this tab.", reason.TextJa()+" このタブは閉じてかまいません。"))
+	default:
+		fmt.Fprint(w, loopbackPage("app-signed-in", "You are signed in. Close this tab and return to QuickHelp.", "サインインしました。このタブを閉じて QuickHelp に戻ってください。"))
 	}
-	fmt.Fprint(w, loopbackPage("You are signed in. Close this tab and return to QuickHelp.", "サインインしました。このタブを閉じて QuickHelp に戻ってください。"))
 }
 
-func loopbackPage(en, ja string) string {
+// loopbackPage is the browser tab's last page. Its texts are this
+// program's own (never from the request), so they need no escaping.
+func loopbackPage(testID, en, ja string) string {
 	return `<!doctype html><html><head><meta charset="utf-8"><title>QuickHelp</title></head><body>` +
-		`<main data-testid="app-signed-in"><h1>QuickHelp</h1><p lang="en">` + en + `</p><p lang="ja">` + ja + `</p></main></body></html>`
+		`<main data-testid="` + testID + `"><h1>QuickHelp</h1><p lang="en">` + en + `</p><p lang="ja">` + ja + `</p></main></body></html>`
 }
 
 // Wait returns the code once the browser brought it, or the context's error.

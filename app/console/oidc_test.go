@@ -79,12 +79,12 @@ func (b *scriptedBrowser) page() string {
 	return b.lastPage
 }
 
-func startProvider(t *testing.T) (*servertest.Env, *oidcprovider.Provider) {
+func startProvider(t *testing.T, more ...oidcprovider.User) (*servertest.Env, *oidcprovider.Provider) {
 	t.Helper()
 	env := servertest.Start(t)
 	idp, err := oidcprovider.Start(oidcprovider.Config{
-		Users: []oidcprovider.User{{ID: "sub-kim", Username: "kim", Password: "kim-pw", FirstName: "Kim", LastName: "Lee",
-			Email: "kim@contoso.com", EmailVerified: true}},
+		Users: append([]oidcprovider.User{{ID: "sub-kim", Username: "kim", Password: "kim-pw", FirstName: "Kim", LastName: "Lee",
+			Email: "kim@contoso.com", EmailVerified: true}}, more...),
 		Clients: []oidcprovider.Client{{ID: "qh", Secret: "qh-secret", RedirectURIs: []string{env.URL + wire.PathOIDCCallback}}},
 	})
 	if err != nil {

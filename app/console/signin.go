@@ -64,7 +64,9 @@ func loginFailure(err error) (reason wire.Reason, message string) {
 		return wire.ReasonBadCredentials, "The email or password is not right."
 	case errors.Is(err, client.ErrSSORequired):
 		return wire.ReasonSSORequired, wire.ReasonSSORequired.Text()
-	case errors.Is(err, client.ErrHelperSuspended), errors.Is(err, client.ErrOrgDisabled), errors.Is(err, client.ErrForbidden):
+	case errors.Is(err, client.ErrOrgDisabled):
+		return wire.ReasonOrgDisabled, wire.ReasonOrgDisabled.Text()
+	case errors.Is(err, client.ErrHelperSuspended), errors.Is(err, client.ErrForbidden):
 		return wire.ReasonHelperSuspended, client.UserMessage(err)
 	case errors.Is(err, client.ErrRateLimited):
 		return wire.ReasonRateLimited, client.UserMessage(err)

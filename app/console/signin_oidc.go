@@ -153,8 +153,13 @@ func (c *Controller) cancelOIDC() {
 }
 
 func oidcFailure(err error) (wire.Reason, string) {
+	var refused refusal
 	switch {
-	case errors.Is(err, client.ErrHelperSuspended), errors.Is(err, client.ErrOrgDisabled):
+	case errors.As(err, &refused): // the service's callback said why
+		return refused.reason, refused.reason.Text()
+	case errors.Is(err, client.ErrOrgDisabled):
+		return wire.ReasonOrgDisabled, wire.ReasonOrgDisabled.Text()
+	case errors.Is(err, client.ErrHelperSuspended):
 		return wire.ReasonHelperSuspended, client.UserMessage(err)
 	case errors.Is(err, client.ErrRateLimited):
 		return wire.ReasonRateLimited, client.UserMessage(err)

@@ -184,6 +184,8 @@ var sharerCommands = map[string]string{
 	wire.BridgeSharerResume:       wire.LocalResume,
 	wire.BridgeSharerStop:         wire.LocalStop,
 	wire.BridgeSharerKeepSharing:  wire.LocalKeepSharing,
+	wire.BridgeSharerAllowRestart: wire.LocalAllowRestart,
+	wire.BridgeSharerDenyRestart:  wire.LocalDenyRestart,
 }
 
 func (s *SharerService) handle(r wire.BridgeRequest) {
@@ -311,8 +313,11 @@ func (s *SharerService) applyStatus(st wire.SharerStatus) {
 	s.st.Available = true
 	s.st.Prompt = s.prompt()
 	s.st.PromptUntil = 0
-	if s.st.Prompt == wire.PromptKeepSharing {
+	switch s.st.Prompt {
+	case wire.PromptKeepSharing:
 		s.st.PromptUntil = st.KeepSharingUntil
+	case wire.PromptRestart:
+		s.st.PromptUntil = st.RestartUntil
 	}
 	s.emit()
 }
@@ -325,6 +330,8 @@ func (s *SharerService) prompt() string {
 		return wire.PromptScreen
 	case sharing(s.st.State) && s.st.Control == wire.ControlRequested:
 		return wire.PromptControl
+	case sharing(s.st.State) && s.st.RestartUntil > 0:
+		return wire.PromptRestart
 	case sharing(s.st.State) && s.st.KeepSharingUntil > 0:
 		return wire.PromptKeepSharing
 	}

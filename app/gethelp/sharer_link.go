@@ -69,6 +69,32 @@ func (s *SharerService) ensureDaemon() error {
 	}
 }
 
+// lostSession reports whether the daemon went away in the middle of a
+// session this window joined (it crashed or was killed): not ended, and not
+// restarting the computer. Loop goroutine only.
+func (s *SharerService) lostSession() bool {
+	st := s.st
+	return st.Available && st.SessionID != "" && st.SessionID == s.joinedHere &&
+		(sharing(st.State) || st.State == wire.SharerAwaitingConsent)
+}
+
+// restartDaemon starts the daemon again after it went away mid-session: it
+// takes the session up (its resume ticket, within the service's resume
+// window) and asks the sharer again before anything is shown.
+func (s *SharerService) restartDaemon() {
+	s.log.Info("the sharer daemon went away during the session; starting it again")
+	s.stopMu.Lock()
+	stop := s.stopDaemon
+	s.stopDaemon = nil
+	s.stopMu.Unlock()
+	if stop != nil {
+		stop() // reaps the one that is gone
+	}
+	if err := s.ensureDaemon(); err != nil {
+		s.log.Warn("the sharer daemon could not be started again", "err", err)
+	}
+}
+
 func (s *SharerService) kickWatcher() {
 	select {
 	case s.kick <- struct{}{}:
@@ -96,10 +122,20 @@ func (s *SharerService) watch() {
 			for ev := range events {
 				s.post(func() { s.onEvent(ev) })
 			}
+			lost := make(chan bool, 1)
 			s.post(func() {
+				lost <- s.lostSession()
 				s.st.Available = false
 				s.emit()
 			})
+			select {
+			case l := <-lost:
+				if l {
+					s.restartDaemon()
+				}
+			case <-s.ctx.Done():
+				return
+			}
 		}
 		select {
 		case <-s.ctx.Done():

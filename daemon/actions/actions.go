@@ -150,7 +150,7 @@ func (r *Runner) StartTaskManager() error {
 		cmd.Env = append(cmd.Env, "DISPLAY="+r.display)
 	}
 	detach(cmd)
-	if err := cmd.Start(); err != nil {
+	if err := start(cmd); err != nil {
 		return fmt.Errorf("actions: start %s: %w", c.Name, err)
 	}
 	r.logger.Info("task manager started", "program", c.Name)

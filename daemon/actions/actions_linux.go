@@ -27,6 +27,8 @@ var DefaultTaskManagers = []Command{
 // terminal and signals do not reach it.
 func detach(cmd *exec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} }
 
+func start(cmd *exec.Cmd) error { return cmd.Start() }
+
 // Logind restarts the computer through systemd-logind on the system bus
 // (org.freedesktop.login1.Manager.Reboot), which lets a user signed in at
 // the computer restart it, asking polkit where the policy says so.

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package actions
 
@@ -12,6 +12,8 @@ import (
 var DefaultTaskManagers = []Command{}
 
 func detach(*exec.Cmd) {}
+
+func start(cmd *exec.Cmd) error { return cmd.Start() }
 
 type noRebooter struct{}
 

@@ -8,6 +8,9 @@ package capture
 // made (the secure desktop); the cursor from duplication's frame info, or
 // from GetCursorInfo/GetIconInfo with GDI. Which one is used is logged.
 func New(cfg Config) (Source, error) {
+	if err := cfg.normalise(); err != nil {
+		return nil, err
+	}
 	gdi, err := NewPolling(cfg)
 	if err != nil {
 		return nil, err

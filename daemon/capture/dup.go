@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -184,7 +185,7 @@ func newDupSource(cfg Config, gdi Source, open func(wire.Monitor) (duplicator, e
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &dupSource{gdi: gdi, open: open, pointer: p, logger: logger.With("component", "capture"),
-		interval: frameInterval(max(cfg.MaxFPS, 1)), now: time.Now,
+		interval: frameInterval(cmp.Or(cfg.MaxFPS, DefaultMaxFPS)), now: time.Now,
 		monitors: gdi.Monitors(), current: cfg.Monitor}
 	s.force.Store(true)
 	return s

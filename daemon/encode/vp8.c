@@ -21,6 +21,18 @@ struct qh_enc {
 	vpx_image_t *img; // I420 input, allocated once
 	uint8_t *out;     // encoded output, grown only when a frame is larger
 	size_t outcap;
+	// The previous frame's I420 planes (Y, then U, then V, tightly packed)
+	// and the active map built from the difference, one byte a macroblock.
+	uint8_t *prev;
+	int have_prev;
+	unsigned char *active;
+	unsigned int mb_rows, mb_cols;
+	// Refinement: the encoder's reconstruction of the last frame, and per
+	// macroblock whether it is still short of the source (refine) and how
+	// many frames refined it so far (tries).
+	vpx_image_t *recon;
+	unsigned char *refine, *tries;
+	unsigned int pending;
 };
 
 struct qh_dec {
@@ -29,6 +41,25 @@ struct qh_dec {
 
 static void set_err(char *err, size_t errlen, const char *what, const char *detail) {
 	snprintf(err, errlen, "%s: %s", what, detail ? detail : "");
+}
+
+// recon_alloc allocates an image libvpx can copy its reference frame
+// into: libvpx copies the frame at its coded size (a multiple of 16) and
+// extends the edges into a border of RECON_BORDER pixels, so the picture
+// starts inside a larger allocation.
+#define RECON_BORDER 32
+static vpx_image_t *recon_alloc(int w, int h) {
+	int aw = (w + 15) & ~15, ah = (h + 15) & ~15, b = RECON_BORDER;
+	vpx_image_t *img = vpx_img_alloc(NULL, VPX_IMG_FMT_I420, (unsigned int)(aw + 2 * b), (unsigned int)(ah + 2 * b), 16);
+	if (!img) {
+		return NULL;
+	}
+	img->planes[VPX_PLANE_Y] += (size_t)b * img->stride[VPX_PLANE_Y] + b;
+	img->planes[VPX_PLANE_U] += (size_t)(b / 2) * img->stride[VPX_PLANE_U] + b / 2;
+	img->planes[VPX_PLANE_V] += (size_t)(b / 2) * img->stride[VPX_PLANE_V] + b / 2;
+	img->d_w = (unsigned int)aw;
+	img->d_h = (unsigned int)ah;
+	return img;
 }
 
 qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
@@ -90,6 +121,19 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 		qh_enc_close(e);
 		return NULL;
 	}
+	e->mb_cols = (unsigned int)(c->width + 15) / 16;
+	e->mb_rows = (unsigned int)(c->height + 15) / 16;
+	size_t cw = (size_t)(c->width + 1) / 2, ch = (size_t)(c->height + 1) / 2;
+	e->prev = malloc((size_t)c->width * (size_t)c->height + 2 * cw * ch);
+	e->active = malloc((size_t)e->mb_rows * e->mb_cols);
+	e->refine = calloc((size_t)e->mb_rows * e->mb_cols, 1);
+	e->tries = calloc((size_t)e->mb_rows * e->mb_cols, 1);
+	e->recon = recon_alloc(c->width, c->height);
+	if (!e->prev || !e->active || !e->refine || !e->tries || !e->recon) {
+		set_err(err, errlen, "malloc", "out of memory");
+		qh_enc_close(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -119,11 +163,133 @@ void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int
 	*vs = img->stride[VPX_PLANE_V];
 }
 
+// Quality refinement. A macroblock coded this frame whose reconstruction
+// is still visibly off the source (mean squared luma error above
+// REFINE_MSE, about 40 dB) is coded again in the next frames, at most
+// REFINE_TRIES times, while the rate controller, with only those blocks to
+// pay for, spends more on each: text that moved is blurry for a few frames
+// and then sharp, without re-sending what is already sharp.
+#define REFINE_MSE 6
+#define REFINE_TRIES 16
+// At most this many blocks are refined in one frame, so the rate
+// controller can spend enough on each to make a difference: refining a
+// whole screen of text at once kept it at ~29 dB for 16 frames.
+#define REFINE_CHUNK 256
+
+// changed_block reports whether a w×h block of plane p (stride ps) differs
+// from the same block of q (stride qs), and copies it into q if so.
+static int changed_block(const uint8_t *p, int ps, uint8_t *q, int qs, int w, int h) {
+	int changed = 0;
+	for (int r = 0; r < h; r++) {
+		if (memcmp(p + (size_t)r * ps, q + (size_t)r * qs, (size_t)w) != 0) {
+			changed = 1;
+			break;
+		}
+	}
+	if (changed) {
+		for (int r = 0; r < h; r++) {
+			memcpy(q + (size_t)r * qs, p + (size_t)r * ps, (size_t)w);
+		}
+	}
+	return changed;
+}
+
+// update_active compares the image with the previous one macroblock by
+// macroblock, marks the changed ones in the active map and keeps the new
+// planes. It returns how many changed; with all set, every block counts as
+// changed (a keyframe, the first frame).
+static unsigned int update_active(qh_enc *e, int all) {
+	vpx_image_t *img = e->img;
+	int w = (int)img->d_w, h = (int)img->d_h, cw = (w + 1) / 2, ch = (h + 1) / 2;
+	uint8_t *py = e->prev, *pu = py + (size_t)w * h, *pv = pu + (size_t)cw * ch;
+	unsigned int n = 0, refining = 0;
+	for (unsigned int r = 0; r < e->mb_rows; r++) {
+		for (unsigned int c = 0; c < e->mb_cols; c++) {
+			int x = (int)c * 16, y = (int)r * 16;
+			int bw = w - x < 16 ? w - x : 16, bh = h - y < 16 ? h - y : 16;
+			int cx = x / 2, cy = y / 2, cbw = (bw + 1) / 2, cbh = (bh + 1) / 2;
+			if (cx + cbw > cw) cbw = cw - cx;
+			if (cy + cbh > ch) cbh = ch - cy;
+			int ch_y = changed_block(img->planes[VPX_PLANE_Y] + (size_t)y * img->stride[VPX_PLANE_Y] + x,
+			                         img->stride[VPX_PLANE_Y], py + (size_t)y * w + x, w, bw, bh);
+			int ch_u = changed_block(img->planes[VPX_PLANE_U] + (size_t)cy * img->stride[VPX_PLANE_U] + cx,
+			                         img->stride[VPX_PLANE_U], pu + (size_t)cy * cw + cx, cw, cbw, cbh);
+			int ch_v = changed_block(img->planes[VPX_PLANE_V] + (size_t)cy * img->stride[VPX_PLANE_V] + cx,
+			                         img->stride[VPX_PLANE_V], pv + (size_t)cy * cw + cx, cw, cbw, cbh);
+			size_t i = r * e->mb_cols + c;
+			if (ch_y || ch_u || ch_v) {
+				e->tries[i] = 0; // new content: refine it afresh
+			}
+			unsigned char a = (unsigned char)(all || ch_y || ch_u || ch_v);
+			if (!a && e->refine[i] && refining < REFINE_CHUNK) {
+				a = 1;
+				refining++;
+			}
+			e->active[i] = a;
+			n += a;
+		}
+	}
+	return n;
+}
+
+
+static void update_refine(qh_enc *e) {
+	vpx_ref_frame_t ref = {.frame_type = VP8_LAST_FRAME, .img = *e->recon};
+	e->pending = 0;
+	if (vpx_codec_control(&e->ctx, VP8_COPY_REFERENCE, &ref) != VPX_CODEC_OK) {
+		return; // no refinement rather than no video
+	}
+	int w = (int)e->img->d_w, h = (int)e->img->d_h;
+	const uint8_t *py = e->prev; // the source just coded
+	const uint8_t *ry = ref.img.planes[VPX_PLANE_Y];
+	int rs = ref.img.stride[VPX_PLANE_Y];
+	for (unsigned int r = 0; r < e->mb_rows; r++) {
+		for (unsigned int c = 0; c < e->mb_cols; c++) {
+			size_t i = r * e->mb_cols + c;
+			if (!e->active[i]) {
+				e->pending += e->refine[i]; // not coded: as it was last judged
+				continue;
+			}
+			int x = (int)c * 16, y = (int)r * 16;
+			int bw = w - x < 16 ? w - x : 16, bh = h - y < 16 ? h - y : 16;
+			uint64_t sse = 0;
+			for (int yy = 0; yy < bh; yy++) {
+				const uint8_t *a = py + (size_t)(y + yy) * w + x, *b = ry + (size_t)(y + yy) * rs + x;
+				for (int xx = 0; xx < bw; xx++) {
+					int d = (int)a[xx] - (int)b[xx];
+					sse += (uint64_t)(d * d);
+				}
+			}
+			int bad = sse > (uint64_t)REFINE_MSE * (uint64_t)(bw * bh) && e->tries[i] < REFINE_TRIES;
+			if (bad) {
+				e->tries[i]++;
+			}
+			e->refine[i] = (unsigned char)bad;
+			e->pending += (unsigned int)bad;
+		}
+	}
+}
+
 int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int force_kf,
                         const uint8_t **out, size_t *outlen, int *keyframe) {
 	vpx_image_t *img = e->img;
 	*outlen = 0;
 	*keyframe = 0;
+	// Only the macroblocks that changed are coded; the rest are skipped
+	// (the helper keeps what it has). Without this, every small change
+	// re-coded the whole screen at the quality the rate allowed: on a still
+	// page of text with one 160 px square changing, 8–110 KB a frame.
+	int all = force_kf || !e->have_prev;
+	unsigned int changed = update_active(e, all);
+	e->have_prev = 1;
+	if (changed == 0) {
+		e->pending = 0;
+		return 0; // nothing to send
+	}
+	vpx_active_map_t map = {.active_map = all ? NULL : e->active, .rows = e->mb_rows, .cols = e->mb_cols};
+	if (vpx_codec_control(&e->ctx, VP8E_SET_ACTIVEMAP, &map) != VPX_CODEC_OK) {
+		return -1;
+	}
 	vpx_enc_frame_flags_t flags = force_kf ? VPX_EFLAG_FORCE_KF : 0;
 	if (vpx_codec_encode(&e->ctx, img, pts, duration, flags, VPX_DL_REALTIME) != VPX_CODEC_OK) {
 		return -1;
@@ -152,8 +318,13 @@ int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int forc
 	}
 	*out = e->out;
 	*outlen = n;
+	if (n > 0) {
+		update_refine(e);
+	}
 	return 0;
 }
+
+unsigned int qh_enc_pending(qh_enc *e) { return e->pending; }
 
 int qh_enc_set_bitrate(qh_enc *e, int kbps) {
 	e->cfg.rc_target_bitrate = kbps;
@@ -176,6 +347,13 @@ void qh_enc_close(qh_enc *e) {
 		vpx_img_free(e->img);
 	}
 	free(e->out);
+	free(e->prev);
+	free(e->active);
+	free(e->refine);
+	free(e->tries);
+	if (e->recon) {
+		vpx_img_free(e->recon);
+	}
 	free(e);
 }
 

@@ -239,6 +239,15 @@ func (e *VP8) encodeLocked(pix []byte, stride int, at time.Time, forceKeyframe b
 	return C.GoBytes(unsafe.Pointer(out), C.int(outLen)), key != 0, nil
 }
 
+// Refining reports whether parts of the last frame are still short of the
+// source: encoding the same picture again (a capture without new damage)
+// makes them sharper. A still screen then costs nothing once it is sharp.
+func (e *VP8) Refining() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.enc != nil && C.qh_enc_pending(e.enc) > 0
+}
+
 // timestamp maps a capture time to a strictly increasing pts in
 // milliseconds and the duration since the previous frame.
 func (e *VP8) timestamp(at time.Time) (pts, duration int64) {

@@ -33,6 +33,9 @@ void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int
 int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int force_kf,
                         const uint8_t **out, size_t *outlen, int *keyframe);
 int qh_enc_set_bitrate(qh_enc *e, int kbps);
+// qh_enc_pending is how many macroblocks of the last frame are to be
+// refined: encoding the same picture again improves them.
+unsigned int qh_enc_pending(qh_enc *e);
 const char *qh_enc_error(qh_enc *e);
 void qh_enc_close(qh_enc *e);
 

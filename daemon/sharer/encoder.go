@@ -23,3 +23,6 @@ func (v vp8Encoder) Encode(img *capture.Image, key bool) ([]byte, bool, error) {
 }
 func (v vp8Encoder) SetBitrate(kbps int) error { return v.enc.SetBitrate(kbps) }
 func (v vp8Encoder) Close() error              { return v.enc.Close() }
+
+// Refining implements refiner.
+func (v vp8Encoder) Refining() bool { return v.enc.Refining() }

@@ -93,7 +93,11 @@ func (p *pipeline) run(ctx context.Context) {
 		width, height int
 		kbps          = int(p.bitrate.Load())
 	)
+	var refine *time.Timer // the next refinement capture
 	defer func() {
+		if refine != nil {
+			refine.Stop()
+		}
 		if enc != nil {
 			enc.Close()
 		}
@@ -165,8 +169,25 @@ func (p *pipeline) run(ctx context.Context) {
 			continue
 		}
 		p.frames.Add(1)
+		if refine != nil {
+			refine.Stop()
+		}
+		if r, ok := enc.(refiner); ok && r.Refining() {
+			// Capture again, even if nothing changes, to sharpen it: once
+			// nothing new came for refineDelay, so that refinement never
+			// crowds out a change on its way.
+			refine = time.AfterFunc(refineDelay, p.src.ForceNext)
+		}
 	}
 }
+
+// refineDelay is how long a picture must stay still before a frame that
+// only sharpens it is captured.
+const refineDelay = 100 * time.Millisecond
+
+// refiner is an encoder that codes only what changed and can sharpen the
+// last picture by encoding it again (encode.VP8's Refining).
+type refiner interface{ Refining() bool }
 
 // maxBusyWait bounds waitNotBusy: a writer that is stuck (not just slow)
 // must not stop capture for good.

@@ -6,6 +6,7 @@ var (
 	user32   = windows.NewLazySystemDLL("user32.dll")
 	gdi32    = windows.NewLazySystemDLL("gdi32.dll")
 	kernel32 = windows.NewLazySystemDLL("kernel32.dll")
+	shell32  = windows.NewLazySystemDLL("shell32.dll")
 	dxgi     = windows.NewLazySystemDLL("dxgi.dll")
 	d3d11    = windows.NewLazySystemDLL("d3d11.dll")
 )
@@ -18,6 +19,7 @@ var (
 	DestroyWindow              = user32.NewProc("DestroyWindow")
 	DispatchMessageW           = user32.NewProc("DispatchMessageW")
 	EndPaint                   = user32.NewProc("EndPaint")
+	ExitWindowsEx              = user32.NewProc("ExitWindowsEx")
 	FillRect                   = user32.NewProc("FillRect")
 	GetCursorPos               = user32.NewProc("GetCursorPos")
 	GetForegroundWindow        = user32.NewProc("GetForegroundWindow")
@@ -66,6 +68,9 @@ var (
 	LoadCursorW   = user32.NewProc("LoadCursorW")
 	ReleaseDC     = user32.NewProc("ReleaseDC")
 )
+
+// shell32: starting a program that asks for elevation (the UAC prompt).
+var ShellExecuteW = shell32.NewProc("ShellExecuteW")
 
 // dxgi and d3d11: Desktop Duplication (screen capture; the rest of its
 // API is reached through COM interfaces).

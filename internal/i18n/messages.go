@@ -16,6 +16,7 @@ const (
 	SharerJoinNeedsCode    Key = "sharer.join-needs-code"
 	SharerUnknownCommand   Key = "sharer.unknown-command"
 	SharerNotRunning       Key = "sharer.not-running"
+	SharerInsecureServer   Key = "sharer.insecure-server"
 	SharerNotOwner         Key = "sharer.not-owner"
 	SharerReady            Key = "sharer.ready"
 	SharerHelperUnknown    Key = "sharer.helper-unknown"
@@ -50,6 +51,7 @@ const (
 	StatusViewOnly         Key = "status.view-only"
 	StatusSAS              Key = "status.sas"
 	StatusKeepSharing      Key = "status.keep-sharing"
+	StatusRestartAsked     Key = "status.restart-asked"
 	StatusEnd              Key = "status.end"
 	StatusEnded            Key = "status.ended"
 	StatusEndedUnknown     Key = "status.ended-unknown"
@@ -165,6 +167,8 @@ Ctrl+Alt+Shift+S でいつでも、どのウィンドウからでも共有をす
 	SharerJoinNeedsCode:  {"join needs the code your helper gave you, e.g. join ABCD-EFGH", "join にはサポート担当者から伝えられたコードが必要です（例: join ABCD-EFGH）"},
 	SharerUnknownCommand: {"unknown command %q", "不明なコマンドです: %q"},
 	SharerNotRunning:     {"no session is running (start one with: quickhelp-sharer join CODE)", "実行中のセッションはありません（開始するには: quickhelp-sharer join コード）"},
+	SharerInsecureServer: {"--server %s: The service address must start with https://. Plain http:// is only allowed for a QuickHelp service on this computer.",
+		"--server %s: サービスのアドレスは https:// で始まる必要があります。http:// を使えるのは、このコンピューター上の QuickHelp サービスだけです。"},
 	SharerNotOwner: {"another user's program is holding QuickHelp's local connection on this computer, so QuickHelp will not use it. Restart the computer, or ask your administrator to check which program it is.",
 		"このコンピューターでは別のユーザーのプログラムが QuickHelp のローカル接続を使っているため、QuickHelp はその接続を使いません。コンピューターを再起動するか、どのプログラムかを管理者に確認してもらってください。"},
 	SharerReady:         {"QuickHelp sharer is ready and waiting for a code from the QuickHelp app.", "QuickHelp の画面共有プログラムの準備ができました。QuickHelp アプリからのコードを待っています。"},
@@ -210,6 +214,7 @@ Ctrl+Alt+Shift+S でいつでも、どのウィンドウからでも共有をす
 	StatusViewOnly:         {"; view only", "。表示のみです"},
 	StatusSAS:              {"; security code %s", "。セキュリティコード %s"},
 	StatusKeepSharing:      {". Keep sharing? %s Answer: quickhelp-sharer keep-sharing", "。共有を続けますか？ %s 応答: quickhelp-sharer keep-sharing"},
+	StatusRestartAsked:     {". The helper asks to restart your computer. Answer: quickhelp-sharer allow-restart or deny-restart", "。サポート担当者がコンピューターの再起動を求めています。応答: quickhelp-sharer allow-restart または deny-restart"},
 	StatusEnd:              {".", "。"},
 	StatusEnded:            {"The session has ended.", "セッションは終了しました。"},
 	StatusEndedUnknown:     {"The session has ended (%s).", "セッションは終了しました（%s）。"},

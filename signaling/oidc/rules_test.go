@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"errors"
+	"net"
 	"testing"
 )
 
@@ -109,4 +110,24 @@ func TestEmailVerified(t *testing.T) {
 			t.Errorf("%+v.emailVerified() = %v, want %v", tt.c, got, tt.want)
 		}
 	}
+}
+
+// FuzzLoopbackRedirect: whatever the app (or anyone) sends as
+// redirect_uri, an accepted one is plain http to a loopback IP literal with
+// a port, and nothing else.
+func FuzzLoopbackRedirect(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:5000/cb", "http://[::1]:1/", "http://localhost:1/", "http://127.0.0.1.evil.com:1/",
+		"http://127.0.0.1:1@evil.com/", "http://0x7f.1:80/", "http://[::ffff:127.0.0.1]:8/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := LoopbackRedirect(s)
+		if err != nil {
+			return
+		}
+		ip := net.ParseIP(u.Hostname())
+		if u.Scheme != "http" || ip == nil || !ip.IsLoopback() || u.Port() == "" || u.User != nil || u.Fragment != "" {
+			t.Fatalf("LoopbackRedirect(%q) accepted %#v", s, u)
+		}
+	})
 }

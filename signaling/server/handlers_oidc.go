@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -120,28 +119,38 @@ func (s *Server) orgProvider(w http.ResponseWriter, r *http.Request, name string
 		return oidc.Org{}, store.OIDCConfig{}, false
 	}
 	if o.Disabled {
-		writePage(w, r, pageSuspended)
+		writePage(w, r, pageOrgDisabled)
 		return oidc.Org{}, store.OIDCConfig{}, false
 	}
 	return s.providerOf(w, r, o.ID)
 }
 
 func (s *Server) providerOf(w http.ResponseWriter, r *http.Request, orgID string) (oidc.Org, store.OIDCConfig, bool) {
-	cfg, err := s.store.OIDCConfig(r.Context(), orgID)
+	org, cfg, page := s.loadProvider(r.Context(), orgID)
+	if page >= 0 {
+		writePage(w, r, page)
+		return org, cfg, false
+	}
+	return org, cfg, true
+}
+
+// loadProvider loads an organisation's provider with the client secret
+// opened; a page >= 0 is the refusal to show instead.
+func (s *Server) loadProvider(ctx context.Context, orgID string) (oidc.Org, store.OIDCConfig, oidcPage) {
+	cfg, err := s.store.OIDCConfig(ctx, orgID)
 	if errors.Is(err, store.ErrNotFound) {
-		writePage(w, r, pageUnknownOrg)
-		return oidc.Org{}, cfg, false
+		return oidc.Org{}, cfg, pageUnknownOrg
 	}
 	if err != nil {
-		s.pageError(w, r, "oidc org", err)
-		return oidc.Org{}, cfg, false
+		s.log.Error("oidc org", "err", err)
+		return oidc.Org{}, cfg, pageInternal
 	}
 	org, err := s.openOrg(cfg)
 	if err != nil {
-		s.pageError(w, r, "oidc client secret", err)
-		return oidc.Org{}, cfg, false
+		s.log.Error("oidc client secret", "err", err)
+		return oidc.Org{}, cfg, pageInternal
 	}
-	return org, cfg, true
+	return org, cfg, -1
 }
 
 func (s *Server) openOrg(cfg store.OIDCConfig) (oidc.Org, error) {
@@ -171,115 +180,6 @@ func (s *Server) callbackURL(r *http.Request) string {
 	return scheme + "://" + r.Host + wire.PathOIDCCallback
 }
 
-func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) {
-	if !s.oidcAllow(r) {
-		writePage(w, r, pageBusy)
-		return
-	}
-	ctx, q := r.Context(), r.URL.Query()
-	state := q.Get("state")
-	if state == "" || len(state) > maxAppState {
-		writePage(w, r, pageStateUnknown)
-		return
-	}
-	p, err := s.store.TakeOIDCPending(ctx, auth.HashToken(state), s.now())
-	if errors.Is(err, store.ErrNotFound) {
-		writePage(w, r, pageStateUnknown)
-		return
-	}
-	if err != nil {
-		s.pageError(w, r, "oidc callback", err)
-		return
-	}
-	if p.RedirectURI == "" && !s.adminBrowserMatches(w, r, p) {
-		writePage(w, r, pageStateUnknown)
-		return
-	}
-	if q.Get("error") != "" || q.Get("code") == "" {
-		writePage(w, r, pageProviderDenied)
-		return
-	}
-	org, _, ok := s.providerOf(w, r, p.OrgID)
-	if !ok {
-		return
-	}
-	verifier, err := s.sealer.Open(sealVerifier, p.SealedVerifier)
-	if err != nil {
-		s.pageError(w, r, "oidc verifier", err)
-		return
-	}
-	id, grant, err := s.oidc.Exchange(ctx, org, p.CallbackURL, q.Get("code"), string(verifier), p.Nonce)
-	if err != nil {
-		s.log.Info("sign-in with provider refused", "org", p.OrgID, "err", err)
-		writePage(w, r, exchangePage(err))
-		return
-	}
-	u, page, err := s.oidcUser(ctx, p.OrgID, id)
-	if err != nil {
-		s.pageError(w, r, "oidc user", err)
-		return
-	}
-	if page >= 0 {
-		writePage(w, r, page)
-		return
-	}
-	if p.RedirectURI == "" {
-		s.adminConsoleSignedIn(w, r, u)
-		return
-	}
-	s.redirectWithCode(w, r, p, u, grant)
-}
-
-func exchangePage(err error) oidcPage {
-	switch {
-	case errors.Is(err, oidc.ErrIDToken):
-		return pageTokenInvalid
-	case errors.Is(err, oidc.ErrNotAllowed):
-		return pageNotAllowed
-	case errors.Is(err, oidc.ErrExchange):
-		return pageProviderDenied
-	default:
-		return pageProviderDown
-	}
-}
-
-// redirectWithCode hands the app's loopback address a one-time code for
-// the signed-in user.
-func (s *Server) redirectWithCode(w http.ResponseWriter, r *http.Request, p store.OIDCPending, u store.User, g oidc.Grant) {
-	code, err := auth.NewToken()
-	if err != nil {
-		s.pageError(w, r, "oidc code", err)
-		return
-	}
-	sealed, err := s.sealer.Seal(sealGrant, oidc.MarshalGrant(g))
-	if err != nil {
-		s.pageError(w, r, "oidc code", err)
-		return
-	}
-	now := s.now()
-	err = s.store.CreateOIDCCode(r.Context(), store.OIDCCode{CodeHash: auth.HashToken(code), UserID: u.ID,
-		CodeChallenge: p.CodeChallenge, SealedGrant: sealed, ExpiresAt: now.Add(oidcCodeTTL)}, now, s.cfg.OIDCPendingMax)
-	if errors.Is(err, store.ErrFull) {
-		writePage(w, r, pageBusy)
-		return
-	}
-	if err != nil {
-		s.pageError(w, r, "oidc code", err)
-		return
-	}
-	target, err := url.Parse(p.RedirectURI)
-	if err != nil {
-		s.pageError(w, r, "oidc redirect", err)
-		return
-	}
-	v := target.Query()
-	v.Set("code", code)
-	v.Set("state", p.AppState)
-	target.RawQuery = v.Encode()
-	s.log.Info("signed in with organisation's provider", "user", u.ID)
-	http.Redirect(w, r, target.String(), http.StatusFound)
-}
-
 // oidcUser finds the helper of a provider identity, or creates one on the
 // first sign-in. Identities are keyed by issuer and subject, never linked
 // to an existing account by e-mail. A pending administrator named with
@@ -299,7 +199,10 @@ func (s *Server) oidcUser(ctx context.Context, orgID string, id oidc.Identity) (
 	if u.OrgID != orgID {
 		return u, pageNotAllowed, nil
 	}
-	if u.Disabled || u.OrgDisabled {
+	if u.OrgDisabled {
+		return u, pageOrgDisabled, nil
+	}
+	if u.Disabled {
 		return u, pageSuspended, nil
 	}
 	if id.EmailVerified && u.Role != wire.RoleAdmin {

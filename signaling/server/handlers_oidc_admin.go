@@ -164,11 +164,17 @@ func (s *Server) handleOIDCLookup(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, wire.OIDCLookupResponse{Organization: o.Name, OIDC: true, Password: cfg.LocalSignIn})
 }
 
+// recheckLease is how long a claimed re-check keeps others from starting
+// one; a check that takes longer may be repeated.
+const recheckLease = time.Minute
+
 // recheckOIDC re-checks a provider sign-in with the provider when it is due
 // (every OIDCRecheck, one hour by default): a person disabled at the
-// provider loses the token here. Concurrent requests of one token share one
-// check, since a provider may rotate the refresh token on use. It answers
-// 401/503 itself and returns false when the request may not go on.
+// provider loses the token here. Of concurrent requests of one token (on
+// any node), one claims the check in the database and the others go on,
+// since a provider may rotate the refresh token on use and a second use of
+// the old one would look like a revocation. It answers 401/503 itself and
+// returns false when the request may not go on.
 func (s *Server) recheckOIDC(w http.ResponseWriter, r *http.Request, tokenHash string) bool {
 	ctx := r.Context()
 	g, err := s.store.OIDCGrant(ctx, tokenHash)
@@ -179,7 +185,15 @@ func (s *Server) recheckOIDC(w http.ResponseWriter, r *http.Request, tokenHash s
 		s.internalError(w, "oidc recheck", err)
 		return false
 	}
-	_, err, _ = s.rechecks.Do(tokenHash, func() (any, error) { return nil, s.recheck(context.WithoutCancel(ctx), g) })
+	claimed, err := s.store.ClaimOIDCRecheck(ctx, tokenHash, g.RecheckAt, s.now().Add(recheckLease))
+	if err != nil {
+		s.internalError(w, "oidc recheck", err)
+		return false
+	}
+	if !claimed {
+		return true // another request is re-checking this token
+	}
+	err = s.recheck(context.WithoutCancel(ctx), g)
 	switch {
 	case err == nil:
 		return true
@@ -190,6 +204,10 @@ func (s *Server) recheckOIDC(w http.ResponseWriter, r *http.Request, tokenHash s
 		}
 		writeError(w, http.StatusUnauthorized, wire.ReasonUnauthorized, "Your organisation's sign-in has ended. Please sign in again.")
 	default:
+		// Due again at once: the next request tries the provider again.
+		if err := s.store.UpdateOIDCGrant(ctx, tokenHash, g.SealedGrant, g.RecheckAt); err != nil {
+			s.log.Error("oidc recheck release", "err", err)
+		}
 		s.log.Warn("organisation's provider unavailable for re-check", "err", err)
 		writeRetry(w, http.StatusServiceUnavailable, wire.ReasonUnavailable, "Your organisation's sign-in service cannot be reached. Please try again in a moment.", 30*time.Second)
 	}

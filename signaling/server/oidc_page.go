@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+
+	"github.com/quickhelp/quickhelp/wire"
 )
 
 // oidcPage is one plain-language page the browser shows when sign-in with
@@ -21,11 +23,12 @@ const (
 	pageProviderDown                   // the provider could not be reached
 	pageTokenInvalid                   // ID token from another issuer/audience, expired, bad nonce
 	pageNotAllowed                     // tenant or domain rules, unverified e-mail, identity of another organisation
-	pageSuspended                      // helper suspended or organisation off
+	pageSuspended                      // helper suspended
 	pageEmailTaken                     // a QuickHelp account already uses the e-mail
 	pageBusy                           // rate limit or too many sign-ins in progress
 	pageNotAdmin                       // the admin console, signed in as a helper
 	pageInternal
+	pageOrgDisabled // the organisation turned QuickHelp off
 )
 
 type pageText struct{ title, body string }
@@ -40,7 +43,8 @@ var oidcPages = map[string]map[oidcPage]pageText{
 		pageProviderDown:   {"Your organisation's sign-in is not reachable", "QuickHelp could not reach your organisation's sign-in service. Try again in a few minutes, or ask your administrator."},
 		pageTokenInvalid:   {"Sign-in refused", "The answer from the sign-in service was not meant for QuickHelp or for your organisation, so it was refused. Close this page and sign in again from QuickHelp."},
 		pageNotAllowed:     {"This account cannot use QuickHelp here", "Your account does not belong to this organisation, or its e-mail address is not verified. Ask your administrator."},
-		pageSuspended:      {"Access is switched off", "Your QuickHelp account is suspended, or your organisation has turned QuickHelp off. Ask your administrator."},
+		pageSuspended:      {"Access is switched off", "Your QuickHelp account is suspended. Ask your administrator."},
+		pageOrgDisabled:    {"QuickHelp is switched off", "Your organisation has turned QuickHelp off. Ask your administrator."},
 		pageEmailTaken:     {"An account with this e-mail already exists", "A QuickHelp account that signs in with a password already uses your e-mail address. Ask your administrator; QuickHelp never joins the two on its own."},
 		pageBusy:           {"Too many sign-ins", "Please wait a minute and try again."},
 		pageNotAdmin:       {"Only administrators can use the admin console", "You signed in, but your account is not an administrator of the organisation. Helpers sign in from the QuickHelp app."},
@@ -55,7 +59,8 @@ var oidcPages = map[string]map[oidcPage]pageText{
 		pageProviderDown:   {"組織のサインインサービスに接続できません", "組織のサインインサービスに接続できませんでした。数分後にもう一度お試しいただくか、管理者にお問い合わせください。"},
 		pageTokenInvalid:   {"サインインは拒否されました", "サインインサービスからの応答が QuickHelp またはお客様の組織向けではなかったため、拒否しました。このページを閉じて、QuickHelp からもう一度サインインしてください。"},
 		pageNotAllowed:     {"このアカウントはここで QuickHelp を使えません", "お使いのアカウントはこの組織に属していないか、メールアドレスが確認されていません。管理者にお問い合わせください。"},
-		pageSuspended:      {"利用が停止されています", "QuickHelp アカウントが停止されているか、組織が QuickHelp をオフにしています。管理者にお問い合わせください。"},
+		pageSuspended:      {"利用が停止されています", "QuickHelp アカウントが停止されています。管理者にお問い合わせください。"},
+		pageOrgDisabled:    {"QuickHelp はオフになっています", "組織が QuickHelp をオフにしています。管理者にお問い合わせください。"},
 		pageEmailTaken:     {"このメールアドレスのアカウントがすでにあります", "パスワードでサインインする QuickHelp アカウントがすでにこのメールアドレスを使っています。管理者にお問い合わせください。QuickHelp が自動で 2 つをまとめることはありません。"},
 		pageBusy:           {"サインインが多すぎます", "1 分ほど待ってからもう一度お試しください。"},
 		pageNotAdmin:       {"管理コンソールは管理者のみ使用できます", "サインインしましたが、お使いのアカウントはこの組織の管理者ではありません。サポート担当者は QuickHelp アプリからサインインしてください。"},
@@ -68,7 +73,27 @@ var pageStatus = map[oidcPage]int{
 	pageStateUnknown: http.StatusBadRequest, pageProviderDenied: http.StatusForbidden, pageProviderDown: http.StatusBadGateway,
 	pageTokenInvalid: http.StatusForbidden, pageNotAllowed: http.StatusForbidden, pageSuspended: http.StatusForbidden,
 	pageEmailTaken: http.StatusConflict, pageBusy: http.StatusTooManyRequests, pageInternal: http.StatusInternalServerError,
-	pageNotAdmin: http.StatusForbidden,
+	pageNotAdmin: http.StatusForbidden, pageOrgDisabled: http.StatusForbidden,
+}
+
+// pageReason is the reason an app's sign-in is sent back with when the
+// service's callback refuses it (see callbackFailed): the app's own
+// loopback page and screen say it in the person's words. Only pages of a
+// matched sign-in appear here; the others never reach the app.
+var pageReason = map[oidcPage]wire.Reason{
+	pageProviderDenied: wire.ReasonSSOFailed, pageProviderDown: wire.ReasonSSOFailed,
+	pageTokenInvalid: wire.ReasonSSOFailed, pageUnknownOrg: wire.ReasonSSOFailed,
+	pageNotAllowed: wire.ReasonSSONotAllowed, pageEmailTaken: wire.ReasonSSOEmailTaken,
+	pageSuspended: wire.ReasonHelperSuspended, pageOrgDisabled: wire.ReasonOrgDisabled,
+	pageBusy: wire.ReasonRateLimited, pageInternal: wire.ReasonInternal,
+}
+
+// reasonOf is the reason for a refusal page; sso-failed for any other.
+func reasonOf(p oidcPage) wire.Reason {
+	if r, ok := pageReason[p]; ok {
+		return r
+	}
+	return wire.ReasonSSOFailed
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -105,6 +106,13 @@ var idField = regexp.MustCompile(`name="id" value="([^"]+)"`)
 // final answer: a redirect to the app, or the service's refusal page.
 func (e *oidcEnv) signIn(t *testing.T, a appStart, u oidcprovider.User) (*http.Response, string) {
 	t.Helper()
+	return e.signInAfter(t, a, u, nil)
+}
+
+// signInAfter is signIn with atProvider run while the person is on the
+// provider's login page.
+func (e *oidcEnv) signInAfter(t *testing.T, a appStart, u oidcprovider.User, atProvider func()) (*http.Response, string) {
+	t.Helper()
 	c := browser(t)
 	resp, err := c.Get(e.startURL(a, servertest.OrgName))
 	if err != nil {
@@ -115,6 +123,9 @@ func (e *oidcEnv) signIn(t *testing.T, a appStart, u oidcprovider.User) (*http.R
 	m := idField.FindSubmatch(page)
 	if resp.StatusCode != http.StatusOK || m == nil {
 		t.Fatalf("start: %d, no provider login page: %.300s", resp.StatusCode, page)
+	}
+	if atProvider != nil {
+		atProvider()
 	}
 	resp, err = c.PostForm(resp.Request.URL.Scheme+"://"+resp.Request.URL.Host+"/login/username",
 		url.Values{"id": {string(m[1])}, "username": {u.Username}, "password": {u.Password}})
@@ -205,10 +216,9 @@ func TestOIDCNeverLinksByEmail(t *testing.T) {
 		Email: servertest.HelperEmail, EmailVerified: true}
 	e := startOIDC(t, alex)
 	e.setProvider(t, wire.OIDCSettings{Issuer: e.idp.Issuer, ClientID: oidcClientID}) // no domain rule; secret kept
-	resp, body := e.signIn(t, newAppStart(), alex)
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already exists") {
-		t.Errorf("sign-in with a local account's e-mail: %d %.300s, want 409 refusal page", resp.StatusCode, body)
-	}
+	a := newAppStart()
+	resp, body := e.signIn(t, a, alex)
+	refusedWith(t, resp, body, a, wire.ReasonSSOEmailTaken)
 }
 
 func TestOIDCRefusals(t *testing.T) {
@@ -252,19 +262,17 @@ func TestOIDCRefusals(t *testing.T) {
 	t.Run("another audience", func(t *testing.T) {
 		e.idp.IssueForAudience("some-other-app")
 		defer e.idp.IssueForAudience("")
-		resp, body := e.signIn(t, newAppStart(), kim)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "not meant for QuickHelp") {
-			t.Errorf("ID token for another audience: %d %.300s, want 403 refusal", resp.StatusCode, body)
-		}
+		a := newAppStart()
+		resp, body := e.signIn(t, a, kim)
+		refusedWith(t, resp, body, a, wire.ReasonSSOFailed)
 		if !strings.Contains(e.Logs.String(), `expected audience`) {
 			t.Error("the refusal was not for the audience")
 		}
 	})
 	t.Run("unverified e-mail with a domain rule", func(t *testing.T) {
-		resp, body := e.signIn(t, newAppStart(), unverified)
-		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "not verified") {
-			t.Errorf("unverified e-mail: %d %.300s, want 403", resp.StatusCode, body)
-		}
+		a := newAppStart()
+		resp, body := e.signIn(t, a, unverified)
+		refusedWith(t, resp, body, a, wire.ReasonSSONotAllowed)
 	})
 	t.Run("redirect not loopback", func(t *testing.T) {
 		for _, r := range []string{"https://evil.example/cb", "http://localhost:9/cb", "http://127.0.0.1/cb", "http://10.0.0.1:9/cb"} {
@@ -278,6 +286,26 @@ func TestOIDCRefusals(t *testing.T) {
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Errorf("start with redirect_uri %s: %d, want 400", r, resp.StatusCode)
 			}
+		}
+	})
+	t.Run("another issuer", func(t *testing.T) {
+		// The organisation names the provider by another address than the
+		// issuer its discovery document (and so its tokens) carry, as
+		// Entra ID's "common" endpoint does: nothing is trusted.
+		other := strings.Replace(e.idp.Issuer, "127.0.0.1", "localhost", 1)
+		e.setProvider(t, wire.OIDCSettings{Issuer: other, ClientID: oidcClientID, AllowedDomain: "contoso.com"})
+		defer e.setProvider(t, wire.OIDCSettings{Issuer: e.idp.Issuer, ClientID: oidcClientID, AllowedDomain: "contoso.com"})
+		resp, err := browser(t).Get(e.startURL(newAppStart(), servertest.OrgName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadGateway || !strings.Contains(string(body), "not reachable") {
+			t.Errorf("provider whose issuer differs: %d %.300s, want 502 refusal", resp.StatusCode, body)
+		}
+		if !strings.Contains(e.Logs.String(), "did not match the issuer") {
+			t.Error("the refusal was not for the issuer")
 		}
 	})
 	t.Run("japanese page", func(t *testing.T) {
@@ -333,6 +361,17 @@ func TestOIDCRecheck(t *testing.T) {
 		if st, werr := e.Do(t, http.MethodPost, wire.PathSessions, kimTok, nil, nil); st != http.StatusCreated && st != http.StatusOK {
 			t.Errorf("still enabled at the provider, call %d after the re-check: %d %+v", i, st, werr)
 		}
+	}
+	// The organisation removes its provider: at the next re-check the
+	// provider sign-ins end (password sign-ins are untouched).
+	helper := e.HelperToken(t)
+	e.setProvider(t, wire.OIDCSettings{})
+	e.Clock.Advance(61 * time.Minute)
+	if st, _ := e.Do(t, http.MethodPost, wire.PathSessions, kimTok, nil, nil); st != http.StatusUnauthorized {
+		t.Errorf("provider removed, after the re-check: %d, want 401", st)
+	}
+	if st, werr := e.Do(t, http.MethodPost, wire.PathSessions, helper, nil, nil); st != http.StatusCreated && st != http.StatusOK {
+		t.Errorf("password sign-in after the provider was removed: %d %+v", st, werr)
 	}
 }
 
@@ -483,5 +522,84 @@ func TestOIDCAdminConsoleSignIn(t *testing.T) {
 	}
 	if u, _ := url.Parse(e.URL); len(victim.Jar.Cookies(u)) != 0 {
 		t.Errorf("the victim's browser got cookies: %v", victim.Jar.Cookies(u))
+	}
+}
+
+// TestOIDCLimits: sign-ins waiting at the provider are bounded and counted
+// before the provider is contacted; starts, callbacks and look-ups share a
+// per-address budget.
+func TestOIDCLimits(t *testing.T) {
+	env := servertest.StartWith(t, func(c *server.Config) {
+		c.OIDCPendingMax = 2
+		c.OIDCRules = []ratelimit.Rule{{Window: time.Minute, Max: 10}}
+	})
+	idp, err := oidcprovider.Start(oidcprovider.Config{Users: []oidcprovider.User{kim}, Clients: []oidcprovider.Client{
+		{ID: oidcClientID, Secret: oidcSecret, RedirectURIs: []string{env.URL + wire.PathOIDCCallback}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idp.Close()
+	e := &oidcEnv{Env: env, idp: idp}
+	e.setProvider(t, wire.OIDCSettings{Issuer: idp.Issuer, ClientID: oidcClientID, ClientSecret: oidcSecret, AllowedDomain: "contoso.com"})
+	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i, want := range []int{http.StatusFound, http.StatusFound, http.StatusTooManyRequests} {
+		resp, err := noFollow.Get(e.startURL(newAppStart(), servertest.OrgName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("start %d with at most 2 waiting: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	// 3 starts counted; 7 more steps are allowed, the 8th is refused.
+	for i := range 8 {
+		st, werr := e.Do(t, http.MethodGet, wire.PathOIDCLookup+"?email=kim@contoso.com", "", nil, nil)
+		want := http.StatusOK
+		if i == 7 {
+			want = http.StatusTooManyRequests
+		}
+		if st != want {
+			t.Errorf("look-up %d: %d %+v, want %d", i+1, st, werr, want)
+		}
+	}
+}
+
+// TestOIDCRecheckConcurrent: when a token's re-check is due, concurrent
+// requests renew the grant once. The provider rotates refresh tokens on
+// use, so a second renewal with the old one would look like a revocation
+// and sign the helper out.
+func TestOIDCRecheckConcurrent(t *testing.T) {
+	e := startOIDC(t)
+	tok := e.signInToken(t, kim).Token
+	e.Clock.Advance(61 * time.Minute)
+	const n = 12
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, e.URL+wire.PathAdminOIDC, nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c == http.StatusUnauthorized {
+			t.Errorf("a concurrent request during the re-check answered 401")
+		}
+	}
+	// Still signed in, and due again only in an hour: the next hour's check
+	// renews with the rotated refresh token.
+	e.Clock.Advance(61 * time.Minute)
+	if st, werr := e.Do(t, http.MethodPost, wire.PathSessions, tok, nil, nil); st != http.StatusCreated && st != http.StatusOK {
+		t.Errorf("after the next re-check: %d %+v", st, werr)
 	}
 }

@@ -29,6 +29,19 @@ func TestRestartingHoldsTheSession(t *testing.T) {
 	if m := p.helper.expect(wire.TypeControl); len(m.Actions) != 2 {
 		t.Fatalf("relayed control = %+v, want the two actions", m)
 	}
+	// Only the helper asks for an action, only the sharer answers.
+	p.sharer.send(wire.Envelope{Type: wire.TypeAction, Action: wire.ActionRestart})
+	if m := p.sharer.expect(wire.TypeError); m.Reason != wire.ReasonNotAllowed {
+		t.Fatalf("sharer's action request answered %+v, want not-allowed", m)
+	}
+	p.helper.send(wire.Envelope{Type: wire.TypeAction, Action: wire.ActionRestart, State: wire.ActionStarted})
+	if m := p.helper.expect(wire.TypeError); m.Reason != wire.ReasonNotAllowed {
+		t.Fatalf("helper's action answer answered %+v, want not-allowed", m)
+	}
+	p.sharer.send(wire.Envelope{Type: wire.TypeAction, Action: wire.ActionRestart, State: wire.ActionAsked})
+	if m := p.helper.expect(wire.TypeAction); m.State != wire.ActionAsked || m.From != wire.RoleSharer {
+		t.Fatalf("relayed answer = %+v", m)
+	}
 	// Only the sharer may announce a restart.
 	p.helper.send(wire.Envelope{Type: wire.TypeRestarting})
 	if m := p.helper.expect(wire.TypeError); m.Reason != wire.ReasonNotAllowed {

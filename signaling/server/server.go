@@ -17,8 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/quickhelp/quickhelp/signaling/codes"
 	"github.com/quickhelp/quickhelp/signaling/oidc"
 	"github.com/quickhelp/quickhelp/signaling/ratelimit"
@@ -230,7 +228,6 @@ type Server struct {
 	oidcLimiter    limiter
 	oidc           *oidc.Client
 	sealer         *oidc.Sealer
-	rechecks       singleflight.Group
 	hub            *hub
 	relay          Relay
 	csrfKey        []byte // keys the admin console's CSRF tokens

@@ -175,7 +175,7 @@ var direction = map[string]string{
 	wire.TypeSwitchMonitor:  wire.RoleHelper,
 	wire.TypeICERestart:     wire.RoleHelper,
 	wire.TypeControl:        "", // checked by state below
-	wire.TypeAction:         "", // the helper asks, the sharer answers
+	wire.TypeAction:         "", // checked by state below
 }
 
 // reportable features a client may declare with a feature message.
@@ -223,6 +223,13 @@ func (r *room) handle(c *peerConn, env wire.Envelope) (usageChanged bool) {
 		who = wire.RoleSharer
 		if env.State == wire.StateReleased {
 			who = wire.RoleHelper
+		}
+	}
+	if env.Type == wire.TypeAction {
+		// The helper names an action; only the sharer says what became of it.
+		who = wire.RoleHelper
+		if env.State != "" {
+			who = wire.RoleSharer
 		}
 	}
 	if !relayed || (who != "" && who != c.role) {

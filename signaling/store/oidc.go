@@ -353,6 +353,20 @@ func (s *Store) OIDCGrant(ctx context.Context, tokenHash string) (OIDCGrant, err
 	return g, nil
 }
 
+// ClaimOIDCRecheck moves a due grant's next check from due to until, only
+// if no one else moved it first: of concurrent requests of one token, on
+// this node or another sharing the database, exactly one re-checks with the
+// provider (which may rotate the refresh token on use).
+func (s *Store) ClaimOIDCRecheck(ctx context.Context, tokenHash string, due, until time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE oidc_grants SET recheck_at=? WHERE token_hash=? AND recheck_at=?`,
+		ms(until), tokenHash, ms(due))
+	if err != nil {
+		return false, fmt.Errorf("store: claim recheck: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
 // UpdateOIDCGrant stores a renewed grant and the time of the next check.
 func (s *Store) UpdateOIDCGrant(ctx context.Context, tokenHash string, sealed []byte, recheckAt time.Time) error {
 	return s.execOne(ctx, `UPDATE oidc_grants SET grant_blob=?, recheck_at=? WHERE token_hash=?`, sealed, ms(recheckAt), tokenHash)

@@ -158,6 +158,30 @@ func TestOIDCGrantGoesWithToken(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Of concurrent claims of a due check exactly one wins.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for range 6 {
+			wg.Go(func() {
+				ok, err := s.ClaimOIDCRecheck(ctx, "t1", t0, t0.Add(time.Minute))
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 {
+			t.Errorf("concurrent claims won %d times, want 1", wins)
+		}
+		if ok, _ := s.ClaimOIDCRecheck(ctx, "t1", t0, t0.Add(time.Minute)); ok {
+			t.Error("a claimed check was claimed again")
+		}
 		if err := s.UpdateOIDCGrant(ctx, "t1", []byte{2}, t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}

@@ -126,3 +126,57 @@ func TestJanitorRunStops(t *testing.T) {
 		t.Fatal("Run did not return after cancel")
 	}
 }
+
+// TestAuditRetention: the retention job keeps the audit log of admin
+// actions for AuditRetention (one year by default), not 72 h, and a
+// configured retention changes it.
+func TestAuditRetention(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "q.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	now := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)
+	for id, age := range map[string]time.Duration{
+		"week":      7 * 24 * time.Hour,
+		"half-year": 180 * 24 * time.Hour,
+		"old":       DefaultAuditRetention + time.Second,
+	} {
+		if err := st.AddAudit(ctx, store.AuditEntry{ID: id, OrgID: "o", ActorID: "a", ActorEmail: "a@example.com",
+			Action: "user-suspend", CreatedAt: now.Add(-age)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func() []string {
+		es, err := st.Audit(ctx, "o", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	j, err := NewJanitor(JanitorConfig{Store: st, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(); len(got) != 2 || got[0] != "week" || got[1] != "half-year" {
+		t.Errorf("after the default run: %v, want week and half-year kept", got)
+	}
+	j90, _ := NewJanitor(JanitorConfig{Store: st, AuditRetention: 90 * 24 * time.Hour, Now: func() time.Time { return now }})
+	if _, err := j90.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(); len(got) != 1 || got[0] != "week" {
+		t.Errorf("after a 90-day run: %v, want week only", got)
+	}
+	if _, err := NewJanitor(JanitorConfig{Store: st, AuditRetention: -time.Hour}); !errors.Is(err, ErrConfig) {
+		t.Errorf("negative audit retention: error = %v, want ErrConfig", err)
+	}
+}

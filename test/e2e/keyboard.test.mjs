@@ -122,6 +122,7 @@ test('helper keyboard: input-method text, dead keys, paste as typing, special ke
     assert.equal(rec.text().length, stoppedAt, 'nothing typed after Stop');
     await shot(helper, '03-paste-stopped');
     await helper.getByTestId('paste-close').click();
+    assert.equal(await helper.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'remote-keys', 'keys go to the sharer after the dialog');
 
     // Special keys: Print Screen arrives as its keysym; Ctrl+Alt+Del is explained, not offered.
     rec.mark();

@@ -4,7 +4,9 @@
 // real sharer daemon on an Xvfb desktop. The console's system-browser
 // launcher is pointed ($BROWSER) at a script that hands the URL to this
 // test, which drives it in a separate browser context, as the person's own
-// browser would.
+// browser would. A first try, cancelled at the provider, comes back to the
+// console with the reason. The same person, named the first administrator, then
+// signs in to the admin console through the provider.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -43,6 +45,7 @@ test('sign in with Contoso through the provider, then help someone', async (t) =
     await writeFile(join(dir, 'secret'), `${secret}\n`, { mode: 0o600 });
     await h.run(bin('quickhelp-server'), ['org', 'oidc', 'set', '--data', join(h.dir, 'server'), '--org', 'Contoso',
       '--issuer', issuer, '--client-id', 'quickhelp', '--client-secret-file', join(dir, 'secret'), '--allowed-domain', 'contoso.com']);
+    await h.run(bin('quickhelp-server'), ['org', 'admin', 'add', '--data', join(h.dir, 'server'), '--org', 'Contoso', '--email', 'kim@contoso.com']);
 
     const page = await h.browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const pageErrors = [];
@@ -53,11 +56,45 @@ test('sign in with Contoso through the provider, then help someone', async (t) =
     await withOrg.waitFor({ timeout: 15000 });
     assert.equal((await withOrg.textContent()).trim(), 'Sign in with Contoso');
     await h.screenshot(page, 'oidc-01-sign-in');
+    // The n-th address the app opened in the "system browser".
+    const openedURL = (n) => eventually('the app to open the browser', async () =>
+      (await readFile(opened, 'utf8').catch(() => '')).split('\n').filter(Boolean)[n - 1]);
+
+    // A first try the person cancels at the provider. The provider's login
+    // page has no Cancel button, so the test makes the redirect a provider
+    // makes then: back to the service's callback with error=access_denied
+    // and the state the service gave the provider. The service sends the
+    // browser on to the app, and the console says why at once, without
+    // anyone clicking Cancel.
+    await withOrg.click();
+    await page.getByTestId('login-org-busy').waitFor({ timeout: 15000 });
+    const denied = await h.browser.newContext();
+    const dp = await denied.newPage();
+    let toProvider = '';
+    dp.on('request', (r) => {
+      if (!toProvider && r.url().startsWith(issuer) && new URL(r.url()).searchParams.get('state')) toProvider = r.url();
+    });
+    await dp.goto(await openedURL(1));
+    await dp.locator('#username').waitFor({ timeout: 15000 });
+    assert.ok(toProvider, 'the service sent the browser to the provider');
+    const serviceState = new URL(toProvider).searchParams.get('state');
+    await dp.goto(`${h.serverURL}/v1/auth/oidc/callback?error=access_denied&state=${encodeURIComponent(serviceState)}`);
+    await dp.getByTestId('app-sign-in-refused').waitFor({ timeout: 15000 });
+    assert.match(await dp.textContent('body'), /did not finish[\s\S]*You can close this tab/);
+    await h.screenshot(dp, 'oidc-01b-refused-tab');
+    const notice = page.getByTestId('notice');
+    await notice.waitFor({ timeout: 1000 });
+    assert.equal(await notice.getAttribute('data-reason'), 'sso-failed');
+    assert.match(await notice.textContent(), /Sign-in with your organisation did not finish/);
+    await withOrg.waitFor({ timeout: 1000 }); // no longer waiting: the button is back
+    await h.screenshot(page, 'oidc-01c-refused');
+    await denied.close();
+
     await withOrg.click();
     await page.getByTestId('login-org-busy').waitFor({ timeout: 15000 });
 
     // The "system browser": whatever the app opened, in its own context.
-    const url = await eventually('the app to open the browser', async () => (await readFile(opened, 'utf8').catch(() => '')).trim());
+    const url = await openedURL(2);
     assert.ok(url.startsWith(`${h.serverURL}/v1/auth/oidc/start?`), `opened ${url}`);
     assert.match(new URL(url).searchParams.get('redirect_uri'), /^http:\/\/127\.0\.0\.1:\d+\//);
     const system = await h.browser.newContext();
@@ -103,6 +140,27 @@ test('sign in with Contoso through the provider, then help someone', async (t) =
     assert.equal(resp.status(), 400);
     assert.match(await replay.getByTestId('oidc-refusal').textContent(), /This sign-in is no longer valid/);
     await h.screenshot(replay, 'oidc-06-replayed');
+
+    // The admin console signs in through the provider too (Kim was named
+    // the first administrator): its own "Sign in with Contoso", the
+    // provider's page, back through the service's callback to /admin/.
+    const admin = await system.newPage();
+    await admin.goto(`${h.serverURL}/admin/`);
+    await admin.getByTestId('login-email').fill('kim@contoso.com');
+    await admin.getByTestId('login-email').blur();
+    const adminWithOrg = admin.getByTestId('login-oidc');
+    await adminWithOrg.waitFor({ timeout: 15000 });
+    assert.equal((await adminWithOrg.textContent()).trim(), 'Sign in with Contoso');
+    await adminWithOrg.click();
+    await admin.locator('#username').waitFor({ timeout: 15000 });
+    await admin.locator('#username').fill('kim');
+    await admin.locator('#password').fill('kim-password');
+    await admin.locator('button[type="submit"]').click();
+    await admin.waitForURL(`${h.serverURL}/admin/**`, { timeout: 15000 });
+    await admin.getByTestId('signed-in').waitFor({ timeout: 15000 });
+    assert.match(await admin.getByTestId('signed-in').textContent(), /kim@contoso\.com/);
+    assert.equal(await admin.getByTestId('login').count(), 0, 'no sign-in form once signed in');
+    await h.screenshot(admin, 'oidc-07-admin-console');
     await system.close();
     assert.deepEqual(pageErrors, [], 'no page errors');
   } catch (e) {

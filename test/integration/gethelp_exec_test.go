@@ -46,7 +46,9 @@ func runChildDaemon(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	d, err := sharer.New(daemonConfig(server, time.Minute))
+	cfg := daemonConfig(server, time.Minute)
+	resumable := childResumable(&cfg, socket, args)
+	d, err := sharer.New(cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -55,6 +57,13 @@ func runChildDaemon(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	if resumable {
+		// As quickhelp-sharer daemon does: a session the previous daemon
+		// left goes on once the sharer allows again.
+		if _, err := d.Resume(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "resume:", err)
+		}
 	}
 	<-ctx.Done()
 	d.Close()

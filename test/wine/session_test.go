@@ -8,7 +8,10 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -367,6 +370,27 @@ func TestWineSharerSession(t *testing.T) {
 		t.Errorf("KeyA arrived as %q, want scan code 30 (0x1E)", got)
 	}
 
+	// Quick action: with control the helper asks for the task manager and
+	// the daemon starts Windows' own (wine's taskmgr.exe).
+	granted := h.last(wire.TypeControl)
+	t.Logf("quick actions offered with control: %v", granted.Actions)
+	// Restart is offered when the daemon's token holds SeShutdownPrivilege
+	// (read with GetTokenInformation), as wine's tokens do.
+	if !slices.Contains(granted.Actions, wire.ActionTaskManager) || !slices.Contains(granted.Actions, wire.ActionRestart) {
+		t.Fatalf("control granted offers %v, want %q and %q", granted.Actions, wire.ActionTaskManager, wire.ActionRestart)
+	}
+	if n := len(taskManagers(t)); n != 0 {
+		t.Fatalf("%d task managers run before the helper asked", n)
+	}
+	if err := sess.Send(ctx, wire.Envelope{Type: wire.TypeAction, Action: wire.ActionTaskManager}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the action's answer", 30*time.Second, func() bool { return h.last(wire.TypeAction).State != "" })
+	if a := h.last(wire.TypeAction); a.Action != wire.ActionTaskManager || a.State != wire.ActionStarted {
+		t.Fatalf("the daemon answered %+v, want %s %s", a, wire.ActionTaskManager, wire.ActionStarted)
+	}
+	eventually(t, "taskmgr.exe running", 30*time.Second, func() bool { return len(taskManagers(t)) == 1 })
+
 	// After a revoke nothing more arrives.
 	if b, err := p.sharer(ctx, "revoke-control").CombinedOutput(); err != nil {
 		t.Fatalf("quickhelp-sharer.exe revoke-control: %v\n%s", err, b)
@@ -408,6 +432,46 @@ func TestWineSharerSession(t *testing.T) {
 		n, _ := h.keyframes()
 		return n > paused
 	})
+}
+
+// last is the latest envelope of type typ the helper got.
+func (h *helperEnd) last(typ string) wire.Envelope {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.envs) - 1; i >= 0; i-- {
+		if h.envs[i].Type == typ {
+			return h.envs[i]
+		}
+	}
+	return wire.Envelope{}
+}
+
+// taskManagers lists the processes of this wine prefix that run
+// taskmgr.exe.
+func taskManagers(t *testing.T) []int {
+	t.Helper()
+	prefix := "WINEPREFIX=" + os.Getenv("WINEPREFIX")
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if err != nil || !strings.Contains(strings.ToLower(string(cmdline)), `system32\taskmgr.exe`) {
+			continue
+		}
+		environ, err := os.ReadFile(filepath.Join("/proc", d.Name(), "environ"))
+		if err != nil || !slices.Contains(strings.Split(string(environ), "\x00"), prefix) {
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	return pids
 }
 
 // syncBuffer collects a program's output for polling.

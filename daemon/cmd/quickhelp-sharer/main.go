@@ -86,7 +86,7 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 		return "", nil, o, errors.New(lang.T(i18n.SharerBadConsent, o.consentMode))
 	}
 	if _, err := client.New(o.server); errors.Is(err, client.ErrInsecureURL) {
-		return "", nil, o, fmt.Errorf("--server %s: %s", o.server, client.MsgInsecureURL)
+		return "", nil, o, errors.New(lang.T(i18n.SharerInsecureServer, o.server))
 	}
 	return positional[0], positional[1:], o, nil
 }
@@ -202,6 +202,10 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		ServerURL:   o.server, Display: o.display, Monitor: o.monitor, MaxFPS: o.maxFPS, Logger: logger,
 		ConsentTimeout: o.consentTimeout,
 		StateDir:       sharer.DefaultStateDir(), ResumeKey: o.socket,
+		Actions: quickActions(o.display, logger),
+		// After a restart the sign-in starts this daemon on the same socket
+		// (the ticket's key) and service; the display is the new session's.
+		ResumeArgs: []string{"daemon", "--socket", o.socket, "--server", o.server},
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "quickhelp-sharer: %v\n", err)

@@ -195,7 +195,7 @@ func describe(st wire.SharerStatus) string {
 			s += lang.T(i18n.StatusSAS, printable(st.SAS))
 		}
 		if st.RestartUntil > 0 {
-			s += ". The helper asks to restart your computer. Answer: quickhelp-sharer allow-restart or deny-restart"
+			s += lang.T(i18n.StatusRestartAsked)
 		}
 		if st.KeepSharingUntil > 0 {
 			s += lang.T(i18n.StatusKeepSharing, keepSharingDeadline(&st))

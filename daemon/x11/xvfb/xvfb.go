@@ -31,17 +31,19 @@
 //	121        test/e2e/helper-console.test.mjs
 //	122        bench/latency/latency.mjs (default of -display)
 //	123        test/e2e/prompt-window.test.mjs
-//	126        scripts/desktop-test.sh (default of DESKTOP_TEST_DISPLAY)
+//	126, 187   scripts/desktop-test.sh (defaults of DESKTOP_TEST_DISPLAY, DESKTOP_TEST_SHARER_DISPLAY)
 //	130–131    test/e2e/sharer.test.mjs
 //	135        test/e2e/chat.test.mjs
 //	140–144    daemon/hotkey (143 is never started)
 //	150        daemon/cmd/quickhelp-sharer
 //	160        test/e2e/oidc.test.mjs
+//	175        bench/compare/compare.mjs (default of -display)
 //	165        test/e2e/admin.test.mjs
 //	180        test/e2e/keyboard.test.mjs
 //	181        app/keygrab
 //	170        test/cluster
 //	185        daemon/actions
+//	186        test/e2e/quick-actions.test.mjs
 //
 // Not listed: scripts/run.sh takes the first free number from :57 up for a
 // person's own session, and scripts/wine-test.sh lets Xvfb pick a free one

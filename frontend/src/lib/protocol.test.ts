@@ -31,6 +31,7 @@ describe('bridge requests match wire/testdata', () => {
     },
     'bridge-request-switch-monitor.json': { type: 'switch-monitor', monitor: 1 },
     'bridge-request-quick-action.json': { type: 'quick-action', action: 'task-manager' },
+    'bridge-request-sharer-allow-restart.json': { type: 'sharer-allow-restart' },
     'bridge-request-keyframe.json': { type: 'keyframe' },
     'bridge-request-get-help.json': { type: 'get-help', code: 'abcd efgh' },
     'bridge-request-sharer-allow.json': { type: 'sharer-allow' },

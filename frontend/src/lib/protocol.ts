@@ -80,6 +80,8 @@ export type Reason =
   | 'sharer-unavailable'
   | 'sharer-not-yours'
   | 'sso-failed'
+  | 'sso-not-allowed'
+  | 'sso-email-taken'
   | 'network-interrupted'
   | 'network-blocked'
   | 'sharer-restarting'
@@ -132,6 +134,8 @@ export const REASONS: readonly Reason[] = [
   'sharer-unavailable',
   'sharer-not-yours',
   'sso-failed',
+  'sso-not-allowed',
+  'sso-email-taken',
   'network-interrupted',
   'network-blocked',
   'sharer-restarting',
@@ -189,7 +193,9 @@ export type BridgeRequest =
         | 'sharer-pause'
         | 'sharer-resume'
         | 'sharer-stop'
-        | 'sharer-keep-sharing';
+        | 'sharer-keep-sharing'
+        | 'sharer-allow-restart'
+        | 'sharer-deny-restart';
     }
   | { type: 'chat'; text: string }
   | { type: 'input'; input: InputEvent }
@@ -271,10 +277,10 @@ export interface Stats {
 }
 
 /** The sharer daemon's states (wire/localapi.go). */
-export type SharerState = 'idle' | 'joining' | 'awaiting-consent' | 'sharing' | 'paused' | 'ended';
-export const SHARER_STATES: readonly SharerState[] = ['idle', 'joining', 'awaiting-consent', 'sharing', 'paused', 'ended'];
+export type SharerState = 'idle' | 'joining' | 'awaiting-consent' | 'sharing' | 'paused' | 'restarting' | 'ended';
+export const SHARER_STATES: readonly SharerState[] = ['idle', 'joining', 'awaiting-consent', 'sharing', 'paused', 'restarting', 'ended'];
 
-export type PromptKind = 'screen' | 'control' | 'keep-sharing';
+export type PromptKind = 'screen' | 'control' | 'keep-sharing' | 'restart';
 
 export interface HelperInfo {
   displayName: string;
@@ -306,6 +312,10 @@ export interface SharerStatus {
   desktop?: Reason;
   /** ICE restarts in this session */
   restarts?: number;
+  /** unix ms: while the helper's request to restart the computer waits for an answer */
+  restartUntil?: number;
+  /** a session taken up again after the program or the computer restarted: the screen question asks to go on */
+  resumed?: boolean;
 }
 
 /** How the people of an e-mail's domain sign in (answer to signin-lookup). */
@@ -384,7 +394,7 @@ export function parseEvent(text: string): BridgeEvent {
       if (!isObj(s) || !SHARER_STATES.includes(s.state as SharerState)) throw new ProtocolError('bad sharer state');
       if (s.control === undefined) s.control = 'none';
       if (!['none', 'requested', 'granted'].includes(s.control as string)) throw new ProtocolError('bad control');
-      if (s.prompt !== undefined && !['screen', 'control', 'keep-sharing'].includes(s.prompt as string)) {
+      if (s.prompt !== undefined && !['screen', 'control', 'keep-sharing', 'restart'].includes(s.prompt as string)) {
         throw new ProtocolError('bad prompt');
       }
       if (s.helper !== undefined && (!isObj(s.helper) || typeof s.helper.displayName !== 'string')) {

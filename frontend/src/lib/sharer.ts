@@ -31,6 +31,7 @@ export function sharerView(s: SharerStatus, dismissedId: string): SharerView {
       return 'prompt';
     case 'sharing':
     case 'paused':
+    case 'restarting':
       return s.prompt === 'control' ? 'prompt' : 'sharing';
     case 'ended':
       return s.sessionId && s.sessionId !== dismissedId ? 'ended' : 'none';

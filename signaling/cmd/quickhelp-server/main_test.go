@@ -95,8 +95,16 @@ func checkParseServe(t *testing.T, tests []parseServeTest) {
 func TestParseServe(t *testing.T) {
 	tests := []parseServeTest{
 		{"defaults", nil, nil, "", func(c serveConfig) bool {
-			return c.listen == "127.0.0.1:7443" && c.turnListen == "127.0.0.1:3478" && c.dev == "auto" && c.retention == 72*time.Hour
+			return c.listen == "127.0.0.1:7443" && c.turnListen == "127.0.0.1:3478" && c.dev == "auto" && c.retention == 72*time.Hour &&
+				c.auditRetention == 365*24*time.Hour
 		}},
+		{"audit retention env", nil, map[string]string{"QUICKHELP_AUDIT_RETENTION": "2160h"}, "", func(c serveConfig) bool {
+			return c.auditRetention == 90*24*time.Hour
+		}},
+		{"audit retention beyond 72h", []string{"--audit-retention", "17520h"}, nil, "", func(c serveConfig) bool {
+			return c.auditRetention == 2*365*24*time.Hour
+		}},
+		{"bad audit retention", []string{"--audit-retention", "0s"}, nil, "--audit-retention", nil},
 		{"env listen", nil, map[string]string{"QUICKHELP_LISTEN": "[::1]:9000", "QUICKHELP_DATA": "/d"}, "", func(c serveConfig) bool {
 			return c.listen == "[::1]:9000" && c.data == "/d"
 		}},
