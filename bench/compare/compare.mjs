@@ -36,6 +36,13 @@ const STALL_MS = 200;
 // console backend; noVNC: the RFB stream from websockify).
 function countBytes() {
   window.__qhBytes = 0;
+  // QuickHelp's frames (wire/frame.go: version 1, flags bit 0 keyframe,
+  // codec, capture time, sequence number): keyframes and frames the
+  // console backend skipped for a slow page (gaps in the sequence).
+  window.__qhKeys = 0;
+  window.__qhKeyBytes = 0;
+  window.__qhSkipped = 0;
+  let seq = -1;
   const Native = window.WebSocket;
   // A function returning the native socket, not a subclass: noVNC does not
   // work with a subclassed WebSocket.
@@ -44,6 +51,18 @@ function countBytes() {
     ws.addEventListener('message', (ev) => {
       const d = ev.data;
       window.__qhBytes += typeof d === 'string' ? d.length : (d.byteLength ?? d.size ?? 0);
+      if (d instanceof ArrayBuffer && d.byteLength >= 16) {
+        const v = new DataView(d);
+        if (v.getUint8(0) === 1 && v.getUint8(2) >= 1 && v.getUint8(2) <= 3) {
+          if (v.getUint8(1) & 1) {
+            window.__qhKeys++;
+            window.__qhKeyBytes += d.byteLength;
+          }
+          const n = v.getUint32(12);
+          if (seq >= 0 && n > seq + 1) window.__qhSkipped += n - seq - 1;
+          seq = n;
+        }
+      }
     });
     return ws;
   }
@@ -59,7 +78,10 @@ function watch({ selector, probe }) {
   const canvas = document.querySelector(selector);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   const thumb = new OffscreenCanvas(192, 108).getContext('2d', { willReadFrequently: true });
-  const st = { colours: [], updates: [], bytes0: window.__qhBytes, t0: performance.timeOrigin + performance.now() };
+  const st = {
+    colours: [], updates: [], bytes0: window.__qhBytes, keys0: window.__qhKeys, keyBytes0: window.__qhKeyBytes,
+    skipped0: window.__qhSkipped, t0: performance.timeOrigin + performance.now(),
+  };
   window.__qhWatch = st;
   let last = '', lastHash = 0;
   const tick = () => {
@@ -116,7 +138,10 @@ async function measure(page, selector, painter, lines, pid) {
   const st = await page.evaluate(() => {
     const s = window.__qhWatch;
     s.stop = true;
-    return { colours: s.colours, updates: s.updates, bytes: window.__qhBytes - s.bytes0 };
+    return {
+      colours: s.colours, updates: s.updates, bytes: window.__qhBytes - s.bytes0, keys: window.__qhKeys - s.keys0,
+      keyBytes: window.__qhKeyBytes - s.keyBytes0, skipped: window.__qhSkipped - s.skipped0,
+    };
   });
   // Glass to glass: from the X server's paint to the first animation frame
   // that shows the colour, before the next paint.
@@ -139,6 +164,9 @@ async function measure(page, selector, painter, lines, pid) {
     stalls_over_200ms: g2g.filter((v) => v > STALL_MS).length + missed,
     longest_update_gap_ms: r1(gap),
     sharer_cpu_pct_of_core: r1(cpu * 100),
+    // QuickHelp only (0 for noVNC): keyframes in the window, their share of
+    // the bytes, frames the console backend skipped for a slow page.
+    keyframes: st.keys, keyframe_kbps: r1((st.keyBytes * 8) / 1000 / secs), frames_skipped_for_page: st.skipped,
   };
 }
 
