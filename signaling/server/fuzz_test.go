@@ -18,6 +18,8 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		`{"type":"control","state":"granted"}`,
 		`{"type":"monitors","monitors":[{"index":0,"x":0,"y":0,"width":1,"height":1}],"monitor":0}`,
 		`{"type":"end","reason":"helper-ended"}`,
+		`{"type":"action","action":"task-manager"}`, `{"type":"restarting"}`,
+		`{"type":"control","state":"granted","actions":["task-manager","restart"]}`,
 		`{"type":"chat"}`, `{"type":"nope"}`, `{}`, `[]`, `null`, `{"type":"chat","text":"a"} {}`, "\xff",
 	} {
 		f.Add([]byte(s))
