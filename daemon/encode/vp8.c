@@ -107,7 +107,13 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 	    vpx_codec_control(&e->ctx, VP8E_SET_STATIC_THRESHOLD, (unsigned int)c->static_threshold) != VPX_CODEC_OK ||
 	    vpx_codec_control(&e->ctx, VP8E_SET_NOISE_SENSITIVITY, 0) != VPX_CODEC_OK ||
 	    vpx_codec_control(&e->ctx, VP8E_SET_SCREEN_CONTENT_MODE, c->screen_content) != VPX_CODEC_OK ||
-	    vpx_codec_control(&e->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 300 /* keyframe <= 3 average frames */) != VPX_CODEC_OK) {
+	    vpx_codec_control(&e->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 300 /* keyframe <= 3 average frames */) != VPX_CODEC_OK ||
+	    // Cyclic refresh off (the only other effects of this control are
+	    // two rate-control details): it re-codes a twentieth of the screen
+	    // in every frame and codes a segment map for all of it, ~300 bytes
+	    // of a 1080p frame whose only change is a small square
+	    // (BenchmarkEncodeProbe). Refinement sharpens what changed instead.
+	    vpx_codec_control(&e->ctx, VP8E_SET_RTC_EXTERNAL_RATECTRL, 1) != VPX_CODEC_OK) {
 		set_err(err, errlen, "encoder control", vpx_codec_error(&e->ctx));
 		vpx_codec_destroy(&e->ctx);
 		free(e);
