@@ -106,7 +106,9 @@ dist-test: build
 	@scripts/dist-test.sh
 
 bench-load: build-go
-	ulimit -n $$(ulimit -Hn); $(GO) run ./bench/load -sessions $${SESSIONS:-10000} -duration 60s -interval 5s -out bench/results/load.json
+	@# CLUSTER=3: that many nodes on a throw-away PostgreSQL and nats-server, each session across two nodes.
+	ulimit -n $$(ulimit -Hn); $(GO) run ./bench/load -sessions $${SESSIONS:-10000} -duration 60s -interval 5s \
+		$${CLUSTER:+-cluster $$CLUSTER} -out bench/results/load$${CLUSTER:+-cluster}.json
 
 bench: build
 	@scripts/bench.sh

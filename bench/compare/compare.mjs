@@ -233,6 +233,8 @@ try {
   const qhCtx = await h.browser.newContext(ctxOpts);
   await qhCtx.addInitScript(countBytes);
   const qhPage = await qhCtx.newPage();
+  // QH_COMPARE_CONSOLE=1 shows the console page's warnings (decoder errors).
+  if (process.env.QH_COMPARE_CONSOLE) qhPage.on('console', (m) => console.error('page:', m.type(), m.text().slice(0, 200)));
   await liveSession(h, qhPage);
   const vncCtx = await h.browser.newContext(ctxOpts);
   await vncCtx.addInitScript(countBytes);

@@ -108,7 +108,7 @@ func BenchmarkRelayLatency(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ls, err := setupOne(ctx, c, login.Token, workerConfig{PingEvery: time.Minute, DialTimeout: 10 * time.Second})
+	ls, err := setupOne(ctx, c, c, login.Token, workerConfig{PingEvery: time.Minute, DialTimeout: 10 * time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,7 +4,10 @@
 //	go run ./bench/load -sessions 1000 -duration 30s -out bench/results/load.json
 //
 // It starts the real service in-process on loopback (temp SQLite, a seeded
-// helper) unless -server names one, sets up the sessions through the public
+// helper) unless -server names one or -cluster N starts N service processes
+// on a throw-away PostgreSQL and a nats-server (cluster.go), with each
+// session's helper on one node and its sharer on the next, so every relayed
+// message crosses NATS; sets up the sessions through the public
 // API (create, join, two session WebSockets each), sends one chat message
 // per session every -interval, alternating direction, for -duration, and
 // writes a JSON summary. Large runs spread the client sockets over worker
@@ -33,6 +36,9 @@ type options struct {
 	interval     time.Duration
 	out          string
 	server       string
+	sharer       string
+	cluster      int
+	helpers      int
 	email        string
 	password     string
 	workers      int
@@ -48,6 +54,9 @@ func main() {
 	flag.DurationVar(&o.interval, "interval", 5*time.Second, "time between chat messages of one session")
 	flag.StringVar(&o.out, "out", "bench/results/load.json", "where to write the JSON summary")
 	flag.StringVar(&o.server, "server", "", "base URL of a running service (default: start one in-process)")
+	flag.StringVar(&o.sharer, "sharer-server", "", "base URL sharers join and connect through (default: -server)")
+	flag.IntVar(&o.cluster, "cluster", 0, "start this many service nodes on PostgreSQL and NATS (at least 2); each session's helper and sharer use different nodes")
+	flag.IntVar(&o.helpers, "helpers", 0, "internal: -email is a pattern with %d for this many helpers")
 	flag.StringVar(&o.email, "email", "", "helper e-mail on -server")
 	flag.StringVar(&o.password, "password", "", "helper password on -server")
 	flag.IntVar(&o.workers, "workers", -1, "client worker processes (0: in-process; -1: automatic)")
@@ -87,6 +96,7 @@ type summary struct {
 	GoMaxProcs        int       `json:"gomaxprocs"`
 	OpenFilesLimit    uint64    `json:"open_files_limit"`
 	Workers           int       `json:"workers"`
+	ClusterNodes      int       `json:"cluster_nodes,omitempty"`
 	SessionsRequested int       `json:"sessions_requested"`
 	SessionsUp        int       `json:"sessions_up"`
 	// SessionsHeld were up for the whole exchange without a drop.

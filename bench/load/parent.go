@@ -97,7 +97,23 @@ func run(ctx context.Context, o options, limit uint64) (*summary, error) {
 		SessionsRequested: o.sessions, DurationSeconds: o.duration.Seconds(), IntervalSeconds: o.interval.Seconds()}
 	base, email, password := o.server, o.email, o.password
 	var local *localServer
-	if base == "" {
+	var nodes []string
+	n := autoWorkers(o)
+	helpers := 0
+	if o.cluster > 0 {
+		n = max(n, o.cluster) // helpers and sharers on every node
+		// Session creation is limited per helper (20/min) on every node
+		// together: each worker's sessions take turns among its own helpers.
+		helpers = (o.sessions+n-1)/n/clusterSessionsPerHelper + 1
+		cl, err := startCluster(ctx, o.cluster, n, helpers)
+		if err != nil {
+			return nil, fmt.Errorf("start cluster: %w", err)
+		}
+		defer cl.close()
+		nodes, password = cl.urls, benchPassword
+		base, o.sharer = nodes[0], nodes[1]
+		sum.ClusterNodes = len(nodes)
+	} else if base == "" {
 		sum.RSSBeforeKB = rssKB("self")
 		var err error
 		if local, err = startLocal(ctx); err != nil {
@@ -106,9 +122,11 @@ func run(ctx context.Context, o options, limit uint64) (*summary, error) {
 		defer local.close()
 		base, email, password = local.url, benchEmail, benchPassword
 	}
-	n := autoWorkers(o)
 	sum.Workers = n
-	cfg := workerConfig{Server: base, Email: email, Password: password, Interval: o.interval, Parallel: o.parallel,
+	if helpers > 0 {
+		email = clusterEmail(0)
+	}
+	cfg := workerConfig{Server: base, Sharer: o.sharer, Nodes: nodes, Helpers: helpers, Email: email, Password: password, Interval: o.interval, Parallel: o.parallel,
 		SetupLimit: o.setupTimeout, Duration: o.duration, PingEvery: 30 * time.Second, DialTimeout: 30 * time.Second}
 
 	var hists []map[int]int64
@@ -127,7 +145,7 @@ func run(ctx context.Context, o options, limit uint64) (*summary, error) {
 		}
 		sum.RSSBeforeKB, sum.RSSAfterKB = res.RSSBeforeKB, rssKB("self")
 		close(goCh)
-		minWS := sampleWebSockets(ctx, base, o.duration, done)
+		minWS := sampleWebSockets(ctx, cfg.servers(), o.duration, done)
 		<-done
 		if werr != nil {
 			return nil, werr
@@ -164,9 +182,10 @@ func run(ctx context.Context, o options, limit uint64) (*summary, error) {
 	return sum, nil
 }
 
-// sampleWebSockets reads the service's open-WebSocket gauge every second
+// sampleWebSockets reads the open-WebSocket gauges of the service's nodes
+// (summed) every second
 // for d (or until stop closes) and returns the smallest value seen.
-func sampleWebSockets(ctx context.Context, base string, d time.Duration, stop <-chan struct{}) int64 {
+func sampleWebSockets(ctx context.Context, bases []string, d time.Duration, stop <-chan struct{}) int64 {
 	minWS := int64(-1)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -175,8 +194,17 @@ func sampleWebSockets(ctx context.Context, base string, d time.Duration, stop <-
 	for {
 		select {
 		case <-t.C:
-			if v, err := scrapeGauge(ctx, base, "quickhelp_websocket_connections"); err == nil && (minWS < 0 || v < minWS) {
-				minWS = v
+			var sum int64
+			var err error
+			for _, base := range bases {
+				var v int64
+				if v, err = scrapeGauge(ctx, base, "quickhelp_websocket_connections"); err != nil {
+					break
+				}
+				sum += v
+			}
+			if err == nil && (minWS < 0 || sum < minWS) {
+				minWS = sum
 			}
 		case <-end.C:
 			return max(minWS, 0)
@@ -231,7 +259,21 @@ func runWorkers(ctx context.Context, o options, cfg workerConfig, n int, local b
 		if cnt <= 0 {
 			break
 		}
-		cmd := exec.CommandContext(wctx, exe, "-worker", "-server", cfg.Server, "-email", cfg.Email, "-password", cfg.Password,
+		server, sharer := cfg.Server, cfg.Sharer
+		if len(cfg.Nodes) > 0 {
+			// Sessions spread over the nodes: worker i's helpers on node i,
+			// its sharers on node i+1.
+			server, sharer = cfg.Nodes[i%len(cfg.Nodes)], cfg.Nodes[(i+1)%len(cfg.Nodes)]
+		}
+		if sharer == "" {
+			sharer = server
+		}
+		email := cfg.Email
+		if cfg.Helpers > 0 {
+			email = clusterEmail(i)
+		}
+		cmd := exec.CommandContext(wctx, exe, "-worker", "-server", server, "-sharer-server", sharer, "-email", email,
+			"-helpers", strconv.Itoa(cfg.Helpers), "-password", cfg.Password,
 			"-sessions", strconv.Itoa(cnt), "-duration", o.duration.String(), "-interval", o.interval.String(),
 			"-parallel", strconv.Itoa(o.parallel), "-setup-timeout", o.setupTimeout.String())
 		cmd.Stderr = os.Stderr
@@ -269,7 +311,7 @@ func runWorkers(ctx context.Context, o options, cfg workerConfig, n int, local b
 	for _, p := range procs {
 		_, _ = io.WriteString(p.stdin, "GO\n")
 	}
-	minWS := sampleWebSockets(wctx, cfg.Server, o.duration, nil)
+	minWS := sampleWebSockets(wctx, cfg.servers(), o.duration, nil)
 	var out []workerResult
 	for _, p := range procs {
 		select {
@@ -336,7 +378,7 @@ func workerMain(ctx context.Context, o options) error {
 		}
 	}()
 	res, err := runWorker(wctx, workerConfig{
-		Server: o.server, Email: o.email, Password: o.password, Sessions: o.sessions, Interval: o.interval,
+		Server: o.server, Sharer: o.sharer, Helpers: o.helpers, Email: o.email, Password: o.password, Sessions: o.sessions, Interval: o.interval,
 		Parallel: o.parallel, SetupLimit: o.setupTimeout, Duration: o.duration, PingEvery: 30 * time.Second,
 		DialTimeout: 30 * time.Second, Ready: func() { fmt.Println("READY") }, Go: goCh,
 	})

@@ -19,7 +19,10 @@ import (
 // workerConfig is what one load worker does.
 type workerConfig struct {
 	Server      string
+	Sharer      string   // where sharers join and connect; "": Server (cluster mode: another node)
+	Nodes       []string // cluster mode: every node, to spread workers and sample gauges
 	Email       string
+	Helpers     int // cluster mode: Email is a pattern with %d, helpers 1..Helpers take turns
 	Password    string
 	Sessions    int
 	Interval    time.Duration // per session, alternating direction
@@ -62,24 +65,30 @@ const chatPrefix = "t:"
 // Duration.
 func runWorker(ctx context.Context, cfg workerConfig) (workerResult, error) {
 	res := workerResult{RSSBeforeKB: rssKB("self"), SessionsTried: cfg.Sessions}
-	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-		MaxIdleConnsPerHost: cfg.Parallel, IdleConnTimeout: 30 * time.Second,
-	}}
+	var rt http.RoundTripper = &http.Transport{MaxIdleConnsPerHost: cfg.Parallel, IdleConnTimeout: 30 * time.Second}
+	if cfg.Helpers > 0 {
+		rt = forwardedFor{rt}
+	}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: rt}
 	defer hc.CloseIdleConnections()
 	c, err := client.New(cfg.Server, client.WithHTTPClient(hc), client.WithUserAgent("quickhelp-load"))
 	if err != nil {
 		return res, err
 	}
-	lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	login, err := c.Login(lctx, cfg.Email, cfg.Password)
-	cancel()
+	sc := c
+	if cfg.Sharer != "" && cfg.Sharer != cfg.Server {
+		if sc, err = client.New(cfg.Sharer, client.WithHTTPClient(hc), client.WithUserAgent("quickhelp-load")); err != nil {
+			return res, err
+		}
+	}
+	tokens, err := loginAll(ctx, c, cfg)
 	if err != nil {
-		return res, fmt.Errorf("login: %w", err)
+		return res, err
 	}
 
 	start := time.Now()
 	sctx, cancel := context.WithTimeout(ctx, cfg.SetupLimit)
-	sessions, errs, firstErr := setupAll(sctx, c, login.Token, cfg)
+	sessions, errs, firstErr := setupAll(sctx, c, sc, tokens, cfg)
 	cancel()
 	res.SetupSeconds = time.Since(start).Seconds()
 	res.SessionsUp, res.SetupErrors = len(sessions), errs
@@ -115,7 +124,7 @@ func runWorker(ctx context.Context, cfg workerConfig) (workerResult, error) {
 }
 
 // setupAll creates, joins and connects sessions with cfg.Parallel workers.
-func setupAll(ctx context.Context, c *client.Client, helperToken string, cfg workerConfig) ([]*loadSession, int, error) {
+func setupAll(ctx context.Context, c, sc *client.Client, tokens []string, cfg workerConfig) ([]*loadSession, int, error) {
 	var (
 		mu       sync.Mutex
 		out      []*loadSession
@@ -123,13 +132,13 @@ func setupAll(ctx context.Context, c *client.Client, helperToken string, cfg wor
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	jobs := make(chan struct{})
+	jobs := make(chan int)
 	for range cfg.Parallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range jobs {
-				s, err := setupOne(ctx, c, helperToken, cfg)
+			for i := range jobs {
+				s, err := setupOne(ctx, c, sc, tokens[i%len(tokens)], cfg)
 				mu.Lock()
 				if err != nil {
 					errs++
@@ -145,7 +154,7 @@ func setupAll(ctx context.Context, c *client.Client, helperToken string, cfg wor
 	}
 	for i := 0; i < cfg.Sessions && ctx.Err() == nil; i++ {
 		select {
-		case jobs <- struct{}{}:
+		case jobs <- i:
 		case <-ctx.Done():
 		}
 	}
@@ -157,12 +166,14 @@ func setupAll(ctx context.Context, c *client.Client, helperToken string, cfg wor
 	return out, errs, firstErr
 }
 
-func setupOne(ctx context.Context, c *client.Client, helperToken string, cfg workerConfig) (*loadSession, error) {
+// setupOne creates a session through c and joins it through sc (in
+// cluster mode another node, so every chat crosses the bus).
+func setupOne(ctx context.Context, c, sc *client.Client, helperToken string, cfg workerConfig) (*loadSession, error) {
 	cr, err := c.CreateSession(ctx, helperToken)
 	if err != nil {
 		return nil, fmt.Errorf("create: %w", err)
 	}
-	jr, err := c.Join(ctx, cr.Code)
+	jr, err := sc.Join(ctx, cr.Code)
 	if err != nil {
 		return nil, fmt.Errorf("join: %w", err)
 	}
@@ -174,7 +185,7 @@ func setupOne(ctx context.Context, c *client.Client, helperToken string, cfg wor
 	if err != nil {
 		return nil, fmt.Errorf("connect helper: %w", err)
 	}
-	s, err := c.Connect(ctx, jr.SessionID, jr.Token, opts)
+	s, err := sc.Connect(ctx, jr.SessionID, jr.Token, opts)
 	if err != nil {
 		_ = h.Close()
 		return nil, fmt.Errorf("connect sharer: %w", err)
@@ -322,4 +333,49 @@ func exchange(ctx context.Context, sessions []*loadSession, cfg workerConfig, re
 	wg.Wait()
 	res.Sent, res.Received, res.SendErrors, res.Drops = sent.Load(), received.Load(), sendErrs.Load(), drops.Load()
 	res.Hist = hist.Sparse()
+}
+
+// servers are the bases whose gauges describe the whole service.
+func (c workerConfig) servers() []string {
+	if len(c.Nodes) > 0 {
+		return c.Nodes
+	}
+	return []string{c.Server}
+}
+
+// loginAll signs the worker's helpers in: one, or in cluster mode
+// cfg.Helpers of them, whose session-creation limits are then shared by
+// every node (each helper creates at most 20 a minute).
+func loginAll(ctx context.Context, c *client.Client, cfg workerConfig) ([]string, error) {
+	emails := []string{cfg.Email}
+	if cfg.Helpers > 0 {
+		emails = emails[:0]
+		for i := 1; i <= cfg.Helpers; i++ {
+			emails = append(emails, fmt.Sprintf(cfg.Email, i))
+		}
+	}
+	var tokens []string
+	for _, e := range emails {
+		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		login, err := c.Login(lctx, e, cfg.Password)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("login: %w", err)
+		}
+		tokens = append(tokens, login.Token)
+	}
+	return tokens, nil
+}
+
+// forwardedFor makes every request of a cluster run come from another
+// client address (the nodes run with --trust-proxy-header), as the sessions
+// of a real deployment do: the per-address join and sign-in limits, shared
+// by the nodes, would otherwise refuse a benchmark that joins thousands of
+// sessions from one address.
+type forwardedFor struct{ next http.RoundTripper }
+
+func (f forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", rand.IntN(256), rand.IntN(256), 1+rand.IntN(254)))
+	return f.next.RoundTrip(r)
 }

@@ -29,7 +29,7 @@ const (
 // heard for DeadAfter is taken for dead.
 const (
 	HeartbeatInterval = time.Second
-	DeadAfter         = 3500 * time.Millisecond
+	DeadAfter         = 6 * time.Second
 )
 
 // Config configures a Relay.
@@ -81,7 +81,11 @@ func Dial(cfg Config) (*Relay, error) {
 	opts := []nats.Option{
 		nats.Name(cfg.Name), nats.NoEcho(), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
 		nats.Timeout(5 * time.Second), nats.PingInterval(5 * time.Second), nats.MaxPingsOutstanding(2),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { r.log.Warn("NATS disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: closed by Close
+				r.log.Warn("NATS disconnected", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(*nats.Conn) { r.log.Info("NATS reconnected") }),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { r.log.Warn("NATS error", "err", err) }),
 	}

@@ -32,17 +32,23 @@ func (h *hub) get(id string) *room {
 	return h.rooms[id]
 }
 
-// room returns the live room of a session, creating it if needed.
+// room returns the live room of a session, creating it if needed, for a
+// participant about to attach: the caller then calls attach, or
+// abandonAttach when the upgrade failed.
 func (h *hub) room(sess store.Session, helper wire.HelperInfo) *room {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if r := h.rooms[sess.ID]; r != nil {
+		r.mu.Lock()
+		r.attaching++
+		r.mu.Unlock()
 		return r
 	}
 	r := &room{
 		h: h, id: sess.ID, orgID: sess.OrgID, helperID: sess.HelperID, helper: helper,
 		conns: map[string]*peerConn{}, timers: map[string]*time.Timer{}, features: map[string]bool{},
 		errorCodes: map[wire.Reason]bool{}, remote: map[string]string{}, holds: map[string]func(){},
+		silent: map[string]bool{}, attaching: 1,
 	}
 	leave, err := h.s.relay.Join(sess.ID, r.onNodeEvent)
 	if err != nil {
@@ -132,14 +138,16 @@ type room struct {
 	features   map[string]bool
 	errorCodes map[wire.Reason]bool
 	ended      bool
-	released   bool        // dropped unused by releaseIfUnused
+	released   bool        // dropped by releaseIfUnused or as idle (hub_nodes.go)
+	attaching  int         // handlers between hub.room and attach: the room is not idle
 	expiry     *time.Timer // ends the session when the code expires unused
 	// remote: by role, the node a participant connected to elsewhere is
 	// held by (hub_nodes.go); holds: by role, the presence this node
 	// announces for its own participants.
 	remote map[string]string
 	holds  map[string]func()
-	leave  func() // ends the relay subscription; set once at creation
+	silent map[string]bool // roles lost to a silent node: asked for again (hub_nodes.go)
+	leave  func()          // ends the relay subscription; set once at creation
 	// restartUntil: the sharer's computer is restarting (restart.go);
 	// restarts counts those of this session.
 	restartUntil time.Time
@@ -174,6 +182,7 @@ func (r *room) attach(c *peerConn) error {
 	cancel()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.attaching--
 	if r.ended || r.released {
 		return ErrSessionEnded
 	}
@@ -249,6 +258,14 @@ func (r *room) startResumeLocked(role string) {
 	r.timers[role] = time.AfterFunc(r.resumeWindowLocked(role), func() { r.end(wire.ReasonTimeout) })
 }
 
+// abandonAttach is for a handler whose upgrade failed after hub.room.
+func (r *room) abandonAttach() {
+	r.mu.Lock()
+	r.attaching--
+	r.mu.Unlock()
+	r.releaseIfUnused()
+}
+
 // releaseIfUnused drops a room that never got a participant (the upgrade
 // failed) so it does not linger. A handler still holding it fails to attach
 // and its client retries into a fresh room.
@@ -257,7 +274,7 @@ func (r *room) releaseIfUnused() {
 	defer r.h.mu.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ended || r.released || len(r.conns) > 0 || len(r.timers) > 0 {
+	if r.ended || r.released || len(r.conns) > 0 || len(r.timers) > 0 || r.attaching > 0 {
 		return
 	}
 	r.released = true

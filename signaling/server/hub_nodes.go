@@ -106,14 +106,24 @@ func (r *room) onNodeEvent(b []byte) {
 		if ev.RestartUntil > 0 {
 			r.remoteRestartingLocked(time.UnixMilli(ev.RestartUntil))
 		}
+		if from := otherRole(ev.Role); r.remote[from] == "" && r.conns[from] == nil {
+			// A message is proof of presence (a joined may have been
+			// missed, or its node was wrongly taken for dead).
+			r.remoteJoinedLocked(from, ev.Node)
+		}
 		if c := r.conns[ev.Role]; c != nil && len(ev.Env) > 0 {
 			r.sendBytesLocked(c, ev.Env)
 		}
 	}
-	idle := len(r.conns) == 0 && len(r.timers) == 0
+	// Idle: the session goes on through other nodes only. A room a
+	// handler is about to attach to is not idle; a released one refuses a
+	// late attach (its handler's client dials again into a fresh room).
+	idle := len(r.conns) == 0 && len(r.timers) == 0 && r.attaching == 0
+	if idle {
+		r.released = true
+	}
 	r.mu.Unlock()
 	if idle {
-		// The session goes on through other nodes only.
 		r.h.remove(r)
 	}
 }
@@ -158,16 +168,43 @@ func (r *room) remoteGoneLocked(role string) {
 
 // checkRemoteAlive treats the participants held by nodes that stopped
 // answering as dropped.
+// A node taken for dead may only have been slow (a loaded machine, a
+// NATS hiccup): for a role lost that way the room asks every second who
+// holds it, and takes it back if a node answers.
 func (r *room) checkRemoteAlive() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.ended {
+		r.mu.Unlock()
 		return
 	}
 	for role, node := range r.remote {
 		if !r.h.s.relay.Alive(node) {
 			r.remoteGoneLocked(role)
+			r.silent[role] = true
 		}
+	}
+	var ask []string
+	for role := range r.silent {
+		if r.remote[role] == "" && r.conns[role] == nil {
+			ask = append(ask, role)
+		} else {
+			delete(r.silent, role)
+		}
+	}
+	r.mu.Unlock()
+	for _, role := range ask {
+		ctx, cancel := context.WithTimeout(context.Background(), presenceWait)
+		node := r.h.s.relay.Present(ctx, r.id, role)
+		cancel()
+		if node == "" {
+			continue
+		}
+		r.mu.Lock()
+		if !r.ended && r.remote[role] == "" && r.conns[role] == nil {
+			delete(r.silent, role)
+			r.remoteJoinedLocked(role, node)
+		}
+		r.mu.Unlock()
 	}
 }
 

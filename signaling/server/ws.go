@@ -78,7 +78,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	rm := s.hub.room(sess, helperInfo(helper))
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: s.cfg.OriginPatterns})
 	if err != nil {
-		rm.releaseIfUnused()
+		rm.abandonAttach()
 		s.log.Debug("websocket upgrade failed", "err", err)
 		return
 	}

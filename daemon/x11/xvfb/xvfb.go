@@ -41,6 +41,7 @@
 //	165        test/e2e/admin.test.mjs
 //	180        test/e2e/keyboard.test.mjs
 //	181        app/keygrab
+//	170        test/cluster
 //	185        daemon/actions
 //	186        test/e2e/quick-actions.test.mjs
 //
