@@ -9,12 +9,21 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"time"
+
+	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/wire"
 )
 
 // DaemonName is the sharer daemon's program name.
 const DaemonName = "quickhelp-sharer"
+
+// The person's stop of the daemon: the session's end takes up to a few
+// seconds (the service confirms it), then the daemon exits.
+const (
+	quitTimeout  = 15 * time.Second
+	quitExitWait = 5 * time.Second
+)
 
 // ExecDaemon starts "quickhelp-sharer daemon" as a child process.
 type ExecDaemon struct {
@@ -48,9 +57,13 @@ func FindDaemon() (string, error) {
 	return p, nil
 }
 
-// Start implements DaemonStarter. The child is stopped (SIGTERM, then kill
-// after 5 s) and reaped by the returned stop; it is not stopped by ctx, so a
-// session survives the page's requests ending.
+// Start implements DaemonStarter. The returned stop is the person's own
+// stop (the app quitting): it asks the daemon to end the session and exit
+// (wire.LocalQuit), waits for it, and only then interrupts it (killed on
+// Windows, which has no signals for other processes), then kills it
+// after 5 s; it reaps the child. The child is not stopped by ctx, so a
+// session survives the page's requests ending. A SIGTERM from outside
+// (an update) would instead leave the session to the next daemon.
 func (e ExecDaemon) Start(_ context.Context, socket string) (func(), error) {
 	path := e.Path
 	if path == "" {
@@ -80,9 +93,17 @@ func (e ExecDaemon) Start(_ context.Context, socket string) (func(), error) {
 		close(exited)
 	}()
 	stop := func() {
-		// Windows has no SIGTERM for other processes: Signal fails and the
-		// process is killed.
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
+		_, err := localapi.Client{Path: socket}.Call(ctx, wire.LocalRequest{Cmd: wire.LocalQuit})
+		cancel()
+		if err == nil {
+			select {
+			case <-exited:
+				return
+			case <-time.After(quitExitWait):
+			}
+		}
+		if err := cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			_ = cmd.Process.Kill()
 		}
 		select {

@@ -266,6 +266,70 @@ func TestSharerKilledResumesAfterConsent(t *testing.T) {
 	rs.resumedAfterConsent(t, ctx)
 }
 
+// The daemon is stopped from outside (SIGTERM: an update, the service
+// manager) mid-session while the helper has control: it exits cleanly and
+// keeps its ticket, and the next daemon takes the session up after the
+// sharer allows again: video back, no control.
+func TestSharerTerminatedResumesAfterConsent(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rs := startResumeSetup(t, ctx)
+
+	if err := rs.first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err, ok := rs.first.exited(10 * time.Second); !ok {
+		t.Fatal("the daemon did not stop on SIGTERM")
+	} else if err != nil {
+		t.Errorf("the daemon exited with %v, want 0", err)
+	}
+	if ticket, _ := filepath.Glob(filepath.Join(rs.state, "resume-*.json")); len(ticket) != 1 {
+		t.Fatalf("resume tickets after SIGTERM = %v, want one", ticket)
+	}
+	rs.pg.state(wire.UIStateReconnecting)
+
+	startSharerProcess(t, rs.exe, rs.args, rs.envVars)
+	rs.resumedAfterConsent(t, ctx)
+}
+
+// The person's own stop of the daemon (the app quitting asks it to quit;
+// Ctrl+C is SIGINT) ends the session: the helper sees why, no ticket is
+// left, and a new daemon resumes nothing.
+func TestSharerQuitEndsSession(t *testing.T) {
+	tests := []struct {
+		name string
+		stop func(t *testing.T, ctx context.Context, rs *resumeSetup)
+	}{
+		{"quit", func(t *testing.T, ctx context.Context, rs *resumeSetup) {
+			localDo(t, ctx, rs.sock, wire.LocalRequest{Cmd: wire.LocalQuit})
+		}},
+		{"interrupt", func(t *testing.T, ctx context.Context, rs *resumeSetup) {
+			if err := rs.first.cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rs := startResumeSetup(t, ctx)
+			tt.stop(t, ctx, rs)
+			if err, ok := rs.first.exited(15 * time.Second); !ok {
+				t.Fatal("the daemon did not exit")
+			} else if err != nil {
+				t.Errorf("the daemon exited with %v, want 0", err)
+			}
+			if st := rs.pg.state(wire.UIStateEnded); st.Reason != wire.ReasonSharerEnded {
+				t.Errorf("end reason = %q, want %q", st.Reason, wire.ReasonSharerEnded)
+			}
+			if ticket, _ := filepath.Glob(filepath.Join(rs.state, "resume-*.json")); len(ticket) != 0 {
+				t.Errorf("resume tickets after the person's stop = %v, want none", ticket)
+			}
+		})
+	}
+}
+
 // Restart, with the system's restart behind a fake: the helper in control
 // asks, the sharer allows, the daemon writes its ticket and an autostart
 // entry, tells the service and stops (as the system stops it); the page
