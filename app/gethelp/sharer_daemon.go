@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/quickhelp/quickhelp/internal/localapi"
@@ -57,14 +58,15 @@ func FindDaemon() (string, error) {
 	return p, nil
 }
 
-// Start implements DaemonStarter. The returned stop is the person's own
-// stop (the app quitting): it asks the daemon to end the session and exit
-// (wire.LocalQuit), waits for it, and only then interrupts it (killed on
-// Windows, which has no signals for other processes), then kills it
-// after 5 s; it reaps the child. The child is not stopped by ctx, so a
-// session survives the page's requests ending. A SIGTERM from outside
-// (an update) would instead leave the session to the next daemon.
-func (e ExecDaemon) Start(_ context.Context, socket string) (func(), error) {
+// Start implements DaemonStarter. The returned stop(false) is the person's
+// own stop (the app quitting): it asks the daemon to end the session and
+// exit (wire.LocalQuit), waits for it, and only then interrupts it.
+// stop(true) sends SIGTERM: the daemon leaves its session for the next
+// one. Either way the child is killed after 5 s more (Windows has no
+// signals for other processes: it is killed at once, which keeps its
+// ticket like a crash) and reaped. The child is not stopped by ctx, so a
+// session survives the page's requests ending.
+func (e ExecDaemon) Start(_ context.Context, socket string) (func(leave bool), error) {
 	path := e.Path
 	if path == "" {
 		p, err := FindDaemon()
@@ -92,18 +94,23 @@ func (e ExecDaemon) Start(_ context.Context, socket string) (func(), error) {
 		_ = cmd.Wait()
 		close(exited)
 	}()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
-		_, err := localapi.Client{Path: socket}.Call(ctx, wire.LocalRequest{Cmd: wire.LocalQuit})
-		cancel()
-		if err == nil {
-			select {
-			case <-exited:
-				return
-			case <-time.After(quitExitWait):
+	stop := func(leave bool) {
+		sig := os.Interrupt // the person's stop, where quit went unanswered
+		if leave {
+			sig = syscall.SIGTERM
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
+			_, err := localapi.Client{Path: socket}.Call(ctx, wire.LocalRequest{Cmd: wire.LocalQuit})
+			cancel()
+			if err == nil {
+				select {
+				case <-exited:
+					return
+				case <-time.After(quitExitWait):
+				}
 			}
 		}
-		if err := cmd.Process.Signal(os.Interrupt); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		if err := cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			_ = cmd.Process.Kill()
 		}
 		select {

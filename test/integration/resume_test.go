@@ -502,3 +502,51 @@ func TestSharerServiceRestartsAKilledDaemon(t *testing.T) {
 		return n == 2
 	})
 }
+
+// The app is stopped from outside (SIGTERM: an update, sign-out) while the
+// daemon it started shares: the app stops its daemon the same way, the
+// session is left (ticket kept, the helper not told it ended), and the
+// next daemon takes it up, asking the sharer again.
+func TestSharerServiceLeaveKeepsTheSession(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	env := servertest.Start(t)
+	h := startHelper(t, ctx, env)
+	sock := filepath.Join(shortTempDir(t), "sharer.sock")
+	state := filepath.Join(shortTempDir(t), "state")
+	t.Setenv(childDaemonEnv, "1")
+	t.Setenv(childStateEnv, state)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, sink := newService(t, gethelp.SharerConfig{Socket: sock, Server: env.URL, Daemon: gethelp.ExecDaemon{Path: exe, Server: env.URL}})
+	svc.PageConnected()
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
+	sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
+	first := sink.WaitSharer(t, "sharing", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing })
+
+	if err := svc.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	cctx, ccancel := context.WithTimeout(ctx, 2*time.Second)
+	defer ccancel()
+	if _, err := (localapi.Client{Path: sock}).Call(cctx, wire.LocalRequest{Cmd: wire.LocalStatus}); !errors.Is(err, localapi.ErrNotRunning) {
+		t.Fatalf("after Leave the started daemon still answers (err %v)", err)
+	}
+	if ticket, _ := filepath.Glob(filepath.Join(state, "resume-*.json")); len(ticket) != 1 {
+		t.Fatalf("resume tickets after Leave = %v, want one", ticket)
+	}
+	if h.saw(wire.TypeSessionEnded, "") {
+		t.Fatal("the helper was told the session ended")
+	}
+
+	startSharerProcess(t, exe, []string{"daemon", "--socket", sock, "--server", env.URL}, []string{childStateEnv + "=" + state})
+	st := localStatus(t, ctx, sock, "the resumed session's question", func(st wire.SharerStatus) bool {
+		return st.State == wire.SharerAwaitingConsent
+	})
+	if !st.Resumed || st.SessionID != first.SessionID || st.Control != wire.ControlNone {
+		t.Errorf("resumed status = %+v, want session %s resumed without control", st, first.SessionID)
+	}
+}
