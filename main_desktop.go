@@ -42,7 +42,16 @@ func runDesktop(cfg app.BackendConfig) error {
 	if err != nil {
 		return err
 	}
-	defer backend.Close()
+	// SIGTERM (an update, sign-out) leaves the sharer's session for the
+	// next daemon to resume; closing the window or Ctrl+C ends it.
+	var fromOutside atomic.Bool
+	defer func() {
+		if fromOutside.Load() {
+			_ = backend.Leave()
+		} else {
+			_ = backend.Close()
+		}
+	}()
 	return wails.Run(&options.App{
 		Title:       "QuickHelp",
 		Linux:       linuxOptions,
@@ -52,22 +61,28 @@ func runDesktop(cfg app.BackendConfig) error {
 		MinHeight:   520,
 		AssetServer: assetServer(cfg.Assets),
 		Bind:        []any{app.WithKeyboardGrab(app.NewDesktop(backend), nativeKeyboardGrab())},
-		OnStartup:   quitOnSignal,
+		OnStartup:   quitOnSignal(&fromOutside),
 	})
 }
 
 // quitOnSignal closes the window cleanly on SIGINT or SIGTERM (a session
-// logout, a package upgrade, or a test), so the backend ends its session.
-func quitOnSignal(ctx context.Context) {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		select {
-		case <-sig:
-			runtime.Quit(ctx)
-		case <-ctx.Done():
-		}
-	}()
+// logout, a package upgrade, or a test), so the backend ends its session;
+// SIGTERM sets fromOutside (the sharer's session is left resumable).
+func quitOnSignal(fromOutside *atomic.Bool) func(context.Context) {
+	return func(ctx context.Context) {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		go func() {
+			select {
+			case s := <-sig:
+				if s == syscall.SIGTERM {
+					fromOutside.Store(true)
+				}
+				runtime.Quit(ctx)
+			case <-ctx.Done():
+			}
+		}()
+	}
 }
 
 // Size of the prompt window and its distance from the screen's corner
@@ -108,7 +123,14 @@ func runPrompt(cfg app.BackendConfig) error {
 	if err != nil {
 		return err
 	}
-	defer backend.Close()
+	var fromOutside atomic.Bool // as in runDesktop
+	defer func() {
+		if fromOutside.Load() {
+			_ = backend.Leave()
+		} else {
+			_ = backend.Close()
+		}
+	}()
 	return wails.Run(&options.App{
 		Title:       i18n.FromEnv(os.Getenv).T(i18n.AppPromptTitle),
 		Linux:       linuxOptions,
@@ -119,7 +141,7 @@ func runPrompt(cfg app.BackendConfig) error {
 		AssetServer: assetServer(cfg.Assets),
 		OnStartup: func(ctx context.Context) {
 			wctx.Store(&ctx)
-			quitOnSignal(ctx)
+			quitOnSignal(&fromOutside)(ctx)
 		},
 		OnDomReady: func(ctx context.Context) {
 			screens, err := runtime.ScreenGetAll(ctx)

@@ -95,17 +95,31 @@ func StartBackend(cfg BackendConfig) (*Backend, error) {
 	return b, nil
 }
 
-// Close stops serving, ends any session locally and waits.
-func (b *Backend) Close() error {
+// Close stops serving, ends any session locally and waits: the person's
+// stop (the sharer daemon this app started ends its session too).
+func (b *Backend) Close() error { return b.closeWith(false) }
+
+// Leave is Close for the program stopped from outside (SIGTERM: an update,
+// sign-out): the helper's session ends as with Close, but the sharer daemon
+// this app started is stopped the same way and leaves its session for the
+// next daemon to resume after the sharer allows again.
+func (b *Backend) Leave() error { return b.closeWith(true) }
+
+func (b *Backend) closeWith(leave bool) error {
 	b.cancel()
 	err := <-b.done
 	_ = b.Controller.Close()
-	_ = b.Sharer.Close()
+	if leave {
+		_ = b.Sharer.Leave()
+	} else {
+		_ = b.Sharer.Close()
+	}
 	return err
 }
 
 // RunConsole is web mode: it prints the page's address with its token on
-// out (one line) and serves until SIGINT/SIGTERM or ctx ends.
+// out (one line) and serves until SIGINT/SIGTERM or ctx ends. SIGTERM (an
+// update, sign-out) leaves the sharer's session resumable (Leave).
 func RunConsole(ctx context.Context, cfg BackendConfig, out io.Writer) error {
 	b, err := StartBackend(cfg)
 	if err != nil {
@@ -115,10 +129,15 @@ func RunConsole(ctx context.Context, cfg BackendConfig, out io.Writer) error {
 		_ = b.Close()
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	defer signal.Stop(term)
 	select {
 	case <-ctx.Done():
+	case <-term:
+		return b.Leave()
 	case err := <-b.done:
 		b.done <- err // Close reads it
 	}

@@ -37,6 +37,7 @@ die() { echo "wine-test: ERROR: $*" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/quickhelp-wine-test.XXXXXX")
 xvfb_pid=""
 cleanup() {
+  set +e # stop everything, whatever fails on the way
   wine_prefix_stop
   [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
   rm -rf "$WORK"

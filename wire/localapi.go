@@ -26,6 +26,11 @@ const (
 	LocalChat          = "chat"          // Text
 	LocalReport        = "report"        // Comment; ends the session
 	LocalEvents        = "events"        // switch the connection to the event stream
+	// LocalQuit is the person's own stop of the daemon (the app quitting):
+	// the session, if any, ends, then the daemon exits. A daemon stopped
+	// from outside (SIGTERM: an update, the service manager) leaves its
+	// session to the next daemon instead.
+	LocalQuit = "quit"
 )
 
 // Sharer states (SharerStatus.State).

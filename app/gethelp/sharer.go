@@ -44,9 +44,12 @@ type SharerConfig struct {
 }
 
 // DaemonStarter starts a sharer daemon serving socket. The returned stop
-// ends it and waits for it; it is called when the service closes.
+// ends it and waits for it; it is called when the service closes. With
+// leave false it is the person's stop (the session ends); with leave true
+// the daemon is stopped as from outside (an update, sign-out: SIGTERM),
+// leaving its session for the next daemon to resume.
 type DaemonStarter interface {
-	Start(ctx context.Context, socket string) (stop func(), err error)
+	Start(ctx context.Context, socket string) (stop func(leave bool), err error)
 }
 
 // SharerService relays the page's "Get help" requests to the sharer daemon
@@ -73,7 +76,7 @@ type SharerService struct {
 
 	stopMu sync.Mutex // guards stopDaemon
 	// stopDaemon ends a daemon this service started; nil when it started none.
-	stopDaemon func()
+	stopDaemon func(leave bool)
 
 	// Owned by the loop goroutine.
 	st         wire.BridgeSharer
@@ -135,8 +138,15 @@ func NewSharerService(cfg SharerConfig) (*SharerService, error) {
 }
 
 // Close stops the goroutines and waits for them; a daemon this service
-// started is stopped too (its session ends with it).
-func (s *SharerService) Close() error {
+// started is stopped too (its session ends with it): the person's stop.
+func (s *SharerService) Close() error { return s.closeWith(false) }
+
+// Leave is Close for a program stopped from outside (SIGTERM: an update,
+// sign-out): a daemon this service started is stopped the same way and
+// leaves its session for the next daemon to resume.
+func (s *SharerService) Leave() error { return s.closeWith(true) }
+
+func (s *SharerService) closeWith(leave bool) error {
 	s.once.Do(func() {
 		s.q.Close()
 		s.cancel()
@@ -146,7 +156,7 @@ func (s *SharerService) Close() error {
 		s.stopDaemon = nil
 		s.stopMu.Unlock()
 		if stop != nil {
-			stop()
+			stop(leave)
 		}
 	})
 	return nil

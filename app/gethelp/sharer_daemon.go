@@ -11,10 +11,20 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/quickhelp/quickhelp/internal/localapi"
+	"github.com/quickhelp/quickhelp/wire"
 )
 
 // DaemonName is the sharer daemon's program name.
 const DaemonName = "quickhelp-sharer"
+
+// The person's stop of the daemon: the session's end takes up to a few
+// seconds (the service confirms it), then the daemon exits.
+const (
+	quitTimeout  = 15 * time.Second
+	quitExitWait = 5 * time.Second
+)
 
 // ExecDaemon starts "quickhelp-sharer daemon" as a child process.
 type ExecDaemon struct {
@@ -48,10 +58,15 @@ func FindDaemon() (string, error) {
 	return p, nil
 }
 
-// Start implements DaemonStarter. The child is stopped (SIGTERM, then kill
-// after 5 s) and reaped by the returned stop; it is not stopped by ctx, so a
+// Start implements DaemonStarter. The returned stop(false) is the person's
+// own stop (the app quitting): it asks the daemon to end the session and
+// exit (wire.LocalQuit), waits for it, and only then interrupts it.
+// stop(true) sends SIGTERM: the daemon leaves its session for the next
+// one. Either way the child is killed after 5 s more (Windows has no
+// signals for other processes: it is killed at once, which keeps its
+// ticket like a crash) and reaped. The child is not stopped by ctx, so a
 // session survives the page's requests ending.
-func (e ExecDaemon) Start(_ context.Context, socket string) (func(), error) {
+func (e ExecDaemon) Start(_ context.Context, socket string) (func(leave bool), error) {
 	path := e.Path
 	if path == "" {
 		p, err := FindDaemon()
@@ -79,10 +94,23 @@ func (e ExecDaemon) Start(_ context.Context, socket string) (func(), error) {
 		_ = cmd.Wait()
 		close(exited)
 	}()
-	stop := func() {
-		// Windows has no SIGTERM for other processes: Signal fails and the
-		// process is killed.
-		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	stop := func(leave bool) {
+		sig := os.Interrupt // the person's stop, where quit went unanswered
+		if leave {
+			sig = syscall.SIGTERM
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), quitTimeout)
+			_, err := localapi.Client{Path: socket}.Call(ctx, wire.LocalRequest{Cmd: wire.LocalQuit})
+			cancel()
+			if err == nil {
+				select {
+				case <-exited:
+					return
+				case <-time.After(quitExitWait):
+				}
+			}
+		}
+		if err := cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			_ = cmd.Process.Kill()
 		}
 		select {

@@ -88,7 +88,7 @@ func (s *SharerService) restartDaemon() {
 	s.stopDaemon = nil
 	s.stopMu.Unlock()
 	if stop != nil {
-		stop() // reaps the one that is gone
+		stop(true) // reaps the one that is gone (one that hangs keeps its session)
 	}
 	if err := s.ensureDaemon(); err != nil {
 		s.log.Warn("the sharer daemon could not be started again", "err", err)

@@ -58,6 +58,8 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		s.requestEnd(wire.ReasonSharerEnded)
 	case cmdShutdown:
 		s.shutdown()
+	case cmdLeave:
+		s.leave()
 	case wire.LocalAllowRestart:
 		return s.allowRestart()
 	case wire.LocalDenyRestart:

@@ -112,6 +112,10 @@ type Daemon struct {
 	// keepEvery and keepGrace time "Keep sharing?" (keepsharing.go); fixed
 	// at New from keepSharingTimes.
 	keepEvery, keepGrace time.Duration
+	// quit is closed once the person asked the daemon to stop
+	// (wire.LocalQuit) and the session, if any, has ended.
+	quit     chan struct{}
+	quitOnce sync.Once
 
 	// mu guards the fields below.
 	mu     sync.Mutex
@@ -187,6 +191,7 @@ func New(cfg Config) (*Daemon, error) {
 		cfg:    cfg,
 		logger: cfg.Logger.With("component", "sharer"),
 		events: newHub(),
+		quit:   make(chan struct{}),
 		last:   wire.SharerStatus{State: wire.SharerIdle, Control: wire.ControlNone},
 	}, nil
 }
@@ -282,6 +287,11 @@ func (d *Daemon) Do(ctx context.Context, req wire.LocalRequest) wire.LocalRespon
 		}
 		st := d.Status()
 		return wire.LocalResponse{OK: true, Status: &st}
+	case wire.LocalQuit:
+		d.endSession(cmdShutdown)
+		d.quitOnce.Do(func() { close(d.quit) })
+		st := d.Status()
+		return wire.LocalResponse{OK: true, Status: &st}
 	case wire.LocalReport:
 		d.mu.Lock()
 		s, ticket := d.sess, d.report
@@ -334,17 +344,39 @@ func (d *Daemon) reportEnded(ctx context.Context, t *reportTicket, comment strin
 	return wire.LocalResponse{OK: true, Status: &st}
 }
 
-// Close ends the session, if any, and waits for it.
+// Quit is closed once the person asked the daemon to stop (wire.LocalQuit)
+// and the session, if any, has ended: the program exits.
+func (d *Daemon) Quit() <-chan struct{} { return d.quit }
+
+// Close ends the session, if any, and waits for it: the person's own stop
+// (Ctrl+C, the app quitting).
 func (d *Daemon) Close() error {
+	d.endSession(cmdShutdown)
+	d.events.close()
+	return nil
+}
+
+// Leave stops the daemon without ending its session, for a stop from
+// outside (SIGTERM: an update, the service manager, the system shutting
+// down): the resume ticket is kept and the service holds the session for
+// its resume window, so the next daemon takes it up after the sharer
+// allows again; control is never carried over. A session whose ticket
+// cannot be written ends instead.
+func (d *Daemon) Leave() error {
+	d.endSession(cmdLeave)
+	d.events.close()
+	return nil
+}
+
+// endSession refuses new sessions and stops the current one with cmd.
+func (d *Daemon) endSession(cmd string) {
 	d.mu.Lock()
 	d.closed = true
 	s := d.sess
 	d.mu.Unlock()
 	if s != nil && s.q != nil {
-		s.stop()
+		s.stopWith(cmd)
 	}
-	d.events.close()
-	return nil
 }
 
 // refusal is a refused request: the reason UIs translate, and English

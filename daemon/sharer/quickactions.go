@@ -19,6 +19,11 @@ import (
 // a local API command (Daemon.Do passes only those).
 const cmdShutdown = "\x00shutdown"
 
+// cmdLeave is the loop's own command when the daemon is stopped from
+// outside (an update, the service manager): the session is left to the
+// next daemon (ticket kept, no end), as after a crash.
+const cmdLeave = "\x00leave"
+
 // actionsTimeout bounds asking the system what it offers and the restart
 // call.
 const actionsTimeout = 3 * time.Second
@@ -173,4 +178,30 @@ func (s *session) shutdown() {
 		return
 	}
 	s.requestEnd(wire.ReasonSharerEnded)
+}
+
+// leave is cmdLeave: the daemon is stopped from outside and the session
+// is left to the next daemon. The ticket is written once more; where it
+// cannot be, the session ends as for a stop. The service sees the socket
+// close without an end and holds the session for its resume window (a
+// restart already announced keeps its longer window); control ends here
+// and the next daemon asks the sharer again before anything is shown.
+func (s *session) leave() {
+	if s.restarting {
+		s.over, s.endReason = true, wire.ReasonSharerEnded
+		return
+	}
+	if s.cfg.StateDir == "" {
+		s.requestEnd(wire.ReasonSharerEnded)
+		return
+	}
+	if err := writeTicket(s.cfg.StateDir, s.cfg.ResumeKey, s.ticket(false)); err != nil {
+		s.logger.Warn("resume ticket not written: ending the session instead of leaving it", "err", err)
+		s.requestEnd(wire.ReasonSharerEnded)
+		return
+	}
+	s.leaving = true
+	s.ticketTimer.Stop()
+	s.logger.Info("stopped from outside; the session is left for the next daemon to resume")
+	s.over, s.endReason = true, wire.ReasonSharerEnded
 }

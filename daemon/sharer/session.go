@@ -86,7 +86,10 @@ type session struct {
 	ticketTimer   *rtc.Timer // the resume ticket's next refresh
 	// restarting: the sharer allowed a restart and the system was asked;
 	// the session is left to the next daemon (no end, ticket kept).
-	restarting  bool
+	restarting bool
+	// leaving: the daemon was stopped from outside (cmdLeave); the
+	// session is left to the next daemon (no end, ticket kept).
+	leaving     bool
 	watch       *rtc.PathWatch // the current peer connection's path, nil without one
 	lastRestart time.Time      // of the last ICE restart
 	// restartOnSocket: the network changed; restart ICE once the session
@@ -249,8 +252,12 @@ func (s *session) command(ctx context.Context, req wire.LocalRequest) error {
 // stop ends the session from outside the loop and waits for it. A
 // session whose computer is restarting is left without an end: the next
 // daemon takes it up.
-func (s *session) stop() {
-	_ = s.command(context.Background(), wire.LocalRequest{Cmd: cmdShutdown})
+func (s *session) stop() { s.stopWith(cmdShutdown) }
+
+// stopWith stops the session's loop with cmd (cmdShutdown or cmdLeave)
+// and waits for it.
+func (s *session) stopWith(cmd string) {
+	_ = s.command(context.Background(), wire.LocalRequest{Cmd: cmd})
 	select {
 	case <-s.q.Done():
 	case <-time.After(endGrace + time.Second):
@@ -335,7 +342,7 @@ func (s *session) teardown(reason wire.Reason) {
 	s.keepGrace.Stop()
 	s.restartTimer.Stop()
 	s.ticketTimer.Stop()
-	if !s.restarting {
+	if !s.restarting && !s.leaving {
 		dropTicket(s.cfg.StateDir, s.cfg.ResumeKey)
 	}
 	s.gate.End()

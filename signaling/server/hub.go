@@ -375,13 +375,18 @@ func (r *room) persistUsage() {
 	}
 }
 
-// end finishes the session once: both sides get session-ended and are closed
-// normally after their queues drain, the record is written and the other
-// nodes holding the session end it too.
+// end finishes the session once: the record is written, then both sides
+// get session-ended and are closed normally after their queues drain, and
+// the other nodes holding the session end it too.
 func (r *room) end(reason wire.Reason) { r.finish(reason, true) }
 
 // finish is end; a session ended by another node (record false) is only
 // closed here, the other node having written the record.
+//
+// The record is written before anyone is told: a participant that reacts
+// to session-ended (reconnects, reports the helper, reads the session's
+// state) must find the end stored, not the live session. The participants
+// are taken out of the room first, so nothing more is relayed meanwhile.
 func (r *room) finish(reason wire.Reason, record bool) {
 	r.mu.Lock()
 	if r.ended {
@@ -396,21 +401,31 @@ func (r *room) finish(reason wire.Reason, record bool) {
 		t.Stop()
 		delete(r.timers, role)
 	}
+	conns := make([]*peerConn, 0, len(r.conns))
 	for role, c := range r.conns {
-		r.sendLocked(c, wire.Envelope{Type: wire.TypeSessionEnded, Reason: reason})
-		c.finish()
+		conns = append(conns, c)
 		delete(r.conns, role)
-	}
-	if record {
-		r.publishLocked(nodeEvent{Kind: nodeEnd, Reason: reason})
 	}
 	features, errs := sortedKeys(r.features), sortedKeys(r.errorCodes)
 	r.mu.Unlock()
 
-	if !record {
-		r.h.remove(r)
-		return
+	if record {
+		r.record(reason, features, errs)
 	}
+	r.mu.Lock()
+	for _, c := range conns {
+		r.sendLocked(c, wire.Envelope{Type: wire.TypeSessionEnded, Reason: reason})
+		c.finish()
+	}
+	if record {
+		r.publishLocked(nodeEvent{Kind: nodeEnd, Reason: reason})
+	}
+	r.mu.Unlock()
+	r.h.remove(r)
+}
+
+// record writes the session's end to the store.
+func (r *room) record(reason wire.Reason, features []string, errs []wire.Reason) {
 	s := r.h.s
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -422,5 +437,4 @@ func (r *room) finish(reason wire.Reason, record bool) {
 		s.metrics.SessionEnded(reason)
 		s.log.Info("session ended", "session", r.id, "reason", reason, "features", features)
 	}
-	r.h.remove(r)
 }

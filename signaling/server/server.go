@@ -389,6 +389,8 @@ func (s *Server) codesExpired(ids []string) {
 		s.metrics.SessionEnded(wire.ReasonExpired)
 		if r := s.hub.get(id); r != nil {
 			r.end(wire.ReasonExpired)
+		} else {
+			s.publishEnd(id, wire.ReasonExpired) // a helper waiting on another node
 		}
 	}
 }

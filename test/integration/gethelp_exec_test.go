@@ -20,7 +20,7 @@ import (
 
 // childDaemonEnv makes the test binary act as "quickhelp-sharer daemon":
 // a real sharer daemon (test pattern instead of a screen) on the socket
-// named by its arguments, until SIGTERM. ExecDaemon is tested by starting it.
+// named by its arguments, until stopped. ExecDaemon is tested by starting it.
 const childDaemonEnv = "QH_APP_TEST_SHARER_DAEMON"
 
 func TestMain(m *testing.M) {
@@ -44,8 +44,14 @@ func runChildDaemon(args []string) int {
 		fmt.Fprintf(os.Stderr, "child daemon: bad arguments %q\n", args)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	// As quickhelp-sharer daemon does: SIGINT and wire.LocalQuit are the
+	// person's stop (the session ends), SIGTERM a stop from outside (the
+	// session is left to the next daemon).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	defer signal.Stop(term)
 	cfg := daemonConfig(server, time.Minute)
 	resumable := childResumable(&cfg, socket, args)
 	d, err := sharer.New(cfg)
@@ -65,8 +71,14 @@ func runChildDaemon(args []string) int {
 			fmt.Fprintln(os.Stderr, "resume:", err)
 		}
 	}
-	<-ctx.Done()
-	d.Close()
+	select {
+	case <-ctx.Done():
+		d.Close()
+	case <-d.Quit():
+		d.Close()
+	case <-term:
+		d.Leave()
+	}
 	srv.Close()
 	return 0
 }
@@ -93,7 +105,10 @@ func TestSharerServiceStartsTheDaemon(t *testing.T) {
 	if st.Helper == nil || st.Helper.Organization != servertest.OrgName {
 		t.Errorf("helper = %+v, want the helper of %s", st.Helper, servertest.OrgName)
 	}
+	// The app quitting is the person's stop: the session ends, and the
+	// helper is told why.
 	svc.Close()
+	waitFor(t, "the helper told the sharer ended", func() bool { return h.saw(wire.TypeSessionEnded, string(wire.ReasonSharerEnded)) })
 	cl := localapi.Client{Path: sock}
 	cctx, ccancel := context.WithTimeout(ctx, 2*time.Second)
 	defer ccancel()

@@ -240,7 +240,7 @@ func TestSharerServiceWholeSession(t *testing.T) {
 // one is running.
 type refuseStart struct{ t *testing.T }
 
-func (r refuseStart) Start(context.Context, string) (func(), error) {
+func (r refuseStart) Start(context.Context, string) (func(bool), error) {
 	r.t.Error("the service started a daemon although one was running")
 	return nil, os.ErrInvalid
 }

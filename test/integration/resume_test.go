@@ -266,6 +266,70 @@ func TestSharerKilledResumesAfterConsent(t *testing.T) {
 	rs.resumedAfterConsent(t, ctx)
 }
 
+// The daemon is stopped from outside (SIGTERM: an update, the service
+// manager) mid-session while the helper has control: it exits cleanly and
+// keeps its ticket, and the next daemon takes the session up after the
+// sharer allows again: video back, no control.
+func TestSharerTerminatedResumesAfterConsent(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rs := startResumeSetup(t, ctx)
+
+	if err := rs.first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err, ok := rs.first.exited(10 * time.Second); !ok {
+		t.Fatal("the daemon did not stop on SIGTERM")
+	} else if err != nil {
+		t.Errorf("the daemon exited with %v, want 0", err)
+	}
+	if ticket, _ := filepath.Glob(filepath.Join(rs.state, "resume-*.json")); len(ticket) != 1 {
+		t.Fatalf("resume tickets after SIGTERM = %v, want one", ticket)
+	}
+	rs.pg.state(wire.UIStateReconnecting)
+
+	startSharerProcess(t, rs.exe, rs.args, rs.envVars)
+	rs.resumedAfterConsent(t, ctx)
+}
+
+// The person's own stop of the daemon (the app quitting asks it to quit;
+// Ctrl+C is SIGINT) ends the session: the helper sees why, no ticket is
+// left, and a new daemon resumes nothing.
+func TestSharerQuitEndsSession(t *testing.T) {
+	tests := []struct {
+		name string
+		stop func(t *testing.T, ctx context.Context, rs *resumeSetup)
+	}{
+		{"quit", func(t *testing.T, ctx context.Context, rs *resumeSetup) {
+			localDo(t, ctx, rs.sock, wire.LocalRequest{Cmd: wire.LocalQuit})
+		}},
+		{"interrupt", func(t *testing.T, ctx context.Context, rs *resumeSetup) {
+			if err := rs.first.cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rs := startResumeSetup(t, ctx)
+			tt.stop(t, ctx, rs)
+			if err, ok := rs.first.exited(15 * time.Second); !ok {
+				t.Fatal("the daemon did not exit")
+			} else if err != nil {
+				t.Errorf("the daemon exited with %v, want 0", err)
+			}
+			if st := rs.pg.state(wire.UIStateEnded); st.Reason != wire.ReasonSharerEnded {
+				t.Errorf("end reason = %q, want %q", st.Reason, wire.ReasonSharerEnded)
+			}
+			if ticket, _ := filepath.Glob(filepath.Join(rs.state, "resume-*.json")); len(ticket) != 0 {
+				t.Errorf("resume tickets after the person's stop = %v, want none", ticket)
+			}
+		})
+	}
+}
+
 // Restart, with the system's restart behind a fake: the helper in control
 // asks, the sharer allows, the daemon writes its ticket and an autostart
 // entry, tells the service and stops (as the system stops it); the page
@@ -437,4 +501,52 @@ func TestSharerServiceRestartsAKilledDaemon(t *testing.T) {
 		}
 		return n == 2
 	})
+}
+
+// The app is stopped from outside (SIGTERM: an update, sign-out) while the
+// daemon it started shares: the app stops its daemon the same way, the
+// session is left (ticket kept, the helper not told it ended), and the
+// next daemon takes it up, asking the sharer again.
+func TestSharerServiceLeaveKeepsTheSession(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	env := servertest.Start(t)
+	h := startHelper(t, ctx, env)
+	sock := filepath.Join(shortTempDir(t), "sharer.sock")
+	state := filepath.Join(shortTempDir(t), "state")
+	t.Setenv(childDaemonEnv, "1")
+	t.Setenv(childStateEnv, state)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, sink := newService(t, gethelp.SharerConfig{Socket: sock, Server: env.URL, Daemon: gethelp.ExecDaemon{Path: exe, Server: env.URL}})
+	svc.PageConnected()
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeGetHelp, Code: h.code})
+	sink.WaitSharer(t, "the screen prompt", func(s wire.BridgeSharer) bool { return s.Prompt == wire.PromptScreen })
+	svc.HandleRequest(wire.BridgeRequest{Type: wire.BridgeSharerAllow})
+	first := sink.WaitSharer(t, "sharing", func(s wire.BridgeSharer) bool { return s.State == wire.SharerSharing })
+
+	if err := svc.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	cctx, ccancel := context.WithTimeout(ctx, 2*time.Second)
+	defer ccancel()
+	if _, err := (localapi.Client{Path: sock}).Call(cctx, wire.LocalRequest{Cmd: wire.LocalStatus}); !errors.Is(err, localapi.ErrNotRunning) {
+		t.Fatalf("after Leave the started daemon still answers (err %v)", err)
+	}
+	if ticket, _ := filepath.Glob(filepath.Join(state, "resume-*.json")); len(ticket) != 1 {
+		t.Fatalf("resume tickets after Leave = %v, want one", ticket)
+	}
+	if h.saw(wire.TypeSessionEnded, "") {
+		t.Fatal("the helper was told the session ended")
+	}
+
+	startSharerProcess(t, exe, []string{"daemon", "--socket", sock, "--server", env.URL}, []string{childStateEnv + "=" + state})
+	st := localStatus(t, ctx, sock, "the resumed session's question", func(st wire.SharerStatus) bool {
+		return st.State == wire.SharerAwaitingConsent
+	})
+	if !st.Resumed || st.SessionID != first.SessionID || st.Control != wire.ControlNone {
+		t.Errorf("resumed status = %+v, want session %s resumed without control", st, first.SessionID)
+	}
 }

@@ -222,8 +222,17 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 	}
 	defer api.Close()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// Ctrl+C (SIGINT) is the person's own stop: the session ends. SIGTERM
+	// comes from outside (an update, the service manager, the system
+	// shutting down; on Windows closing the console, sign-out or
+	// shutdown): the session is left for the next daemon to resume after
+	// the sharer allows again. The app stops its daemon with
+	// wire.LocalQuit, which ends the session.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	defer signal.Stop(term)
 	events, unsubscribe := d.Subscribe()
 	defer unsubscribe()
 
@@ -291,6 +300,12 @@ func serve(o options, code string, stdin io.Reader, stdout, stderr io.Writer) in
 		select {
 		case <-ctx.Done():
 			d.Close()
+			return 0
+		case <-d.Quit():
+			d.Close()
+			return 0
+		case <-term:
+			d.Leave()
 			return 0
 		case ev, ok := <-events:
 			if !ok {

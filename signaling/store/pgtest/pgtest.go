@@ -43,7 +43,13 @@ func Start() (*Server, error) {
 	if _, err := os.Stat(filepath.Join(BinDir, "initdb")); err != nil {
 		return nil, fmt.Errorf("pgtest: PostgreSQL 15 is not installed (%s/initdb missing): run make deps (Debian package postgresql-15)", BinDir)
 	}
-	dir, err := os.MkdirTemp("", "quickhelp-pg-")
+	// As root the server runs as postgres, which must reach the directory:
+	// /tmp, not a temporary directory that may sit under root's home.
+	base := ""
+	if os.Geteuid() == 0 {
+		base = "/tmp"
+	}
+	dir, err := os.MkdirTemp(base, "quickhelp-pg-")
 	if err != nil {
 		return nil, err
 	}

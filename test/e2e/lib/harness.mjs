@@ -120,9 +120,11 @@ export class Harness {
     await eventually('the service', async () => (await fetch(`${this.serverURL}/healthz`)).ok, 20000);
 
     this.socket = join(this.dir, 'sharer.sock');
+    // The daemon's resume ticket stays in this run's directory: stopped
+    // with SIGTERM at the end, a daemon leaves its session resumable.
     this.sharer = this.spawn('sharer', this.sharerBin, [
       'daemon', '--server', this.serverURL, '--display', this.display, '--socket', this.socket,
-    ], this.opts.sharerEnv ?? {});
+    ], { XDG_STATE_HOME: join(this.dir, 'state'), ...(this.opts.sharerEnv ?? {}) });
     await this.sharer.waitFor(/ready/, 'the sharer daemon');
 
     this.console = this.spawn('console', bin('quickhelp'), ['console', '--listen', '127.0.0.1:0', '--server', this.serverURL],
