@@ -79,8 +79,13 @@ func machineBinding(sessionID string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// machineID names this computer; on Linux the systemd/D-Bus machine id.
+// machineID names this computer: the systemd/D-Bus machine id on Linux,
+// the installation's MachineGuid on Windows (platformMachineID), else the
+// host name.
 func machineID() string {
+	if id := platformMachineID(); id != "" {
+		return id
+	}
 	for _, p := range []string{"/etc/machine-id", "/var/lib/dbus/machine-id"} {
 		if b, err := os.ReadFile(p); err == nil && len(bytes.TrimSpace(b)) > 0 {
 			return string(bytes.TrimSpace(b))
