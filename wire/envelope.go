@@ -79,8 +79,11 @@ const (
 	MaxMonitors      = 16
 	MaxRetryAfter    = 3600
 	MaxIDLen         = 64
-	MaxActions       = 8  // names in Envelope.Actions
-	MaxActionLen     = 32 // bytes of one action name
+	MaxActions       = 8   // names in Envelope.Actions
+	MaxActionLen     = 32  // bytes of one action name
+	MaxICEServers    = 8   // entries in Envelope.ICEServers
+	MaxICEURLs       = 8   // URLs of one entry
+	MaxICEFieldLen   = 512 // bytes of one URL, username or credential
 )
 
 // Envelope is the one JSON object carried on the session WebSocket. Fields
@@ -116,6 +119,11 @@ type Envelope struct {
 	// Actions: control granted: the quick actions this sharer's daemon
 	// offers while control lasts.
 	Actions []string `json:"actions,omitempty"`
+	// ICEServers: hello: the STUN/TURN servers of the node this socket
+	// reached, with fresh credentials. After a reconnect to another node
+	// the peers use them from the next ICE restart on (the relay of a node
+	// that is gone is no use). Older clients ignore the field.
+	ICEServers []ICEServer `json:"iceServers,omitempty"`
 }
 
 // ICECandidate mirrors webrtc.ICECandidateInit without importing pion.
@@ -201,6 +209,9 @@ func (e *Envelope) Validate() error {
 		return bad("id not 1-%d of [A-Za-z0-9_-] on a chat or chat-ack", MaxIDLen)
 	}
 	if err := e.validateActions(); err != nil {
+		return err
+	}
+	if err := e.validateICEServers(); err != nil {
 		return err
 	}
 	switch e.Type {
@@ -316,4 +327,33 @@ func isID(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateICEServers checks hello's ICE servers: only on hello, a few
+// entries, each with 1 to MaxICEURLs short URLs and short credentials.
+func (e *Envelope) validateICEServers() error {
+	bad := func(why string) error { return fmt.Errorf("%w: %s", ErrInvalidEnvelope, why) }
+	if len(e.ICEServers) == 0 {
+		return nil
+	}
+	if e.Type != TypeHello {
+		return bad("iceServers outside hello")
+	}
+	if len(e.ICEServers) > MaxICEServers {
+		return bad("too many iceServers")
+	}
+	for _, s := range e.ICEServers {
+		if len(s.URLs) == 0 || len(s.URLs) > MaxICEURLs {
+			return bad("ice server without URLs or with too many")
+		}
+		if len(s.Username) > MaxICEFieldLen || len(s.Credential) > MaxICEFieldLen {
+			return bad("ice server credentials too long")
+		}
+		for _, u := range s.URLs {
+			if u == "" || len(u) > MaxICEFieldLen {
+				return bad("ice server URL empty or too long")
+			}
+		}
+	}
+	return nil
 }

@@ -171,3 +171,40 @@ func TestDecodeActionFixture(t *testing.T) {
 		}
 	}
 }
+
+// hello carries the ICE servers of the node the socket reached; the
+// fixture is what a node sends after a reconnect.
+func TestDecodeHelloICEFixture(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "envelope-hello-ice.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := DecodeEnvelope(raw)
+	if err != nil {
+		t.Fatalf("DecodeEnvelope(%s) = %v", raw, err)
+	}
+	want := Envelope{Type: TypeHello, Role: RoleSharer, Peer: true, ICEServers: []ICEServer{{
+		URLs:     []string{"turn:198.51.100.3:3478?transport=udp", "turn:198.51.100.3:3478?transport=tcp"},
+		Username: "1764620000:s1", Credential: "q9Zx1uCw2aBtYjHhKk0pQm7Lr3E=",
+	}}}
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("DecodeEnvelope(%s) = %+v, want %+v", raw, env, want)
+	}
+	out, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(out), strings.TrimSpace(string(raw)); got != want {
+		t.Errorf("Marshal = %s, want %s", got, want)
+	}
+	for name, bad := range map[string]Envelope{
+		"outside hello": {Type: TypeChat, Text: "x", ICEServers: want.ICEServers},
+		"no urls":       {Type: TypeHello, ICEServers: []ICEServer{{}}},
+		"too many":      {Type: TypeHello, ICEServers: make([]ICEServer, MaxICEServers+1)},
+		"long url":      {Type: TypeHello, ICEServers: []ICEServer{{URLs: []string{strings.Repeat("a", MaxICEFieldLen+1)}}}},
+	} {
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%s: Validate = nil, want an error", name)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 	switch env.Type {
 	case wire.TypeHello:
+		c.freshICE(s, env.ICEServers)
 		if env.Peer {
 			c.sharerJoined()
 		}

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"context"
+
 	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -35,5 +37,36 @@ func (c *Controller) newPathWatch(s *session) *rtc.PathWatch {
 				c.emitState()
 			}
 		},
+	})
+}
+
+// freshICE takes the ICE servers of the node the helper's socket reached
+// (hello): a later viewer and the viewer's next ICE restart use them, and
+// when the viewer's path runs through the relay of a node the socket no
+// longer reaches, the sharer is asked for a restart at once.
+func (c *Controller) freshICE(s *session, servers []wire.ICEServer) {
+	if len(servers) == 0 {
+		return // a node of the release before
+	}
+	s.ice = servers
+	v := s.view
+	if v == nil {
+		return
+	}
+	c.wg.Go(func() {
+		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
+		defer cancel()
+		gone, err := v.UpdateICEServers(ctx, servers)
+		if err != nil {
+			c.log.Debug("ICE servers not updated", "err", err)
+			return
+		}
+		if gone {
+			c.q.Post(func() {
+				if c.sess == s && s.view == v && s.conn != nil {
+					c.signal(wire.Envelope{Type: wire.TypeICERestart}, nil)
+				}
+			})
+		}
 	})
 }

@@ -147,6 +147,13 @@ func (v *Viewer) acceptReveal(b []byte) {
 	}
 }
 
+// UpdateICEServers uses servers from the next ICE restart on (the node the
+// helper's socket reached after a reconnect); relayGone asks for a restart
+// (see rtc.Signaling.UpdateICEServers).
+func (v *Viewer) UpdateICEServers(ctx context.Context, servers []wire.ICEServer) (relayGone bool, err error) {
+	return v.sig.UpdateICEServers(ctx, servers)
+}
+
 // Fingerprints returns the SHA-256 fingerprints of the local and the
 // sharer's DTLS certificates once connected (see rtc.Signaling.Fingerprints).
 func (v *Viewer) Fingerprints() (local, remote string, err error) { return v.sig.Fingerprints() }

@@ -40,6 +40,8 @@ function countBytes() {
   // codec, capture time, sequence number): keyframes and frames the
   // console backend skipped for a slow page (gaps in the sequence).
   window.__qhKeys = 0;
+  window.__qhFrames = 0;
+  window.__qhFrameBytes = 0;
   window.__qhKeyBytes = 0;
   window.__qhSkipped = 0;
   let seq = -1;
@@ -54,6 +56,8 @@ function countBytes() {
       if (d instanceof ArrayBuffer && d.byteLength >= 16) {
         const v = new DataView(d);
         if (v.getUint8(0) === 1 && v.getUint8(2) >= 1 && v.getUint8(2) <= 3) {
+          window.__qhFrames++;
+          window.__qhFrameBytes += d.byteLength;
           if (v.getUint8(1) & 1) {
             window.__qhKeys++;
             window.__qhKeyBytes += d.byteLength;
@@ -80,7 +84,7 @@ function watch({ selector, probe }) {
   const thumb = new OffscreenCanvas(192, 108).getContext('2d', { willReadFrequently: true });
   const st = {
     colours: [], updates: [], bytes0: window.__qhBytes, keys0: window.__qhKeys, keyBytes0: window.__qhKeyBytes,
-    skipped0: window.__qhSkipped, t0: performance.timeOrigin + performance.now(),
+    skipped0: window.__qhSkipped, frames0: window.__qhFrames, frameBytes0: window.__qhFrameBytes, t0: performance.timeOrigin + performance.now(),
   };
   window.__qhWatch = st;
   let last = '', lastHash = 0;
@@ -141,6 +145,7 @@ async function measure(page, selector, painter, lines, pid) {
     return {
       colours: s.colours, updates: s.updates, bytes: window.__qhBytes - s.bytes0, keys: window.__qhKeys - s.keys0,
       keyBytes: window.__qhKeyBytes - s.keyBytes0, skipped: window.__qhSkipped - s.skipped0,
+      frames: window.__qhFrames - s.frames0, frameBytes: window.__qhFrameBytes - s.frameBytes0,
     };
   });
   // Glass to glass: from the X server's paint to the first animation frame
@@ -166,6 +171,9 @@ async function measure(page, selector, painter, lines, pid) {
     sharer_cpu_pct_of_core: r1(cpu * 100),
     // QuickHelp only (0 for noVNC): keyframes in the window, their share of
     // the bytes, frames the console backend skipped for a slow page.
+    // QuickHelp: video frames (their rate and share of the bytes; the
+    // rest is the console's JSON events).
+    video_frames_per_s: r1(st.frames / secs), video_kbps: r1((st.frameBytes * 8) / 1000 / secs),
     keyframes: st.keys, keyframe_kbps: r1((st.keyBytes * 8) / 1000 / secs), frames_skipped_for_page: st.skipped,
   };
 }

@@ -33,6 +33,8 @@ struct qh_enc {
 	vpx_image_t *recon;
 	unsigned char *refine, *tries;
 	unsigned int pending;
+	int cpu_used;   // the configured speed (positive: libvpx adapts it to the time left)
+	int fixed_speed; // whether the last frame ran at SMALL_SPEED
 };
 
 struct qh_dec {
@@ -107,12 +109,19 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 	    vpx_codec_control(&e->ctx, VP8E_SET_STATIC_THRESHOLD, (unsigned int)c->static_threshold) != VPX_CODEC_OK ||
 	    vpx_codec_control(&e->ctx, VP8E_SET_NOISE_SENSITIVITY, 0) != VPX_CODEC_OK ||
 	    vpx_codec_control(&e->ctx, VP8E_SET_SCREEN_CONTENT_MODE, c->screen_content) != VPX_CODEC_OK ||
-	    vpx_codec_control(&e->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 300 /* keyframe <= 3 average frames */) != VPX_CODEC_OK) {
+	    vpx_codec_control(&e->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 300 /* keyframe <= 3 average frames */) != VPX_CODEC_OK ||
+	    // Cyclic refresh off (the only other effects of this control are
+	    // two rate-control details): it re-codes a twentieth of the screen
+	    // in every frame and codes a segment map for all of it, ~300 bytes
+	    // of a 1080p frame whose only change is a small square
+	    // (BenchmarkEncodeProbe). Refinement sharpens what changed instead.
+	    vpx_codec_control(&e->ctx, VP8E_SET_RTC_EXTERNAL_RATECTRL, 1) != VPX_CODEC_OK) {
 		set_err(err, errlen, "encoder control", vpx_codec_error(&e->ctx));
 		vpx_codec_destroy(&e->ctx);
 		free(e);
 		return NULL;
 	}
+	e->cpu_used = c->cpu_used;
 	e->img = vpx_img_alloc(NULL, VPX_IMG_FMT_I420, c->width, c->height, 16);
 	e->outcap = (size_t)c->width * c->height / 2 + 4096;
 	e->out = malloc(e->outcap);
@@ -270,6 +279,28 @@ static void update_refine(qh_enc *e) {
 	}
 }
 
+// A frame that changes at most 1/SMALL_SHARE of the macroblocks (text
+// typed, a button, bench-compare's 160 px probe square) is coded at the
+// fixed speed SMALL_SPEED; larger changes keep the configured speed. At
+// speed 4 and above libvpx's realtime mode decision measures blocks by
+// variance, blind to a change of flat colour, so it codes such a block as
+// unmoved plus a large residual in every 4×4 block instead of predicting
+// it from its already coded neighbours: the probe square cost ~1.5 KB a
+// change at speed 4–12, 2.2–2.5 KB at 16 (where a positive cpu-used
+// climbs on a busy machine), and ~620 B at speed 2 (BenchmarkEncodeProbe).
+// So few blocks take little time at any speed.
+#define SMALL_SHARE 32
+#define SMALL_SPEED 2
+
+static int set_speed(qh_enc *e, int small) {
+	if (small == e->fixed_speed) {
+		return 0;
+	}
+	e->fixed_speed = small;
+	int speed = small ? -SMALL_SPEED : e->cpu_used;
+	return vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, speed) == VPX_CODEC_OK ? 0 : -1;
+}
+
 int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int force_kf,
                         const uint8_t **out, size_t *outlen, int *keyframe) {
 	vpx_image_t *img = e->img;
@@ -288,6 +319,9 @@ int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int forc
 	}
 	vpx_active_map_t map = {.active_map = all ? NULL : e->active, .rows = e->mb_rows, .cols = e->mb_cols};
 	if (vpx_codec_control(&e->ctx, VP8E_SET_ACTIVEMAP, &map) != VPX_CODEC_OK) {
+		return -1;
+	}
+	if (set_speed(e, !all && changed <= e->mb_rows * e->mb_cols / SMALL_SHARE) != 0) {
 		return -1;
 	}
 	vpx_enc_frame_flags_t flags = force_kf ? VPX_EFLAG_FORCE_KF : 0;

@@ -155,6 +155,13 @@ func (c *Conn) Start(ctx context.Context) error { return c.sig.Start(ctx) }
 // returns rtc.ErrNotStarted before Start.
 func (c *Conn) Restart(ctx context.Context) error { return c.sig.Restart(ctx) }
 
+// UpdateICEServers uses servers from the next ICE restart on (the node the
+// session socket reached after a reconnect); see
+// rtc.Signaling.UpdateICEServers for relayGone.
+func (c *Conn) UpdateICEServers(ctx context.Context, servers []wire.ICEServer) (relayGone bool, err error) {
+	return c.sig.UpdateICEServers(ctx, servers)
+}
+
 // HandleSignal applies an answer or a remote candidate from the helper.
 // Candidates that arrive before the answer are kept until it is applied.
 // It returns rtc.ErrBadSignal (wrapped) for a message that cannot be

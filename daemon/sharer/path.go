@@ -123,20 +123,47 @@ func (s *session) onAddrsChanged() {
 	}
 }
 
-// onSocketBack restarts ICE when the session socket is connected again
-// while the media path is down (an outage took both, or the network
-// changed): the offers sent into the old socket may be lost, and this is
-// the first moment a new one can arrive. Loop goroutine only.
-func (s *session) onSocketBack() {
-	s.resendRevoke()
-	if s.peerConn() == nil || s.watch == nil {
+// onSocketBack runs on each hello: the session socket is connected
+// (again). ICE restarts when the media path is down (an outage took both,
+// or the network changed), since offers sent into the old socket may be
+// lost and this is the first moment a new one can arrive. The node's ICE
+// servers (servers; none from a node of the release before) are applied
+// to the peer first, and a path through this side's relay restarts when
+// they changed: the relay may be on the node that is gone. Loop goroutine
+// only.
+func (s *session) onSocketBack(servers []wire.ICEServer) {
+	pc := s.peerConn()
+	if pc == nil || s.watch == nil {
 		return
 	}
+	cause := ""
 	if s.restartOnSocket || s.watch.Down() {
-		s.restartOnSocket = false
-		s.lastRestart = time.Time{} // not limited: the earlier offer may be lost
-		s.restartICE("service reconnected")
+		cause = "service reconnected"
 	}
+	s.restartOnSocket = false
+	s.workers.Go(func() {
+		if len(servers) > 0 {
+			ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+			gone, err := pc.UpdateICEServers(ctx, servers)
+			cancel()
+			if err != nil && s.ctx.Err() == nil {
+				s.logger.Warn("ICE servers not updated", "err", err)
+			}
+			if gone && cause == "" {
+				cause = "relay node changed"
+			}
+		}
+		if cause == "" {
+			return
+		}
+		s.q.Post(func() {
+			if s.peerConn() != pc {
+				return
+			}
+			s.lastRestart = time.Time{} // not limited: the earlier offer may be lost
+			s.restartICE(cause)
+		})
+	})
 }
 
 // fastSocket shortens the session socket's liveness checks (unless set):

@@ -95,6 +95,9 @@ type session struct {
 	// restartOnSocket: the network changed; restart ICE once the session
 	// socket is connected again.
 	restartOnSocket bool
+	// socketBack: the session socket connected again while a peer
+	// existed; its hello runs onSocketBack.
+	socketBack bool
 	// revokeUnsure: control was revoked while the network was broken;
 	// the helper may not have heard.
 	revokeUnsure bool

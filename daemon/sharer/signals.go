@@ -15,7 +15,8 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 		s.dropControlFor(wire.ReasonNetworkInterrupted)
 		return "", false
 	case client.EventConnected:
-		s.onSocketBack()
+		s.resendRevoke()
+		s.socketBack = s.peerConn() != nil
 		return "", false
 	case client.EventClosed:
 		if ev.Reason == "" {
@@ -29,10 +30,17 @@ func (s *session) onSignal(ev client.Event) (reason wire.Reason, over bool) {
 	env := &ev.Envelope
 	switch env.Type {
 	case wire.TypeHello:
+		if len(env.ICEServers) > 0 {
+			s.ice = env.ICEServers // a new peer gathers through this node's relay
+		}
 		if env.Peer != s.helperPresent {
 			s.setHelperPresent(env.Peer)
 		}
 		s.dropControl()
+		if s.socketBack {
+			s.socketBack = false
+			s.onSocketBack(env.ICEServers)
+		}
 	case wire.TypePeerJoined:
 		s.setHelperPresent(true)
 	case wire.TypePeerLeft:

@@ -61,6 +61,12 @@ func NewPeerConnection(o PeerOptions) (*webrtc.PeerConnection, error) {
 	se := webrtc.SettingEngine{}
 	se.LoggerFactory = PionLogs(o.Logger)
 	fastICE(&se)
+	if o.ICETransportPolicy == webrtc.ICETransportPolicyRelay {
+		// Relay-only: no better pair can come, so a relay pair is taken at
+		// once rather than after pion's 2 s wait for one (the ICE restart
+		// after a node failure counts against the 5 s of video gap).
+		se.SetRelayAcceptanceMinWait(0)
+	}
 	for _, adjust := range o.Settings {
 		if adjust != nil {
 			adjust(&se)

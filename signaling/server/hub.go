@@ -180,6 +180,9 @@ func (r *room) attach(c *peerConn) error {
 	pctx, cancel := context.WithTimeout(context.Background(), presenceWait)
 	peerNode := r.h.s.relay.Present(pctx, r.id, otherRole(c.role))
 	cancel()
+	// This node's relay, with fresh credentials: after a reconnect from a
+	// node that is gone, the peers' next ICE restart gathers through it.
+	ice := r.h.s.iceServers(r.id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.attaching--
@@ -203,7 +206,7 @@ func (r *room) attach(c *peerConn) error {
 	r.conns[c.role] = c
 	r.holdLocked(c.role)
 	peer := r.conns[otherRole(c.role)]
-	hello := wire.Envelope{Type: wire.TypeHello, Role: c.role, Peer: peer != nil || r.remote[otherRole(c.role)] != ""}
+	hello := wire.Envelope{Type: wire.TypeHello, Role: c.role, Peer: peer != nil || r.remote[otherRole(c.role)] != "", ICEServers: ice}
 	if c.role == wire.RoleSharer {
 		h := r.helper
 		hello.Helper = &h

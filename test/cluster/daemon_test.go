@@ -17,6 +17,7 @@ import (
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -110,24 +111,31 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() bo
 	}
 }
 
-// TestRealSessionAcrossNodes runs one full session with the real sharer
-// daemon (capture, VP8, WebRTC) on node 2 and the helper's Go viewer on
-// node 1. Node 2 is killed mid-session: the daemon's socket reconnects
-// through the load balancer to node 3, the video never stops (media goes
-// peer to peer, not through the service) and chat resumes both ways.
-func TestRealSessionAcrossNodes(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+// realSession is one full session with the real sharer daemon (capture,
+// VP8, WebRTC) joined through the sharer's way in (node 2) and the
+// helper's Go viewer on node 1, with video flowing.
+type realSession struct {
+	f     *fixture
+	h     *console
+	hsess *client.Session
+	d     *sharer.Daemon
+	chats sync.Map // the sharer's received chat: text → *int
+}
+
+// startRealSession starts Xvfb with a changing screen, the cluster (nodes
+// started with args) and the session; everything stops at the test's end.
+func startRealSession(t *testing.T, ctx context.Context, args ...string) *realSession {
+	t.Helper()
 	x, err := xvfb.Start(ctx, clusterDisplay, 640, 480)
 	if err != nil {
 		t.Fatalf("Xvfb on :%d: %v (make deps installs xvfb)", clusterDisplay, err)
 	}
-	defer x.Close()
+	t.Cleanup(func() { x.Close() })
 	painter, err := xvfb.NewPainter(x.Display)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer painter.Close()
+	t.Cleanup(func() { painter.Close() })
 	stopPaint := make(chan struct{})
 	var painting sync.WaitGroup
 	painting.Add(1)
@@ -144,10 +152,10 @@ func TestRealSessionAcrossNodes(t *testing.T) {
 			_ = painter.Fill(0, 0, 640, 480, uint32(i*0x050301)&0xffffff)
 		}
 	}()
-	defer func() { close(stopPaint); painting.Wait() }()
+	t.Cleanup(func() { close(stopPaint); painting.Wait() })
 
-	f := newFixture(t)
-	api, err := client.New(f.lbHelper)
+	rs := &realSession{f: newFixture(t, args...)}
+	api, err := client.New(rs.f.lbHelper)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,48 +167,62 @@ func TestRealSessionAcrossNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hsess, err := api.Connect(ctx, cs.SessionID, cs.Token, client.ConnectOptions{})
+	rs.hsess, err = api.Connect(ctx, cs.SessionID, cs.Token, client.ConnectOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer hsess.Close()
-	h := &console{sess: hsess}
-	h.v, err = viewer.New(viewer.Config{
-		Signal:        func(e wire.Envelope) error { return hsess.Send(ctx, e) },
-		OnFrame:       h.onFrame,
-		SettingEngine: loopbackICE,
+	t.Cleanup(func() { rs.hsess.Close() })
+	rs.h = &console{sess: rs.hsess}
+	rs.h.v, err = viewer.New(viewer.Config{
+		Signal:             func(e wire.Envelope) error { return rs.hsess.Send(ctx, e) },
+		OnFrame:            rs.h.onFrame,
+		SettingEngine:      loopbackICE,
+		ICEServers:         cs.ICEServers,
+		ICETransportPolicy: rtc.TransportPolicy(cs.ICETransportPolicy, false),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer h.v.Close()
-	go h.run()
+	t.Cleanup(func() { rs.h.v.Close() })
+	go rs.h.run()
 
-	d, err := sharer.New(sharer.Config{ServerURL: f.lbSharer, Display: x.Display, PeerSettings: loopbackICE})
+	rs.d, err = sharer.New(sharer.Config{ServerURL: rs.f.lbSharer, Display: x.Display, PeerSettings: loopbackICE})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	events, unsubscribe := d.Subscribe()
-	defer unsubscribe()
-	var sharerChats sync.Map
+	t.Cleanup(func() { rs.d.Close() })
+	events, unsubscribe := rs.d.Subscribe()
+	t.Cleanup(unsubscribe)
 	go func() {
 		for ev := range events {
 			if ev.Type == wire.EventChat {
-				n, _ := sharerChats.LoadOrStore(ev.Text, new(int))
+				n, _ := rs.chats.LoadOrStore(ev.Text, new(int))
 				*(n.(*int))++ // one reader goroutine
 			}
 		}
 	}()
-	if err := d.Join(ctx, strings.ToLower(strings.ReplaceAll(cs.Code, "-", " ")), ""); err != nil {
+	if err := rs.d.Join(ctx, strings.ToLower(strings.ReplaceAll(cs.Code, "-", " ")), ""); err != nil {
 		t.Fatalf("join: %v", err)
 	}
-	if resp := d.Do(ctx, wire.LocalRequest{Cmd: wire.LocalAllow}); !resp.OK {
+	if resp := rs.d.Do(ctx, wire.LocalRequest{Cmd: wire.LocalAllow}); !resp.OK {
 		t.Fatalf("allow: %+v", resp)
 	}
-	eventually(t, "video at the helper", 30*time.Second, func() bool { return h.frameCount() > 10 })
-	waitWS(t, f.nodes[0], 1) // the helper on node 1
-	waitWS(t, f.nodes[1], 1) // the daemon on node 2
+	eventually(t, "video at the helper", 30*time.Second, func() bool { return rs.h.frameCount() > 10 })
+	waitWS(t, rs.f.nodes[0], 1) // the helper on node 1
+	waitWS(t, rs.f.nodes[1], 1) // the daemon on node 2
+	return rs
+}
+
+// TestRealSessionAcrossNodes runs one full session with the real sharer
+// daemon (capture, VP8, WebRTC) on node 2 and the helper's Go viewer on
+// node 1. Node 2 is killed mid-session: the daemon's socket reconnects
+// through the load balancer to node 3, the video never stops (media goes
+// peer to peer, not through the service) and chat resumes both ways.
+func TestRealSessionAcrossNodes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rs := startRealSession(t, ctx)
+	f, h, hsess, d := rs.f, rs.h, rs.hsess, rs.d
 
 	killed := time.Now()
 	f.nodes[1].stop(t, syscall.SIGKILL)
@@ -213,7 +235,7 @@ func TestRealSessionAcrossNodes(t *testing.T) {
 	}
 	eventually(t, "the sharer's chat at the helper", 15*time.Second, func() bool { return h.chatCount("yes, through node 3") > 0 })
 	eventually(t, "the helper's chat at the sharer", 15*time.Second, func() bool {
-		_, ok := sharerChats.Load("can you still see me?")
+		_, ok := rs.chats.Load("can you still see me?")
 		return ok
 	})
 	time.Sleep(2 * time.Second) // video keeps coming after the failover too
@@ -224,4 +246,36 @@ func TestRealSessionAcrossNodes(t *testing.T) {
 		t.Errorf("the sharer's chat arrived %d times, want once", n)
 	}
 	t.Logf("frames: %d; longest gap since the kill: %v", h.frameCount(), h.longestGap(killed))
+}
+
+// TestRelayedSessionFailover forces every session through TURN (--ice-policy
+// relay): the daemon's media runs through node 2's relay. Node 2 is killed:
+// the daemon's socket reaches node 3, whose hello carries node 3's relay;
+// the daemon applies it and restarts ICE, and the video is back within 5 s.
+func TestRelayedSessionFailover(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rs := startRealSession(t, ctx, "--ice-policy", "relay")
+	f, h := rs.f, rs.h
+	if n := f.nodes[1].metric(t, "quickhelp_turn_allocations"); n < 1 {
+		t.Fatalf("node 2 holds %d TURN allocations, want the daemon's relay there", n)
+	}
+	if n := f.nodes[2].metric(t, "quickhelp_turn_allocations"); n != 0 {
+		t.Fatalf("node 3 holds %d TURN allocations before the failover, want 0", n)
+	}
+
+	killed := time.Now()
+	f.nodes[1].stop(t, syscall.SIGKILL)
+	waitWS(t, f.nodes[2], 1) // the daemon reconnected to node 3
+	before := h.frameCount()
+	eventually(t, "video after the failover", 15*time.Second, func() bool { return h.frameCount() > before+10 })
+	time.Sleep(time.Second) // and it keeps coming
+	gap := h.longestGap(killed)
+	if gap > 5*time.Second {
+		t.Errorf("the video stopped for %v after node 2 was killed, want at most 5 s", gap)
+	}
+	if n := f.nodes[2].metric(t, "quickhelp_turn_allocations"); n < 1 {
+		t.Errorf("node 3 holds %d TURN allocations after the failover, want the daemon's new relay", n)
+	}
+	t.Logf("longest video gap since the kill: %v", gap)
 }

@@ -43,8 +43,9 @@ type fixture struct {
 	dbURL    string
 	natsURL  string
 	nodes    [3]*node
-	lbHelper string // http://... preferring node 1, then 3, then 2
-	lbSharer string // http://... preferring node 2, then 3, then 1
+	lbHelper string   // http://... preferring node 1, then 3, then 2
+	lbSharer string   // http://... preferring node 2, then 3, then 1
+	args     []string // more flags for every node
 }
 
 type node struct {
@@ -79,9 +80,10 @@ func need(t *testing.T, prog, pkg string) string {
 }
 
 // newFixture starts the whole cluster; everything stops at the test's end.
-func newFixture(t *testing.T) *fixture {
+// args are more flags for every node's serve.
+func newFixture(t *testing.T, args ...string) *fixture {
 	t.Helper()
-	f := &fixture{t: t}
+	f := &fixture{t: t, args: args}
 	need(t, "nats-server", "nats-server")
 	need(t, "haproxy", "haproxy")
 	dir := t.TempDir()
@@ -158,6 +160,7 @@ func (f *fixture) start(n *node) {
 	}
 	n.cmd = exec.Command(f.bin, "serve", "--listen", n.addr, "--data", n.dir, "--turn-listen", n.turnAddr,
 		"--database-url", f.dbURL, "--nats-url", f.natsURL, "--resume-window", "20s", "--log-level", "debug")
+	n.cmd.Args = append(n.cmd.Args, f.args...)
 	n.cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + n.dir}
 	n.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := n.cmd.StderrPipe()

@@ -24,6 +24,9 @@ export class VideoView {
   private width = 0;
   private height = 0;
   private closed = false;
+  /** the newest decoded picture not drawn yet, and whether a draw is scheduled */
+  private pending: VideoFrame | null = null;
+  private drawScheduled = false;
   decoded = 0;
   dropped = 0;
 
@@ -74,7 +77,7 @@ export class VideoView {
     }
     if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
     this.decoder = new VideoDecoder({
-      output: (frame) => this.draw(frame),
+      output: (frame) => this.present(frame),
       error: (err) => {
         console.warn('video: decoder error', err);
         this.reset();
@@ -83,6 +86,37 @@ export class VideoView {
     this.codec = f.codec;
     this.decoder.configure({ codec: codecString(f.codec), optimizeForLatency: true });
     return true;
+  }
+
+  /**
+   * present draws a decoded picture at once, unless the decoder holds more
+   * frames: then the picture would be superseded before anyone saw it, so
+   * it is only kept (drawn at the next animation frame if nothing newer
+   * comes). When the decoder falls behind (a busy machine) its output
+   * callbacks stay cheap, so it catches up on its own instead of the view
+   * dropping frames and waiting for a keyframe, the costliest frame to
+   * send and to decode.
+   */
+  private present(frame: VideoFrame): void {
+    this.pending?.close();
+    this.pending = null;
+    if (this.closed) {
+      frame.close();
+      return;
+    }
+    if (!this.decoder || this.decoder.decodeQueueSize === 0) {
+      this.draw(frame);
+      return;
+    }
+    this.pending = frame;
+    if (this.drawScheduled) return;
+    this.drawScheduled = true;
+    requestAnimationFrame(() => {
+      this.drawScheduled = false;
+      const f = this.pending;
+      this.pending = null;
+      if (f) this.draw(f);
+    });
   }
 
   private draw(frame: VideoFrame): void {
@@ -121,6 +155,8 @@ export class VideoView {
 
   close(): void {
     this.closed = true;
+    this.pending?.close();
+    this.pending = null;
     if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
     this.decoder = null;
   }
