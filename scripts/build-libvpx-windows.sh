@@ -106,8 +106,12 @@ say "building with $(nproc) jobs"
 # C++ rate-control library (libvpxrc), which needs a MinGW C++ compiler and
 # which the daemon does not use. So install by hand what `make install`
 # would: the library, the public headers and the pkg-config file.
-(cd "$build" && CROSS="$CROSS" make -j"$(nproc)" libvpx.a vpx.pc) >"$CACHE/make.log" 2>&1 \
+# One target per make: libvpx's top-level Makefile runs a sub-make per goal,
+# so `make -j libvpx.a vpx.pc` builds both goals' prerequisites twice at once
+# and appends vpx.pc twice.
+(cd "$build" && CROSS="$CROSS" make -j"$(nproc)" libvpx.a && CROSS="$CROSS" make vpx.pc) >"$CACHE/make.log" 2>&1 \
   || { tail -n 30 "$CACHE/make.log" >&2; die "make failed (log: $CACHE/make.log)"; }
+[ "$(grep -c '^Libs:' "$build/vpx.pc")" = 1 ] || die "vpx.pc is malformed (log: $CACHE/make.log)"
 mkdir -p "$PREFIX/lib/pkgconfig" "$PREFIX/include/vpx"
 cp "$build/libvpx.a" "$PREFIX/lib/"
 # Only a static library is installed, and cgo asks pkg-config for --libs

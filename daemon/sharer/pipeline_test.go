@@ -51,8 +51,21 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestPipelineGateAndKeyframes(t *testing.T) {
 	src := capture.NewPattern(320, 240)
 	var allowed atomic.Bool
+	// refusals counts the gate checks that said no. The pipeline checks
+	// the gate right before it hands a frame to the sink and again before
+	// the next capture, one check after another, so once a check made
+	// after the gate closed has said no, no frame that passed an earlier
+	// check is still on its way.
+	var refusals atomic.Int64
+	maySend := func() bool {
+		ok := allowed.Load()
+		if !ok {
+			refusals.Add(1)
+		}
+		return ok
+	}
 	sink := &recordingSink{}
-	p := newPipeline(src, newVP8Encoder, sink.write, allowed.Load, 30, 500, slog.New(slog.DiscardHandler))
+	p := newPipeline(src, newVP8Encoder, sink.write, maySend, 30, 500, slog.New(slog.DiscardHandler))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { p.run(ctx); close(done) }()
@@ -76,9 +89,10 @@ func TestPipelineGateAndKeyframes(t *testing.T) {
 		}
 	}
 
+	before := refusals.Load()
 	allowed.Store(false)
 	p.poke()
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "the pipeline to see the gate closed", func() bool { return refusals.Load() > before })
 	stopped := len(sink.snapshot())
 	time.Sleep(300 * time.Millisecond)
 	if n := len(sink.snapshot()); n != stopped {

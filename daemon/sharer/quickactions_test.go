@@ -31,10 +31,13 @@ func (nopInjector) Text(string) error             { return nil }
 func (nopInjector) Close() error                  { return nil }
 
 // failingSystem stands in for the system (the OS boundary of the quick
-// actions): the task manager starts, the restart is refused.
+// actions): the task manager starts, the restart is refused once the test
+// closes refuse (until then the restart is in progress, as a real one is
+// for a while).
 type failingSystem struct {
 	mu      sync.Mutex
 	started int
+	refuse  chan struct{}
 }
 
 func (f *failingSystem) Available(context.Context) []string {
@@ -46,7 +49,14 @@ func (f *failingSystem) StartTaskManager() error {
 	f.mu.Unlock()
 	return nil
 }
-func (f *failingSystem) Reboot(context.Context) error { return errors.New("polkit said no") }
+func (f *failingSystem) Reboot(ctx context.Context) error {
+	select {
+	case <-f.refuse:
+		return errors.New("polkit said no")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // recordingAutostart stands in for the desktop's autostart (an OS
 // boundary).
@@ -93,8 +103,13 @@ func TestQuickActionsAndARefusedRestart(t *testing.T) {
 	}
 	defer helper.Close()
 	got := make(chan wire.Envelope, 64)
+	granted := make(chan struct{}) // the helper saw the screen granted
 	go func() {
+		var once sync.Once
 		for ev := range helper.Events() {
+			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeConsent && ev.Envelope.State == wire.StateGranted {
+				once.Do(func() { close(granted) })
+			}
 			if ev.Kind == client.EventMessage && (ev.Envelope.Type == wire.TypeAction || ev.Envelope.Type == wire.TypeRestarting) {
 				got <- ev.Envelope
 			}
@@ -118,7 +133,7 @@ func TestQuickActionsAndARefusedRestart(t *testing.T) {
 		}
 	}
 
-	sys, auto, dir := &failingSystem{}, &recordingAutostart{}, t.TempDir()
+	sys, auto, dir := &failingSystem{refuse: make(chan struct{})}, &recordingAutostart{}, t.TempDir()
 	d, err := New(Config{
 		ServerURL:   env.URL,
 		NewSource:   func(capture.Config) (capture.Source, error) { return capture.NewPattern(64, 48), nil },
@@ -153,6 +168,15 @@ func TestQuickActionsAndARefusedRestart(t *testing.T) {
 	if _, err := os.Stat(ticketFile(dir, "test")); err != nil {
 		t.Fatalf("no resume ticket while sharing: %v", err)
 	}
+	// Join returns once the sharer's socket is open, which can be before
+	// the service has put it in the session: a message sent then finds no
+	// sharer. The helper starts once it has seen the screen granted, as
+	// its viewer does.
+	select {
+	case <-granted:
+	case <-ctx.Done():
+		t.Fatal("the helper never saw the screen granted")
+	}
 
 	// Without control: refused, nothing started.
 	send(wire.Envelope{Type: wire.TypeAction, Action: wire.ActionTaskManager})
@@ -179,6 +203,10 @@ func TestQuickActionsAndARefusedRestart(t *testing.T) {
 	}
 	expect("restarting", wire.TypeRestarting, "")
 	expect("restart started", wire.TypeAction, wire.ActionStarted)
+	if st := d.Status(); st.State != wire.SharerRestarting {
+		t.Errorf("while the system has not answered the status is %+v, want restarting", st)
+	}
+	close(sys.refuse) // the system refuses now
 	expect("restart failed", wire.TypeAction, wire.ActionFailed)
 	until("sharing again", func(st wire.SharerStatus) bool { return st.State == wire.SharerSharing })
 	if st := d.Status(); st.Control != wire.ControlNone || st.RestartUntil != 0 {

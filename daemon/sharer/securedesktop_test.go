@@ -94,9 +94,14 @@ func TestSecureDesktopHoldsAndResumes(t *testing.T) {
 	}
 	defer helper.Close()
 	var mu sync.Mutex
-	var views []wire.Envelope // pause and resume, in order
+	var views []wire.Envelope      // pause and resume, in order
+	granted := make(chan struct{}) // the helper saw the screen granted
 	go func() {
+		var once sync.Once
 		for ev := range helper.Events() {
+			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeConsent && ev.Envelope.State == wire.StateGranted {
+				once.Do(func() { close(granted) })
+			}
 			if ev.Kind == client.EventMessage && (ev.Envelope.Type == wire.TypePause || ev.Envelope.Type == wire.TypeResume) {
 				mu.Lock()
 				views = append(views, ev.Envelope)
@@ -172,6 +177,15 @@ func TestSecureDesktopHoldsAndResumes(t *testing.T) {
 
 	if r := do(wire.LocalAllow); !r.OK {
 		t.Fatalf("allow = %+v", r)
+	}
+	// Join returns once the sharer's socket is open, which can be before
+	// the service has put it in the session: a request sent then finds no
+	// sharer. The helper asks once it has seen the screen granted, as
+	// its viewer does.
+	select {
+	case <-granted:
+	case <-ctx.Done():
+		t.Fatal("the helper never saw the screen granted")
 	}
 	if err := helper.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
 		t.Fatal(err)
