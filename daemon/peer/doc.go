@@ -29,7 +29,10 @@
 // feedback for its delay-based estimate, with a loss rule of its own
 // (rate.go) instead of GCC's: loss counts as congestion only above the
 // path's standing loss, so steady random loss does not hold the rate at
-// the minimum. The target goes to OnBitrate for the encoder and is the one
+// the minimum; and the target stays within 1.5 × what was sent in the last
+// second (not below the initial rate), so an encoder that sends less than
+// its target does not let the estimate climb past what the path carried.
+// The target goes to OnBitrate for the encoder and is the one
 // pion's NACK responder budgets retransmissions by (config.go's
 // estimator). GCC's own pacer is a no-op on purpose (see
 // addCongestionControl); the track writer paces each frame at 1.5 × the

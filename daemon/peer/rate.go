@@ -41,7 +41,46 @@ const (
 	lossIncrease   = 0.05
 	lossIncFactor  = 1.08
 	rateInterval   = 100 * time.Millisecond // how often the target is recomputed
+	sentSpan       = 10                     // rate intervals over which the sent rate is measured (1 s)
+	sentHeadroom   = 1.5                    // the target may run this far ahead of what was sent
 )
+
+// sentLimit keeps the target near what the encoder really sends. GCC's
+// delay-based estimate rises while queues stay empty, and they stay empty
+// when the sender sends less than the target: a screen encoder coding only
+// what changed sends a half or a third of it. The estimate then climbs far
+// above what the path was ever shown to carry (test/netpath
+// TestImpairedPath: 1.75 Mbit/s on a 2 Mbit/s link while 0.5 Mbit/s was
+// sent), and the first frames that use it, paced at 1.5 × the target,
+// overflow the link's queue: a burst of loss whose retransmissions crowd
+// out the keyframe that would repair it (stalls of 1.3–9 s). As in
+// libwebrtc's GCC, the target may be at most sentHeadroom × the rate sent
+// over the last second, and never below the initial rate, which is safe to
+// start at.
+type sentLimit struct {
+	initial int                  // bit/s
+	totals  [sentSpan + 1]uint64 // bytes sent, one sample per rate interval, ring
+	n       int                  // samples taken
+}
+
+// limit records total (bytes sent so far) and returns the highest target
+// the sent rate allows, in bit/s.
+func (l *sentLimit) limit(total uint64) int {
+	l.totals[l.n%len(l.totals)] = total
+	l.n++
+	if l.n < len(l.totals) {
+		return max(l.initial, l.maxFor(total-l.totals[0], l.n-1))
+	}
+	return max(l.initial, l.maxFor(total-l.totals[l.n%len(l.totals)], sentSpan))
+}
+
+func (l *sentLimit) maxFor(bytes uint64, intervals int) int {
+	if intervals <= 0 {
+		return 0
+	}
+	secs := float64(intervals) * rateInterval.Seconds()
+	return int(float64(bytes) * 8 / secs * sentHeadroom)
+}
 
 // lossMeter counts feedback about sent packets. add runs on the RTCP
 // reader, take on the rate loop.
@@ -164,6 +203,7 @@ func (g *lossGuard) endSecond(current int) {
 // changes through rateChanged.
 func (c *Conn) rateLoop() {
 	g := newLossGuard(c.cfg.MinBitrateKbps*1000, c.cfg.MaxBitrateKbps*1000)
+	sent := sentLimit{initial: c.cfg.InitialBitrateKbps * 1000}
 	t := time.NewTicker(rateInterval)
 	defer t.Stop()
 	for {
@@ -174,7 +214,7 @@ func (c *Conn) rateLoop() {
 			delay, _ := c.est.GetStats()["delayTargetBitrate"].(int)
 			packets, lost := c.loss.take()
 			cur := int(c.bitrate.Load())
-			next := g.update(now, packets, lost, delay, cur)
+			next := min(g.update(now, packets, lost, delay, cur), sent.limit(c.bytesSent.Load()))
 			if next != cur {
 				c.bitrate.Store(int64(next))
 				c.rateChanged.Notify()

@@ -133,3 +133,29 @@ func TestResendTwice(t *testing.T) {
 		}
 	}
 }
+
+// The target may run at most 1.5 × ahead of what was sent over the last
+// second, never below the initial rate: a sender that uses half its target
+// keeps GCC's estimate from climbing past what the path was shown to carry.
+func TestSentLimitFollowsWhatWasSent(t *testing.T) {
+	l := sentLimit{initial: 1_000_000}
+	var total uint64
+	var got int
+	for range 20 { // 2 s at 100 kB/s = 800 kbit/s
+		total += 10_000
+		got = l.limit(total)
+	}
+	if want := 1_200_000; got < want-1000 || got > want+1000 {
+		t.Errorf("limit after 2 s at 800 kbit/s = %d, want %d (1.5 ×)", got, want)
+	}
+	for range 10 { // 1 s at 25 kB/s = 200 kbit/s: the old second has left the window
+		total += 2_500
+		got = l.limit(total)
+	}
+	if got != 1_000_000 {
+		t.Errorf("limit after 1 s at 200 kbit/s = %d, want the initial rate 1000000", got)
+	}
+	if first := (&sentLimit{initial: 500_000}).limit(0); first != 500_000 {
+		t.Errorf("first limit = %d, want the initial rate", first)
+	}
+}
