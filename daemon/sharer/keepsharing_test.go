@@ -3,18 +3,13 @@ package sharer
 import (
 	"context"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pion/webrtc/v4"
-
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
-	"github.com/quickhelp/quickhelp/signaling/client"
-	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -47,36 +42,21 @@ func (r *hideRecorder) isHidden() bool {
 func TestKeepSharingInTheSessionLoop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	env := servertest.Start(t)
-	created := env.CreateSession(t, env.HelperToken(t))
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	helper, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer helper.Close()
 	ended := make(chan wire.Reason, 1)
-	go func() {
-		for ev := range helper.Events() {
-			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeSessionEnded {
-				ended <- ev.Envelope.Reason
-			}
+	helper := connectHelper(t, ctx, func(e wire.Envelope) {
+		if e.Type == wire.TypeSessionEnded {
+			ended <- e.Reason
 		}
-	}()
+	})
+	env, created := helper.env, helper.created
 
 	ov := &hideRecorder{}
 	d, err := New(Config{
-		ServerURL:   env.URL,
-		NewSource:   func(capture.Config) (capture.Source, error) { return capture.NewPattern(64, 48), nil },
-		NewInjector: func(string) (input.Injector, error) { return nil, input.ErrUnsupported },
-		NewOverlay:  func(string, func() wire.Monitor, *slog.Logger) overlay.Overlay { return ov },
-		PeerSettings: func(se *webrtc.SettingEngine) {
-			se.SetIncludeLoopbackCandidate(true)
-			se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-		},
+		ServerURL:    env.URL,
+		NewSource:    func(capture.Config) (capture.Source, error) { return capture.NewPattern(64, 48), nil },
+		NewInjector:  func(string) (input.Injector, error) { return nil, input.ErrUnsupported },
+		NewOverlay:   func(string, func() wire.Monitor, *slog.Logger) overlay.Overlay { return ov },
+		PeerSettings: loopbackPeers,
 	})
 	if err != nil {
 		t.Fatal(err)

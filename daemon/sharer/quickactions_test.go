@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/pion/webrtc/v4"
-
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/input"
-	"github.com/quickhelp/quickhelp/signaling/client"
-	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -91,30 +86,13 @@ func (a *recordingAutostart) on() bool {
 func TestQuickActionsAndARefusedRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	env := servertest.Start(t)
-	created := env.CreateSession(t, env.HelperToken(t))
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	helper, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer helper.Close()
 	got := make(chan wire.Envelope, 64)
-	granted := make(chan struct{}) // the helper saw the screen granted
-	go func() {
-		var once sync.Once
-		for ev := range helper.Events() {
-			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeConsent && ev.Envelope.State == wire.StateGranted {
-				once.Do(func() { close(granted) })
-			}
-			if ev.Kind == client.EventMessage && (ev.Envelope.Type == wire.TypeAction || ev.Envelope.Type == wire.TypeRestarting) {
-				got <- ev.Envelope
-			}
+	helper := connectHelper(t, ctx, func(e wire.Envelope) {
+		if e.Type == wire.TypeAction || e.Type == wire.TypeRestarting {
+			got <- e
 		}
-	}()
+	})
+	env, created := helper.env, helper.created
 	expect := func(what, typ, state string) {
 		t.Helper()
 		select {
@@ -128,21 +106,22 @@ func TestQuickActionsAndARefusedRestart(t *testing.T) {
 	}
 	send := func(e wire.Envelope) {
 		t.Helper()
-		if err := helper.Send(ctx, e); err != nil {
+		if err := helper.conn.Send(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	sys, auto, dir := &failingSystem{refuse: make(chan struct{})}, &recordingAutostart{}, t.TempDir()
 	d, err := New(Config{
-		ServerURL:   env.URL,
-		NewSource:   func(capture.Config) (capture.Source, error) { return capture.NewPattern(64, 48), nil },
-		NewInjector: func(string) (input.Injector, error) { return nopInjector{}, nil },
-		PeerSettings: func(se *webrtc.SettingEngine) {
-			se.SetIncludeLoopbackCandidate(true)
-			se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-		},
-		Actions: sys, Autostart: auto, StateDir: dir, ResumeKey: "test", Executable: "/usr/bin/quickhelp-sharer",
+		ServerURL:    env.URL,
+		NewSource:    func(capture.Config) (capture.Source, error) { return capture.NewPattern(64, 48), nil },
+		NewInjector:  func(string) (input.Injector, error) { return nopInjector{}, nil },
+		PeerSettings: loopbackPeers,
+		Actions:      sys,
+		Autostart:    auto,
+		StateDir:     dir,
+		ResumeKey:    "test",
+		Executable:   "/usr/bin/quickhelp-sharer",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -168,15 +147,7 @@ func TestQuickActionsAndARefusedRestart(t *testing.T) {
 	if _, err := os.Stat(ticketFile(dir, "test")); err != nil {
 		t.Fatalf("no resume ticket while sharing: %v", err)
 	}
-	// Join returns once the sharer's socket is open, which can be before
-	// the service has put it in the session: a message sent then finds no
-	// sharer. The helper starts once it has seen the screen granted, as
-	// its viewer does.
-	select {
-	case <-granted:
-	case <-ctx.Done():
-		t.Fatal("the helper never saw the screen granted")
-	}
+	helper.waitGranted(t, ctx)
 
 	// Without control: refused, nothing started.
 	send(wire.Envelope{Type: wire.TypeAction, Action: wire.ActionTaskManager})

@@ -4,19 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/pion/webrtc/v4"
 
 	"github.com/quickhelp/quickhelp/daemon/capture"
 	"github.com/quickhelp/quickhelp/daemon/desktop"
 	"github.com/quickhelp/quickhelp/daemon/input"
 	"github.com/quickhelp/quickhelp/daemon/overlay"
-	"github.com/quickhelp/quickhelp/signaling/client"
-	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -82,33 +77,16 @@ func (r *keyRecorder) state() (downs int, held bool) {
 func TestSecureDesktopHoldsAndResumes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	env := servertest.Start(t)
-	created := env.CreateSession(t, env.HelperToken(t))
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	helper, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer helper.Close()
 	var mu sync.Mutex
-	var views []wire.Envelope      // pause and resume, in order
-	granted := make(chan struct{}) // the helper saw the screen granted
-	go func() {
-		var once sync.Once
-		for ev := range helper.Events() {
-			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeConsent && ev.Envelope.State == wire.StateGranted {
-				once.Do(func() { close(granted) })
-			}
-			if ev.Kind == client.EventMessage && (ev.Envelope.Type == wire.TypePause || ev.Envelope.Type == wire.TypeResume) {
-				mu.Lock()
-				views = append(views, ev.Envelope)
-				mu.Unlock()
-			}
+	var views []wire.Envelope // pause and resume, in order
+	helper := connectHelper(t, ctx, func(e wire.Envelope) {
+		if e.Type == wire.TypePause || e.Type == wire.TypeResume {
+			mu.Lock()
+			views = append(views, e)
+			mu.Unlock()
 		}
-	}()
+	})
+	env, created := helper.env, helper.created
 	lastView := func() (wire.Envelope, int) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -126,10 +104,7 @@ func TestSecureDesktopHoldsAndResumes(t *testing.T) {
 		NewInjector:  func(string) (input.Injector, error) { return keys, nil },
 		NewOverlay:   func(string, func() wire.Monitor, *slog.Logger) overlay.Overlay { return &hideRecorder{} },
 		InputDesktop: desk,
-		PeerSettings: func(se *webrtc.SettingEngine) {
-			se.SetIncludeLoopbackCandidate(true)
-			se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-		},
+		PeerSettings: loopbackPeers,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -178,16 +153,8 @@ func TestSecureDesktopHoldsAndResumes(t *testing.T) {
 	if r := do(wire.LocalAllow); !r.OK {
 		t.Fatalf("allow = %+v", r)
 	}
-	// Join returns once the sharer's socket is open, which can be before
-	// the service has put it in the session: a request sent then finds no
-	// sharer. The helper asks once it has seen the screen granted, as
-	// its viewer does.
-	select {
-	case <-granted:
-	case <-ctx.Done():
-		t.Fatal("the helper never saw the screen granted")
-	}
-	if err := helper.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
+	helper.waitGranted(t, ctx)
+	if err := helper.conn.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
 		t.Fatal(err)
 	}
 	until("the control request", func() bool { return d.Status().Control == wire.ControlRequested })

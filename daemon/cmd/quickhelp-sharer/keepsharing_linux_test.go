@@ -9,13 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/quickhelp/quickhelp/daemon/sharer"
 	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
-	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -68,28 +66,7 @@ func TestKeepSharingFromTheCLI(t *testing.T) {
 	// No QuickHelp app may be found for a prompt window: the CLI answers.
 	t.Setenv("PATH", t.TempDir())
 
-	env := servertest.Start(t)
-	created := env.CreateSession(t, env.HelperToken(t))
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	helper, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer helper.Close()
-	var mu sync.Mutex
-	var ended wire.Reason
-	go func() {
-		for ev := range helper.Events() {
-			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeSessionEnded {
-				mu.Lock()
-				ended = ev.Envelope.Reason
-				mu.Unlock()
-			}
-		}
-	}()
+	env, created, endedWith := watchedSession(t, ctx)
 
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	out, errOut := &servertest.SyncBuffer{}, &servertest.SyncBuffer{}
@@ -147,11 +124,7 @@ func TestKeepSharingFromTheCLI(t *testing.T) {
 	// Asked again and left unanswered: sharing stops.
 	until("the second question", asked)
 	waitUnansweredStop(t, done, out, errOut)
-	until("the helper told", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return ended == wire.ReasonKeepSharingTimeout
-	})
+	until("the helper told", func() bool { return endedWith() == wire.ReasonKeepSharingTimeout })
 }
 
 // With --consent terminal the question is asked in the terminal: "y" goes

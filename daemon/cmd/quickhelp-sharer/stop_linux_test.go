@@ -7,13 +7,11 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/quickhelp/quickhelp/internal/localapi"
-	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -30,33 +28,7 @@ func TestDaemonStops(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state")
 	t.Setenv("XDG_STATE_HOME", state)
 
-	env := servertest.Start(t)
-	created := env.CreateSession(t, env.HelperToken(t))
-	api, err := client.New(env.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	helper, err := api.Connect(ctx, created.SessionID, created.Token, client.ConnectOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer helper.Close()
-	var mu sync.Mutex
-	var ended wire.Reason
-	go func() {
-		for ev := range helper.Events() {
-			if ev.Kind == client.EventMessage && ev.Envelope.Type == wire.TypeSessionEnded {
-				mu.Lock()
-				ended = ev.Envelope.Reason
-				mu.Unlock()
-			}
-		}
-	}()
-	endedWith := func() wire.Reason {
-		mu.Lock()
-		defer mu.Unlock()
-		return ended
-	}
+	env, created, endedWith := watchedSession(t, ctx)
 
 	sock := filepath.Join(t.TempDir(), "s.sock")
 	cli := func(args ...string) (int, string) {
