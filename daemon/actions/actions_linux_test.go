@@ -1,7 +1,6 @@
 package actions
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/quickhelp/quickhelp/daemon/x11/xvfb"
+	"github.com/quickhelp/quickhelp/internal/dbustest"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -114,7 +114,7 @@ func (f *fakeLogind) Reboot(interactive bool) *dbus.Error {
 func TestLogindRebootOverDBus(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	addr := startBus(t)
+	addr, _ := dbustest.Start(t)
 	conn, err := dbus.Connect(addr)
 	if err != nil {
 		t.Fatal(err)
@@ -156,58 +156,4 @@ func TestLogindRebootOverDBus(t *testing.T) {
 	if (Logind{Address: "unix:path=" + filepath.Join(t.TempDir(), "none")}).CanReboot(ctx) {
 		t.Error("CanReboot = true without a bus")
 	}
-}
-
-// startBus runs a private D-Bus bus for the test and returns its address.
-func startBus(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Fatalf("dbus-daemon is not installed (Debian package dbus): %v", err)
-	}
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "bus.conf")
-	conf := `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=` + filepath.Join(dir, "bus") + `</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config-file="+cfg, "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dbus-daemon: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addrCh := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		addrCh <- strings.TrimSpace(line)
-	}()
-	select {
-	case addr := <-addrCh:
-		if addr == "" {
-			t.Fatal("dbus-daemon exited without an address")
-		}
-		return addr
-	case <-time.After(10 * time.Second):
-		t.Fatal("dbus-daemon printed no address")
-	}
-	return ""
 }

@@ -1,14 +1,11 @@
 package tray
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/quickhelp/quickhelp/internal/dbustest"
 	"github.com/quickhelp/quickhelp/internal/i18n"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -47,57 +45,10 @@ func captureLogger() (*slog.Logger, *syncBuffer) {
 }
 
 // startBus runs a private D-Bus session bus for the test and points the
-// environment at it. It skips when dbus-daemon is not installed.
+// environment at it.
 func startBus(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Skip("dbus-daemon is not installed (Debian package dbus): no session bus to test against")
-	}
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "bus.conf")
-	conf := `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=` + filepath.Join(dir, "bus") + `</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`
-	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config-file="+cfg, "--nofork", "--print-address=1")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dbus-daemon: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addrCh := make(chan string, 1)
-	go func() { // ends when dbus-daemon prints its address or exits
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		addrCh <- strings.TrimSpace(line)
-	}()
-	var addr string
-	select {
-	case addr = <-addrCh:
-	case <-time.After(waitFor):
-		t.Fatal("dbus-daemon printed no address")
-	}
-	if addr == "" {
-		t.Fatal("dbus-daemon exited without an address")
-	}
+	addr, dir := dbustest.Start(t)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	t.Setenv("XDG_RUNTIME_DIR", dir)
 	return addr
