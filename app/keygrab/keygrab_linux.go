@@ -55,7 +55,10 @@ static gboolean qh_grab(gpointer data) {
 	GdkSeat *seat = gdk_display_get_default_seat(display);
 	if (!r->on) {
 		gdk_seat_ungrab(seat);
-		gdk_display_flush(display);
+		// A round trip, not only a flush: when GrabKeyboard(false)
+		// returns, the X server has released the keyboard, so the helper's
+		// own desktop gets its shortcuts back at once.
+		gdk_display_sync(display);
 		qh_grab_finish(r, 0);
 		return G_SOURCE_REMOVE;
 	}
