@@ -121,8 +121,15 @@ func (s *Server) acceptLoop() {
 
 func (s *Server) serveConn(c net.Conn) {
 	defer c.Close()
-	// Unblock reads when the server closes.
-	stop := context.AfterFunc(s.ctx, func() { c.Close() })
+	// Unblock reads when the server closes, but let a request being
+	// handled write its answer first: a command that stops the daemon
+	// (wire.LocalQuit) is answered before the socket goes.
+	var answering sync.Mutex
+	stop := context.AfterFunc(s.ctx, func() {
+		answering.Lock()
+		defer answering.Unlock()
+		c.Close()
+	})
 	defer stop()
 
 	sc := bufio.NewScanner(c)
@@ -139,11 +146,22 @@ func (s *Server) serveConn(c net.Conn) {
 			s.streamEvents(c)
 			return
 		}
-		resp := s.ctl.Do(s.ctx, req)
-		if err := writeJSON(c, resp); err != nil {
+		if !s.answer(c, &answering, req) {
 			return
 		}
 	}
+}
+
+// answer handles one request and writes its answer while holding
+// answering, so a closing server waits for the answer; false when the
+// server is closing or the client went away.
+func (s *Server) answer(c net.Conn, answering *sync.Mutex, req wire.LocalRequest) bool {
+	answering.Lock()
+	defer answering.Unlock()
+	if s.ctx.Err() != nil {
+		return false
+	}
+	return writeJSON(c, s.ctl.Do(s.ctx, req)) == nil
 }
 
 // Subscribers reports how many local clients are listening to events, so
