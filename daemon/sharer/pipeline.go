@@ -102,13 +102,23 @@ func (p *pipeline) run(ctx context.Context) {
 			enc.Close()
 		}
 	}()
+	gated := false // the gate was closed (paused, not yet allowed)
 	for ctx.Err() == nil {
 		if !p.maySend() {
+			gated = true
 			select {
 			case <-p.wake:
 			case <-ctx.Done():
 			}
 			continue
+		}
+		if gated {
+			// After a pause the helper's picture is stale and a frame
+			// encoded while the gate closed was never sent: start again
+			// from a keyframe of the screen as it is now, changed or not.
+			gated = false
+			p.forceKey.Store(true)
+			p.src.ForceNext()
 		}
 		p.waitNotBusy(ctx)
 		next, cancel := context.WithCancel(ctx)
@@ -161,7 +171,14 @@ func (p *pipeline) run(ctx context.Context) {
 		}
 		// The gate is checked again right before sending: a pause or deny
 		// that happened during capture or encode wins over this frame.
-		if len(data) == 0 || !p.maySend() {
+		if len(data) == 0 {
+			continue
+		}
+		if !p.maySend() {
+			// The encoder's reference now holds a frame the helper never
+			// gets: the next one sent must be a keyframe.
+			p.forceKey.Store(true)
+			gated = true
 			continue
 		}
 		if err := p.sink(data, key, img.Captured); err != nil {
