@@ -163,7 +163,8 @@ func (p *pipeline) run(ctx context.Context) {
 				p.logger.Warn("bitrate change failed", "err", err)
 			}
 		}
-		data, key, err := enc.Encode(img, p.forceKey.Swap(false))
+		wantKey := p.forceKey.Swap(false)
+		data, key, err := enc.Encode(img, wantKey)
 		if err != nil {
 			p.logger.Warn("encode failed", "err", err)
 			p.forceKey.Store(true)
@@ -172,6 +173,13 @@ func (p *pipeline) run(ctx context.Context) {
 		// The gate is checked again right before sending: a pause or deny
 		// that happened during capture or encode wins over this frame.
 		if len(data) == 0 {
+			if wantKey {
+				// The encoder's rate control dropped the keyframe: on a
+				// still screen nothing else would capture again.
+				p.forceKey.Store(true)
+				p.src.ForceNext()
+				sleepCtx(ctx, 20*time.Millisecond)
+			}
 			continue
 		}
 		if !p.maySend() {
