@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, eventually, paintPattern, sleep } from './lib/harness.mjs';
 import {
-  addAdmin, adminReports, decoded, getHelp, helperCode, pointOnCanvas, startSharerConsole, state,
+  addAdmin, adminReports, decoded, getHelp, helperCode, nearColour, pointOnCanvas, screenPixel, startSharerConsole, state,
 } from './lib/sharer.mjs';
 
 const DISPLAY = 130;
@@ -120,9 +120,15 @@ test('sharer: get help, consent, control, pause, revoke, chat, deny, report', as
     }
     await sleep(800);
     assert.ok((await decoded(helper)) <= atPause + 1, `no frames while paused (${atPause} → ${await decoded(helper)})`);
+    const lastColour = [0x60, 0x70, 0x80];
+    const pausedPixel = await screenPixel(helper, 960, 900);
+    assert.ok(!nearColour(pausedPixel, lastColour), `the helper still sees the picture from before the pause (${pausedPixel})`);
     await shot(sharer, '07-paused');
+    // The screen is still after Resume: one keyframe of it as it is now is
+    // all there is to send, so look for that picture, not a frame count.
     await sharer.getByTestId('sharing-resume').click();
-    await eventually('frames after resume', async () => (await decoded(helper)) > atPause + 1, 15000);
+    await eventually('the screen as it is after resume', async () =>
+      (await decoded(helper)) > atPause && nearColour(await screenPixel(helper, 960, 900), lastColour), 15000);
     await paintPattern(h);
 
     // Revoke: the helper's clicks move nothing any more.

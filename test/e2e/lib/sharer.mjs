@@ -56,6 +56,20 @@ export async function decoded(page) {
   return Number(await page.getByTestId('remote-screen').getAttribute('data-decoded'));
 }
 
+// screenPixel reads the helper canvas's pixel at a point of the 1920×1080
+// shared screen, as [r, g, b].
+export async function screenPixel(page, sx, sy) {
+  return page.getByTestId('remote-screen').evaluate((c, [x, y]) => {
+    const px = c.getContext('2d').getImageData(Math.floor((x / 1920) * c.width), Math.floor((y / 1080) * c.height), 1, 1).data;
+    return [px[0], px[1], px[2]];
+  }, [sx, sy]);
+}
+
+// nearColour says whether a pixel is within a video codec's error of want.
+export function nearColour(got, want, tolerance = 24) {
+  return got.every((v, i) => Math.abs(v - want[i]) <= tolerance);
+}
+
 // pointOnCanvas maps a point of the 1920×1080 shared screen to page
 // coordinates inside the letterboxed canvas.
 export async function pointOnCanvas(page, sx, sy) {
