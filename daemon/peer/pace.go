@@ -9,15 +9,37 @@ import "time"
 // arrives complete (measured: test/netpath TestImpairedPath, see
 // docs/networks.md). The writer therefore spreads each frame's packets at
 // paceFactor times the congestion controller's target (as libwebrtc's pacer
-// does), with a burst allowance of paceBurst: a small delta frame still
-// leaves at once, a keyframe takes a few tens of milliseconds. Conn.Backlog
-// tells the capture loop to wait while a frame is being paced out, so the
-// frame rate drops instead of frames being dropped after encoding.
+// does), with a burst allowance of paceBurst or paceBurstBytes, whichever
+// is more: a delta frame still leaves at once, a keyframe takes a few tens
+// of milliseconds. Conn.Backlog tells the capture loop to wait while a
+// frame is being paced out, so the frame rate drops instead of frames being
+// dropped after encoding.
+//
+// paceBurstBytes: with only 10 ms of burst, a frame of a scrolling page
+// (5–10 KB) was paced out over 20–30 ms at the ~1.5 Mbit/s the target
+// follows on a fast path (the target follows what is sent, rate.go), and
+// the capture loop waited for it: 22–32 ms of every frame's latency in
+// bench-compare's scrolling workload. A router queue, or the test path's
+// token bucket (test/netpath: 16 KB burst, 100 ms queue at 2 Mbit/s), takes
+// such a burst without loss; a keyframe beyond it is still spread out.
 const (
-	paceFactor  = 1.5
-	paceBurst   = 10 * time.Millisecond
-	paceMinRate = 500_000 // bit/s: never slower than this
+	paceFactor     = 1.5
+	paceBurst      = 10 * time.Millisecond
+	paceBurstBytes = 16_000
+	paceMinRate    = 500_000 // bit/s: never slower than this
 )
+
+// endOf is when a frame of n bytes would be paced out at target if it
+// started now, without booking it.
+func (p *pacer) endOf(n int, target int64) time.Time {
+	rate := max(int64(float64(target)*paceFactor), paceMinRate)
+	burst := max(paceBurst, time.Duration(paceBurstBytes*8*int64(time.Second)/rate))
+	start := time.Now().Add(-burst)
+	if p.next.After(start) {
+		start = p.next
+	}
+	return start.Add(time.Duration(int64(n) * 8 * int64(time.Second) / rate))
+}
 
 // pacer is a token bucket in time: next is when the next packet may leave.
 // Used only by the writer goroutine.
@@ -29,8 +51,9 @@ type pacer struct {
 // paceFactor, and books its share of time.
 func (p *pacer) wait(n int, target int64) {
 	rate := max(int64(float64(target)*paceFactor), paceMinRate)
+	burst := max(paceBurst, time.Duration(paceBurstBytes*8*int64(time.Second)/rate))
 	now := time.Now()
-	if floor := now.Add(-paceBurst); p.next.Before(floor) {
+	if floor := now.Add(-burst); p.next.Before(floor) {
 		p.next = floor
 	}
 	if d := p.next.Sub(now); d > 0 {
