@@ -51,6 +51,7 @@ type Conn struct {
 
 	framesSent, bytesSent, keyRequests, dataDropped atomic.Uint64
 	paceEnd                                         atomic.Int64 // unix ns when the frame being written is paced out
+	shortPath                                       atomic.Bool  // round trip under shortPathRTT (rateLoop, once a second)
 }
 
 type dataMsg struct {
@@ -256,6 +257,7 @@ func (c *Conn) writeQueued() {
 			return
 		}
 		rate := c.bitrate.Load()
+		c.track.pace.short = c.shortPath.Load()
 		c.paceEnd.Store(c.track.pace.endOf(len(f.data), rate).UnixNano())
 		n, err := c.track.writeFrame(f, rate)
 		c.queue.sent()

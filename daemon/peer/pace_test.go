@@ -6,8 +6,8 @@ import (
 )
 
 // TestPacerSpreadsAFrame: 40 packets of 1,250 bytes at a target whose pace
-// is 1 Mbit/s take about 270 ms (the 50 KB less the 16 KB burst
-// allowance), not a single burst.
+// is 1 Mbit/s take about 400 ms (less the 10 ms burst allowance), not a
+// single burst.
 func TestPacerSpreadsAFrame(t *testing.T) {
 	var p pacer
 	rate := 1_000_000.0
@@ -17,16 +17,33 @@ func TestPacerSpreadsAFrame(t *testing.T) {
 		p.wait(1250, target)
 	}
 	took := time.Since(start)
-	if took < 230*time.Millisecond || took > 600*time.Millisecond {
-		t.Errorf("40 × 1250 bytes at 1 Mbit/s took %v, want about 270 ms", took)
+	if took < 350*time.Millisecond || took > 700*time.Millisecond {
+		t.Errorf("40 × 1250 bytes at 1 Mbit/s took %v, want about 390 ms", took)
 	}
 }
 
-// TestPacerBurstAndFloor: a frame of up to paceBurstBytes after a pause
-// leaves at once, and what follows at a target below the floor is paced at
-// paceMinRate.
+// TestPacerBurstAndFloor: a small frame after a pause leaves at once, and a
+// target below the floor is paced at paceMinRate.
 func TestPacerBurstAndFloor(t *testing.T) {
 	var p pacer
+	start := time.Now()
+	p.wait(1200, 0) // the floor: 1200 bytes take 19 ms, within the burst's first packet
+	if took := time.Since(start); took > 5*time.Millisecond {
+		t.Errorf("first packet waited %v", took)
+	}
+	start = time.Now()
+	for range 10 { // 12 KB at 500 kbit/s: ~190 ms, minus what the burst allows
+		p.wait(1200, 0)
+	}
+	if took := time.Since(start); took < 150*time.Millisecond {
+		t.Errorf("10 packets at the floor rate took %v, want at least 150 ms", took)
+	}
+}
+
+// TestPacerShortPathBurst: on a short path a frame of up to paceBurstBytes
+// after a pause leaves at once, and what follows is paced.
+func TestPacerShortPathBurst(t *testing.T) {
+	p := pacer{short: true}
 	start := time.Now()
 	for range 12 { // 14.4 KB: within the burst allowance
 		p.wait(1200, 0)
@@ -44,19 +61,25 @@ func TestPacerBurstAndFloor(t *testing.T) {
 }
 
 // TestPacerEndOf: the time a frame would take, without booking it: after a
-// pause the first paceBurstBytes are free, the rest go at the pace rate.
+// pause on a short path the first paceBurstBytes are free, the rest go at
+// the pace rate; on a long path only 10 ms are.
 func TestPacerEndOf(t *testing.T) {
-	var p pacer
 	rate := 1_000_000.0
 	target := int64(rate/paceFactor) + 1 // paced at 1 Mbit/s
+	p := pacer{short: true}
 	if d := time.Until(p.endOf(10_000, target)); d > 0 {
-		t.Errorf("10 KB after a pause: done in %v, want at once", d)
+		t.Errorf("short path, 10 KB after a pause: done in %v, want at once", d)
 	}
 	d := time.Until(p.endOf(32_000, target)) // 16 KB beyond the burst: 128 ms
 	if d < 100*time.Millisecond || d > 160*time.Millisecond {
-		t.Errorf("32 KB after a pause: done in %v, want about 128 ms", d)
+		t.Errorf("short path, 32 KB after a pause: done in %v, want about 128 ms", d)
 	}
-	if !p.next.IsZero() {
+	long := pacer{}
+	d = time.Until(long.endOf(10_000, target)) // 80 ms less 10
+	if d < 55*time.Millisecond || d > 90*time.Millisecond {
+		t.Errorf("long path, 10 KB after a pause: done in %v, want about 70 ms", d)
+	}
+	if !p.next.IsZero() || !long.next.IsZero() {
 		t.Error("endOf booked time")
 	}
 }
