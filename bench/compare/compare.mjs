@@ -4,7 +4,7 @@
 // headless Chromium page for the same time, one after the other, while a
 // 160 px square at the top right changes colour every 700 ms.
 //   node bench/compare/compare.mjs [-runs 1] [-secs 15] [-settle 8] [-start-secs 10]
-//     [-workloads static,typing,scrolling,motion,start] [-out bench/results]
+//     [-workloads static,typing,scrolling,motion,start] [-out bench/results] [-pngs dir]
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { PROBE, PROBE_EVERY_MS, Probe, STALL_MS, cpuTicks, measure, r1 } from '.
 import { NetCounter } from './netcount.mjs';
 import { rowsTable, summarise, summaryTable } from './report.mjs';
 import { reloadVNC, restartQuickHelp, startQuickHelp, startVNC } from './systems.mjs';
-import { MOTION_FPS, MOTION_KEEP, TEXT_RECT, startWorkload } from './workloads.mjs';
+import { MOTION_FPS, MOTION_KEEP, startWorkload } from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -36,6 +36,9 @@ const SETTLE = Number(opt('-settle', '8'));
 // After the text workloads stop, the screen is still this long before the
 // legibility snapshot.
 const STILL_MS = 1000;
+// -pngs keeps the legibility snapshots (the sharer's screen and both
+// canvases over the text area) in this directory.
+const PNGS = opt('-pngs', '');
 
 // runWorkload measures both systems on one workload and returns the row.
 async function runWorkload(env, run, name) {
@@ -51,7 +54,7 @@ async function runWorkload(env, run, name) {
       row.quickhelp = await measure(qh.page, qh, probe, START_SECS);
       const reload = await reloadVNC(vnc);
       row.vnc = await measure(vnc.page, vnc, probe, START_SECS);
-      row.start = { allow_to_first_frame_ms: allow, vnc_reload_to_first_update_ms: reload };
+      row.start = { ...allow, vnc_reload_to_first_update_ms: reload };
       return row;
     }
     const painterCPU0 = w.painter ? await cpuTicks(w.painter.pid) : 0;
@@ -64,14 +67,15 @@ async function runWorkload(env, run, name) {
       await w.quiesce();
       const st = w.painterStats();
       row.motion = {
-        painter_cpu_pct_of_core: r1(cpu / secs), painter_frames: st?.painted ?? null, painter_late: st?.late ?? null,
-        painter_fps: st ? r1(st.painted / ((w.stopped - w.started) / 1000)) : null,
+        painter_cpu_pct_of_core: r1(cpu / secs), painter_frames: st?.painted ?? null,
+        painter_fps: st ? r1(st.painted / st.secs) : null,
       };
     }
     if (w.text) {
       await w.quiesce();
       await sleep(STILL_MS);
-      const leg = await legibility(h, env.quality, [qh, vnc], env.dir, `${run}-${name}`);
+      const leg = await legibility(h, env.quality, [qh, vnc], w.textRect, PNGS || env.dir, `${run}-${name}`);
+      row.text_rect = w.textRect;
       Object.assign(row.quickhelp, leg.quickhelp);
       Object.assign(row.vnc, leg.vnc);
     }
@@ -83,6 +87,7 @@ async function runWorkload(env, run, name) {
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'qh-compare-'));
+  if (PNGS) await mkdir(PNGS, { recursive: true });
   const net = await new NetCounter(['qh', 'vnc']).start(dir);
   const rows = [];
   let h;
@@ -121,7 +126,7 @@ async function write(rows) {
   const summary = summarise(rows);
   const result = {
     benchmark: 'QuickHelp helper console vs x11vnc + noVNC', screen: '1920x1080 Xvfb', seconds_per_measure: SECS,
-    start_seconds: START_SECS, settle_seconds: SETTLE, still_ms_before_legibility: STILL_MS, text_rect: TEXT_RECT,
+    start_seconds: START_SECS, settle_seconds: SETTLE, still_ms_before_legibility: STILL_MS,
     motion: { fps: MOTION_FPS, keep: MOTION_KEEP },
     probe: { ...PROBE, every_ms: PROBE_EVERY_MS }, stall_ms: STALL_MS, summary, runs: rows, when: new Date().toISOString(),
   };

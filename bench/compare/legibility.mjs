@@ -6,14 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { canvasPixels } from './page.mjs';
-import { TEXT_RECT } from './workloads.mjs';
 
 const execFileP = promisify(execFile);
 
-// legibility grabs the screen and both canvases now and returns
-// { quickhelp: {ssim, psnr_db}, vnc: {...} }; files go to dir with prefix.
-export async function legibility(h, quality, systems, dir, prefix) {
-  const r = TEXT_RECT;
+// legibility grabs rectangle r of the screen and both canvases now and
+// returns { quickhelp: {ssim, psnr_db}, vnc: {...} }; files go to dir with
+// prefix.
+export async function legibility(h, quality, systems, r, dir, prefix) {
   const rect = `${r.x},${r.y},${r.w},${r.h}`;
   const sharer = join(dir, `${prefix}-sharer.png`);
   await execFileP(quality, ['-grab', sharer, '-display', h.display, '-rect', rect]);

@@ -22,7 +22,8 @@ export async function startQuickHelp(h, net) {
 
 // restartQuickHelp ends the live session at the sharer and starts a new
 // one from the console; it returns Allow → first decoded frame in ms
-// (from just before the sharer's allow command is started).
+// (from just before the sharer's allow command is started) and how long
+// that command took to return.
 export async function restartQuickHelp(h, qh) {
   const { page } = qh;
   await h.sharerCLI('stop');
@@ -40,8 +41,9 @@ export async function restartQuickHelp(h, qh) {
   await page.evaluate(whenDecoded);
   const t0 = Date.now();
   await h.sharerCLI('allow');
+  const command = Date.now() - t0;
   const first = await eventually('the first decoded frame', () => page.evaluate(() => window.__qhFirstDecoded), 30000, 10);
-  return Math.round(first - t0);
+  return { allow_to_first_frame_ms: Math.round(first - t0), allow_command_ms: command };
 }
 
 // startVNC starts x11vnc (in its byte-counting group) and websockify, and

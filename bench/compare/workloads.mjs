@@ -5,11 +5,14 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { sleep } from '../../test/e2e/lib/harness.mjs';
+import { eventually, sleep } from '../../test/e2e/lib/harness.mjs';
 
-// The terminal's text area in screen pixels (188x70 cells of 9x15 inside a
-// 2 px border): where legibility is compared.
-export const TEXT_RECT = { x: 2, y: 2, w: 188 * 9, h: 70 * 15 };
+// The terminal: 188x70 cells of the X server's built-in "fixed" font (6x13
+// pixels, present on every X server, so the workload is the same on every
+// machine), at the top left, leaving the probe's corner free.
+const TERM = ['-fn', 'fixed', '-geometry', '188x70+0+0', '+sb', '-hold'];
+// xterm's internal border around the text.
+const BORDER = 2;
 // Left unpainted by the motion workload: the probe square and a margin.
 export const MOTION_KEEP = { x: 1700, y: 0, w: 220, h: 200 };
 export const MOTION_FPS = 60;
@@ -44,20 +47,21 @@ class Workload {
       const done = new Promise((r) => this.painter.on('exit', r));
       this.painter.kill('SIGTERM');
       await done;
-      this.stopped ??= Date.now();
     }
   }
 
   async close() {
     await this.quiesce().catch(() => {});
     for (const p of this.procs) p.kill();
+    // The motion painter's last frame stays on the root window: clear it.
+    if (this.painter) await this.h.run('xsetroot', ['-solid', '#202020']);
   }
 
-  // painterStats: frames the motion painter drew and was late for, and its
-  // CPU (utime+stime ticks at exit are read by the caller through its pid).
+  // painterStats: frames the motion painter drew and the seconds it
+  // painted for, as it printed them when stopped.
   painterStats() {
-    const m = /painted (\d+) late (\d+)/.exec(this.painterOut ?? '');
-    return m ? { painted: Number(m[1]), late: Number(m[2]) } : null;
+    const m = /painted (\d+) in ([\d.]+) s/.exec(this.painterOut ?? '');
+    return m ? { painted: Number(m[1]), secs: Number(m[2]) } : null;
   }
 }
 
@@ -65,6 +69,7 @@ class Workload {
 // the screen shows it.
 export async function startWorkload(h, name) {
   const w = new Workload(name);
+  w.h = h;
   const env = { ...process.env, DISPLAY: h.display, LINE };
   if (name === 'motion') {
     await h.run('xsetroot', ['-solid', '#202020']);
@@ -79,7 +84,6 @@ export async function startWorkload(h, name) {
       lines.once('line', res);
     });
     w.painter.removeAllListeners('exit');
-    w.started = Date.now();
     w.procs.push(w.painter);
     return w;
   }
@@ -89,8 +93,9 @@ export async function startWorkload(h, name) {
   // (-hold) keeps showing the last screen.
   w.shellPidFile = join(h.dir, `shell-${name}.pid`);
   const sh = `echo $$ > ${w.shellPidFile}; ${script}`;
-  const xterm = spawn('xterm', ['-fn', '9x15', '-geometry', '188x70+0+0', '+sb', '-hold', '-e', 'sh', '-c', sh], { env, stdio: 'ignore' });
+  const xterm = spawn('xterm', [...TERM, '-e', 'sh', '-c', sh], { env, stdio: 'ignore' });
   w.procs.push(xterm);
+  w.textRect = await textArea(h, xterm.pid);
   await sleep(1500);
   if (name === 'typing') {
     await h.run('xdotool', ['mousemove', '600', '500']); // focus follows the pointer without a window manager
@@ -99,4 +104,15 @@ export async function startWorkload(h, name) {
     w.typer = { kill: () => { try { process.kill(-t.pid, 'SIGKILL'); } catch { /* gone */ } } };
   }
   return w;
+}
+
+// textArea returns the text area of xterm's window in screen pixels, where
+// legibility is compared.
+async function textArea(h, pid) {
+  const id = await eventually('the terminal window', async () =>
+    (await h.run('xdotool', ['search', '--onlyvisible', '--pid', String(pid)])).trim().split('\n')[0], 10000, 100);
+  const g = Object.fromEntries((await h.run('xdotool', ['getwindowgeometry', '--shell', id])).trim().split('\n').map((l) => l.split('=')));
+  const r = { x: Number(g.X) + BORDER, y: Number(g.Y) + BORDER, w: Number(g.WIDTH) - 2 * BORDER, h: Number(g.HEIGHT) - 2 * BORDER };
+  if (!(r.w > 100 && r.h > 100 && r.x + r.w <= 1920 && r.y + r.h <= 1080)) throw new Error(`terminal window ${JSON.stringify(g)}`);
+  return r;
 }
