@@ -88,10 +88,11 @@ async function runWorkload(env, run, name) {
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'qh-compare-'));
   if (PNGS) await mkdir(PNGS, { recursive: true });
-  const net = await new NetCounter(['qh', 'vnc']).start(dir);
+  const net = new NetCounter(['qh', 'vnc']);
   const rows = [];
   let h;
   try {
+    await net.start(dir);
     const quality = join(dir, 'quality');
     await promisify(execFile)('go', ['build', '-o', quality, './bench/quality'], { cwd: root });
     h = await new Harness(DISPLAY, { sharerBin: await net.wrapper('qh', bin('quickhelp-sharer')) }).start();

@@ -61,7 +61,7 @@ export async function measure(page, sys, probe, secs) {
     const s = window.__qhWatch;
     s.stop = true;
     return {
-      colours: s.colours, updates: s.updates, bytes: window.__qhBytes - s.bytes0, keys: window.__qhKeys - s.keys0,
+      colours: s.colours, updates: s.updates, drawn: s.drawn, bytes: window.__qhBytes - s.bytes0, keys: window.__qhKeys - s.keys0,
       keyBytes: window.__qhKeyBytes - s.keyBytes0, skipped: window.__qhSkipped - s.skipped0,
       frames: window.__qhFrames - s.frames0, frameBytes: window.__qhFrameBytes - s.frameBytes0,
     };
@@ -88,6 +88,9 @@ function figures(painted, st, secs, frames) {
     // The page's WebSocket bytes (the second column; net_kbps is the first).
     kbps: r1((st.bytes * 8) / 1000 / secs),
     updates_per_s: r1(st.updates.length / secs),
+    // Animation frames in which the viewer drew on its canvas: its frame
+    // rate as the page shows it, for both systems (at most the page's 60/s).
+    canvas_frames_per_s: r1(st.drawn / secs),
     g2g_p50_ms: r1(q(sorted, 0.5)), g2g_p95_ms: r1(q(sorted, 0.95)), g2g_max_ms: r1(sorted.at(-1) ?? null),
     g2g_ms: g2g.map(r1),
     probe_changes: painted.length, probe_missed: missed,

@@ -7,6 +7,17 @@
 // console backend; noVNC: the RFB stream from websockify).
 export function countBytes({ frames }) {
   window.__qhBytes = 0;
+  // Draws on a canvas in the document (both viewers draw each new picture
+  // on their visible canvas with drawImage or putImageData; their back
+  // buffers and the watcher's own canvases are not in the document).
+  window.__qhDraws = 0;
+  for (const m of ['drawImage', 'putImageData']) {
+    const native = CanvasRenderingContext2D.prototype[m];
+    CanvasRenderingContext2D.prototype[m] = function (...a) {
+      if (this.canvas.isConnected) window.__qhDraws++;
+      return native.apply(this, a);
+    };
+  }
   // QuickHelp's frames (wire/frame.go: version 1, flags bit 0 keyframe,
   // codec, capture time, sequence number): keyframes and frames the
   // console backend skipped for a slow page (gaps in the sequence).
@@ -48,20 +59,25 @@ export function countBytes({ frames }) {
 
 // watch runs in the page: every animation frame it reads the probe's pixel
 // and a 192x108 thumbnail of the canvas, and records when the probe showed
-// each colour and when the picture changed (picture updates).
+// each colour, when the picture changed (picture updates) and in how many
+// animation frames the viewer drew on its canvas (canvas frames).
 export function watch({ selector, probe }) {
   const canvas = document.querySelector(selector);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   const thumb = new OffscreenCanvas(192, 108).getContext('2d', { willReadFrequently: true });
   const st = {
-    colours: [], updates: [], bytes0: window.__qhBytes, keys0: window.__qhKeys, keyBytes0: window.__qhKeyBytes,
+    colours: [], updates: [], drawn: 0, bytes0: window.__qhBytes, keys0: window.__qhKeys, keyBytes0: window.__qhKeyBytes,
     skipped0: window.__qhSkipped, frames0: window.__qhFrames, frameBytes0: window.__qhFrameBytes, t0: performance.timeOrigin + performance.now(),
   };
   window.__qhWatch = st;
-  let last = '', lastHash = 0;
+  let last = '', lastHash = 0, lastDraws = window.__qhDraws;
   const tick = () => {
     if (st.stop) return;
     const now = performance.timeOrigin + performance.now();
+    if (window.__qhDraws !== lastDraws) {
+      st.drawn++;
+      lastDraws = window.__qhDraws;
+    }
     const d = ctx.getImageData(probe.x + probe.w / 2, probe.y + probe.h / 2, 1, 1).data;
     const rgb = [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, '0')).join('');
     if (rgb !== last) {

@@ -22,11 +22,11 @@ const minPSNR = (xs) => {
 const pair = (a, b) => `${fmt(a)} / ${fmt(b)}`;
 
 export function rowsTable(rows) {
-  const md = ['| run | workload | load | net kbit/s QH / VNC (ratio) | page kbit/s QH / VNC | updates/s QH / VNC | QH video frames/s | g2g p50 QH / VNC ms | g2g p95 QH / VNC ms | stalls > 200 ms QH / VNC | sharer CPU % QH / VNC | SSIM text QH / VNC | PSNR text dB QH / VNC |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const md = ['| run | workload | load | net kbit/s QH / VNC (ratio) | page kbit/s QH / VNC | updates/s QH / VNC | canvas frames/s QH / VNC | QH video frames/s | g2g p50 QH / VNC ms | g2g p95 QH / VNC ms | stalls > 200 ms QH / VNC | sharer CPU % QH / VNC | SSIM text QH / VNC | PSNR text dB QH / VNC |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const a = r.quickhelp, b = r.vnc;
-    md.push(`| ${r.run} | ${r.workload} | ${r.load_average_1m} | ${pair(a.net_kbps, b.net_kbps)} (${ratio(a.net_kbps, b.net_kbps)}) | ${pair(a.kbps, b.kbps)} | ${pair(a.updates_per_s, b.updates_per_s)} | ${fmt(a.video_frames_per_s)} | ${pair(a.g2g_p50_ms, b.g2g_p50_ms)} | ${pair(a.g2g_p95_ms, b.g2g_p95_ms)} | ${pair(a.stalls_over_200ms, b.stalls_over_200ms)} | ${pair(a.sharer_cpu_pct_of_core, b.sharer_cpu_pct_of_core)} | ${pair(a.ssim_text, b.ssim_text)} | ${fmtPSNR(a.psnr_text_db)} / ${fmtPSNR(b.psnr_text_db)} |`);
+    md.push(`| ${r.run} | ${r.workload} | ${r.load_average_1m} | ${pair(a.net_kbps, b.net_kbps)} (${ratio(a.net_kbps, b.net_kbps)}) | ${pair(a.kbps, b.kbps)} | ${pair(a.updates_per_s, b.updates_per_s)} | ${pair(a.canvas_frames_per_s, b.canvas_frames_per_s)} | ${fmt(a.video_frames_per_s)} | ${pair(a.g2g_p50_ms, b.g2g_p50_ms)} | ${pair(a.g2g_p95_ms, b.g2g_p95_ms)} | ${pair(a.stalls_over_200ms, b.stalls_over_200ms)} | ${pair(a.sharer_cpu_pct_of_core, b.sharer_cpu_pct_of_core)} | ${pair(a.ssim_text, b.ssim_text)} | ${fmtPSNR(a.psnr_text_db)} / ${fmtPSNR(b.psnr_text_db)} |`);
   }
   return md;
 }
@@ -47,6 +47,7 @@ export function summarise(rows) {
         median_net_kbps: r1(median(xs.map((x) => x.net_kbps))), median_page_kbps: r1(median(xs.map((x) => x.kbps))),
         median_updates_per_s: r1(median(xs.map((x) => x.updates_per_s))),
         median_video_frames_per_s: r1(median(xs.map((x) => x.video_frames_per_s))),
+        median_canvas_frames_per_s: r1(median(xs.map((x) => x.canvas_frames_per_s))),
         median_sharer_cpu_pct: r1(median(xs.map((x) => x.sharer_cpu_pct_of_core))),
         ssim_text_min: minOf(xs.map((x) => x.ssim_text)), psnr_text_db_min: minPSNR(xs.map((x) => x.psnr_text_db)),
       };
@@ -69,14 +70,14 @@ export function summarise(rows) {
 }
 
 export function summaryTable(summary) {
-  const md = ['| workload | runs | stalls > 200 ms QH / VNC (total, worst run) | g2g p50 QH / VNC ms | g2g p95 QH / VNC ms | median net kbit/s QH / VNC (ratio) | median page kbit/s QH / VNC | median updates/s QH / VNC | QH video frames/s | median sharer CPU % QH / VNC | min SSIM text QH / VNC | min PSNR text dB QH / VNC | other |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const md = ['| workload | runs | stalls > 200 ms QH / VNC (total, worst run) | g2g p50 QH / VNC ms | g2g p95 QH / VNC ms | median net kbit/s QH / VNC (ratio) | median page kbit/s QH / VNC | median updates/s QH / VNC | median canvas frames/s QH / VNC | QH video frames/s | median sharer CPU % QH / VNC | min SSIM text QH / VNC | min PSNR text dB QH / VNC | other |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const [name, s] of Object.entries(summary)) {
     const a = s.quickhelp, b = s.vnc;
     let other = '';
     if (s.allow_to_first_frame_ms) other = `Allow → first frame p50 ${s.allow_to_first_frame_ms.p50} ms (max ${s.allow_to_first_frame_ms.max}); noVNC reload → first update p50 ${s.vnc_reload_to_first_update_ms.p50} ms`;
     if (s.painter_fps_median !== undefined) other = `painter ${s.painter_fps_median} frames/s at ${s.painter_cpu_pct_median} % CPU`;
-    md.push(`| ${name} | ${s.runs} | ${a.stalls_total}, ${a.stalls_worst_run} / ${b.stalls_total}, ${b.stalls_worst_run} | ${pair(a.g2g_p50_ms, b.g2g_p50_ms)} | ${pair(a.g2g_p95_ms, b.g2g_p95_ms)} | ${pair(a.median_net_kbps, b.median_net_kbps)} (${fmt(s.net_kbps_ratio)}×) | ${pair(a.median_page_kbps, b.median_page_kbps)} | ${pair(a.median_updates_per_s, b.median_updates_per_s)} | ${fmt(a.median_video_frames_per_s)} | ${pair(a.median_sharer_cpu_pct, b.median_sharer_cpu_pct)} | ${pair(a.ssim_text_min, b.ssim_text_min)} | ${fmtPSNR(a.psnr_text_db_min)} / ${fmtPSNR(b.psnr_text_db_min)} | ${other} |`);
+    md.push(`| ${name} | ${s.runs} | ${a.stalls_total}, ${a.stalls_worst_run} / ${b.stalls_total}, ${b.stalls_worst_run} | ${pair(a.g2g_p50_ms, b.g2g_p50_ms)} | ${pair(a.g2g_p95_ms, b.g2g_p95_ms)} | ${pair(a.median_net_kbps, b.median_net_kbps)} (${fmt(s.net_kbps_ratio)}×) | ${pair(a.median_page_kbps, b.median_page_kbps)} | ${pair(a.median_updates_per_s, b.median_updates_per_s)} | ${pair(a.median_canvas_frames_per_s, b.median_canvas_frames_per_s)} | ${fmt(a.median_video_frames_per_s)} | ${pair(a.median_sharer_cpu_pct, b.median_sharer_cpu_pct)} | ${pair(a.ssim_text_min, b.ssim_text_min)} | ${fmtPSNR(a.psnr_text_db_min)} / ${fmtPSNR(b.psnr_text_db_min)} | ${other} |`);
   }
   return md;
 }
