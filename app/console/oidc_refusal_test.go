@@ -64,21 +64,7 @@ func TestControllerSignInRefusedByService(t *testing.T) {
 // and changes nothing); an error the app does not know reads as
 // sso-failed, in the tab and on the screen.
 func TestControllerSignInErrorRedirect(t *testing.T) {
-	env, _ := startProvider(t)
-	sink := &bridgetest.Sink{}
-	browser := &scriptedBrowser{idle: true}
-	c, err := NewController(ControllerConfig{Sink: sink, Server: env.URL, Browser: browser})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLoginOIDC, Org: servertest.OrgName})
-	sink.WaitEvent(t, "signing in", func(e wire.BridgeEvent) bool {
-		return e.Type == wire.BridgeState && e.Status.State == wire.UIStateSigningIn
-	})
-	browser.mu.Lock()
-	start, _ := url.Parse(browser.opened[0])
-	browser.mu.Unlock()
+	_, sink, start := startIdleSignIn(t)
 	redirect, state := start.Query().Get("redirect_uri"), start.Query().Get("state")
 	load := func(q url.Values) (int, string) {
 		t.Helper()

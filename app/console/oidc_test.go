@@ -153,21 +153,7 @@ func TestControllerSignInWithOrganisation(t *testing.T) {
 // browser can be cancelled; a request to the loopback listener without the
 // sign-in's state is refused and does not sign anyone in.
 func TestControllerSignInCancelAndForeignState(t *testing.T) {
-	env, _ := startProvider(t)
-	sink := &bridgetest.Sink{}
-	browser := &scriptedBrowser{idle: true}
-	c, err := NewController(ControllerConfig{Sink: sink, Server: env.URL, Browser: browser})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLoginOIDC, Org: servertest.OrgName})
-	sink.WaitEvent(t, "signing in", func(e wire.BridgeEvent) bool {
-		return e.Type == wire.BridgeState && e.Status.State == wire.UIStateSigningIn
-	})
-	browser.mu.Lock()
-	start, _ := url.Parse(browser.opened[0])
-	browser.mu.Unlock()
+	c, sink, start := startIdleSignIn(t)
 	redirect := start.Query().Get("redirect_uri")
 	resp, err := http.Get(redirect + "?code=stolen&state=not-this-one")
 	if err != nil {
@@ -187,4 +173,30 @@ func TestControllerSignInCancelAndForeignState(t *testing.T) {
 	if d := sink.Dump(); strings.Contains(d, `"type":"error"`) {
 		t.Errorf("cancelling showed an error: %s", d)
 	}
+}
+
+// startIdleSignIn starts an organisation sign-in whose browser opens the
+// provider's address and does nothing more; it returns the controller (closed
+// at the end of the test), its events and the address the browser was given.
+func startIdleSignIn(t *testing.T) (*Controller, *bridgetest.Sink, *url.URL) {
+	t.Helper()
+	env, _ := startProvider(t)
+	sink := &bridgetest.Sink{}
+	browser := &scriptedBrowser{idle: true}
+	c, err := NewController(ControllerConfig{Sink: sink, Server: env.URL, Browser: browser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.HandleRequest(wire.BridgeRequest{Type: wire.BridgeLoginOIDC, Org: servertest.OrgName})
+	sink.WaitEvent(t, "signing in", func(e wire.BridgeEvent) bool {
+		return e.Type == wire.BridgeState && e.Status.State == wire.UIStateSigningIn
+	})
+	browser.mu.Lock()
+	start, err := url.Parse(browser.opened[0])
+	browser.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, sink, start
 }

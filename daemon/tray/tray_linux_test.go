@@ -1,7 +1,6 @@
 package tray
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,31 +15,14 @@ import (
 
 	"github.com/quickhelp/quickhelp/internal/dbustest"
 	"github.com/quickhelp/quickhelp/internal/i18n"
+	"github.com/quickhelp/quickhelp/internal/syncbuf"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
 const waitFor = 10 * time.Second
 
-// syncBuffer is a log sink safe for the tray's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func captureLogger() (*slog.Logger, *syncBuffer) {
-	var buf syncBuffer
+func captureLogger() (*slog.Logger, *syncbuf.Buffer) {
+	var buf syncbuf.Buffer
 	return slog.New(slog.NewTextHandler(&buf, nil)), &buf
 }
 

@@ -103,8 +103,6 @@ func (s *Store) CreateUser(ctx context.Context, u User) error {
 
 const userColumns = `u.id, u.org_id, o.name, o.disabled, o.relay_only, u.email, u.first_name, u.last_name, u.role, u.password_hash, u.disabled, u.created_at`
 
-type scanner interface{ Scan(...any) error }
-
 func scanUser(row scanner) (User, error) {
 	var u User
 	var created int64
@@ -128,20 +126,7 @@ func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 
 // ListUsers returns every user, ordered by e-mail.
 func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users u JOIN orgs o ON o.id=u.org_id ORDER BY u.email`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "list users", scanUser, `SELECT `+userColumns+` FROM users u JOIN orgs o ON o.id=u.org_id ORDER BY u.email`)
 }
 
 // SetUserDisabled suspends or re-enables a user. Suspending also revokes

@@ -113,20 +113,7 @@ func (s *Store) OrgUsers(ctx context.Context, orgID, query string, limit int) ([
 	}
 	q += ` ORDER BY u.email LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: org users: %w", err)
-	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "org users", scanUser, q, args...)
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -148,25 +135,16 @@ func (s *Store) SetUserRole(ctx context.Context, id, role string) error {
 // LiveSessions returns an organisation's sessions that have not ended,
 // newest first, at most limit.
 func (s *Store) LiveSessions(ctx context.Context, orgID string, limit int) ([]wire.LiveSession, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.helper_id, COALESCE(u.email, ''), s.created_at, s.started_at
-		FROM sessions s LEFT JOIN users u ON u.id=s.helper_id
-		WHERE s.org_id=? AND s.ended_at IS NULL ORDER BY s.created_at DESC LIMIT ?`, orgID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: live sessions: %w", err)
-	}
-	defer rows.Close()
-	out := []wire.LiveSession{}
-	for rows.Next() {
+	return queryAll(ctx, s.db, "live sessions", func(row scanner) (wire.LiveSession, error) {
 		var l wire.LiveSession
 		var created int64
 		var started sql.NullInt64
-		if err := rows.Scan(&l.ID, &l.HelperID, &l.HelperEmail, &created, &started); err != nil {
-			return nil, fmt.Errorf("store: live sessions: %w", err)
-		}
+		err := row.Scan(&l.ID, &l.HelperID, &l.HelperEmail, &created, &started)
 		l.CreatedAt, l.StartedAt = fromMS(created), fromNullMS(started)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return l, err
+	}, `SELECT s.id, s.helper_id, COALESCE(u.email, ''), s.created_at, s.started_at
+		FROM sessions s LEFT JOIN users u ON u.id=s.helper_id
+		WHERE s.org_id=? AND s.ended_at IS NULL ORDER BY s.created_at DESC LIMIT ?`, orgID, limit)
 }
 
 // Report returns one abuse report and the organisation it belongs to.
@@ -233,23 +211,14 @@ func (s *Store) AddAudit(ctx context.Context, e AuditEntry) error {
 
 // Audit returns an organisation's audit log, newest first, at most limit.
 func (s *Store) Audit(ctx context.Context, orgID string, limit int) ([]wire.AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, actor_id, actor_email, action, target, detail, created_at FROM audit_log
-		WHERE org_id=? ORDER BY created_at DESC, id DESC LIMIT ?`, orgID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: audit: %w", err)
-	}
-	defer rows.Close()
-	out := []wire.AuditEntry{}
-	for rows.Next() {
+	return queryAll(ctx, s.db, "audit", func(row scanner) (wire.AuditEntry, error) {
 		var e wire.AuditEntry
 		var created int64
-		if err := rows.Scan(&e.ID, &e.ActorID, &e.ActorEmail, &e.Action, &e.Target, &e.Detail, &created); err != nil {
-			return nil, fmt.Errorf("store: audit: %w", err)
-		}
+		err := row.Scan(&e.ID, &e.ActorID, &e.ActorEmail, &e.Action, &e.Target, &e.Detail, &created)
 		e.CreatedAt = fromMS(created)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, `SELECT id, actor_id, actor_email, action, target, detail, created_at FROM audit_log
+		WHERE org_id=? ORDER BY created_at DESC, id DESC LIMIT ?`, orgID, limit)
 }
 
 // PurgeAudit deletes audit entries made before cutoff and admin sessions

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 // db is the store's handle on *sql.DB: the same methods, with queries
@@ -77,4 +78,30 @@ func (t *tx) Query(query string, args ...any) (*sql.Rows, error) {
 
 func (t *tx) QueryRow(query string, args ...any) *sql.Row {
 	return t.QueryRowContext(context.Background(), query, args...)
+}
+
+// scanner is a row to scan: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// queryAll runs a query and scans every row with scan. what names the
+// query in errors. The result is empty, not nil, when no row matches (it
+// is sent as a JSON list).
+func queryAll[T any](ctx context.Context, x db, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := x.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
 }

@@ -187,26 +187,17 @@ func splitList(s string) []string {
 // SessionRecords returns the records of an organisation's sessions, newest
 // first, at most limit.
 func (s *Store) SessionRecords(ctx context.Context, orgID string, limit int) ([]wire.SessionRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, org_id, helper_id, created_at, started_at, ended_at, end_reason, error_codes, features
-		FROM sessions WHERE org_id=? ORDER BY created_at DESC LIMIT ?`, orgID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: records: %w", err)
-	}
-	defer rows.Close()
-	out := []wire.SessionRecord{}
-	for rows.Next() {
+	return queryAll(ctx, s.db, "records", func(row scanner) (wire.SessionRecord, error) {
 		var r wire.SessionRecord
 		var created int64
 		var started, ended sql.NullInt64
 		var errs, feats string
-		if err := rows.Scan(&r.ID, &r.OrgID, &r.HelperID, &created, &started, &ended, &r.EndReason, &errs, &feats); err != nil {
-			return nil, fmt.Errorf("store: records: %w", err)
-		}
+		err := row.Scan(&r.ID, &r.OrgID, &r.HelperID, &created, &started, &ended, &r.EndReason, &errs, &feats)
 		r.CreatedAt, r.StartedAt, r.EndedAt = fromMS(created), fromNullMS(started), fromNullMS(ended)
 		r.ErrorCodes, r.Features = splitReasons(errs), splitList(feats)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT id, org_id, helper_id, created_at, started_at, ended_at, end_reason, error_codes, features
+		FROM sessions WHERE org_id=? ORDER BY created_at DESC LIMIT ?`, orgID, limit)
 }
 
 // Report is an abuse report to store.
@@ -230,21 +221,8 @@ func (s *Store) CreateReport(ctx context.Context, r Report) error {
 
 // Reports returns an organisation's abuse reports, newest first, at most limit.
 func (s *Store) Reports(ctx context.Context, orgID string, limit int) ([]wire.AbuseReport, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+reportColumns+` FROM reports
-		WHERE org_id=? ORDER BY created_at DESC LIMIT ?`, orgID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: reports: %w", err)
-	}
-	defer rows.Close()
-	out := []wire.AbuseReport{}
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, "reports", func(row scanner) (wire.AbuseReport, error) { return scanReport(row) },
+		`SELECT `+reportColumns+` FROM reports WHERE org_id=? ORDER BY created_at DESC LIMIT ?`, orgID, limit)
 }
 
 // ExpiredCodes returns the IDs of sessions whose code expired unused, ends

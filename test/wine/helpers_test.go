@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/quickhelp/quickhelp/app/viewer"
+	"github.com/quickhelp/quickhelp/internal/syncbuf"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/wire"
 )
@@ -127,12 +128,12 @@ func eventually(t *testing.T, what string, timeout time.Duration, cond func() bo
 // checkGDICapture: wine's Desktop Duplication is a stub, so the daemon
 // says it captures with GDI, and why; the cursor's image comes from
 // GetCursorInfo/GetIconInfo.
-func checkGDICapture(t *testing.T, out *syncBuffer, h *helperEnd) {
+func checkGDICapture(t *testing.T, out *syncbuf.Buffer, h *helperEnd) {
 	t.Helper()
 	if !regexp.MustCompile(`msg="capture method" .*method=gdi reason=`).MatchString(out.String()) {
 		t.Fatalf("the daemon did not say it fell back to GDI capture:\n%s", out.String())
 	}
-	if out.contains("method=desktop-duplication") {
+	if out.Contains("method=desktop-duplication") {
 		t.Fatalf("the daemon claims Desktop Duplication under wine:\n%s", out.String())
 	}
 	// The cursor's image comes from GetCursorInfo/GetIconInfo.
@@ -218,38 +219,6 @@ func taskManagers(t *testing.T) []int {
 		pids = append(pids, pid)
 	}
 	return pids
-}
-
-// syncBuffer collects a program's output for polling.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) contains(sub string) bool { return strings.Contains(s.String(), sub) }
-
-func (s *syncBuffer) lines(prefix string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for _, l := range strings.Split(s.b.String(), "\n") {
-		if strings.HasPrefix(l, prefix) {
-			out = append(out, strings.TrimSpace(l))
-		}
-	}
-	return out
 }
 
 // near allows for VP8's lossy coding.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/quickhelp/quickhelp/app/viewer"
 	"github.com/quickhelp/quickhelp/daemon/encode"
+	"github.com/quickhelp/quickhelp/internal/syncbuf"
 	"github.com/quickhelp/quickhelp/signaling/client"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/server/servertest"
@@ -90,7 +91,7 @@ func TestWineSharerSession(t *testing.T) {
 	// A window of four known colours over the whole screen.
 	pattern := exec.CommandContext(ctx, p.wine, p.patternExe)
 	pattern.WaitDelay = 2 * time.Second
-	patternOut := &syncBuffer{}
+	patternOut := &syncbuf.Buffer{}
 	pattern.Stdout = patternOut
 	if err := pattern.Start(); err != nil {
 		t.Fatal(err)
@@ -98,16 +99,16 @@ func TestWineSharerSession(t *testing.T) {
 	defer func() { pattern.Process.Kill(); pattern.Wait() }()
 	// With scaling set (QUICKHELP_WINE_DPI, LogPixels in the prefix), the
 	// programs see it.
-	eventually(t, "the pattern window", 30*time.Second, func() bool { return len(patternOut.lines("pattern window")) > 0 })
-	t.Logf("%s", patternOut.lines("pattern window")[0])
-	if !strings.Contains(patternOut.lines("pattern window")[0], " awareness 2 ") {
-		t.Fatalf("the test window is not per-monitor DPI aware: %s", patternOut.lines("pattern window")[0])
+	eventually(t, "the pattern window", 30*time.Second, func() bool { return len(patternOut.Lines("pattern window")) > 0 })
+	t.Logf("%s", patternOut.Lines("pattern window")[0])
+	if !strings.Contains(patternOut.Lines("pattern window")[0], " awareness 2 ") {
+		t.Fatalf("the test window is not per-monitor DPI aware: %s", patternOut.Lines("pattern window")[0])
 	}
-	if dpi := os.Getenv("QUICKHELP_WINE_DPI"); dpi != "" && !strings.HasSuffix(patternOut.lines("pattern window")[0], " dpi "+dpi) {
-		t.Fatalf("the system DPI is not %s: %s", dpi, patternOut.lines("pattern window")[0])
+	if dpi := os.Getenv("QUICKHELP_WINE_DPI"); dpi != "" && !strings.HasSuffix(patternOut.Lines("pattern window")[0], " dpi "+dpi) {
+		t.Fatalf("the system DPI is not %s: %s", dpi, patternOut.Lines("pattern window")[0])
 	}
 
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	join := p.sharer(ctx, "--server", env.URL, "--consent", "local", "join", created.Code)
 	join.Stdout, join.Stderr = out, out
 	if err := join.Start(); err != nil {
@@ -137,7 +138,7 @@ func TestWineSharerSession(t *testing.T) {
 	}
 	// The daemon is per-monitor DPI aware (v2 on Windows; wine 8 knows only
 	// v1, and starts every program so).
-	if !out.contains("dpi awareness") || !out.contains("mode=per-monitor") {
+	if !out.Contains("dpi awareness") || !out.Contains("mode=per-monitor") {
 		t.Fatalf("the daemon did not report per-monitor DPI awareness:\n%s", out.String())
 	}
 
@@ -200,7 +201,7 @@ func TestWineSharerSession(t *testing.T) {
 	})
 	click(0.25, 0.25)
 	time.Sleep(1500 * time.Millisecond)
-	if got := patternOut.lines("lbuttondown"); len(got) != 0 {
+	if got := patternOut.Lines("lbuttondown"); len(got) != 0 {
 		t.Fatalf("clicks reached the window before control was allowed: %q", got)
 	}
 	if err := sess.Send(ctx, wire.Envelope{Type: wire.TypeControlRequest}); err != nil {
@@ -213,10 +214,10 @@ func TestWineSharerSession(t *testing.T) {
 	eventually(t, "a click in the window", 30*time.Second, func() bool {
 		click(0.25, 0.25)
 		time.Sleep(300 * time.Millisecond)
-		return len(patternOut.lines("lbuttondown")) > 0
+		return len(patternOut.Lines("lbuttondown")) > 0
 	})
 	var x, y int
-	if _, err := fmt.Sscanf(patternOut.lines("lbuttondown")[0], "lbuttondown %d %d", &x, &y); err != nil {
+	if _, err := fmt.Sscanf(patternOut.Lines("lbuttondown")[0], "lbuttondown %d %d", &x, &y); err != nil {
 		t.Fatal(err)
 	}
 	wantX, wantY := wd/4, ht/4
@@ -229,9 +230,9 @@ func TestWineSharerSession(t *testing.T) {
 		h.v.SendInput(wire.InputEvent{T: wire.InputKeyDown, Code: "KeyA"})
 		h.v.SendInput(wire.InputEvent{T: wire.InputKeyUp, Code: "KeyA"})
 		time.Sleep(300 * time.Millisecond)
-		return len(patternOut.lines("keydown")) > 0
+		return len(patternOut.Lines("keydown")) > 0
 	})
-	if got := patternOut.lines("keydown")[0]; got != "keydown scancode=30" {
+	if got := patternOut.Lines("keydown")[0]; got != "keydown scancode=30" {
 		t.Errorf("KeyA arrived as %q, want scan code 30 (0x1E)", got)
 	}
 
@@ -242,7 +243,7 @@ func TestWineSharerSession(t *testing.T) {
 		t.Fatalf("quickhelp-sharer.exe revoke-control: %v\n%s", err, b)
 	}
 	time.Sleep(500 * time.Millisecond)
-	clicks, keys := len(patternOut.lines("lbuttondown")), len(patternOut.lines("keydown"))
+	clicks, keys := len(patternOut.Lines("lbuttondown")), len(patternOut.Lines("keydown"))
 	for i := 0; i < 5; i++ {
 		click(0.75, 0.75)
 		h.v.SendInput(wire.InputEvent{T: wire.InputKeyDown, Code: "KeyB"})
@@ -250,7 +251,7 @@ func TestWineSharerSession(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	time.Sleep(time.Second)
-	if c, k := len(patternOut.lines("lbuttondown")), len(patternOut.lines("keydown")); c != clicks || k != keys {
+	if c, k := len(patternOut.Lines("lbuttondown")), len(patternOut.Lines("keydown")); c != clicks || k != keys {
 		t.Errorf("after revoke-control the window got %d more clicks and %d more keys", c-clicks, k-keys)
 	}
 

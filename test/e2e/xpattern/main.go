@@ -2,7 +2,10 @@
 // window of an X display: four quadrants, red, green, blue and white. With
 // -stdin it then reads lines "RRGGBB X Y W H", fills each rectangle and
 // prints the Unix time in microseconds at which the X server had done it,
-// for glass-to-glass latency measurements.
+// for glass-to-glass latency measurements. With -motion it paints nothing
+// else but a moving picture over the whole screen except the -keep
+// rectangle, -fps times a second, until it is stopped (bench-compare's
+// full-screen motion workload).
 package main
 
 import (
@@ -21,7 +24,22 @@ func main() {
 	w := flag.Int("w", 1920, "screen width")
 	h := flag.Int("h", 1080, "screen height")
 	stdin := flag.Bool("stdin", false, "then fill rectangles read from standard input")
+	motion := flag.Bool("motion", false, "only paint a moving picture until stopped")
+	fps := flag.Int("fps", 60, "frames a second with -motion")
+	keep := flag.String("keep", "1700,0,220,200", "x,y,w,h left unpainted with -motion")
 	flag.Parse()
+	if *motion {
+		var k rect
+		if _, err := fmt.Sscanf(*keep, "%d,%d,%d,%d", &k.x, &k.y, &k.w, &k.h); err != nil || *fps < 1 || *fps > 240 {
+			fmt.Fprintln(os.Stderr, "xpattern: -keep x,y,w,h and -fps 1..240")
+			os.Exit(2)
+		}
+		if err := runMotion(*display, *w, *h, *fps, k); err != nil {
+			fmt.Fprintln(os.Stderr, "xpattern:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	p, err := xvfb.NewPainter(*display)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "xpattern:", err)
