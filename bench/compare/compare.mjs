@@ -108,7 +108,7 @@ async function main() {
   if (busy) throw new Error(busy);
   const dir = await mkdtemp(join(tmpdir(), 'qh-compare-'));
   if (PNGS) await mkdir(PNGS, { recursive: true });
-  const net = new NetCounter(['qh', 'vnc']);
+  const net = new NetCounter(['qh', 'vnc'], DISPLAY);
   const rows = [];
   let h;
   // cleanup stops everything and removes the nft table and the groups,
@@ -119,13 +119,23 @@ async function main() {
     await net.stop();
     await rm(dir, { recursive: true, force: true });
   })());
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => cleanup().finally(() => process.exit(130)));
+  const onSignal = () => cleanup().finally(() => process.exit(130));
+  const handleSignals = () => {
+    for (const sig of ['SIGINT', 'SIGTERM']) {
+      process.removeAllListeners(sig);
+      process.on(sig, onSignal);
+    }
+  };
+  handleSignals();
   try {
     await net.start(dir);
     const quality = join(dir, 'quality');
     await promisify(execFile)('go', ['build', '-o', quality, './bench/quality'], { cwd: root });
     h = new Harness(DISPLAY, { sharerBin: await net.wrapper('qh', bin('quickhelp-sharer')) });
     await h.start();
+    // Playwright's own handlers exit the process once the browser is
+    // closed, before the rest is stopped: ours close everything.
+    handleSignals();
     await h.run('xsetroot', ['-solid', '#202020']);
     const painter = spawn(h.xpattern, ['-display', h.display, '-stdin']);
     const lines = createInterface({ input: painter.stdout })[Symbol.asyncIterator]();
