@@ -63,7 +63,7 @@ func BenchmarkEncodeStatic(b *testing.B) {
 
 func BenchmarkEncodeScrolling(b *testing.B) {
 	doc := capture.TextPage(benchW, benchH*4, 1)
-	for _, c := range []struct{ cpu, threads int }{{8, 2}, {12, 2}, {16, 2}, {12, 1}} {
+	for _, c := range []struct{ cpu, threads int }{{12, 1}, {16, 1}, {16, 2}} {
 		b.Run(fmt.Sprintf("cpu-used=%d/threads=%d", c.cpu, c.threads), func(b *testing.B) {
 			benchEncode(b, c.cpu, c.threads, func(n int) []byte {
 				return scrolled(doc, benchW, benchH, (n*8)%(benchH*3)).Pix

@@ -27,7 +27,12 @@ import (
 )
 
 // Defaults for zero Config fields, chosen for 1080p screen content on two
-// cores: cpu-used 12 keeps a frame near 8 ms. One thread, because libvpx's
+// cores. Speed 16, fixed: libvpx's adaptive speed (a positive cpu-used)
+// aims to spend a share of each frame interval on encoding, so on a quiet
+// machine it slowed down to use it (sharer CPU up to half a core while
+// scrolling) and on a busy one it sped up; fixed 16 took 10–11 ms for a
+// scrolled 1080p frame (BenchmarkEncodeScrolling) where adaptive 12 took
+// 12–15 ms, and 8 % fewer bytes. One thread, because libvpx's
 // threads wait for each other at every macroblock row: on a busy machine
 // (load average 10 on two cores, BenchmarkEncodeScrolling) a scrolling
 // 1080p frame took 110–230 ms with two threads and 12–30 ms with one. A
@@ -35,7 +40,7 @@ import (
 const (
 	DefaultBitrateKbps = 2500
 	DefaultFPS         = 30
-	DefaultCPUUsed     = 12
+	DefaultCPUUsed     = 16
 	DefaultThreads     = 1
 
 	// MaxDimension is VP8's largest frame side.
@@ -50,7 +55,8 @@ type Config struct {
 	Width, Height int
 	BitrateKbps   int
 	FPS           int // expected rate; the rate control uses real timestamps
-	// CPUUsed is libvpx's speed knob, 4..16 (higher is faster, blurrier).
+	// CPUUsed is libvpx's speed, 4..16 (higher is faster, blurrier), used
+	// as a fixed speed for frames that change much of the picture.
 	CPUUsed int
 	Threads int
 }

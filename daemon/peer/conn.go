@@ -50,6 +50,8 @@ type Conn struct {
 	loss        lossMeter    // transport-wide feedback, for rateLoop
 
 	framesSent, bytesSent, keyRequests, dataDropped atomic.Uint64
+	paceEnd                                         atomic.Int64 // unix ns when the frame being written is paced out
+	shortPath                                       atomic.Bool  // round trip under shortPathRTT (rateLoop, once a second)
 }
 
 type dataMsg struct {
@@ -225,6 +227,24 @@ func (c *Conn) WriteFrame(data []byte, keyframe bool, captured time.Time) error 
 // (see pacer).
 func (c *Conn) Backlog() int { return c.queue.backlog() }
 
+// SendFreeIn is how long the writer will still be busy with the frames
+// queued or being paced out now (0: none). A capture loop that starts the
+// next frame when this is no more than its encoding time overlaps the
+// encoding with the pacing of the previous frame, without letting frames
+// queue up behind a slow path.
+func (c *Conn) SendFreeIn() time.Duration {
+	n, queued := c.queue.pending()
+	if n == 0 {
+		return 0
+	}
+	d := time.Until(time.Unix(0, c.paceEnd.Load()))
+	if queued > 0 {
+		rate := max(int64(float64(c.bitrate.Load())*paceFactor), paceMinRate)
+		d += time.Duration(int64(queued) * 8 * int64(time.Second) / rate)
+	}
+	return max(d, time.Millisecond) // something is still to be sent
+}
+
 // writeLoop sends queued frames on the track until Close.
 func (c *Conn) writeLoop() {
 	rtc.Consume(c.q.Done(), c.queue.ready, func(struct{}) { c.writeQueued() })
@@ -236,7 +256,10 @@ func (c *Conn) writeQueued() {
 		if !ok {
 			return
 		}
-		n, err := c.track.writeFrame(f, c.bitrate.Load())
+		rate := c.bitrate.Load()
+		c.track.pace.short = c.shortPath.Load()
+		c.paceEnd.Store(c.track.pace.endOf(len(f.data), rate).UnixNano())
+		n, err := c.track.writeFrame(f, rate)
 		c.queue.sent()
 		c.bytesSent.Add(uint64(n))
 		if err != nil {

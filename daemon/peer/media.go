@@ -125,6 +125,21 @@ func (q *frameQueue) sent() {
 	q.mu.Unlock()
 }
 
+// pending is the number of frames queued or being sent, and the bytes of
+// those not yet popped.
+func (q *frameQueue) pending() (n, queuedBytes int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, it := range q.items {
+		queuedBytes += len(it.data)
+	}
+	n = len(q.items)
+	if q.writing {
+		n++
+	}
+	return n, queuedBytes
+}
+
 // backlog is the number of frames queued or being sent.
 func (q *frameQueue) backlog() int {
 	q.mu.Lock()

@@ -126,15 +126,21 @@ func TestFrameQueueBacklog(t *testing.T) {
 		t.Fatalf("empty queue backlog = %d", n)
 	}
 	q.push(frame{data: []byte{1}, key: true})
-	q.push(frame{data: []byte{2}})
+	q.push(frame{data: []byte{2, 3}})
 	if n := q.backlog(); n != 2 {
 		t.Fatalf("two queued: backlog = %d, want 2", n)
+	}
+	if n, b := q.pending(); n != 2 || b != 3 {
+		t.Fatalf("two queued: pending = %d frames, %d bytes, want 2, 3", n, b)
 	}
 	if _, ok := q.pop(); !ok {
 		t.Fatal("pop found nothing")
 	}
 	if n := q.backlog(); n != 2 {
 		t.Fatalf("one queued, one being sent: backlog = %d, want 2", n)
+	}
+	if n, b := q.pending(); n != 2 || b != 2 {
+		t.Fatalf("one queued, one being sent: pending = %d frames, %d bytes, want 2, 2 (the queued one's)", n, b)
 	}
 	q.sent()
 	if n := q.backlog(); n != 1 {

@@ -9,20 +9,53 @@ import "time"
 // arrives complete (measured: test/netpath TestImpairedPath, see
 // docs/networks.md). The writer therefore spreads each frame's packets at
 // paceFactor times the congestion controller's target (as libwebrtc's pacer
-// does), with a burst allowance of paceBurst: a small delta frame still
-// leaves at once, a keyframe takes a few tens of milliseconds. Conn.Backlog
-// tells the capture loop to wait while a frame is being paced out, so the
-// frame rate drops instead of frames being dropped after encoding.
+// does), with a burst allowance of paceBurst or paceBurstBytes, whichever
+// is more: a delta frame still leaves at once, a keyframe takes a few tens
+// of milliseconds. Conn.Backlog tells the capture loop to wait while a
+// frame is being paced out, so the frame rate drops instead of frames being
+// dropped after encoding.
+//
+// paceBurstBytes, only on a short path (a round trip under shortPathRTT:
+// the same LAN, or this computer): with only 10 ms of burst, a frame of a
+// scrolling page (5–10 KB) was paced out over 20–30 ms at the ~1.5 Mbit/s
+// the target follows on a fast path (the target follows what is sent,
+// rate.go), and the capture loop waited for it: 18–32 ms of every frame's
+// latency in bench-compare's scrolling workload. On a long slow path the
+// burst overflowed test/netpath's token bucket (2 Mbit/s, 16 KB burst,
+// 100 ms queue, 5 % loss; TestImpairedPath: ~190 packets dropped by the
+// bucket and 8 s without a frame in 2 of 3 runs), so there it stays 10 ms.
 const (
-	paceFactor  = 1.5
-	paceBurst   = 10 * time.Millisecond
-	paceMinRate = 500_000 // bit/s: never slower than this
+	paceFactor     = 1.5
+	paceBurst      = 10 * time.Millisecond
+	paceBurstBytes = 16_000
+	paceMinRate    = 500_000 // bit/s: never slower than this
+	shortPathRTT   = 20 * time.Millisecond
 )
+
+// endOf is when a frame of n bytes would be paced out at target if it
+// started now, without booking it.
+func (p *pacer) endOf(n int, target int64) time.Time {
+	rate := max(int64(float64(target)*paceFactor), paceMinRate)
+	start := time.Now().Add(-p.burst(rate))
+	if p.next.After(start) {
+		start = p.next
+	}
+	return start.Add(time.Duration(int64(n) * 8 * int64(time.Second) / rate))
+}
 
 // pacer is a token bucket in time: next is when the next packet may leave.
 // Used only by the writer goroutine.
 type pacer struct {
-	next time.Time
+	next  time.Time
+	short bool // the path is short: bursts of up to paceBurstBytes
+}
+
+// burst is the allowance at rate bit/s.
+func (p *pacer) burst(rate int64) time.Duration {
+	if !p.short {
+		return paceBurst
+	}
+	return max(paceBurst, time.Duration(paceBurstBytes*8*int64(time.Second)/rate))
 }
 
 // wait blocks until a packet of n bytes may leave at target bit/s times
@@ -30,7 +63,7 @@ type pacer struct {
 func (p *pacer) wait(n int, target int64) {
 	rate := max(int64(float64(target)*paceFactor), paceMinRate)
 	now := time.Now()
-	if floor := now.Add(-paceBurst); p.next.Before(floor) {
+	if floor := now.Add(-p.burst(rate)); p.next.Before(floor) {
 		p.next = floor
 	}
 	if d := p.next.Sub(now); d > 0 {

@@ -39,3 +39,47 @@ func TestPacerBurstAndFloor(t *testing.T) {
 		t.Errorf("10 packets at the floor rate took %v, want at least 150 ms", took)
 	}
 }
+
+// TestPacerShortPathBurst: on a short path a frame of up to paceBurstBytes
+// after a pause leaves at once, and what follows is paced.
+func TestPacerShortPathBurst(t *testing.T) {
+	p := pacer{short: true}
+	start := time.Now()
+	for range 12 { // 14.4 KB: within the burst allowance
+		p.wait(1200, 0)
+	}
+	if took := time.Since(start); took > 10*time.Millisecond {
+		t.Errorf("a 14.4 KB frame after a pause waited %v", took)
+	}
+	start = time.Now()
+	for range 10 { // 12 KB more at 500 kbit/s: ~190 ms, less what is left of the burst: ~150 ms
+		p.wait(1200, 0)
+	}
+	if took := time.Since(start); took < 120*time.Millisecond {
+		t.Errorf("10 packets at the floor rate took %v, want about 150 ms", took)
+	}
+}
+
+// TestPacerEndOf: the time a frame would take, without booking it: after a
+// pause on a short path the first paceBurstBytes are free, the rest go at
+// the pace rate; on a long path only 10 ms are.
+func TestPacerEndOf(t *testing.T) {
+	rate := 1_000_000.0
+	target := int64(rate/paceFactor) + 1 // paced at 1 Mbit/s
+	p := pacer{short: true}
+	if d := time.Until(p.endOf(10_000, target)); d > 0 {
+		t.Errorf("short path, 10 KB after a pause: done in %v, want at once", d)
+	}
+	d := time.Until(p.endOf(32_000, target)) // 16 KB beyond the burst: 128 ms
+	if d < 100*time.Millisecond || d > 160*time.Millisecond {
+		t.Errorf("short path, 32 KB after a pause: done in %v, want about 128 ms", d)
+	}
+	long := pacer{}
+	d = time.Until(long.endOf(10_000, target)) // 80 ms less 10
+	if d < 55*time.Millisecond || d > 90*time.Millisecond {
+		t.Errorf("long path, 10 KB after a pause: done in %v, want about 70 ms", d)
+	}
+	if !p.next.IsZero() || !long.next.IsZero() {
+		t.Error("endOf booked time")
+	}
+}

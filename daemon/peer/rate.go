@@ -215,6 +215,10 @@ func (c *Conn) rateLoop() {
 			packets, lost := c.loss.take()
 			cur := int(c.bitrate.Load())
 			next := min(g.update(now, packets, lost, delay, cur), sent.limit(c.bytesSent.Load()))
+			if sent.n%sentSpan == 1 {
+				rtt := rttOf(c.pc.GetStats())
+				c.shortPath.Store(rtt > 0 && rtt < shortPathRTT)
+			}
 			if next != cur {
 				c.bitrate.Store(int64(next))
 				c.rateChanged.Notify()

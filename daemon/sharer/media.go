@@ -45,10 +45,14 @@ func (s *session) writeFrame(data []byte, key bool, captured time.Time) error {
 	return pc.WriteFrame(data, key, captured)
 }
 
-// sendBusy reports whether the connection is still pacing out a frame.
-func (s *session) sendBusy() bool {
+// sendBusy is how long the connection will still be pacing out the
+// frames it has (0: none).
+func (s *session) sendBusy() time.Duration {
 	pc := s.peerConn()
-	return pc != nil && pc.Backlog() > 0
+	if pc == nil {
+		return 0
+	}
+	return pc.SendFreeIn()
 }
 
 func (s *session) onData(channel string, msg []byte) {

@@ -36,11 +36,14 @@ type pipeline struct {
 	maySend func() bool
 	logger  *slog.Logger
 	fps     int
-	// busy, if set, reports that the network still has a frame to send;
-	// the loop waits (up to maxBusyWait) before capturing the next one, so
-	// a slow path lowers the frame rate instead of dropping encoded
-	// frames (which costs a keyframe). Set before run.
-	busy func() bool
+	// busy, if set, reports how long the network will still be sending
+	// the frames it has (0: none); the loop waits (up to maxBusyWait)
+	// until that is no longer than a frame's encoding takes, so that the
+	// next frame is ready as the last one is out: a slow path lowers the
+	// frame rate instead of dropping encoded frames (which costs a
+	// keyframe), and a fast one does not wait for pacing before encoding.
+	// Set before run.
+	busy func() time.Duration
 
 	forceKey atomic.Bool
 	bitrate  atomic.Int32 // pending target in kbit/s, 0 = none
@@ -93,7 +96,11 @@ func (p *pipeline) run(ctx context.Context) {
 		width, height int
 		kbps          = int(p.bitrate.Load())
 	)
-	var refine *time.Timer // the next refinement capture
+	var (
+		refine *time.Timer // the next refinement capture
+		gov    rateGovernor
+		stats  stageStats
+	)
 	defer func() {
 		if refine != nil {
 			refine.Stop()
@@ -120,7 +127,11 @@ func (p *pipeline) run(ctx context.Context) {
 			p.forceKey.Store(true)
 			p.src.ForceNext()
 		}
-		p.waitNotBusy(ctx)
+		t0 := time.Now()
+		p.waitNotBusy(ctx, gov.cost)
+		t1 := time.Now()
+		gov.wait(ctx)
+		t2 := time.Now()
 		next, cancel := context.WithCancel(ctx)
 		p.mu.Lock()
 		p.kick = cancel
@@ -164,7 +175,10 @@ func (p *pipeline) run(ctx context.Context) {
 			}
 		}
 		wantKey := p.forceKey.Swap(false)
+		t3 := time.Now()
 		data, key, err := enc.Encode(img, wantKey)
+		t4 := time.Now()
+		gov.record(img.Captured, t4.Sub(t3))
 		if err != nil {
 			p.logger.Warn("encode failed", "err", err)
 			p.forceKey.Store(true)
@@ -194,6 +208,14 @@ func (p *pipeline) run(ctx context.Context) {
 			continue
 		}
 		p.frames.Add(1)
+		stats.frames++
+		stats.busy += t1.Sub(t0)
+		stats.rate += t2.Sub(t1)
+		stats.capture += t3.Sub(t2)
+		stats.encode += t4.Sub(t3)
+		stats.maxEncode = max(stats.maxEncode, t4.Sub(t3))
+		stats.send += time.Since(t4)
+		stats.flush(p.logger, time.Now())
 		if refine != nil {
 			refine.Stop()
 		}
@@ -218,15 +240,19 @@ type refiner interface{ Refining() bool }
 // must not stop capture for good.
 const maxBusyWait = 2 * time.Second
 
-// waitNotBusy waits while the network has a frame to send. The screen's
-// changes meanwhile accumulate in the capture's damage and go out in the
-// next frame.
-func (p *pipeline) waitNotBusy(ctx context.Context) {
+// waitNotBusy waits while the network will take longer than lead to send
+// what it has. The screen's changes meanwhile accumulate in the capture's
+// damage and go out in the next frame.
+func (p *pipeline) waitNotBusy(ctx context.Context, lead time.Duration) {
 	if p.busy == nil {
 		return
 	}
-	for start := time.Now(); p.busy() && time.Since(start) < maxBusyWait && ctx.Err() == nil; {
-		sleepCtx(ctx, 2*time.Millisecond)
+	for start := time.Now(); time.Since(start) < maxBusyWait && ctx.Err() == nil; {
+		left := p.busy()
+		if left <= lead {
+			return
+		}
+		sleepCtx(ctx, min(left-lead, 2*time.Millisecond))
 	}
 }
 

@@ -129,33 +129,34 @@ func TestPipelineBitrateChange(t *testing.T) {
 }
 
 // TestPipelineWaitsWhileBusy: the capture loop waits for the network to
-// finish the frame it is pacing out, and gives up when the context ends.
+// finish the frame it is pacing out (until what is left takes no longer
+// than encoding the next one), and gives up when the context ends.
 func TestPipelineWaitsWhileBusy(t *testing.T) {
-	var busy atomic.Bool
-	busy.Store(true)
-	p := &pipeline{busy: busy.Load}
+	var left atomic.Int64
+	left.Store(int64(time.Second))
+	p := &pipeline{busy: func() time.Duration { return time.Duration(left.Load()) }}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		p.waitNotBusy(context.Background())
+		p.waitNotBusy(context.Background(), 10*time.Millisecond)
 	}()
 	select {
 	case <-done:
 		t.Fatal("waitNotBusy returned while the network was busy")
 	case <-time.After(100 * time.Millisecond):
 	}
-	busy.Store(false)
+	left.Store(int64(8 * time.Millisecond)) // less than the encoding takes
 	select {
 	case <-done:
 	case <-time.After(time.Second):
-		t.Fatal("waitNotBusy still waits after the network is free")
+		t.Fatal("waitNotBusy still waits when the network is free before the next frame is encoded")
 	}
 
-	busy.Store(true)
+	left.Store(int64(time.Second))
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	p.waitNotBusy(ctx)
+	p.waitNotBusy(ctx, 0)
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("waitNotBusy took %v after its context ended", took)
 	}

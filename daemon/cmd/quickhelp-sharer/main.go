@@ -52,7 +52,7 @@ func parse(args []string, stderr io.Writer) (cmd string, rest []string, o option
 	fs.StringVar(&o.socket, "socket", localapi.DefaultPath(), "")
 	fs.StringVar(&o.logLevel, "log-level", "info", "")
 	fs.IntVar(&o.monitor, "monitor", 0, "")
-	fs.IntVar(&o.maxFPS, "max-fps", 30, "")
+	fs.IntVar(&o.maxFPS, "max-fps", 0, "") // 0: capture.DefaultMaxFPS
 	fs.DurationVar(&o.consentTimeout, "consent-timeout", sharer.DefaultConsentTimeout, "")
 	showVersion := fs.Bool("version", false, "")
 	// Flags may come before or after the command and its arguments.
