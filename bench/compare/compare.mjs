@@ -6,7 +6,7 @@
 //   node bench/compare/compare.mjs [-runs 1] [-secs 15] [-settle 8] [-start-secs 10]
 //     [-workloads static,typing,scrolling,motion,start] [-out bench/results] [-pngs dir]
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -85,17 +85,57 @@ async function runWorkload(env, run, name) {
   }
 }
 
+// displayInUse returns why display n cannot be used, or null: the harness
+// would otherwise measure on another run's X server (its Xvfb fails to
+// start, and the other server answers in its place).
+async function displayInUse(n) {
+  let pid;
+  try {
+    pid = Number((await readFile(`/tmp/.X${n}-lock`, 'utf8')).trim());
+  } catch {
+    return null;
+  }
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return null; // a stale lock: Xvfb replaces it
+  }
+  return `display :${n} is in use by process ${pid} (another bench-compare run? Use -display with a free number)`;
+}
+
 async function main() {
+  const busy = await displayInUse(DISPLAY);
+  if (busy) throw new Error(busy);
   const dir = await mkdtemp(join(tmpdir(), 'qh-compare-'));
   if (PNGS) await mkdir(PNGS, { recursive: true });
-  const net = new NetCounter(['qh', 'vnc']);
+  const net = new NetCounter(['qh', 'vnc'], DISPLAY);
   const rows = [];
   let h;
+  // cleanup stops everything and removes the nft table and the groups,
+  // also when the bench is interrupted.
+  let cleaned;
+  const cleanup = () => (cleaned ??= (async () => {
+    if (h) await h.stop();
+    await net.stop();
+    await rm(dir, { recursive: true, force: true });
+  })());
+  const onSignal = () => cleanup().finally(() => process.exit(130));
+  const handleSignals = () => {
+    for (const sig of ['SIGINT', 'SIGTERM']) {
+      process.removeAllListeners(sig);
+      process.on(sig, onSignal);
+    }
+  };
+  handleSignals();
   try {
     await net.start(dir);
     const quality = join(dir, 'quality');
     await promisify(execFile)('go', ['build', '-o', quality, './bench/quality'], { cwd: root });
-    h = await new Harness(DISPLAY, { sharerBin: await net.wrapper('qh', bin('quickhelp-sharer')) }).start();
+    h = new Harness(DISPLAY, { sharerBin: await net.wrapper('qh', bin('quickhelp-sharer')) });
+    await h.start();
+    // Playwright's own handlers exit the process once the browser is
+    // closed, before the rest is stopped: ours close everything.
+    handleSignals();
     await h.run('xsetroot', ['-solid', '#202020']);
     const painter = spawn(h.xpattern, ['-display', h.display, '-stdin']);
     const lines = createInterface({ input: painter.stdout })[Symbol.asyncIterator]();
@@ -115,9 +155,7 @@ async function main() {
     }
     painter.kill();
   } finally {
-    if (h) await h.stop();
-    await net.stop();
-    await rm(dir, { recursive: true, force: true });
+    await cleanup();
   }
   await write(rows);
 }

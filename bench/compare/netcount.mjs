@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const execFileP = promisify(execFile);
-const TABLE = 'qhbench';
 // nft resolves a cgroupv2 path relative to this directory.
 const NFT_CGROUP_ROOT = '/sys/fs/cgroup';
 
@@ -33,26 +32,30 @@ async function cgroup2Mount() {
   return m[1];
 }
 
-// NetCounter owns the cgroups and the nft table; names are the systems.
+// NetCounter owns the cgroups and the nft table of one run; names are the
+// systems, display the run's X display number.
 export class NetCounter {
-  constructor(names) {
+  constructor(names, display) {
     this.names = names;
+    this.table = `qhbench${display}`;
   }
 
   async start(dir) {
     if (process.getuid() !== 0) throw new Error('byte counting needs root (nft and cgroups)');
     this.mount = await cgroup2Mount();
     await this.deleteTable();
-    await nft('add', 'table', 'inet', TABLE);
+    await nft('add', 'table', 'inet', this.table);
     this.created = true;
-    await nft('add', 'chain', 'inet', TABLE, 'out', '{ type filter hook output priority 0; policy accept; }');
+    await nft('add', 'chain', 'inet', this.table, 'out', '{ type filter hook output priority 0; policy accept; }');
     this.groups = {};
     for (const n of this.names) {
-      const g = join(this.mount, `qhbench-${n}`);
+      const g = join(this.mount, `${this.table}-${n}`);
       await mkdir(g, { recursive: true });
       this.groups[n] = g;
-      await nft('add', 'counter', 'inet', TABLE, n);
-      await nft('add', 'rule', 'inet', TABLE, 'out', 'socket', 'cgroupv2', 'level', '1',
+      const left = (await readFile(join(g, 'cgroup.procs'), 'utf8')).trim();
+      if (left) throw new Error(`byte counting: ${g} still holds processes of an earlier run: ${left.split('\n').join(' ')}`);
+      await nft('add', 'counter', 'inet', this.table, n);
+      await nft('add', 'rule', 'inet', this.table, 'out', 'socket', 'cgroupv2', 'level', '1',
         `"${relative(NFT_CGROUP_ROOT, g)}"`, 'counter', 'name', n);
     }
     this.dir = dir;
@@ -69,7 +72,7 @@ export class NetCounter {
   }
 
   async bytes(n) {
-    const out = JSON.parse(await nft('-j', 'list', 'counter', 'inet', TABLE, n));
+    const out = JSON.parse(await nft('-j', 'list', 'counter', 'inet', this.table, n));
     const c = out.nftables.find((o) => o.counter)?.counter;
     if (!c) throw new Error(`nft counter ${n} not found`);
     return c.bytes;
@@ -83,7 +86,7 @@ export class NetCounter {
 
   async deleteTable() {
     const list = await nft('list', 'tables');
-    if (list.split('\n').includes(`table inet ${TABLE}`)) await nft('delete', 'table', 'inet', TABLE);
+    if (list.split('\n').includes(`table inet ${this.table}`)) await nft('delete', 'table', 'inet', this.table);
   }
 
   // stop deletes the table and the groups. What the sharing processes

@@ -108,7 +108,7 @@ func (s *session) allow() error {
 	// hidden before the control question reaches the sharer.
 	ov := s.overlay
 	s.gate.Subscribe(func(c consent.Change) { _ = ov.Hide(s.annotationsHidden(c.To)) })
-	s.pipe = newPipeline(src, s.cfg.NewEncoder, s.writeFrame, s.gate.MaySend, s.cfg.MaxFPS, s.cfg.BitrateKbps, s.logger)
+	s.pipe = newPipeline(src, s.cfg.NewEncoder, s.writeFrame, s.maySend, s.cfg.MaxFPS, s.cfg.BitrateKbps, s.logger)
 	s.pipe.busy = s.sendBusy
 	s.workers.Add(2)
 	go func() { defer s.workers.Done(); s.pipe.run(s.ctx) }()

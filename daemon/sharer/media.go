@@ -37,6 +37,14 @@ func (s *session) refreshMonitor() []wire.Monitor {
 	return mons
 }
 
+// maySend is the pipeline's gate: consent allows sending and the peer
+// connection is up. A frame encoded before the connection is up would
+// wait in the send queue: at the start of a session a keyframe of the
+// whole screen (100–300 KB of text) was encoded before the connection and
+// a second one when it came up, and both were paced out before the first
+// picture (Allow → first frame 2.7 s, bench-compare's start workload).
+func (s *session) maySend() bool { return s.mediaUp.Load() && s.gate.MaySend() }
+
 func (s *session) writeFrame(data []byte, key bool, captured time.Time) error {
 	pc := s.peerConn()
 	if pc == nil {
@@ -203,6 +211,7 @@ func (s *session) onPeerState(st rtc.State) {
 			sas = pc.SAS()
 		}
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = true, sas })
+		s.mediaUp.Store(true)
 		s.pipe.requestKeyframe()
 		if pc := s.peerConn(); pc != nil {
 			// Candidate types only, never addresses: enough to tell a direct
@@ -211,7 +220,11 @@ func (s *session) onPeerState(st rtc.State) {
 			s.logger.Info("media path", "local", p.Local, "remote", p.Remote, "relay_protocol", p.LocalRelayProtocol,
 				"ice_policy", s.icePolicy.String())
 		}
-	case rtc.StateDisconnected, rtc.StateFailed:
+	case rtc.StateDisconnected, rtc.StateFailed, rtc.StateClosed:
 		s.setStatus(func(x *wire.SharerStatus) { x.Connected, x.SAS = false, "" })
+		s.mediaUp.Store(false)
+		if s.pipe != nil {
+			s.pipe.poke()
+		}
 	}
 }

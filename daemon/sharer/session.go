@@ -67,7 +67,11 @@ type session struct {
 	keepAsked  atomic.Bool   // "Keep sharing?" waits for an answer: annotations hidden
 	dropped    atomic.Uint64 // input events dropped by the gate, over all grants
 	monitorIdx atomic.Int32  // index of the shared monitor
-	shared     atomic.Pointer[wire.Monitor]
+	// mediaUp: the peer connection is connected. Frames are captured and
+	// encoded only then, so the first one sent is the keyframe of the
+	// screen as it is when the helper can receive it.
+	mediaUp atomic.Bool
+	shared  atomic.Pointer[wire.Monitor]
 	// The latest cursor messages, resent to a viewer that connects later.
 	cursorShape, cursorPos atomic.Pointer[[]byte]
 

@@ -307,6 +307,21 @@ func TestSharerEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPattern(t, img)
+	// One keyframe starts the session: nothing is encoded before the
+	// connection is up (a frame encoded earlier waited in the send queue
+	// and a second keyframe followed it when the connection came up).
+	time.Sleep(time.Second)
+	h.mu.Lock()
+	keys := 0
+	for _, f := range h.frames {
+		if f.Keyframe {
+			keys++
+		}
+	}
+	h.mu.Unlock()
+	if keys != 1 {
+		t.Errorf("%d keyframes in the first second of a still screen; want 1", keys)
+	}
 
 	// Input before control is allowed changes nothing.
 	move := exec.Command("xdotool", "mousemove", "10", "10")

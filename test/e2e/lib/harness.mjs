@@ -98,6 +98,11 @@ export class Harness {
     this.xrecorder = join(this.dir, 'xrecorder');
     this.xpattern = join(this.dir, 'xpattern');
     await execFileP('go', ['build', '-o', this.dir, './test/e2e/xrecorder', './test/e2e/xpattern'], { cwd: root });
+    // Another X server on this display would answer in place of ours (ours
+    // fails to start) and mix two runs on one screen: refuse it.
+    if (await this.run('xdpyinfo', []).then(() => true, () => false)) {
+      throw new Error(`display ${this.display} is already in use by another X server: stop it or wait for its run to end`);
+    }
     this.xvfb = this.spawn('xvfb', 'Xvfb', [this.display, '-screen', '0', '1920x1080x24', '-nolisten', 'tcp', '-noreset']);
     await eventually('Xvfb', async () => {
       if (this.xvfb.child.exitCode !== null) throw new Error(`Xvfb exited: ${this.xvfb.out}`);
@@ -105,6 +110,8 @@ export class Harness {
       await this.run('xdpyinfo', []);
       return true;
     }, 10000);
+    await sleep(100);
+    if (this.xvfb.child.exitCode !== null) throw new Error(`Xvfb exited: ${this.xvfb.out}`);
 
     this.port = await freePort();
     this.turnPort = await freePort();
