@@ -86,10 +86,12 @@ func quitOnSignal(fromOutside *atomic.Bool) func(context.Context) {
 }
 
 // Size of the prompt window and its distance from the screen's corner
-// (room for a bottom panel or taskbar).
+// (room for a bottom panel or taskbar). Tall enough for the sharing bar
+// with its security code and chat: at 420 px the chat's input was cut off
+// and the page scrolled.
 const (
 	promptWidth   = 440
-	promptHeight  = 420
+	promptHeight  = 520
 	promptMarginX = 16
 	promptMarginY = 64
 )
