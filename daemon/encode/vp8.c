@@ -37,7 +37,10 @@ struct qh_enc {
 	vpx_image_t *recon;
 	unsigned char *refine, *tries;
 	unsigned int pending;
-	unsigned int refining; // blocks in the active map only to be refined
+	// refine_chunk is how many blocks the next refinement frame may take
+	// (see refine_adapt; 0 before the first); refining is how many the
+	// last frame took.
+	unsigned int refine_chunk, refining;
 	int cpu_used;   // the configured speed, used fixed (libvpx's adaptive speed is off)
 	int fixed_speed; // whether the last frame ran at SMALL_SPEED
 };
@@ -186,10 +189,22 @@ void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int
 // and then sharp, without re-sending what is already sharp.
 #define REFINE_MSE 6
 #define REFINE_TRIES 16
-// At most this many blocks are refined in one frame, so the rate
+// At most REFINE_CHUNK blocks are refined in one frame, so the rate
 // controller can spend enough on each to make a difference: refining a
-// whole screen of text at once kept it at ~29 dB for 16 frames.
+// whole screen of text at once kept it at ~29 dB for 16 frames. Within
+// that, a refinement frame is kept to about REFINE_FRAME_MS of the target
+// rate (refine_adapt): a change that comes while it is being sent waits
+// for it. At the start of a session (a keyframe of a screen of text at
+// 1 Mbit/s is blurry) 256-block frames of 15-40 KB, paced at 1.5 times
+// the target, held the changes behind them for 100-200 ms (bench-compare's
+// start workload). Refinement rides only on frames without new content,
+// for the same reason: a probe change that took 256 refinement blocks
+// along grew from 0.6 to 7-30 KB.
 #define REFINE_CHUNK 256
+#define REFINE_CHUNK_START 64
+#define REFINE_CHUNK_MIN 8
+#define REFINE_FRAME_MS 40
+#define REFINE_MIN_BYTES 1500
 
 // mark_changed_rows compares rows [r0, r1) of plane p (stride ps) with the
 // same rows of q (stride qs, w bytes wide), sets chg[c] for every block
@@ -243,16 +258,51 @@ static unsigned int update_active(qh_enc *e, int all) {
 				e->tries[i] = 0; // new content: refine it afresh
 			}
 			unsigned char a = (unsigned char)(all || chg[c]);
-			if (!a && e->refine[i] && refining < REFINE_CHUNK) {
-				a = 1;
-				refining++;
-			}
 			e->active[i] = a;
 			n += a;
 		}
 	}
+	if (n == 0) {
+		// Nothing new: refine up to refine_chunk blocks.
+		if (e->refine_chunk == 0) {
+			e->refine_chunk = REFINE_CHUNK_START;
+		}
+		size_t blocks = (size_t)e->mb_rows * e->mb_cols;
+		for (size_t i = 0; i < blocks && refining < e->refine_chunk; i++) {
+			if (e->refine[i]) {
+				e->active[i] = 1;
+				refining++;
+			}
+		}
+		n = refining;
+	}
 	e->refining = refining;
 	return n;
+}
+
+// refine_adapt sets the size of the next refinement frames from what the
+// last one cost: about REFINE_FRAME_MS of the target rate (at least
+// REFINE_MIN_BYTES), between REFINE_CHUNK_MIN and REFINE_CHUNK blocks,
+// growing at most twofold a frame.
+static void refine_adapt(qh_enc *e, size_t bytes) {
+	if (e->refining == 0 || bytes == 0) {
+		return;
+	}
+	size_t budget = (size_t)e->cfg.rc_target_bitrate * 1000 / 8 * REFINE_FRAME_MS / 1000;
+	if (budget < REFINE_MIN_BYTES) {
+		budget = REFINE_MIN_BYTES;
+	}
+	size_t want = budget * e->refining / bytes;
+	if (want > 2 * (size_t)e->refine_chunk) {
+		want = 2 * (size_t)e->refine_chunk;
+	}
+	if (want > REFINE_CHUNK) {
+		want = REFINE_CHUNK;
+	}
+	if (want < REFINE_CHUNK_MIN) {
+		want = REFINE_CHUNK_MIN;
+	}
+	e->refine_chunk = (unsigned int)want;
 }
 
 // block_sse is the sum of squared differences of a bw×bh luma block (at
@@ -381,11 +431,12 @@ int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int forc
 	if (vpx_codec_control(&e->ctx, VP8E_SET_ACTIVEMAP, &map) != VPX_CODEC_OK) {
 		return -1;
 	}
-	// Blocks coded only to be refined do not count: a full chunk of them
-	// (256, just over 1/32 of 1080p) made every refinement frame of typed
-	// text a large one, coded at speed 16, whose refinement never reached
-	// the target (typing in bench-compare: 280 kbit/s and 30 dB in some
-	// runs, 80–100 kbit/s and 40 dB in others).
+	// Blocks coded only to be refined do not count (a refinement frame is
+	// coded at the small speed): a full chunk of them (256, just over 1/32
+	// of 1080p) made refinement frames of typed text large ones, coded at
+	// speed 16, whose refinement never reached the target (typing in
+	// bench-compare: 280 kbit/s and 30 dB in some runs, 80–100 kbit/s and
+	// 40 dB in others).
 	if (set_speed(e, !all && changed - e->refining <= e->mb_rows * e->mb_cols / SMALL_SHARE) != 0) {
 		return -1;
 	}
@@ -418,12 +469,17 @@ int qh_enc_encode_image(qh_enc *e, int64_t pts, unsigned long duration, int forc
 	*out = e->out;
 	*outlen = n;
 	if (n > 0) {
+		if (!*keyframe) {
+			refine_adapt(e, n);
+		}
 		update_refine(e);
 	}
 	return 0;
 }
 
 unsigned int qh_enc_pending(qh_enc *e) { return e->pending; }
+
+int qh_enc_refined_only(qh_enc *e) { return e->refining > 0; }
 
 int qh_enc_set_bitrate(qh_enc *e, int kbps) {
 	e->cfg.rc_target_bitrate = kbps;

@@ -254,6 +254,14 @@ func (e *VP8) Refining() bool {
 	return e.enc != nil && C.qh_enc_pending(e.enc) > 0
 }
 
+// RefinedOnly reports whether the last frame only sharpened blocks coded
+// before: nothing on the screen had changed.
+func (e *VP8) RefinedOnly() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.enc != nil && C.qh_enc_refined_only(e.enc) != 0
+}
+
 // timestamp maps a capture time to a strictly increasing pts in
 // milliseconds and the duration since the previous frame.
 func (e *VP8) timestamp(at time.Time) (pts, duration int64) {

@@ -36,6 +36,9 @@ int qh_enc_set_bitrate(qh_enc *e, int kbps);
 // qh_enc_pending is how many macroblocks of the last frame are to be
 // refined: encoding the same picture again improves them.
 unsigned int qh_enc_pending(qh_enc *e);
+// qh_enc_refined_only reports whether the last frame only refined blocks
+// (nothing on the screen had changed).
+int qh_enc_refined_only(qh_enc *e);
 const char *qh_enc_error(qh_enc *e);
 void qh_enc_close(qh_enc *e);
 

@@ -26,3 +26,6 @@ func (v vp8Encoder) Close() error              { return v.enc.Close() }
 
 // Refining implements refiner.
 func (v vp8Encoder) Refining() bool { return v.enc.Refining() }
+
+// RefinedOnly implements refiner.
+func (v vp8Encoder) RefinedOnly() bool { return v.enc.RefinedOnly() }

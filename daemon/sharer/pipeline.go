@@ -222,8 +222,14 @@ func (p *pipeline) run(ctx context.Context) {
 		if r, ok := enc.(refiner); ok && r.Refining() {
 			// Capture again, even if nothing changes, to sharpen it: once
 			// nothing new came for refineDelay, so that refinement never
-			// crowds out a change on its way.
-			refine = time.AfterFunc(refineDelay, p.src.ForceNext)
+			// crowds out a change on its way; then every refineNext while
+			// the screen stays still (a refinement frame is small, so a
+			// change waits for at most one).
+			delay := refineDelay
+			if r.RefinedOnly() {
+				delay = refineNext
+			}
+			refine = time.AfterFunc(delay, p.src.ForceNext)
 		}
 	}
 }
@@ -232,9 +238,17 @@ func (p *pipeline) run(ctx context.Context) {
 // only sharpens it is captured.
 const refineDelay = 100 * time.Millisecond
 
+// refineNext spaces the refinement frames that follow while the picture
+// stays still. Each is kept to ~40 ms of the target rate by the encoder.
+const refineNext = 30 * time.Millisecond
+
 // refiner is an encoder that codes only what changed and can sharpen the
-// last picture by encoding it again (encode.VP8's Refining).
-type refiner interface{ Refining() bool }
+// last picture by encoding it again (encode.VP8's Refining). RefinedOnly
+// reports that the last frame only sharpened (nothing had changed).
+type refiner interface {
+	Refining() bool
+	RefinedOnly() bool
+}
 
 // maxBusyWait bounds waitNotBusy: a writer that is stuck (not just slow)
 // must not stop capture for good.
