@@ -239,8 +239,8 @@ func (c *Conn) SendFreeIn() time.Duration {
 	}
 	d := time.Until(time.Unix(0, c.paceEnd.Load()))
 	if queued > 0 {
-		rate := max(int64(float64(c.bitrate.Load())*paceFactor), paceMinRate)
-		d += time.Duration(int64(queued) * 8 * int64(time.Second) / rate)
+		p := pacer{short: c.shortPath.Load()}
+		d += time.Duration(int64(queued) * 8 * int64(time.Second) / p.rate(c.bitrate.Load()))
 	}
 	return max(d, time.Millisecond) // something is still to be sent
 }

@@ -24,18 +24,38 @@ import "time"
 // burst overflowed test/netpath's token bucket (2 Mbit/s, 16 KB burst,
 // 100 ms queue, 5 % loss; TestImpairedPath: ~190 packets dropped by the
 // bucket and 8 s without a frame in 2 of 3 runs), so there it stays 10 ms.
+//
+// paceShortMinRate, also only on a short path, is the slowest a frame is
+// paced there. The target starts at 1 Mbit/s and follows what is sent, so
+// a keyframe of a screen of text (100–300 KB) was paced out at 1.5 Mbit/s
+// over 0.7–1.8 s on this computer's loopback: the first picture of a
+// session came ~0.9 s after Allow (bench-compare's start workload), and
+// every keyframe held the changes behind it as long. A path with a round
+// trip under 20 ms is a local network (tens of Mbit/s and more); if its
+// link is slower after all, a burst waits in its queue or is repaired by a
+// retransmission one short round trip later.
 const (
-	paceFactor     = 1.5
-	paceBurst      = 10 * time.Millisecond
-	paceBurstBytes = 16_000
-	paceMinRate    = 500_000 // bit/s: never slower than this
-	shortPathRTT   = 20 * time.Millisecond
+	paceFactor       = 1.5
+	paceBurst        = 10 * time.Millisecond
+	paceBurstBytes   = 16_000
+	paceMinRate      = 500_000    // bit/s: never slower than this
+	paceShortMinRate = 25_000_000 // bit/s, on a short path
+	shortPathRTT     = 20 * time.Millisecond
 )
+
+// rate is the pacing rate in bit/s for the congestion controller's target.
+func (p *pacer) rate(target int64) int64 {
+	floor := int64(paceMinRate)
+	if p.short {
+		floor = paceShortMinRate
+	}
+	return max(int64(float64(target)*paceFactor), floor)
+}
 
 // endOf is when a frame of n bytes would be paced out at target if it
 // started now, without booking it.
 func (p *pacer) endOf(n int, target int64) time.Time {
-	rate := max(int64(float64(target)*paceFactor), paceMinRate)
+	rate := p.rate(target)
 	start := time.Now().Add(-p.burst(rate))
 	if p.next.After(start) {
 		start = p.next
@@ -61,7 +81,7 @@ func (p *pacer) burst(rate int64) time.Duration {
 // wait blocks until a packet of n bytes may leave at target bit/s times
 // paceFactor, and books its share of time.
 func (p *pacer) wait(n int, target int64) {
-	rate := max(int64(float64(target)*paceFactor), paceMinRate)
+	rate := p.rate(target)
 	now := time.Now()
 	if floor := now.Add(-p.burst(rate)); p.next.Before(floor) {
 		p.next = floor

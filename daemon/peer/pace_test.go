@@ -41,7 +41,8 @@ func TestPacerBurstAndFloor(t *testing.T) {
 }
 
 // TestPacerShortPathBurst: on a short path a frame of up to paceBurstBytes
-// after a pause leaves at once, and what follows is paced.
+// after a pause leaves at once, and what follows is paced at no less than
+// paceShortMinRate.
 func TestPacerShortPathBurst(t *testing.T) {
 	p := pacer{short: true}
 	start := time.Now()
@@ -52,27 +53,27 @@ func TestPacerShortPathBurst(t *testing.T) {
 		t.Errorf("a 14.4 KB frame after a pause waited %v", took)
 	}
 	start = time.Now()
-	for range 10 { // 12 KB more at 500 kbit/s: ~190 ms, less what is left of the burst: ~150 ms
+	for range 150 { // 180 KB more at 25 Mbit/s: ~58 ms, less what is left of the 10 ms burst: ~50 ms
 		p.wait(1200, 0)
 	}
-	if took := time.Since(start); took < 120*time.Millisecond {
-		t.Errorf("10 packets at the floor rate took %v, want about 150 ms", took)
+	if took := time.Since(start); took < 35*time.Millisecond || took > 150*time.Millisecond {
+		t.Errorf("180 KB at the short path's floor took %v, want about 50 ms", took)
 	}
 }
 
-// TestPacerEndOf: the time a frame would take, without booking it: after a
-// pause on a short path the first paceBurstBytes are free, the rest go at
-// the pace rate; on a long path only 10 ms are.
+// TestPacerEndOf: the time a frame would take, without booking it: on a
+// short path at least paceShortMinRate and 10 ms of it free after a pause;
+// on a long path the target's pace, 10 ms of it free.
 func TestPacerEndOf(t *testing.T) {
 	rate := 1_000_000.0
-	target := int64(rate/paceFactor) + 1 // paced at 1 Mbit/s
+	target := int64(rate/paceFactor) + 1 // paced at 1 Mbit/s on a long path
 	p := pacer{short: true}
 	if d := time.Until(p.endOf(10_000, target)); d > 0 {
 		t.Errorf("short path, 10 KB after a pause: done in %v, want at once", d)
 	}
-	d := time.Until(p.endOf(32_000, target)) // 16 KB beyond the burst: 128 ms
-	if d < 100*time.Millisecond || d > 160*time.Millisecond {
-		t.Errorf("short path, 32 KB after a pause: done in %v, want about 128 ms", d)
+	d := time.Until(p.endOf(100_000, target)) // 100 KB at 25 Mbit/s: 32 ms, less 10
+	if d < 15*time.Millisecond || d > 35*time.Millisecond {
+		t.Errorf("short path, 100 KB after a pause: done in %v, want about 22 ms", d)
 	}
 	long := pacer{}
 	d = time.Until(long.endOf(10_000, target)) // 80 ms less 10

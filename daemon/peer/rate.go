@@ -204,6 +204,7 @@ func (g *lossGuard) endSecond(current int) {
 func (c *Conn) rateLoop() {
 	g := newLossGuard(c.cfg.MinBitrateKbps*1000, c.cfg.MaxBitrateKbps*1000)
 	sent := sentLimit{initial: c.cfg.InitialBitrateKbps * 1000}
+	rttKnown := false
 	t := time.NewTicker(rateInterval)
 	defer t.Stop()
 	for {
@@ -215,8 +216,12 @@ func (c *Conn) rateLoop() {
 			packets, lost := c.loss.take()
 			cur := int(c.bitrate.Load())
 			next := min(g.update(now, packets, lost, delay, cur), sent.limit(c.bytesSent.Load()))
-			if sent.n%sentSpan == 1 {
+			// The round trip: every interval until it is known (the ICE
+			// checks' once connected, so the first keyframe is paced for
+			// the path it takes), then once a second.
+			if !rttKnown || sent.n%sentSpan == 1 {
 				rtt := rttOf(c.pc.GetStats())
+				rttKnown = rtt > 0
 				c.shortPath.Store(rtt > 0 && rtt < shortPathRTT)
 			}
 			if next != cur {
