@@ -37,7 +37,7 @@ import (
 )
 
 // DefaultMaxFPS caps the frame rate when Config.MaxFPS is 0.
-const DefaultMaxFPS = 60
+const DefaultMaxFPS = 30
 
 // Config selects what to capture.
 type Config struct {

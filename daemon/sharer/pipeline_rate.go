@@ -7,8 +7,8 @@ import (
 )
 
 // encodeShare is the share of one core the capture loop's encoding may
-// take on average. The capture cap (capture.DefaultMaxFPS, 60) allows a
-// frame every 16.7 ms, but a 1080p frame that changed everywhere (a page
+// take on average. The capture cap (capture.DefaultMaxFPS) allows a frame
+// every 33 ms (16.7 ms with --max-fps 60), but a 1080p frame that changed everywhere (a page
 // scrolling) takes libvpx 8–12 ms on this kind of machine, and far longer
 // when the machine is busy with the user's own programs. So the loop waits
 // after each frame until the frame's encoding time is at most this share
