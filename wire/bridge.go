@@ -29,6 +29,7 @@ const (
 	BridgeChat           = "chat"            // Text (both ways; see BridgeEvent.Chat)
 	BridgeSwitchMonitor  = "switch-monitor"  // Monitor
 	BridgeKeyframe       = "keyframe"        // the decoder lost sync: ask for a keyframe
+	BridgeMaxFPS         = "max-fps"         // FPS: the most frames a second the page decodes now (0: no limit)
 	BridgeEnd            = "end"             // end the live session
 	BridgeReset          = "reset"           // leave an ended session for the home screen
 	BridgeQuickAction    = "quick-action"    // Action: a quick action on the sharer's computer (while in control)
@@ -123,7 +124,11 @@ type BridgeRequest struct {
 	Comment    string      `json:"comment,omitempty"` // sharer-report
 	Action     string      `json:"action,omitempty"`  // quick-action
 	Org        string      `json:"org,omitempty"`     // login-oidc: the organisation's name
+	FPS        int         `json:"fps,omitempty"`     // max-fps: 0 (no limit) to MaxViewerFPS
 }
+
+// MaxViewerFPS bounds a viewer's frame-rate limit (BridgeMaxFPS).
+const MaxViewerFPS = 60
 
 // BridgeStatus is the page's whole view of the backend's state.
 type BridgeStatus struct {
@@ -307,6 +312,10 @@ func (r BridgeRequest) Validate() error {
 	case BridgeQuickAction:
 		if !IsActionName(r.Action) {
 			return bad("action name missing or not kebab-case")
+		}
+	case BridgeMaxFPS:
+		if r.FPS < 0 || r.FPS > MaxViewerFPS {
+			return bad("fps out of range")
 		}
 	case BridgeLogout, BridgeCreateSession, BridgeCancel, BridgeRequestControl,
 		BridgeReleaseControl, BridgeKeyframe, BridgeEnd, BridgeReset,

@@ -80,6 +80,8 @@ func TestDecodeBridgeRequestRejects(t *testing.T) {
 		{"input bad key", `{"type":"input","input":{"t":"keydown","c":"<script>"}}`},
 		{"quick action missing", `{"type":"quick-action"}`},
 		{"quick action a command", `{"type":"quick-action","action":"taskmgr.exe"}`},
+		{"max fps below zero", `{"type":"max-fps","fps":-1}`},
+		{"max fps above the limit", `{"type":"max-fps","fps":61}`},
 		{"annotate missing", `{"type":"annotate"}`},
 		{"annotate bad colour", `{"type":"annotate","annotation":{"t":"stroke","color":"red","width":3}}`},
 		{"monitor negative", `{"type":"switch-monitor","monitor":-1}`},

@@ -335,6 +335,10 @@ func (c *Controller) handle(r wire.BridgeRequest) {
 		}
 	case wire.BridgeKeyframe:
 		c.requestKeyframe()
+	case wire.BridgeMaxFPS:
+		if c.sess != nil && c.sess.view != nil {
+			c.sess.view.SetMaxFPS(r.FPS)
+		}
 	case wire.BridgeQuickAction:
 		c.quickAction(r.Action)
 	}

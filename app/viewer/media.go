@@ -7,6 +7,7 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/quickhelp/quickhelp/internal/rtc"
 	"github.com/quickhelp/quickhelp/wire"
 )
 
@@ -139,6 +140,20 @@ func (v *Viewer) RequestKeyframe() {
 	}
 	v.lastPLI.Store(time.Now().UnixNano())
 	v.sendPLI()
+}
+
+// SetMaxFPS asks the sharer for at most fps frames a second (0: no limit):
+// the page decodes fewer than arrive. The limit is an RTCP packet, which
+// may be lost: the page repeats it while it holds, and the sharer forgets
+// a limit that is not repeated (daemon/sharer).
+func (v *Viewer) SetMaxFPS(fps int) {
+	ssrc := v.ssrc.Load()
+	if v.q.Closed() || ssrc == 0 {
+		return
+	}
+	if err := v.pc.WriteRTCP([]rtcp.Packet{rtc.MaxFPSPacket(ssrc, fps)}); err != nil {
+		v.log.Debug("sending the frame-rate limit failed", "err", err)
+	}
 }
 
 func (v *Viewer) sendPLI() {

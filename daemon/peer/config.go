@@ -42,6 +42,10 @@ type Config struct {
 	OnKeyframeRequest func()
 	// OnBitrate reports the congestion controller's target in kbit/s.
 	OnBitrate func(kbps int)
+	// OnMaxFPS reports the helper's frame-rate limit (0: none): its page
+	// decodes no more frames a second (rtc.MaxFPSPacket). Called on the
+	// RTCP reader; it must not block.
+	OnMaxFPS func(fps int)
 	// OnData delivers one message from the helper on the input, pointer or
 	// annotate channel, raw and undecoded. Calls are serialised; a slow
 	// OnData backs up the reliable channels and drops pointer moves.

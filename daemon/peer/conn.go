@@ -191,6 +191,10 @@ func (c *Conn) readRTCP(sender *webrtc.RTPSender) {
 				c.loss.add(p)
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				c.keyReq.Notify()
+			case *rtcp.ApplicationDefined:
+				if fps, ok := rtc.ParseMaxFPS(p); ok && c.cfg.OnMaxFPS != nil {
+					c.cfg.OnMaxFPS(fps)
+				}
 			}
 		}
 	}

@@ -154,6 +154,7 @@ func (s *session) startPeer() {
 		},
 		OnKeyframeRequest: s.pipe.requestKeyframe,
 		OnBitrate:         s.pipe.setBitrate,
+		OnMaxFPS:          s.pipe.setMaxFPS,
 		OnData:            s.onData,
 		OnState: func(st rtc.State) {
 			// Never waits: the peer reports StateClosed from Close, which

@@ -47,7 +47,11 @@ type pipeline struct {
 
 	forceKey atomic.Bool
 	bitrate  atomic.Int32 // pending target in kbit/s, 0 = none
-	frames   atomic.Uint64
+	// viewerFPS is the helper's frame-rate limit (0: none), set at
+	// viewerFPSAt (unix ns); see setMaxFPS.
+	viewerFPS   atomic.Int32
+	viewerFPSAt atomic.Int64
+	frames      atomic.Uint64
 
 	wake chan struct{} // one token: the gate or a request changed something
 
@@ -90,6 +94,28 @@ func (p *pipeline) requestKeyframe() {
 
 func (p *pipeline) setBitrate(kbps int) { p.bitrate.Store(int32(kbps)) }
 
+// setMaxFPS takes the helper's frame-rate limit (0: none). It holds for
+// viewerLimitTTL unless repeated: it arrives in RTCP, which may be lost,
+// so a lost lift must not keep the picture slow.
+func (p *pipeline) setMaxFPS(fps int) {
+	p.viewerFPS.Store(int32(fps))
+	p.viewerFPSAt.Store(time.Now().UnixNano())
+}
+
+// viewerGap is the shortest interval between frames the helper's limit
+// allows now (0: no limit).
+func (p *pipeline) viewerGap() time.Duration {
+	fps := p.viewerFPS.Load()
+	if fps <= 0 || time.Since(time.Unix(0, p.viewerFPSAt.Load())) > viewerLimitTTL {
+		return 0
+	}
+	return time.Second / time.Duration(fps)
+}
+
+// viewerLimitTTL is how long a frame-rate limit from the helper holds
+// unless repeated (the page repeats it every 2 s).
+const viewerLimitTTL = 5 * time.Second
+
 func (p *pipeline) run(ctx context.Context) {
 	var (
 		enc           VideoEncoder
@@ -130,7 +156,7 @@ func (p *pipeline) run(ctx context.Context) {
 		t0 := time.Now()
 		p.waitNotBusy(ctx, gov.cost)
 		t1 := time.Now()
-		gov.wait(ctx)
+		gov.wait(ctx, p.viewerGap())
 		t2 := time.Now()
 		next, cancel := context.WithCancel(ctx)
 		p.mu.Lock()

@@ -39,12 +39,14 @@ func (g *rateGovernor) record(captured time.Time, cost time.Duration) {
 	g.last = captured
 }
 
-// wait blocks until the next capture may start.
-func (g *rateGovernor) wait(ctx context.Context) {
+// wait blocks until the next capture may start: after the encoding cost's
+// share, and no sooner than minGap (the helper's frame-rate limit) after
+// the last frame.
+func (g *rateGovernor) wait(ctx context.Context, minGap time.Duration) {
 	if g.last.IsZero() {
 		return
 	}
-	gap := min(time.Duration(float64(g.cost)/encodeShare), maxRateWait)
+	gap := max(min(time.Duration(float64(g.cost)/encodeShare), maxRateWait), minGap)
 	if d := time.Until(g.last.Add(gap)); d > 0 {
 		sleepCtx(ctx, d)
 	}

@@ -161,3 +161,41 @@ func TestPipelineWaitsWhileBusy(t *testing.T) {
 		t.Errorf("waitNotBusy took %v after its context ended", took)
 	}
 }
+
+// TestPipelineHonoursViewerLimit: the helper's frame-rate limit spaces the
+// frames of a screen that changes all the time, lifting it (or letting it
+// lapse) restores the rate.
+func TestPipelineHonoursViewerLimit(t *testing.T) {
+	src := capture.NewPattern(320, 240)
+	sink := &recordingSink{}
+	p := newPipeline(src, newVP8Encoder, sink.write, func() bool { return true }, 30, 500, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	rate := func() float64 {
+		n0, t0 := len(sink.snapshot()), time.Now()
+		time.Sleep(1500 * time.Millisecond)
+		return float64(len(sink.snapshot())-n0) / time.Since(t0).Seconds()
+	}
+	waitFor(t, "frames", func() bool { return len(sink.snapshot()) >= 3 })
+	free := rate()
+	if free < 12 {
+		t.Fatalf("%.1f frames/s without a limit; the pattern source should give more than 12", free)
+	}
+	p.setMaxFPS(4)
+	time.Sleep(300 * time.Millisecond) // a frame already on its way
+	if got := rate(); got > 5.5 {
+		t.Errorf("%.1f frames/s with a limit of 4", got)
+	}
+	p.setMaxFPS(0)
+	if got := rate(); got < 8 {
+		t.Errorf("%.1f frames/s after the limit of 4 was lifted (%.1f before it)", got, free)
+	}
+	// A limit that is not repeated lapses.
+	p.setMaxFPS(4)
+	p.viewerFPSAt.Store(time.Now().Add(-viewerLimitTTL - time.Second).UnixNano())
+	if got := rate(); got < 8 {
+		t.Errorf("%.1f frames/s under a lapsed limit of 4 (%.1f without one)", got, free)
+	}
+}

@@ -170,6 +170,18 @@ func TestPairEndToEnd(t *testing.T) {
 		recv(ctx, t, "keyframe request", pr.keyReqs)
 	})
 
+	step(t, "the viewer's frame-rate limit reaches OnMaxFPS", func(t *testing.T) {
+		drain(pr.maxFPS)
+		pr.v.SetMaxFPS(12)
+		if got := recv(ctx, t, "frame-rate limit", pr.maxFPS); got != 12 {
+			t.Errorf("limit %d arrived, want 12", got)
+		}
+		pr.v.SetMaxFPS(0)
+		if got := recv(ctx, t, "lifted limit", pr.maxFPS); got != 0 {
+			t.Errorf("limit %d arrived, want 0 (lifted)", got)
+		}
+	})
+
 	step(t, "stats", func(t *testing.T) {
 		ps, vs := pr.p.Stats(), pr.v.Stats()
 		if ps.FramesSent == 0 || ps.BytesSent == 0 || ps.TargetBitrateKbps <= 0 {

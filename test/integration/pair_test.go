@@ -43,6 +43,7 @@ type pair struct {
 	data     chan dataMsg
 	cursors  chan wire.Cursor
 	keyReqs  chan struct{}
+	maxFPS   chan int
 	rates    chan int
 	pStates  chan rtc.State
 	vStates  chan rtc.State
@@ -94,6 +95,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		data:     make(chan dataMsg, 64),
 		cursors:  make(chan wire.Cursor, 64),
 		keyReqs:  make(chan struct{}, 64),
+		maxFPS:   make(chan int, 64),
 		rates:    make(chan int, 64),
 		pStates:  make(chan rtc.State, 64),
 		vStates:  make(chan rtc.State, 64),
@@ -108,6 +110,7 @@ func newPair(t testing.TB, o pairOptions) *pair {
 		Signal:             relay(t, pr.toViewer, pr.stop),
 		OnKeyframeRequest:  func() { trySend(pr.keyReqs, struct{}{}) },
 		OnBitrate:          func(kbps int) { trySend(pr.rates, kbps) },
+		OnMaxFPS:           func(fps int) { trySend(pr.maxFPS, fps) },
 		OnData:             func(ch string, b []byte) { trySend(pr.data, dataMsg{ch, b}) },
 		OnState:            func(s rtc.State) { trySend(pr.pStates, s) },
 		SettingEngine:      o.peerSE,

@@ -33,6 +33,7 @@ describe('bridge requests match wire/testdata', () => {
     'bridge-request-quick-action.json': { type: 'quick-action', action: 'task-manager' },
     'bridge-request-sharer-allow-restart.json': { type: 'sharer-allow-restart' },
     'bridge-request-keyframe.json': { type: 'keyframe' },
+    'bridge-request-max-fps.json': { type: 'max-fps', fps: 12 },
     'bridge-request-get-help.json': { type: 'get-help', code: 'abcd efgh' },
     'bridge-request-sharer-allow.json': { type: 'sharer-allow' },
     'bridge-request-sharer-chat.json': { type: 'sharer-chat', text: 'Yes, I can see the pointer.' },

@@ -202,6 +202,8 @@ export type BridgeRequest =
   | { type: 'annotate'; annotation: Annotation }
   | { type: 'switch-monitor'; monitor: number }
   | { type: 'quick-action'; action: QuickAction }
+  /** the most frames a second the page decodes now; 0: no limit */
+  | { type: 'max-fps'; fps: number }
   | {
       type:
         | 'logout'

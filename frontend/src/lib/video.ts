@@ -1,10 +1,13 @@
 // VideoView decodes bridge frames with WebCodecs and draws them on a canvas.
 
+import { DecodeRate } from './decoderate';
 import { codecString, decodeFrame, FrameGate, type Frame } from './frame';
 
 export interface VideoViewOptions {
   /** ask the backend for a keyframe (decoder lost sync) */
   requestKeyframe(): void;
+  /** ask the sharer for at most fps frames a second (0: no limit); see DecodeRate */
+  requestMaxFPS(fps: number): void;
   /** the picture size changed (new monitor, first frame) */
   onSize(width: number, height: number): void;
   /** a frame was drawn */
@@ -20,6 +23,7 @@ export class VideoView {
   private decoder: VideoDecoder | null = null;
   private codec = 0;
   private readonly gate = new FrameGate();
+  private readonly rate: DecodeRate;
   private readonly ctx: CanvasRenderingContext2D;
   private width = 0;
   private height = 0;
@@ -37,6 +41,7 @@ export class VideoView {
     const ctx = canvas.getContext('2d', { alpha: false, desynchronized: true });
     if (!ctx) throw new Error('canvas 2d context unavailable');
     this.ctx = ctx;
+    this.rate = new DecodeRate((fps) => this.opts.requestMaxFPS(fps));
   }
 
   push(buf: ArrayBuffer): void {
@@ -58,6 +63,7 @@ export class VideoView {
       return;
     }
     if (!this.ensureDecoder(f)) return;
+    this.rate.sample(this.decoder!.decodeQueueSize);
     try {
       this.decoder!.decode(
         new EncodedVideoChunk({ type: f.keyframe ? 'key' : 'delta', timestamp: f.captureUsec, data: f.data }),
@@ -98,6 +104,7 @@ export class VideoView {
    * send and to decode.
    */
   private present(frame: VideoFrame): void {
+    this.rate.decoded();
     this.pending?.close();
     this.pending = null;
     if (this.closed) {
