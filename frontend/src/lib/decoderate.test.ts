@@ -66,6 +66,23 @@ describe('DecodeRate', () => {
     expect(sent.at(-1)).toBe(0);
   });
 
+  it('settles near what the page decodes when the sharer follows the limit', () => {
+    const clock = { t: 0 };
+    const d = new DecodeRate(() => {}, () => clock.t);
+    const q = { n: 0 };
+    // The sharer sends 25 frames a second until a limit arrives, then the
+    // limit (taking effect 100 ms later); the page decodes 16.
+    let least = Infinity;
+    for (let step = 0; step < 100; step++) {
+      const arrive = d.current || 25;
+      run(d, clock, arrive, 16, 100, q);
+      if (step >= 60) least = Math.min(least, q.n);
+    }
+    expect(d.current).toBeGreaterThanOrEqual(8);
+    expect(d.current).toBeLessThanOrEqual(16);
+    expect(least).toBeLessThan(BACKLOG);
+  });
+
   it('never limits a page that keeps up', () => {
     const clock = { t: 0 };
     const sent: number[] = [];

@@ -7,7 +7,7 @@
 // on the sharer's screen waits behind the queue. Instead, as soon as the
 // queue holds BACKLOG frames, the page asks for a little less than it
 // decoded over the last second, and less again every LOWER_EVERY_MS while
-// the queue stays; after CALM_MS without a queue it asks for
+// the queue does not shrink; after CALM_MS without a queue it asks for
 // a quarter more, and lifts the limit above MAX_FPS. The limit is repeated
 // every REPEAT_MS while it holds: it travels in RTCP, which may be lost,
 // and the sharer forgets a limit that is not repeated.
@@ -28,6 +28,9 @@ export class DecodeRate {
   private limit = 0;
   private lastSent = -Infinity;
   private calmSince = -1;
+  /** when the backlog was last checked for a lowering, and the queue then */
+  private checked = -Infinity;
+  private queueAtCheck = 0;
 
   constructor(
     private readonly send: (fps: number) => void,
@@ -53,12 +56,16 @@ export class DecodeRate {
     if (queue >= BACKLOG) {
       this.calmSince = -1;
       // One second of output to go by, and a lowering at a time; while
-      // the queue stays, each lowering takes a further 15 %.
-      if (this.first >= 0 && t - this.first >= WINDOW_MS && t - this.lastSent >= LOWER_EVERY_MS) {
+      // the queue does not shrink, each lowering takes a further 15 % (a
+      // queue that shrinks is left to drain: lowering on would overshoot).
+      if (this.first >= 0 && t - this.first >= WINDOW_MS && t - this.checked >= LOWER_EVERY_MS) {
+        const draining = this.limit > 0 && queue < this.queueAtCheck;
+        this.checked = t;
+        this.queueAtCheck = queue;
         const rate = this.outputs.filter((o) => o > t - WINDOW_MS).length;
         const base = this.limit > 0 ? Math.min(this.limit, rate) : rate;
         const want = Math.min(MAX_FPS, Math.max(MIN_FPS, Math.floor(base * 0.85)));
-        if (this.limit === 0 || want < this.limit) {
+        if (!draining && (this.limit === 0 || want < this.limit)) {
           this.set(want, t);
           return;
         }
