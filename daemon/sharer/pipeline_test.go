@@ -114,18 +114,11 @@ func TestPipelineGateAndKeyframes(t *testing.T) {
 // A congestion-control bitrate change reaches the encoder mid-stream and
 // frames keep flowing.
 func TestPipelineBitrateChange(t *testing.T) {
-	src := capture.NewPattern(320, 240)
-	sink := &recordingSink{}
-	p := newPipeline(src, newVP8Encoder, sink.write, func() bool { return true }, 30, 500, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { p.run(ctx); close(done) }()
+	p, sink := runPatternPipeline(t)
 	waitFor(t, "frames", func() bool { return len(sink.snapshot()) >= 3 })
 	p.setBitrate(300)
 	n := len(sink.snapshot())
 	waitFor(t, "frames after a bitrate change", func() bool { return len(sink.snapshot()) >= n+3 })
-	cancel()
-	<-done
 }
 
 // TestPipelineWaitsWhileBusy: the capture loop waits for the network to
@@ -166,13 +159,7 @@ func TestPipelineWaitsWhileBusy(t *testing.T) {
 // frames of a screen that changes all the time, lifting it (or letting it
 // lapse) restores the rate.
 func TestPipelineHonoursViewerLimit(t *testing.T) {
-	src := capture.NewPattern(320, 240)
-	sink := &recordingSink{}
-	p := newPipeline(src, newVP8Encoder, sink.write, func() bool { return true }, 30, 500, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { p.run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	p, sink := runPatternPipeline(t)
 	rate := func() float64 {
 		n0, t0 := len(sink.snapshot()), time.Now()
 		time.Sleep(1500 * time.Millisecond)
@@ -198,4 +185,18 @@ func TestPipelineHonoursViewerLimit(t *testing.T) {
 	if got := rate(); got < 8 {
 		t.Errorf("%.1f frames/s under a lapsed limit of 4 (%.1f without one)", got, free)
 	}
+}
+
+// runPatternPipeline runs a pipeline over the in-memory pattern source, a
+// screen that changes all the time, with the real VP8 encoder and the
+// gate open, until the test ends.
+func runPatternPipeline(t *testing.T) (*pipeline, *recordingSink) {
+	t.Helper()
+	sink := &recordingSink{}
+	p := newPipeline(capture.NewPattern(320, 240), newVP8Encoder, sink.write, func() bool { return true }, 30, 500, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return p, sink
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quickhelp/quickhelp/internal/syncbuf"
 	"github.com/quickhelp/quickhelp/signaling/server"
 	"github.com/quickhelp/quickhelp/signaling/store"
 	"github.com/quickhelp/quickhelp/wire"
@@ -234,22 +235,5 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// SyncBuffer is a bytes.Buffer safe for concurrent writers.
-type SyncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p.
-func (b *SyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String returns everything written.
-func (b *SyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// SyncBuffer is a buffer safe for concurrent writers (syncbuf.Buffer).
+type SyncBuffer = syncbuf.Buffer
