@@ -216,13 +216,21 @@ func (c *Conn) rateLoop() {
 			packets, lost := c.loss.take()
 			cur := int(c.bitrate.Load())
 			next := min(g.update(now, packets, lost, delay, cur), sent.limit(c.bytesSent.Load()))
-			// The round trip: every interval until it is known (the ICE
-			// checks' once connected, so the first keyframe is paced for
-			// the path it takes), then once a second.
-			if !rttKnown || sent.n%sentSpan == 1 {
+			// The round trip: once a second, and every interval until the
+			// ICE checks have measured one (so the first keyframe is paced
+			// for the path it takes). The early checks read the selected
+			// pair only: pion's GetStats races with a close it starts itself
+			// (TestPairEndToEnd under -race).
+			switch {
+			case sent.n%sentSpan == 1:
 				rtt := rttOf(c.pc.GetStats())
-				rttKnown = rtt > 0
+				rttKnown = rttKnown || rtt > 0
 				c.shortPath.Store(rtt > 0 && rtt < shortPathRTT)
+			case !rttKnown:
+				if rtt := pairRTT(c.pc); rtt > 0 {
+					rttKnown = true
+					c.shortPath.Store(rtt < shortPathRTT)
+				}
 			}
 			if next != cur {
 				c.bitrate.Store(int64(next))

@@ -59,3 +59,17 @@ func rttOf(report webrtc.StatsReport) time.Duration {
 	}
 	return ice
 }
+
+// pairRTT is the round trip the ICE checks measured on the selected pair
+// (0: none yet), read without GetStats.
+func pairRTT(pc *webrtc.PeerConnection) time.Duration {
+	sctp := pc.SCTP()
+	if sctp == nil || sctp.Transport() == nil || sctp.Transport().ICETransport() == nil {
+		return 0
+	}
+	st, ok := sctp.Transport().ICETransport().GetSelectedCandidatePairStats()
+	if !ok || st.CurrentRoundTripTime <= 0 {
+		return 0
+	}
+	return time.Duration(st.CurrentRoundTripTime * float64(time.Second))
+}
