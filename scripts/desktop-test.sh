@@ -78,11 +78,12 @@ desktop_session() {
 
   # Sign in and create a code in the window.
   # The form looks up the e-mail's sign-in options as it is typed and may
-  # redraw meanwhile: the password is typed after a pause, and again if the
-  # first attempt went nowhere.
-  DISPLAY=":$DISPLAY_NUM" xdotool mousemove $EMAIL_AT click 1 type --delay 10 'alex@example.com'
+  # redraw meanwhile: the password is typed after a pause, and both again if
+  # an attempt went nowhere (on a busy machine the first keys can reach the
+  # window before its page is ready).
   text=""
   for _ in 1 2 3; do
+    DISPLAY=":$DISPLAY_NUM" xdotool mousemove $EMAIL_AT click 1 key ctrl+a type --delay 10 'alex@example.com'
     sleep 1
     DISPLAY=":$DISPLAY_NUM" xdotool mousemove $PASSWORD_AT click 1 key ctrl+a type --delay 10 "$(cat "$work/srv/demo-password.txt")"
     DISPLAY=":$DISPLAY_NUM" xdotool key Return
