@@ -70,7 +70,9 @@ export class DecodeRate {
           return;
         }
       }
-    } else if (queue === 0) {
+    } else if (queue > 0) {
+      this.calmSince = -1; // not calm: frames still wait
+    } else {
       if (this.calmSince < 0) this.calmSince = t;
       if (this.limit > 0 && t - this.calmSince >= CALM_MS) {
         const up = Math.ceil(this.limit * 1.25);
