@@ -200,3 +200,43 @@ func runPatternPipeline(t *testing.T) (*pipeline, *recordingSink) {
 	t.Cleanup(func() { cancel(); <-done })
 	return p, sink
 }
+
+// limitRecorder is the real VP8 encoder that records what the pipeline
+// tells it about the viewer's limit.
+type limitRecorder struct {
+	VideoEncoder
+	limited atomic.Bool
+	told    atomic.Int32
+}
+
+func (l *limitRecorder) SetViewerLimited(on bool) { l.limited.Store(on); l.told.Add(1) }
+func (l *limitRecorder) HalfSize() bool           { return false }
+
+// The helper's frame-rate limit reaches the encoder with every frame, so
+// full-screen motion goes to half size only while the page falls behind.
+func TestPipelineTellsEncoderOfViewerLimit(t *testing.T) {
+	rec := &limitRecorder{}
+	sink := &recordingSink{}
+	newEnc := func(w, h, kbps, fps int) (VideoEncoder, error) {
+		enc, err := newVP8Encoder(w, h, kbps, fps)
+		rec.VideoEncoder = enc
+		return rec, err
+	}
+	p := newPipeline(capture.NewPattern(320, 240), newEnc, sink.write, func() bool { return true }, 30, 500, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	waitFor(t, "frames", func() bool { return len(sink.snapshot()) >= 3 })
+	if rec.limited.Load() {
+		t.Fatal("encoder told the viewer is limited before any limit")
+	}
+	p.setMaxFPS(10)
+	waitFor(t, "the limit at the encoder", func() bool { return rec.limited.Load() })
+	p.setMaxFPS(0)
+	waitFor(t, "the lift at the encoder", func() bool { return !rec.limited.Load() })
+	if rec.told.Load() < 3 {
+		t.Errorf("encoder told %d times, want once a frame", rec.told.Load())
+	}
+}

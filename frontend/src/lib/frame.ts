@@ -124,3 +124,54 @@ export class FrameGate {
     return this.needKey;
   }
 }
+
+/** VP8's upscaling factors by the 2-bit scale field of a keyframe (RFC 6386 §9.1). */
+const VP8_UPSCALE = [1, 5 / 4, 5 / 3, 2];
+
+export interface Upscale {
+  x: number;
+  y: number;
+}
+
+/**
+ * vp8Upscale reads how much larger than coded a VP8 keyframe is to be shown
+ * (the sharer codes full-screen motion at half size and marks its keyframes
+ * so); null for anything but a VP8 keyframe.
+ */
+export function vp8Upscale(data: Uint8Array): Upscale | null {
+  if (data.byteLength < 10 || (data[0] & 1) !== 0 || data[3] !== 0x9d || data[4] !== 0x01 || data[5] !== 0x2a) {
+    return null;
+  }
+  return { x: VP8_UPSCALE[data[7] >> 6], y: VP8_UPSCALE[data[9] >> 6] };
+}
+
+/**
+ * UpscaleTrack gives each decoded picture the upscaling of the keyframe it
+ * follows. Chunks go in (sent) in decoding order and pictures come out
+ * (shown) in the same order, matched by timestamp; a picture the decoder
+ * did not produce is skipped over.
+ */
+export class UpscaleTrack {
+  private current: Upscale = { x: 1, y: 1 };
+  private last: Upscale = { x: 1, y: 1 };
+  private readonly queue: { ts: number; s: Upscale }[] = [];
+
+  /** sent notes a chunk handed to the decoder (keyframe: its upscaling) */
+  sent(ts: number, keyframe: Upscale | null): void {
+    if (keyframe) this.current = keyframe;
+    this.queue.push({ ts, s: this.current });
+    if (this.queue.length > 64) this.queue.shift();
+  }
+
+  /** shown returns the upscaling of the picture with timestamp ts */
+  shown(ts: number): Upscale {
+    while (this.queue.length > 0 && this.queue[0].ts < ts) this.queue.shift();
+    if (this.queue.length > 0 && this.queue[0].ts === ts) this.last = this.queue.shift()!.s;
+    return this.last;
+  }
+
+  /** reset forgets the chunks in flight (the decoder was dropped) */
+  reset(): void {
+    this.queue.length = 0;
+  }
+}
