@@ -84,6 +84,18 @@ export class NetCounter {
     return procs.includes(String(pid));
   }
 
+  // freeze stops (on) or resumes every process of n's group with the cgroup
+  // v2 freezer, and waits until the kernel reports it done.
+  async freeze(n, on) {
+    const g = this.groups[n];
+    await writeFile(join(g, 'cgroup.freeze'), on ? '1' : '0');
+    for (let i = 0; i < 100; i++) {
+      if ((await readFile(join(g, 'cgroup.events'), 'utf8')).includes(`frozen ${on ? 1 : 0}`)) return;
+      await sleep(20);
+    }
+    throw new Error(`${g}: not ${on ? 'frozen' : 'thawed'} within 2 s`);
+  }
+
   async deleteTable() {
     const list = await nft('list', 'tables');
     if (list.split('\n').includes(`table inet ${this.table}`)) await nft('delete', 'table', 'inet', this.table);
@@ -96,6 +108,7 @@ export class NetCounter {
     const errs = [];
     if (this.created) await this.deleteTable().catch((e) => errs.push(e.message));
     for (const g of Object.values(this.groups ?? {})) {
+      await writeFile(join(g, 'cgroup.freeze'), '0').catch(() => {}); // a run cut short while frozen
       const procs = async () => (await readFile(join(g, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean).map(Number);
       for (let i = 0; i < 150 && (await procs().catch(() => [])).length; i++) await sleep(100);
       for (const pid of await procs().catch(() => [])) {
