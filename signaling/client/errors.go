@@ -98,7 +98,12 @@ func codeForStatus(status int) wire.Reason {
 	}
 }
 
-// parseRetryAfter reads delta-seconds or an HTTP date; bad values mean 0.
+// maxRetryAfter caps the wait a service may ask for: a larger Retry-After
+// (10000000000 seconds overflowed into a negative wait) means this long.
+const maxRetryAfter = time.Hour
+
+// parseRetryAfter reads delta-seconds or an HTTP date; bad values mean 0,
+// and no wait is longer than maxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
@@ -107,10 +112,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if n < 0 {
 			return 0
 		}
+		if n > int(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter)
 	}
 	return 0
 }

@@ -91,6 +91,8 @@ func TestAPIErrorMapping(t *testing.T) {
 		{"unknown code uses status", 401, `{"error":"brand_new","message":"x"}`, "", ErrUnauthorized, wire.ReasonUnauthorized.Text(), 0},
 		{"empty body", 403, ``, "junk", ErrForbidden, wire.ReasonForbidden.Text(), 0},
 		{"negative retry", 429, `{"error":"rate_limited"}`, "-3", ErrRateLimited, wire.ReasonRateLimited.Text(), 0},
+		{"huge retry is capped", 503, `{"error":"unavailable"}`, "10000000000", ErrUnavailable, wire.ReasonUnavailable.Text(), maxRetryAfter},
+		{"far date is capped", 429, `{"error":"rate_limited"}`, now.Add(48 * time.Hour).Format(http.TimeFormat), ErrRateLimited, wire.ReasonRateLimited.Text(), maxRetryAfter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
