@@ -121,25 +121,32 @@ func TestFullScreenMotionGoesToHalfSizeAndBack(t *testing.T) {
 }
 
 func TestMotionStaysFullSize(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		w, h    int
-		limited bool
-	}{
-		{"viewer keeps up", 1280, 720, false},
-		{"small screen", 960, 540, true},
-		{"odd size", 1365, 767, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := newMotionRig(t, tc.w, tc.h)
-			r.e.SetViewerLimited(tc.limited)
-			for n := range 8 {
-				if _, _, pic := r.frame(8); pic.Rect.Dx() != tc.w {
-					t.Fatalf("frame %d: %v, want full size", n, pic.Rect)
-				}
+	t.Run("viewer keeps up", func(t *testing.T) {
+		r := newMotionRig(t, 1280, 720)
+		for n := range 8 {
+			if _, _, pic := r.frame(8); pic.Rect.Dx() != 1280 {
+				t.Fatalf("frame %d: %v, want full size", n, pic.Rect)
 			}
-		})
-	}
+		}
+	})
+	t.Run("small screen", func(t *testing.T) {
+		r := newMotionRig(t, 960, 540)
+		r.e.SetViewerLimited(true)
+		for n := range 8 {
+			if _, _, pic := r.frame(8); pic.Rect.Dx() != 960 {
+				t.Fatalf("frame %d: %v, want full size", n, pic.Rect)
+			}
+		}
+	})
+	t.Run("odd size", func(t *testing.T) {
+		r := newMotionRig(t, 1365, 767)
+		r.e.SetViewerLimited(true)
+		for n := range 8 {
+			if _, _, pic := r.frame(8); pic.Rect.Dx() != 1365 {
+				t.Fatalf("frame %d: %v, want full size", n, pic.Rect)
+			}
+		}
+	})
 }
 
 func TestMotionShrinkingToSmallChangesReturnsToFullSize(t *testing.T) {
