@@ -50,12 +50,13 @@ func ToRGBA(src *image.YCbCr) (*image.RGBA, error) {
 	return dst, nil
 }
 
-// convertInto converts pix (the encoder's size) into enc's I420 image
-// with libyuv.
-func convertInto(enc *C.qh_enc, _, _ int, pix []byte, stride int) error {
+// convertAndEncode converts pix with libyuv and encodes it, in one C call.
+func (e *VP8) convertAndEncode(pix []byte, stride int, pts, duration int64, force C.int,
+	out **C.uint8_t, outLen *C.size_t, key *C.int) error {
 	// pix is Go memory without Go pointers, read only during the call.
-	if C.qh_enc_convert(enc, (*C.uint8_t)(unsafe.Pointer(&pix[0])), C.int(stride)) != 0 {
-		return fmt.Errorf("%w: ARGBToI420", ErrCodec)
+	if C.qh_enc_encode(e.enc, (*C.uint8_t)(unsafe.Pointer(&pix[0])), C.int(stride),
+		C.int64_t(pts), C.ulong(duration), force, out, outLen, key) != 0 {
+		return fmt.Errorf("%w: encode: %s", ErrCodec, C.GoString(C.qh_enc_error(e.enc)))
 	}
 	return nil
 }

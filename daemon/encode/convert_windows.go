@@ -33,14 +33,16 @@ func ToRGBA(src *image.YCbCr) (*image.RGBA, error) {
 	return i420ToRGBAGo(src), nil
 }
 
-// convertInto converts pix (w×h) straight into enc's C-allocated I420
-// image (no copy).
-func convertInto(enc *C.qh_enc, w, h int, pix []byte, stride int) error {
+// convertAndEncode converts pix straight into the encoder's C-allocated
+// I420 image (no copy) and encodes it.
+func (e *VP8) convertAndEncode(pix []byte, stride int, pts, duration int64, force C.int,
+	out **C.uint8_t, outLen *C.size_t, key *C.int) error {
 	var (
 		y, u, v    *C.uint8_t
 		ys, us, vs C.int
 	)
-	C.qh_enc_image(enc, &y, &u, &v, &ys, &us, &vs)
+	C.qh_enc_image(e.enc, &y, &u, &v, &ys, &us, &vs)
+	w, h := e.cfg.Width, e.cfg.Height
 	ch := (h + 1) / 2
 	img := &image.YCbCr{
 		Y:  unsafe.Slice((*byte)(unsafe.Pointer(y)), int(ys)*h),
@@ -55,5 +57,8 @@ func convertInto(enc *C.qh_enc, w, h int, pix []byte, stride int) error {
 		return fmt.Errorf("%w: unexpected libvpx image strides %d/%d/%d for %dx%d", ErrCodec, ys, us, vs, w, h)
 	}
 	bgraToI420Parallel(img, pix, stride)
+	if C.qh_enc_encode_image(e.enc, C.int64_t(pts), C.ulong(duration), force, out, outLen, key) != 0 {
+		return fmt.Errorf("%w: encode: %s", ErrCodec, C.GoString(C.qh_enc_error(e.enc)))
+	}
 	return nil
 }

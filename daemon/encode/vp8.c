@@ -41,12 +41,9 @@ struct qh_enc {
 	// (see refine_adapt; 0 before the first); refining is how many the
 	// last frame took.
 	unsigned int refine_chunk, refining;
-	unsigned int fresh; // macroblocks with new content in the last image compared
 	int cpu_used;   // the configured speed, used fixed (libvpx's adaptive speed is off)
 	int fixed_speed; // whether the last frame ran at SMALL_SPEED
 };
-
-static unsigned int diff_blocks(qh_enc *e, int all);
 
 struct qh_dec {
 	vpx_codec_ctx_t ctx;
@@ -159,68 +156,20 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 }
 
 #ifndef QH_NO_LIBYUV
-int qh_enc_convert(qh_enc *e, const uint8_t *bgra, int stride) {
+int qh_enc_encode(qh_enc *e, const uint8_t *bgra, int stride, int64_t pts, unsigned long duration,
+                  int force_kf, const uint8_t **out, size_t *outlen, int *keyframe) {
 	vpx_image_t *img = e->img;
-	return ARGBToI420(bgra, stride, img->planes[VPX_PLANE_Y], img->stride[VPX_PLANE_Y],
-	                  img->planes[VPX_PLANE_U], img->stride[VPX_PLANE_U],
-	                  img->planes[VPX_PLANE_V], img->stride[VPX_PLANE_V],
-	                  (int)img->d_w, (int)img->d_h) != 0 ? -1 : 0;
-}
-#endif
-
-unsigned int qh_enc_diff(qh_enc *e) {
-	unsigned int n = diff_blocks(e, !e->have_prev);
-	e->have_prev = 1;
-	return n;
-}
-
-unsigned int qh_enc_fresh(qh_enc *e) { return e->fresh; }
-
-unsigned int qh_enc_blocks(qh_enc *e) { return e->mb_rows * e->mb_cols; }
-
-// half_plane averages each 2×2 block of src (sw×sh) into one pixel of dst
-// (dw×dh, half the size rounded up; an odd last row or column averages
-// with itself).
-static void half_plane(const uint8_t *src, int ss, int sw, int sh, uint8_t *dst, int ds, int dw, int dh) {
-	for (int y = 0; y < dh; y++) {
-		const uint8_t *a = src + (size_t)(2 * y) * ss;
-		const uint8_t *b = 2 * y + 1 < sh ? a + ss : a;
-		uint8_t *d = dst + (size_t)y * ds;
-		int x = 0;
-#ifdef __SSE2__
-		// 16 output pixels from 32 input columns of both rows: the
-		// average of the two rows, then of each pair of columns.
-		const __m128i lo = _mm_set1_epi16(0x00ff);
-		for (; 2 * x + 32 <= sw && x + 16 <= dw; x += 16) {
-			__m128i v0 = _mm_avg_epu8(_mm_loadu_si128((const __m128i *)(a + 2 * x)), _mm_loadu_si128((const __m128i *)(b + 2 * x)));
-			__m128i v1 = _mm_avg_epu8(_mm_loadu_si128((const __m128i *)(a + 2 * x + 16)), _mm_loadu_si128((const __m128i *)(b + 2 * x + 16)));
-			__m128i s0 = _mm_add_epi16(_mm_and_si128(v0, lo), _mm_srli_epi16(v0, 8));
-			__m128i s1 = _mm_add_epi16(_mm_and_si128(v1, lo), _mm_srli_epi16(v1, 8));
-			s0 = _mm_srli_epi16(_mm_add_epi16(s0, _mm_set1_epi16(1)), 1);
-			s1 = _mm_srli_epi16(_mm_add_epi16(s1, _mm_set1_epi16(1)), 1);
-			_mm_storeu_si128((__m128i *)(d + x), _mm_packus_epi16(s0, s1));
-		}
-#endif
-		for (; x < dw; x++) {
-			int x0 = 2 * x, x1 = x0 + 1 < sw ? x0 + 1 : x0;
-			d[x] = (uint8_t)((a[x0] + a[x1] + b[x0] + b[x1] + 2) >> 2);
-		}
-	}
-}
-
-int qh_enc_half_from(qh_enc *half, const qh_enc *full) {
-	const vpx_image_t *s = full->img;
-	vpx_image_t *d = half->img;
-	if (d->d_w != (s->d_w + 1) / 2 || d->d_h != (s->d_h + 1) / 2) {
+	*outlen = 0;
+	*keyframe = 0;
+	if (ARGBToI420(bgra, stride, img->planes[VPX_PLANE_Y], img->stride[VPX_PLANE_Y],
+	               img->planes[VPX_PLANE_U], img->stride[VPX_PLANE_U],
+	               img->planes[VPX_PLANE_V], img->stride[VPX_PLANE_V],
+	               (int)img->d_w, (int)img->d_h) != 0) {
 		return -1;
 	}
-	int sw = (int)s->d_w, sh = (int)s->d_h, dw = (int)d->d_w, dh = (int)d->d_h;
-	half_plane(s->planes[VPX_PLANE_Y], s->stride[VPX_PLANE_Y], sw, sh, d->planes[VPX_PLANE_Y], d->stride[VPX_PLANE_Y], dw, dh);
-	for (int p = VPX_PLANE_U; p <= VPX_PLANE_V; p++) {
-		half_plane(s->planes[p], s->stride[p], (sw + 1) / 2, (sh + 1) / 2, d->planes[p], d->stride[p], (dw + 1) / 2, (dh + 1) / 2);
-	}
-	return 0;
+	return qh_enc_encode_image(e, pts, duration, force_kf, out, outlen, keyframe);
 }
+#endif
 
 void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int *us, int *vs) {
 	vpx_image_t *img = e->img;
@@ -290,12 +239,12 @@ static void mark_changed_rows(const uint8_t *p, int ps, uint8_t *q, int qs, int 
 // macroblock, marks the changed ones in the active map and keeps the new
 // planes. It returns how many changed; with all set, every block counts as
 // changed (a keyframe, the first frame).
-static unsigned int diff_blocks(qh_enc *e, int all) {
+static unsigned int update_active(qh_enc *e, int all) {
 	vpx_image_t *img = e->img;
 	int w = (int)img->d_w, h = (int)img->d_h, cw = (w + 1) / 2, ch = (h + 1) / 2;
 	uint8_t *py = e->prev, *pu = py + (size_t)w * h, *pv = pu + (size_t)cw * ch;
 	unsigned char *chg = e->rowchg;
-	unsigned int n = 0;
+	unsigned int n = 0, refining = 0;
 	for (unsigned int r = 0; r < e->mb_rows; r++) {
 		int y0 = (int)r * 16, y1 = y0 + 16 < h ? y0 + 16 : h;
 		int cy0 = (int)r * 8, cy1 = cy0 + 8 < ch ? cy0 + 8 : ch;
@@ -313,12 +262,6 @@ static unsigned int diff_blocks(qh_enc *e, int all) {
 			n += a;
 		}
 	}
-	e->fresh = n;
-	return n;
-}
-
-static unsigned int update_active(qh_enc *e, int all) {
-	unsigned int n = diff_blocks(e, all), refining = 0;
 	if (n == 0) {
 		// Nothing new: refine up to refine_chunk blocks.
 		if (e->refine_chunk == 0) {

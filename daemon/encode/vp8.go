@@ -98,7 +98,6 @@ type VP8 struct {
 	enc     *C.qh_enc
 	start   time.Time // capture time of the first frame: pts 0
 	lastPts int64     // milliseconds; -1 before the first frame
-	motion  motion    // half-size coding of full-screen motion (motion.go)
 }
 
 // NewVP8 validates cfg and opens an encoder.
@@ -114,30 +113,21 @@ func NewVP8(cfg Config) (*VP8, error) {
 }
 
 func (e *VP8) open() error {
-	enc, err := openEncoder(e.cfg)
-	if err != nil {
-		return err
-	}
-	e.enc = enc
-	e.lastPts = -1
-	return nil
-}
-
-// openEncoder opens a C encoder for cfg (normalised).
-func openEncoder(cfg Config) (*C.qh_enc, error) {
 	// Screen-content mode 1 tunes VP8 for sharp text and still regions.
 	c := C.qh_enc_config{
-		width: C.int(cfg.Width), height: C.int(cfg.Height),
-		bitrate_kbps: C.int(cfg.BitrateKbps), fps: C.int(cfg.FPS),
-		cpu_used: C.int(cfg.CPUUsed), threads: C.int(cfg.Threads),
+		width: C.int(e.cfg.Width), height: C.int(e.cfg.Height),
+		bitrate_kbps: C.int(e.cfg.BitrateKbps), fps: C.int(e.cfg.FPS),
+		cpu_used: C.int(e.cfg.CPUUsed), threads: C.int(e.cfg.Threads),
 		static_threshold: staticThreshold, screen_content: 1,
 	}
 	var errBuf [256]C.char
 	enc := C.qh_enc_open(&c, &errBuf[0], C.size_t(len(errBuf)))
 	if enc == nil {
-		return nil, fmt.Errorf("%w: %s", ErrCodec, C.GoString(&errBuf[0]))
+		return fmt.Errorf("%w: %s", ErrCodec, C.GoString(&errBuf[0]))
 	}
-	return enc, nil
+	e.enc = enc
+	e.lastPts = -1
+	return nil
 }
 
 // Size reports the encoder's current frame size.
@@ -172,7 +162,6 @@ func (e *VP8) resizeLocked(width, height int) error {
 		return err
 	}
 	C.qh_enc_close(old)
-	e.motion.reset()
 	return nil
 }
 
@@ -188,10 +177,8 @@ func (e *VP8) SetBitrate(kbps int) error {
 	if err := cfg.normalise(); err != nil {
 		return err
 	}
-	for _, enc := range []*C.qh_enc{e.enc, e.motion.half} {
-		if enc != nil && C.qh_enc_set_bitrate(enc, C.int(kbps)) != 0 {
-			return fmt.Errorf("%w: set bitrate: %s", ErrCodec, C.GoString(C.qh_enc_error(enc)))
-		}
+	if C.qh_enc_set_bitrate(e.enc, C.int(kbps)) != 0 {
+		return fmt.Errorf("%w: set bitrate: %s", ErrCodec, C.GoString(C.qh_enc_error(e.enc)))
 	}
 	e.cfg.BitrateKbps = kbps
 	return nil
@@ -240,25 +227,6 @@ func (e *VP8) encodeLocked(pix []byte, stride int, at time.Time, forceKeyframe b
 		at = time.Now()
 	}
 	pts, duration := e.timestamp(at)
-	if err := convertInto(e.enc, e.cfg.Width, e.cfg.Height, pix, stride); err != nil {
-		return nil, false, err
-	}
-	if e.motion.on {
-		if out, key, err, done := e.encodeHalf(pts, duration, forceKeyframe); done {
-			return out, key, err
-		}
-		forceKeyframe = true // back to the full size: the helper's decoder needs a keyframe
-	}
-	out, key, err := e.encodeImage(e.enc, pts, duration, forceKeyframe)
-	if err == nil {
-		e.noteFull()
-	}
-	return out, key, err
-}
-
-// encodeImage codes the image already in enc (the full-size encoder or the
-// half-size one).
-func (e *VP8) encodeImage(enc *C.qh_enc, pts, duration int64, forceKeyframe bool) ([]byte, bool, error) {
 	var (
 		out    *C.uint8_t
 		outLen C.size_t
@@ -268,8 +236,8 @@ func (e *VP8) encodeImage(enc *C.qh_enc, pts, duration int64, forceKeyframe bool
 	if forceKeyframe {
 		force = 1
 	}
-	if C.qh_enc_encode_image(enc, C.int64_t(pts), C.ulong(duration), force, &out, &outLen, &key) != 0 {
-		return nil, false, fmt.Errorf("%w: encode: %s", ErrCodec, C.GoString(C.qh_enc_error(enc)))
+	if err := e.convertAndEncode(pix, stride, pts, duration, force, &out, &outLen, &key); err != nil {
+		return nil, false, err
 	}
 	if outLen == 0 {
 		return nil, false, nil
@@ -283,9 +251,7 @@ func (e *VP8) encodeImage(enc *C.qh_enc, pts, duration int64, forceKeyframe bool
 func (e *VP8) Refining() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	// At half size the picture is always short of the source: encoding it
-	// again once the screen is still brings the full size back.
-	return e.enc != nil && (e.motion.on || C.qh_enc_pending(e.enc) > 0)
+	return e.enc != nil && C.qh_enc_pending(e.enc) > 0
 }
 
 // RefinedOnly reports whether the last frame only sharpened blocks coded
@@ -293,7 +259,7 @@ func (e *VP8) Refining() bool {
 func (e *VP8) RefinedOnly() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.enc != nil && !e.motion.on && C.qh_enc_refined_only(e.enc) != 0
+	return e.enc != nil && C.qh_enc_refined_only(e.enc) != 0
 }
 
 // timestamp maps a capture time to a strictly increasing pts in
@@ -329,6 +295,5 @@ func (e *VP8) Close() error {
 		C.qh_enc_close(e.enc)
 		e.enc = nil
 	}
-	e.motion.reset()
 	return nil
 }

@@ -25,20 +25,8 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen);
 // qh_enc_encode converts BGRA to I420 and encodes it. On success it returns
 // 0 with *out/*outlen pointing at the frame (valid until the next call;
 // *outlen is 0 when the encoder dropped the frame) and *keyframe set.
-// qh_enc_convert converts BGRA into the encoder's I420 image (not in
-// QH_NO_LIBYUV builds, where the caller fills qh_enc_image itself).
-int qh_enc_convert(qh_enc *e, const uint8_t *bgra, int stride);
-// qh_enc_diff compares the image with the one compared or coded before and
-// keeps it as the previous one, without coding it; it returns how many
-// macroblocks changed. Code a keyframe before the next delta frame.
-unsigned int qh_enc_diff(qh_enc *e);
-// qh_enc_fresh is how many macroblocks had new content in the last image
-// compared (qh_enc_diff or a frame coded); qh_enc_blocks, how many there are.
-unsigned int qh_enc_fresh(qh_enc *e);
-unsigned int qh_enc_blocks(qh_enc *e);
-// qh_enc_half_from fills half's image with full's at half the size (2×2
-// averages); half must be ceil(w/2)×ceil(h/2) of full.
-int qh_enc_half_from(qh_enc *half, const qh_enc *full);
+int qh_enc_encode(qh_enc *e, const uint8_t *bgra, int stride, int64_t pts, unsigned long duration,
+                  int force_kf, const uint8_t **out, size_t *outlen, int *keyframe);
 // qh_enc_image exposes the encoder's I420 input image, which
 // qh_enc_encode_image encodes as it is (the caller filled it).
 void qh_enc_image(qh_enc *e, uint8_t **y, uint8_t **u, uint8_t **v, int *ys, int *us, int *vs);

@@ -29,9 +29,3 @@ func (v vp8Encoder) Refining() bool { return v.enc.Refining() }
 
 // RefinedOnly implements refiner.
 func (v vp8Encoder) RefinedOnly() bool { return v.enc.RefinedOnly() }
-
-// SetViewerLimited implements motionScaler.
-func (v vp8Encoder) SetViewerLimited(limited bool) { v.enc.SetViewerLimited(limited) }
-
-// HalfSize implements motionScaler.
-func (v vp8Encoder) HalfSize() bool { return v.enc.HalfSize() }

@@ -136,7 +136,6 @@ func (p *pipeline) run(ctx context.Context) {
 		}
 	}()
 	gated := false // the gate was closed (paused, not yet allowed)
-	half := false  // the encoder codes at half size (motionScaler)
 	for ctx.Err() == nil {
 		if !p.maySend() {
 			gated = true
@@ -201,19 +200,11 @@ func (p *pipeline) run(ctx context.Context) {
 				p.logger.Warn("bitrate change failed", "err", err)
 			}
 		}
-		m, _ := enc.(motionScaler)
-		if m != nil {
-			m.SetViewerLimited(p.viewerGap() > 0)
-		}
 		wantKey := p.forceKey.Swap(false)
 		t3 := time.Now()
 		data, key, err := enc.Encode(img, wantKey)
 		t4 := time.Now()
 		gov.record(img.Captured, t4.Sub(t3))
-		if m != nil && m.HalfSize() != half {
-			half = !half
-			p.logger.Info("full-screen motion", "half_size", half)
-		}
 		if err != nil {
 			p.logger.Warn("encode failed", "err", err)
 			p.forceKey.Store(true)
@@ -283,14 +274,6 @@ const refineNext = 30 * time.Millisecond
 type refiner interface {
 	Refining() bool
 	RefinedOnly() bool
-}
-
-// motionScaler is an encoder that codes full-screen motion at half size
-// while the helper limits the frame rate because its page cannot decode
-// every frame (encode.VP8's SetViewerLimited).
-type motionScaler interface {
-	SetViewerLimited(limited bool)
-	HalfSize() bool
 }
 
 // maxBusyWait bounds waitNotBusy: a writer that is stuck (not just slow)

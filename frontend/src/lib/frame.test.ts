@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CODEC_VP8, decodeFrame, encodeFrame, FrameError, FrameGate, UpscaleTrack, vp8Upscale, type Frame } from './frame';
+import { CODEC_VP8, decodeFrame, encodeFrame, FrameError, FrameGate, type Frame } from './frame';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../wire/testdata/${name}`, import.meta.url)));
 
@@ -82,58 +82,5 @@ describe('FrameGate', () => {
     const g = new FrameGate();
     g.accept(f(0xffffffff, true));
     expect(g.accept(f(0)).decode).toBe(true);
-  });
-});
-
-describe('vp8Upscale', () => {
-  // A keyframe header: frame tag (bit 0 clear), start code, 640x360.
-  const key = (hs: number, vs: number) =>
-    new Uint8Array([0x50, 0x2d, 0x01, 0x9d, 0x01, 0x2a, 0x80, 0x02 | (hs << 6), 0x68, 0x01 | (vs << 6), 0]);
-
-  it('reads the scale fields of a keyframe', () => {
-    expect(vp8Upscale(key(0, 0))).toEqual({ x: 1, y: 1 });
-    expect(vp8Upscale(key(3, 3))).toEqual({ x: 2, y: 2 });
-    expect(vp8Upscale(key(1, 2))).toEqual({ x: 5 / 4, y: 5 / 3 });
-  });
-
-  it('ignores interframes and anything short or without the start code', () => {
-    const inter = key(3, 3);
-    inter[0] |= 1;
-    expect(vp8Upscale(inter)).toBeNull();
-    expect(vp8Upscale(key(3, 3).subarray(0, 9))).toBeNull();
-    const bad = key(3, 3);
-    bad[3] = 0;
-    expect(vp8Upscale(bad)).toBeNull();
-  });
-});
-
-describe('UpscaleTrack', () => {
-  const half = { x: 2, y: 2 };
-  const one = { x: 1, y: 1 };
-
-  it('gives each picture the upscaling of the keyframe before it', () => {
-    const t = new UpscaleTrack();
-    t.sent(10, one);
-    t.sent(20, null);
-    t.sent(30, half);
-    t.sent(40, null);
-    t.sent(50, one);
-    expect(t.shown(10)).toEqual(one);
-    expect(t.shown(20)).toEqual(one);
-    expect(t.shown(30)).toEqual(half);
-    expect(t.shown(40)).toEqual(half);
-    expect(t.shown(50)).toEqual(one);
-  });
-
-  it('skips pictures the decoder did not show and keeps the last upscaling for unknown ones', () => {
-    const t = new UpscaleTrack();
-    t.sent(10, half);
-    t.sent(20, null);
-    t.sent(30, one);
-    expect(t.shown(30)).toEqual(one);
-    expect(t.shown(25)).toEqual(one);
-    t.reset();
-    t.sent(40, null);
-    expect(t.shown(40)).toEqual(one);
   });
 });

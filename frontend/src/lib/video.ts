@@ -1,7 +1,7 @@
 // VideoView decodes bridge frames with WebCodecs and draws them on a canvas.
 
 import { DecodeRate } from './decoderate';
-import { codecString, decodeFrame, FrameGate, UpscaleTrack, vp8Upscale, CODEC_VP8, type Frame } from './frame';
+import { codecString, decodeFrame, FrameGate, type Frame } from './frame';
 
 export interface VideoViewOptions {
   /** ask the backend for a keyframe (decoder lost sync) */
@@ -24,7 +24,6 @@ export class VideoView {
   private codec = 0;
   private readonly gate = new FrameGate();
   private readonly rate: DecodeRate;
-  private readonly upscale = new UpscaleTrack();
   private readonly ctx: CanvasRenderingContext2D;
   private width = 0;
   private height = 0;
@@ -65,7 +64,6 @@ export class VideoView {
     }
     if (!this.ensureDecoder(f)) return;
     this.rate.sample(this.decoder!.decodeQueueSize);
-    this.upscale.sent(f.captureUsec, f.keyframe && f.codec === CODEC_VP8 ? vp8Upscale(f.data) : null);
     try {
       this.decoder!.decode(
         new EncodedVideoChunk({ type: f.keyframe ? 'key' : 'delta', timestamp: f.captureUsec, data: f.data }),
@@ -131,12 +129,8 @@ export class VideoView {
   private draw(frame: VideoFrame): void {
     try {
       if (this.closed) return;
-      // A picture coded at a fraction of the screen's size (full-screen
-      // motion) is drawn at the screen's size: the canvas, and with it the
-      // mapping of the helper's pointer, keeps the screen's pixels.
-      const s = this.upscale.shown(frame.timestamp);
-      const w = Math.round(frame.displayWidth * s.x);
-      const h = Math.round(frame.displayHeight * s.y);
+      const w = frame.displayWidth;
+      const h = frame.displayHeight;
       if (w !== this.width || h !== this.height) {
         this.width = w;
         this.height = h;
@@ -162,7 +156,6 @@ export class VideoView {
       }
     }
     this.decoder = null;
-    this.upscale.reset();
     this.gate.lost();
     this.opts.requestKeyframe();
   }
