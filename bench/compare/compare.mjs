@@ -17,7 +17,7 @@ import { PROBE, PROBE_EVERY_MS, Probe, STALL_MS, cpuTicks, measure, r1 } from '.
 import { NetCounter } from './netcount.mjs';
 import { rowsTable, summarise, summaryTable } from './report.mjs';
 import { reloadVNC, restartQuickHelp, startQuickHelp, startVNC } from './systems.mjs';
-import { MOTION_FPS, MOTION_KEEP, startWorkload, textWorkload } from './workloads.mjs';
+import { MOTION_FPS, MOTION_KEEP, startWorkload } from './workloads.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -45,42 +45,28 @@ const PNGS = opt('-pngs', '');
 // sharer captures nothing, the console's page decodes nothing). A computer
 // runs one remote-assistance tool at a time; with both at work on the two
 // cores, each system's encoder and page slowed the other's (full-screen
-// motion: 2-4 stalls a window for each, 0 for QuickHelp alone). noVNC's
-// window comes first: QuickHelp resumes from a keyframe, and is then given
-// the settle time again, so its window and the legibility snapshot after
-// it see the steady state the workload's settle time gave before.
-// ALONE_SETTLE_MS lets x11vnc send what it missed while frozen.
+// motion: 2-4 stalls a window for each, 0 for QuickHelp alone).
+// ALONE_SETTLE_MS lets the one left settle (x11vnc sends what it missed).
 const ALONE_SETTLE_MS = 2000;
 
 // alone leaves only who ('quickhelp', 'vnc') at work, or both (null).
 async function alone(env, who) {
   const { h, net } = env;
-  if (who !== 'vnc' && env.qhPaused) {
-    await h.sharerCLI('resume');
-    env.qhPaused = false;
-    await sleep(SETTLE * 1000);
-  }
-  if (who === 'vnc' && !env.qhPaused) {
+  if (who === 'quickhelp') {
+    await net.freeze('vnc', true);
+  } else if (who === 'vnc') {
     await h.sharerCLI('pause');
     if (!(await h.sharerCLI('status')).includes('paused')) throw new Error('QuickHelp\'s sharing did not pause');
-    env.qhPaused = true;
+    await net.freeze('vnc', false);
+  } else {
+    await h.sharerCLI('resume');
   }
-  const freeze = who === 'quickhelp';
-  if (freeze !== Boolean(env.vncFrozen)) {
-    await net.freeze('vnc', freeze);
-    env.vncFrozen = freeze;
-    if (!freeze) await sleep(ALONE_SETTLE_MS);
-  }
+  await sleep(ALONE_SETTLE_MS);
 }
 
 // runWorkload measures both systems on one workload and returns the row.
 async function runWorkload(env, run, name) {
   const { h, probe, qh, vnc } = env;
-  // Text legibility first, with both systems at work as they have been
-  // since the last window: after noVNC's window QuickHelp resumes from a
-  // keyframe, and scrolled text coded on top of a blurry keyframe is not
-  // the steady state this judges. Then the workload starts afresh.
-  const leg = textWorkload(name) ? await legibilityOf(env, run, name) : null;
   const w = await startWorkload(h, name);
   try {
     await sleep(SETTLE * 1000);
@@ -100,11 +86,14 @@ async function runWorkload(env, run, name) {
     }
     const painterCPU0 = w.painter ? await cpuTicks(w.painter.pid) : 0;
     const t0 = Date.now();
-    await alone(env, 'vnc');
-    row.vnc = await measure(vnc.page, vnc, probe, SECS);
     await alone(env, 'quickhelp');
     row.quickhelp = await measure(qh.page, qh, probe, SECS);
+    await alone(env, 'vnc');
+    row.vnc = await measure(vnc.page, vnc, probe, SECS);
     await alone(env, null);
+    // Resumed, QuickHelp starts again from a keyframe: text is judged
+    // once it has been refined as in the steady state measured.
+    if (w.text) await sleep(SETTLE * 1000);
     if (w.painter) {
       const cpu = (await cpuTicks(w.painter.pid)) - painterCPU0;
       const secs = (Date.now() - t0) / 1000;
@@ -115,28 +104,15 @@ async function runWorkload(env, run, name) {
         painter_fps: st ? r1(st.painted / st.secs) : null,
       };
     }
-    if (leg) {
-      row.text_rect = leg.rect;
+    if (w.text) {
+      await w.quiesce();
+      await sleep(STILL_MS);
+      const leg = await legibility(h, env.quality, [qh, vnc], w.textRect, PNGS || env.dir, `${run}-${name}`);
+      row.text_rect = w.textRect;
       Object.assign(row.quickhelp, leg.quickhelp);
       Object.assign(row.vnc, leg.vnc);
     }
     return row;
-  } finally {
-    await w.close();
-  }
-}
-
-// legibilityOf runs a text workload for the settle time, stops its input
-// and after STILL_MS compares both canvases with the screen.
-async function legibilityOf(env, run, name) {
-  const { h, qh, vnc } = env;
-  const w = await startWorkload(h, name);
-  try {
-    await sleep(SETTLE * 1000);
-    await w.quiesce();
-    await sleep(STILL_MS);
-    const leg = await legibility(h, env.quality, [qh, vnc], w.textRect, PNGS || env.dir, `${run}-${name}`);
-    return { ...leg, rect: w.textRect };
   } finally {
     await w.close();
   }

@@ -26,16 +26,13 @@ const scripts = {
   scrolling: 'i=0; while :; do i=$((i+1)); echo "$i $LINE" | cut -c1-188; sleep 0.02; done',
 };
 
-// textWorkload says whether a workload's text legibility is measured.
-export const textWorkload = (name) => name === 'typing' || name === 'scrolling';
-
 // Workload is what one workload runs. quiesce() stops all change on the
 // screen but leaves the picture (the terminal stays, held open);
 // close() removes it. text says whether legibility is measured.
 class Workload {
   constructor(name) {
     this.name = name;
-    this.text = textWorkload(name);
+    this.text = name === 'typing' || name === 'scrolling';
     this.procs = [];
     this.painter = null;
   }
