@@ -114,7 +114,7 @@ bench: build
 	@scripts/bench.sh
 
 # QuickHelp against x11vnc + noVNC on one Xvfb (bench/README.md); RUNS=n repeats every workload
-# (10-s windows after 5 s of settling: RUNS=10 takes about 25 minutes). Needs root (nft byte counters).
+# (10-s windows after 5 s of settling: RUNS=10 takes about 40 minutes). Needs root (nft byte counters).
 bench-compare: build
 	node bench/compare/compare.mjs -runs $${RUNS:-1} -secs 10 -settle 5
 
