@@ -78,8 +78,7 @@ func (c *Controller) onEnvelope(s *session, env wire.Envelope) {
 		c.emitState()
 	case wire.TypeResume:
 		c.st.Paused, c.st.PauseReason = false, ""
-		c.emitState()
-		c.requestKeyframe()
+		c.emitState() // the sharer goes on from the picture the page kept
 	case wire.TypeMonitors:
 		c.cfg.Sink.Event(wire.BridgeEvent{Type: wire.BridgeMonitors, Monitors: env.Monitors, Monitor: env.Monitor})
 	case wire.TypeError:

@@ -47,8 +47,7 @@ func (s *session) onCommand(req wire.LocalRequest) error {
 		if err := s.gate.Resume(); err != nil {
 			return refuse(wire.ReasonNotAllowed, "sharing is not paused")
 		}
-		s.pipe.requestKeyframe()
-		s.pipe.poke()
+		s.pipe.poke() // the pipeline sends what changed during the pause
 		if pc := s.peerConn(); pc != nil {
 			s.resendCursor(pc) // held back while paused, like the video
 		}

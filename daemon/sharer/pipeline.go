@@ -136,6 +136,8 @@ func (p *pipeline) run(ctx context.Context) {
 		}
 	}()
 	gated := false // the gate was closed (paused, not yet allowed)
+	// held is the frame encoded while the gate closed (see heldFrame).
+	var held *heldFrame
 	for ctx.Err() == nil {
 		if !p.maySend() {
 			gated = true
@@ -146,11 +148,24 @@ func (p *pipeline) run(ctx context.Context) {
 			continue
 		}
 		if gated {
-			// After a pause the helper's picture is stale and a frame
-			// encoded while the gate closed was never sent: start again
-			// from a keyframe of the screen as it is now, changed or not.
+			// After a pause the helper still shows the picture it had: go
+			// on from there with only what changed, captured now whether
+			// or not anything did. A frame the encoder coded while the gate
+			// closed is in its reference, so it goes first; a keyframe
+			// asked for meanwhile (a new connection) replaces it. A resume
+			// that sent a keyframe instead gave a blurry whole picture at
+			// the current rate, and text scrolled on top of it stayed soft
+			// for seconds.
 			gated = false
-			p.forceKey.Store(true)
+			if held != nil && !p.forceKey.Load() {
+				if err := p.sink(held.data, held.key, held.captured); err != nil {
+					p.logger.Debug("held frame not sent", "err", err)
+					p.forceKey.Store(true)
+				} else {
+					p.frames.Add(1)
+				}
+			}
+			held = nil
 			p.src.ForceNext()
 		}
 		t0 := time.Now()
@@ -223,9 +238,9 @@ func (p *pipeline) run(ctx context.Context) {
 			continue
 		}
 		if !p.maySend() {
-			// The encoder's reference now holds a frame the helper never
-			// gets: the next one sent must be a keyframe.
-			p.forceKey.Store(true)
+			// The encoder's reference now holds a frame the helper has not
+			// got: it is sent first when the gate opens again.
+			held = &heldFrame{data: data, key: key, captured: img.Captured}
 			gated = true
 			continue
 		}
@@ -258,6 +273,15 @@ func (p *pipeline) run(ctx context.Context) {
 			refine = time.AfterFunc(delay, p.src.ForceNext)
 		}
 	}
+}
+
+// heldFrame is a frame encoded while the gate closed (a pause landed
+// during capture or encoding). The encoder's next frame refers to it, so
+// it is kept for the resume instead of forcing a keyframe then.
+type heldFrame struct {
+	data     []byte
+	key      bool
+	captured time.Time
 }
 
 // refineDelay is how long a picture must stay still before a frame that

@@ -124,8 +124,9 @@ test('sharer: get help, consent, control, pause, revoke, chat, deny, report', as
     const pausedPixel = await screenPixel(helper, 960, 900);
     assert.ok(!nearColour(pausedPixel, lastColour), `the helper still sees the picture from before the pause (${pausedPixel})`);
     await shot(sharer, '07-paused');
-    // The screen is still after Resume: one keyframe of it as it is now is
-    // all there is to send, so look for that picture, not a frame count.
+    // After Resume the page's decoder goes on from the picture it kept:
+    // what changed during the pause comes as one delta frame, so look for
+    // that picture, not a frame count.
     await sharer.getByTestId('sharing-resume').click();
     await eventually('the screen as it is after resume', async () =>
       (await decoded(helper)) > atPause && nearColour(await screenPixel(helper, 960, 900), lastColour), 15000);

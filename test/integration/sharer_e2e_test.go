@@ -162,16 +162,48 @@ func checkPattern(t *testing.T, img *image.YCbCr) {
 		t.Fatalf("decoded frame is %v, want 1920x1080", b)
 	}
 	for _, q := range quadrants {
-		px, py := q.x+480, q.y+270 // centre of the quadrant
-		r, g, b, _ := img.At(px, py).RGBA()
-		want := [3]uint32{q.rgb >> 16 & 0xff, q.rgb >> 8 & 0xff, q.rgb & 0xff}
-		got := [3]uint32{r >> 8, g >> 8, b >> 8}
-		for i := range want {
-			d := int(got[i]) - int(want[i])
-			if d < -40 || d > 40 {
-				t.Errorf("pixel (%d,%d) = %v, want about %v", px, py, got, want)
-				break
-			}
+		checkColour(t, img, q.x+480, q.y+270, q.rgb) // centre of the quadrant
+	}
+}
+
+// decodeFrom decodes frames from the last keyframe on and returns the
+// last picture.
+func decodeFrom(t *testing.T, frames []wire.Frame) *image.YCbCr {
+	t.Helper()
+	start := -1
+	for i, f := range frames {
+		if f.Keyframe {
+			start = i
+		}
+	}
+	if start < 0 {
+		t.Fatal("no keyframe among the frames")
+	}
+	dec, err := encode.NewVP8Decoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	var img *image.YCbCr
+	for i, f := range frames[start:] {
+		if img, err = dec.Decode(f.Data); err != nil {
+			t.Fatalf("frame %d after the keyframe: %v", i, err)
+		}
+	}
+	return img
+}
+
+// checkColour checks the decoded picture's pixel at (x, y) against rgb,
+// within the codec's error.
+func checkColour(t *testing.T, img *image.YCbCr, x, y int, rgb uint32) {
+	t.Helper()
+	r, g, b, _ := img.At(x, y).RGBA()
+	want := [3]uint32{rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff}
+	got := [3]uint32{r >> 8, g >> 8, b >> 8}
+	for i := range want {
+		if d := int(got[i]) - int(want[i]); d < -40 || d > 40 {
+			t.Errorf("pixel (%d,%d) = %v, want about %v", x, y, got, want)
+			return
 		}
 	}
 }
@@ -415,7 +447,10 @@ func TestSharerEndToEnd(t *testing.T) {
 	// root background rather than the painted quadrant: check the colour left.
 	eventually(t, "the stroke cleared", 10*time.Second, func() bool { return rootPixel(t, xc, 480, 108) != 0xff00ff })
 
-	// Pause stops frames even while the screen changes; resume restarts them with a keyframe.
+	// Pause stops frames even while the screen changes. Resume goes on from
+	// the picture the helper kept: what changed during the pause comes as
+	// delta frames, no keyframe (a keyframe at the current rate is a
+	// blurry whole picture).
 	do(wire.LocalPause)
 	eventually(t, "helper sees pause", 10*time.Second, func() bool { return h.sawType(wire.TypePause, "") })
 	time.Sleep(300 * time.Millisecond)
@@ -429,12 +464,23 @@ func TestSharerEndToEnd(t *testing.T) {
 	}
 	do(wire.LocalResume)
 	eventually(t, "a frame after resume", 20*time.Second, func() bool { return h.frameCount() > paused })
+	time.Sleep(time.Second) // and its refinement
 	h.mu.Lock()
-	resumed := h.frames[paused]
+	frames := append([]wire.Frame(nil), h.frames...)
 	h.mu.Unlock()
-	if !resumed.Keyframe {
-		t.Error("the first frame after resume is not a keyframe")
+	for _, f := range frames[paused:] {
+		if f.Keyframe {
+			t.Error("a keyframe after resume; want only what changed")
+			break
+		}
 	}
+	// Every frame since the session's keyframe decodes into the screen as
+	// it is now, the squares painted during the pause included.
+	picture := decodeFrom(t, frames)
+	for i := 0; i < 10; i++ {
+		checkColour(t, picture, 120+i*50, 120, 0x123456)
+	}
+	checkColour(t, picture, 480, 300, 0xff0000)
 
 	// Stop ends the session on both sides.
 	do(wire.LocalStop)
