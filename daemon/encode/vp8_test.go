@@ -47,6 +47,10 @@ func TestRoundTripReproducesPattern(t *testing.T) {
 				if frame == nil {
 					t.Fatalf("frame %d: encoder dropped it", n)
 				}
+				// Version 2 (RFC 6386 §9.1): no loop filter (see vp8.c).
+				if v := frame[0] >> 1 & 7; v != 2 {
+					t.Errorf("frame %d: VP8 version %d, want 2", n, v)
+				}
 				got, err := d.Decode(frame)
 				if err != nil || got == nil {
 					t.Fatalf("Decode frame %d = %v, %v", n, got, err)
