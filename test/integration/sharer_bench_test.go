@@ -69,7 +69,7 @@ func BenchmarkAllowToFirstFrame(b *testing.B) {
 		if err := d.Join(ctx, code, ""); err != nil {
 			b.Fatal(err)
 		}
-		waitB(b, func() bool { return h.sawType(wire.TypePeerJoined, "") })
+		waitB(b, h.sawSharer)
 		b.StartTimer()
 		start := time.Now()
 		if resp := d.Do(ctx, wire.LocalRequest{Cmd: wire.LocalAllow}); !resp.OK {

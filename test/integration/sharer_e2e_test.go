@@ -115,6 +115,20 @@ func (h *helperSide) sawType(typ, state string) bool {
 	return false
 }
 
+// sawSharer reports that the service told the helper the sharer is there:
+// a peer-joined message, or a hello saying so when the helper's socket was
+// attached after the sharer's (Connect returns before the hello).
+func (h *helperSide) sawSharer() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, e := range h.envs {
+		if e.Type == wire.TypePeerJoined || e.Type == wire.TypeHello && e.Peer {
+			return true
+		}
+	}
+	return false
+}
+
 func mouseLocation(t *testing.T, display string) string {
 	t.Helper()
 	cmd := exec.Command("xdotool", "getmouselocation")
@@ -302,7 +316,7 @@ func TestSharerEndToEnd(t *testing.T) {
 	if st.Helper == nil || st.Helper.DisplayName == "" || st.State != wire.SharerAwaitingConsent {
 		t.Fatalf("status after join = %+v, want awaiting consent with the helper's name", st)
 	}
-	eventually(t, "helper sees the sharer join", 10*time.Second, func() bool { return h.sawType(wire.TypePeerJoined, "") })
+	eventually(t, "helper sees the sharer join", 10*time.Second, h.sawSharer)
 
 	// Before allow: no offer, no frame, nothing captured.
 	time.Sleep(1500 * time.Millisecond)
