@@ -69,10 +69,7 @@ func TestPipelineGateAndKeyframes(t *testing.T) {
 	}
 	sink := &recordingSink{}
 	p := newPipeline(src, newVP8Encoder, sink.write, maySend, 30, 500, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { p.run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	startPipeline(t, p)
 
 	time.Sleep(200 * time.Millisecond)
 	if n := len(sink.snapshot()); n != 0 {
@@ -227,10 +224,7 @@ func TestPipelineResumesFromTheHelpersPicture(t *testing.T) {
 	}
 	sink := &recordingSink{}
 	p := newPipeline(capture.NewPattern(320, 240), newEnc, sink.write, allowed.Load, 30, 500, slog.New(slog.DiscardHandler))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { p.run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
+	startPipeline(t, p)
 
 	waitFor(t, "4 frames", func() bool { return len(sink.snapshot()) >= 4 })
 	time.Sleep(200 * time.Millisecond)
@@ -266,9 +260,15 @@ func runPatternPipeline(t *testing.T) (*pipeline, *recordingSink) {
 	t.Helper()
 	sink := &recordingSink{}
 	p := newPipeline(capture.NewPattern(320, 240), newVP8Encoder, sink.write, func() bool { return true }, 30, 500, slog.New(slog.DiscardHandler))
+	startPipeline(t, p)
+	return p, sink
+}
+
+// startPipeline runs p until the test ends.
+func startPipeline(t *testing.T, p *pipeline) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { p.run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return p, sink
 }
