@@ -58,8 +58,15 @@ func offerWithCandidates(t *testing.T, pc *webrtc.PeerConnection) webrtc.Session
 	if err != nil {
 		t.Fatal(err)
 	}
+	return gathered(t, pc, offer)
+}
+
+// gathered sets d as pc's local description and returns it once gathering
+// is complete, its candidates inside.
+func gathered(t *testing.T, pc *webrtc.PeerConnection, d webrtc.SessionDescription) webrtc.SessionDescription {
+	t.Helper()
 	done := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(offer); err != nil {
+	if err := pc.SetLocalDescription(d); err != nil {
 		t.Fatal(err)
 	}
 	<-done
@@ -90,12 +97,7 @@ func TestNoKeepalivesOnAConnectedPair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := webrtc.GatheringCompletePromise(ans)
-	if err := ans.SetLocalDescription(answer); err != nil {
-		t.Fatal(err)
-	}
-	<-done
-	if err := off.SetRemoteDescription(*ans.LocalDescription()); err != nil {
+	if err := off.SetRemoteDescription(gathered(t, ans, answer)); err != nil {
 		t.Fatal(err)
 	}
 	waitConnected(t, "the offerer", offUp, 10*time.Second)
