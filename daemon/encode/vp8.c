@@ -93,8 +93,9 @@ qh_enc *qh_enc_open(const qh_enc_config *c, char *err, size_t errlen) {
 	// searched by filtering the frame again and again. Without it a small
 	// change took a third less time to encode (BenchmarkEncodeProbe 15 ->
 	// 10 ms), the helper's decoder skips the pass too, and in
-	// bench-compare typing cost the sharer 26 % of a core instead of 44 %
-	// and scrolling came at 28 pictures a second instead of 21.
+	// bench-compare (medians of 10 runs) typing cost the sharer 27 % of a
+	// core instead of 47 % and scrolling came at 27 pictures a second
+	// instead of 20.
 	cfg->g_profile = 2;
 	cfg->g_w = c->width;
 	cfg->g_h = c->height;
